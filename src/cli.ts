@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+/**
+ * faultline's command line. Exit codes: 0 criteria passed, 1 a criterion failed, 2 invalid scenario or usage,
+ * 3 infrastructure error, 130 interrupted.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { cleanOrphans, type ProcessRegistry } from './cluster/process-registry.js';
+import { findProvider } from './cluster/providers.js';
+import { ExitCode, errorMessage } from './errors.js';
+import { faultlineVersion } from './package-root.js';
+import { buildPlan } from './plan/plan.js';
+import { renderReport } from './report/markdown-report.js';
+import { progressReporter } from './report/progress.js';
+import type { RunResult } from './report/result.js';
+import { type ScenarioOutcome, runScenario } from './run/run-scenario.js';
+import { loadScenarioFile } from './scenario/load-scenario.js';
+import { scenarioJsonSchema } from './scenario/schema.js';
+
+const program = new Command()
+  .name('faultline')
+  .description('Benchmark and chaos-testing harness for Apache Kafka and Apache Pulsar')
+  .version(faultlineVersion)
+  .exitOverride()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+program
+  .command('run')
+  .description('run a scenario: start its clusters, drive the load, judge the criteria, write results')
+  .argument('<file>', 'scenario YAML file')
+  .option('-o, --out <dir>', 'results directory (default: results/<scenario>-<timestamp>)')
+  .option('-q, --quiet', 'no progress output')
+  .action(async (file: string, options: { out?: string; quiet?: boolean }) => {
+    const plan = buildPlan(await loadScenarioFile(file));
+    const progress = progressReporter(process.stderr, options.quiet);
+    const controller = new AbortController();
+    let registry: ProcessRegistry | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (controller.signal.aborted) {
+        registry?.killAllSync();
+        process.exit(ExitCode.interrupted);
+      }
+      progress.info(`${signal}: stopping the run and writing partial results (again to kill at once)`);
+      controller.abort(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const outcome = await runScenario(plan, {
+      ...(options.out ? { outDir: options.out } : {}),
+      signal: controller.signal,
+      progress,
+      onRegistry: (current) => (registry = current),
+    });
+    printSummary(outcome);
+    process.exitCode = outcome.exitCode;
+  });
+
+program
+  .command('validate')
+  .description('check scenario files without running them')
+  .argument('<files...>', 'scenario YAML files')
+  .action(async (files: string[]) => {
+    let failed = false;
+    for (const file of files) {
+      try {
+        const plan = buildPlan(await loadScenarioFile(file));
+        process.stdout.write(`ok: ${file} (${plan.runs.length} cluster(s), ${plan.criteria.length} criteria)\n`);
+      } catch (error) {
+        if (exitCodeOf(error) !== ExitCode.invalidInput) throw error;
+        process.stderr.write(`${errorMessage(error)}\n`);
+        failed = true;
+      }
+    }
+    if (failed) process.exitCode = ExitCode.invalidInput;
+  });
+
+program
+  .command('report')
+  .description('re-render report.md from the result.json in a results directory')
+  .argument('<dir>', 'results directory')
+  .action(async (dir: string) => {
+    const files = await resultFiles(dir);
+    if (files.length === 0) throw usage(`${dir}: no result.json here (nor in its subdirectories)`);
+    for (const file of files) {
+      const result = JSON.parse(await readFile(file, 'utf8')) as RunResult;
+      const report = join(file, '..', 'report.md');
+      await writeFile(report, await renderReport(result));
+      process.stdout.write(`wrote ${report}\n`);
+    }
+  });
+
+program
+  .command('setup')
+  .description('fetch broker artifacts ahead of a run (the versions the given scenarios name, else the defaults)')
+  .argument('[files...]', 'scenario files')
+  .action(async (files: string[]) => {
+    const wanted = new Map<string, { system: 'kafka' | 'pulsar'; version: string }>();
+    if (files.length === 0) {
+      const kafka = findProvider('kafka', 'local')!;
+      wanted.set(`kafka ${kafka.defaultVersion}`, { system: 'kafka', version: kafka.defaultVersion! });
+    }
+    for (const file of files) {
+      for (const run of buildPlan(await loadScenarioFile(file)).runs) {
+        const version = run.cluster.version ?? run.provider.defaultVersion;
+        if (run.cluster.provider === 'local' && version) wanted.set(`${run.cluster.system} ${version}`, { system: run.cluster.system, version });
+      }
+    }
+    for (const [label, { system, version }] of wanted) {
+      await findProvider(system, 'local')!.prepare(version, (line) => process.stderr.write(`faultline: ${line}\n`));
+      process.stdout.write(`ready: ${label}\n`);
+    }
+  });
+
+program
+  .command('clean')
+  .description('stop brokers and proxies left behind by a faultline run that crashed or was killed')
+  .option('--all', 'stop the processes of every faultline run, including runs still in progress')
+  .action((options: { all?: boolean }) => {
+    const report = cleanOrphans({ all: options.all ?? false });
+    for (const p of report.killed) process.stdout.write(`stopped pid ${p.pid} (${p.name}, run ${p.runId})\n`);
+    for (const runId of report.runsClosed) process.stdout.write(`closed run ${runId}\n`);
+    if (report.killed.length === 0 && report.runsClosed.length === 0) process.stdout.write('nothing to clean\n');
+  });
+
+program
+  .command('schema')
+  .description('print the JSON Schema of scenario files (also shipped as schema/scenario.schema.json)')
+  .action(() => {
+    process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+  });
+
+function printSummary(outcome: ScenarioOutcome): void {
+  for (const { dir, result } of outcome.outcomes) {
+    const r = result;
+    const lines = [
+      `${r.scenario.name} on ${r.cluster.name} (${r.cluster.system} ${r.cluster.version}): ${r.status.toUpperCase()}${r.statusReason ? ` — ${r.statusReason}` : ''}`,
+      `  produced ${r.throughput.produced.messagesPerSec} msg/s, consumed ${r.throughput.consumed?.messagesPerSec ?? '—'} msg/s`,
+      `  publish p50/p99/max ${r.latency.publish.p50}/${r.latency.publish.p99}/${r.latency.publish.max} ms` +
+        (r.latency.endToEnd ? `, end-to-end p99 ${r.latency.endToEnd.p99} ms` : ''),
+      `  messages sent ${r.messages.sent}, acked ${r.messages.acked}, consumed ${r.messages.consumed ?? '—'}, lost ${r.messages.lost ?? '—'}, duplicated ${r.messages.duplicated ?? '—'}`,
+      ...r.criteria.map((c) => `  ${c.passed ? 'pass' : 'FAIL'}  ${c.expression}  (actual ${c.actual ?? c.note})`),
+      ...r.warnings.map((w) => `  warning: ${w}`),
+      `  results: ${join(dir, 'result.json')}, report: ${join(dir, 'report.md')}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+}
+
+async function resultFiles(dir: string): Promise<string[]> {
+  if (existsSync(join(dir, 'result.json'))) return [join(dir, 'result.json')];
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'result.json'))).map((e) => join(dir, e.name, 'result.json'));
+}
+
+function usage(message: string): Error & { exitCode: number } {
+  return Object.assign(new Error(message), { exitCode: ExitCode.invalidInput });
+}
+
+function exitCodeOf(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : ExitCode.invalidInput;
+  const code = (error as { exitCode?: unknown } | null)?.exitCode;
+  return typeof code === 'number' ? code : ExitCode.infrastructure;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const code = exitCodeOf(error);
+  if (!(error instanceof CommanderError)) {
+    const known = typeof (error as { exitCode?: unknown } | null)?.exitCode === 'number';
+    process.stderr.write(`${known ? '' : 'faultline: internal error: '}${errorMessage(error)}\n`);
+    if (process.env.FAULTLINE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  }
+  process.exitCode = code;
+}
+// Client libraries may keep sockets or timers alive after a run: the exit code is decided, leave.
+process.exit(process.exitCode ?? 0);

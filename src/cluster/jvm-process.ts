@@ -1,0 +1,86 @@
+/**
+ * A JVM process started by a local provider: marked with the run's id on its command line, recorded in the
+ * run registry, output into a log file, and stopped politely (SIGTERM) then firmly (SIGKILL).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { InfrastructureError } from '../errors.js';
+import { type ProcessRegistry, processMarkers } from './process-registry.js';
+
+export interface JvmLaunch {
+  /** Human name, e.g. "main/broker-1". */
+  name: string;
+  classpath: string;
+  mainClass: string;
+  args: string[];
+  jvmArgs: string[];
+  /** stdout and stderr go here. */
+  outputFile: string;
+  registry: ProcessRegistry;
+}
+
+export class JvmProcess {
+  private exitCode: number | null | undefined = undefined;
+  readonly exited: Promise<number | null>;
+
+  private constructor(readonly name: string, private readonly child: ChildProcess, readonly outputFile: string, private readonly registry: ProcessRegistry) {
+    this.exited = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        this.exitCode = code ?? (signal ? -1 : null);
+        registry.removeProcess(this.pid);
+        resolve(this.exitCode);
+      });
+    });
+  }
+
+  static start(launch: JvmLaunch): JvmProcess {
+    const out = openSync(launch.outputFile, 'a');
+    try {
+      const child = spawn('java', [...launch.jvmArgs, ...processMarkers(launch.registry.runId), '-cp', launch.classpath, launch.mainClass, ...launch.args], {
+        stdio: ['ignore', out, out],
+      });
+      if (child.pid === undefined) throw new InfrastructureError(`could not start ${launch.name}: java did not launch`);
+      launch.registry.addProcess(child.pid, launch.name);
+      return new JvmProcess(launch.name, child, launch.outputFile, launch.registry);
+    } finally {
+      closeSync(out);
+    }
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get running(): boolean {
+    return this.exitCode === undefined;
+  }
+
+  /** The last lines of its output, for error messages. */
+  tail(lines = 20): string {
+    try {
+      return readFileSync(this.outputFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '';
+    }
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.child.kill(signal);
+  }
+
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGCONT');
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Runs a JVM tool to completion (e.g. Kafka's storage format); rejects with its output when it fails. */
+export async function runJvmTool(launch: JvmLaunch): Promise<void> {
+  const tool = JvmProcess.start(launch);
+  const code = await tool.exited;
+  if (code !== 0) throw new InfrastructureError(`${launch.name} failed (exit ${code}):\n${tool.tail()}`);
+}

@@ -1,0 +1,42 @@
+/**
+ * A provider turns a cluster spec into a running cluster the drivers can reach, and takes it down again.
+ * local: JVM processes on this machine (the default); external: a cluster someone else runs; docker: containers.
+ */
+import type { ClusterSpec } from '../scenario/schema.js';
+import type { ProcessRegistry } from './process-registry.js';
+
+export interface BrokerHandle {
+  id: number;
+  host: string;
+  port: number;
+  /** OS process id for local brokers. */
+  pid?: number;
+}
+
+export interface RunningCluster {
+  readonly spec: ClusterSpec;
+  /** Version actually running (the default when the scenario named none). */
+  readonly version: string;
+  /** Client connect string. */
+  readonly bootstrap: string;
+  readonly brokers: BrokerHandle[];
+  stop(): Promise<void>;
+}
+
+export interface ProviderContext {
+  runId: string;
+  /** Where broker logs and configs go (inside the run's results directory). */
+  logDir: string;
+  registry: ProcessRegistry;
+  signal: AbortSignal;
+  log: (line: string) => void;
+}
+
+export interface ClusterProvider {
+  readonly name: ClusterSpec['provider'];
+  readonly system: ClusterSpec['system'];
+  readonly defaultVersion: string | undefined;
+  /** Fetches what the cluster needs (e.g. broker jars) without starting it; `faultline setup` calls this. */
+  prepare(version: string, log: (line: string) => void): Promise<void>;
+  start(spec: ClusterSpec, context: ProviderContext): Promise<RunningCluster>;
+}

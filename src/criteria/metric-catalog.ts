@@ -1,0 +1,15 @@
+/** The metrics a criterion may name, with the unit their thresholds are written in. */
+export type MetricUnit = 'ms' | 'msgPerSec' | 'bytesPerSec' | 'count';
+
+const latencyStats = ['p50', 'p90', 'p99', 'p999', 'max', 'mean'];
+const latencyKinds = ['publish', 'publishUncorrected', 'endToEnd'];
+
+export const metricCatalog: ReadonlyMap<string, MetricUnit> = new Map<string, MetricUnit>([
+  ['throughput.produced.messagesPerSec', 'msgPerSec'],
+  ['throughput.produced.bytesPerSec', 'bytesPerSec'],
+  ['throughput.consumed.messagesPerSec', 'msgPerSec'],
+  ['throughput.consumed.bytesPerSec', 'bytesPerSec'],
+  ...latencyKinds.flatMap((kind) => latencyStats.map((stat): [string, MetricUnit] => [`latency.${kind}.${stat}`, 'ms'])),
+  ...['sent', 'acked', 'consumed', 'lost', 'duplicated', 'unacked', 'failed'].map((m): [string, MetricUnit] => [`messages.${m}`, 'count']),
+  ['errors.total', 'count'],
+]);

@@ -1,0 +1,70 @@
+/**
+ * What the load engine needs from a messaging system's client, whatever the system: producers that send
+ * batches and resolve on acknowledgement, consumer groups that hand over message values, and an admin for
+ * readiness and topics. Kafka (kafkajs) implements it now; Pulsar slots in beside it.
+ */
+import type { z } from 'zod';
+import type { TopicSpec } from '../scenario/schema.js';
+
+export interface OutgoingMessage {
+  key: Buffer | null;
+  value: Buffer;
+}
+
+export interface ProducerHandle {
+  /** Resolves when every message of the batch is acknowledged; rejects when any is not. */
+  send(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Called for each message a consumer receives, with the monotonic time the batch arrived. */
+export type MessageSink = (value: Buffer, receivedMs: number) => void;
+
+export interface ConsumerGroupHandle {
+  close(): Promise<void>;
+}
+
+export interface ConsumerGroupRequest {
+  topic: TopicSpec;
+  /** Subscription / consumer-group name, unique per run. */
+  group: string;
+  members: number;
+  sink: MessageSink;
+  /** Bounded wait for every member to join and every partition to be assigned. */
+  readyTimeoutMs: number;
+}
+
+export interface ClusterAdmin {
+  /** Waits until the cluster's metadata lists `count` brokers. */
+  waitForBrokers(count: number, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  /** Creates topics that do not exist; checks the partition count of those that do. Never deletes a topic. */
+  ensureTopics(topics: TopicSpec[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface MessagingClient {
+  readonly driverName: string;
+  createProducer(id: number): Promise<ProducerHandle>;
+  /** Resolves once the group is ready: all members joined, all partitions assigned. */
+  createConsumerGroup(request: ConsumerGroupRequest): Promise<ConsumerGroupHandle>;
+  close(): Promise<void>;
+}
+
+export interface ClientContext {
+  /** Client connect string (bootstrap servers / service URL). */
+  bootstrap: string;
+  producerOptions: Record<string, unknown>;
+  consumerOptions: Record<string, unknown>;
+  /** Where client library logs go (never stdout: it would garble the progress line). */
+  log: (line: string) => void;
+  clock: () => number;
+}
+
+export interface DriverFactory {
+  readonly name: string;
+  readonly system: 'kafka' | 'pulsar';
+  readonly producerOptions: z.ZodType;
+  readonly consumerOptions: z.ZodType;
+  createClient(context: ClientContext): MessagingClient;
+  createAdmin(bootstrap: string, log: (line: string) => void): ClusterAdmin;
+}

@@ -1,0 +1,210 @@
+/** Kafka through kafkajs: producers, consumer groups and the admin used for readiness and topics. */
+import { type Consumer, Kafka, type KafkaConfig, logLevel, type LogEntry, Partitioners, type Producer } from 'kafkajs';
+import { InfrastructureError } from '../../errors.js';
+import type { TopicSpec } from '../../scenario/schema.js';
+import type { ClientContext, ClusterAdmin, ConsumerGroupHandle, ConsumerGroupRequest, DriverFactory, MessagingClient, OutgoingMessage, ProducerHandle } from '../driver.js';
+import { kafkajsConsumerOptions, type KafkajsConsumerOptions, kafkajsProducerOptions, type KafkajsProducerOptions } from './kafkajs-options.js';
+
+function kafkaClient(bootstrap: string, clientId: string, log: (line: string) => void): Kafka {
+  const config: KafkaConfig = {
+    clientId,
+    brokers: bootstrap.split(',').map((b) => b.trim()),
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...extra } = entry.log;
+      log(`${entry.log.timestamp} ${logLevel[entry.level]} [${entry.namespace}] ${message} ${JSON.stringify(extra)}`);
+    },
+    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2_000 },
+  };
+  return new Kafka(config);
+}
+
+class KafkajsProducer implements ProducerHandle {
+  constructor(private readonly producer: Producer, private readonly options: KafkajsProducerOptions) {}
+
+  async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    await this.producer.send({
+      topic,
+      messages,
+      acks: this.options.acks,
+      timeout: this.options.requestTimeout,
+      compression: this.options.compression === 'gzip' ? 1 : 0,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.producer.disconnect();
+  }
+}
+
+class KafkajsConsumerGroup implements ConsumerGroupHandle {
+  constructor(private readonly consumers: Consumer[]) {}
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.consumers.map((consumer) => consumer.disconnect()));
+  }
+}
+
+class KafkajsClient implements MessagingClient {
+  readonly driverName = 'kafkajs';
+  private readonly kafka: Kafka;
+  private readonly producerOptions: KafkajsProducerOptions;
+  private readonly consumerOptions: KafkajsConsumerOptions;
+  private readonly open = new Set<{ close(): Promise<void> }>();
+
+  constructor(private readonly context: ClientContext) {
+    this.kafka = kafkaClient(context.bootstrap, 'faultline', context.log);
+    this.producerOptions = kafkajsProducerOptions.parse(context.producerOptions);
+    this.consumerOptions = kafkajsConsumerOptions.parse(context.consumerOptions);
+  }
+
+  async createProducer(): Promise<ProducerHandle> {
+    const o = this.producerOptions;
+    const producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      idempotent: o.idempotent,
+      retry: { retries: o.retries },
+      ...(o.maxInFlightRequests === undefined ? {} : { maxInFlightRequests: o.maxInFlightRequests }),
+    });
+    await producer.connect();
+    const handle = new KafkajsProducer(producer, o);
+    this.open.add(handle);
+    return handle;
+  }
+
+  async createConsumerGroup(request: ConsumerGroupRequest): Promise<ConsumerGroupHandle> {
+    const o = this.consumerOptions;
+    const { topic, sink } = request;
+    const latestAssignment = new Map<number, number[]>();
+    let signalReady: () => void = () => {};
+    const ready = new Promise<void>((resolve) => (signalReady = resolve));
+    const checkReady = () => {
+      if (latestAssignment.size < request.members) return;
+      const assigned = [...latestAssignment.values()].flat();
+      if (assigned.length === topic.partitions && new Set(assigned).size === topic.partitions) signalReady();
+    };
+    const consumers: Consumer[] = [];
+    const group = new KafkajsConsumerGroup(consumers);
+    this.open.add(group);
+    for (let member = 0; member < request.members; member++) {
+      const consumer = this.kafka.consumer({
+        groupId: request.group,
+        sessionTimeout: o.sessionTimeout,
+        heartbeatInterval: o.heartbeatInterval,
+        maxWaitTimeInMs: o.maxWaitTime,
+        minBytes: o.minBytes,
+        maxBytesPerPartition: o.maxBytesPerPartition,
+        allowAutoTopicCreation: false,
+      });
+      consumers.push(consumer);
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        latestAssignment.set(member, event.payload.memberAssignment[topic.name] ?? []);
+        checkReady();
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topic: topic.name, fromBeginning: true });
+      await consumer.run({
+        partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
+        eachBatch: async ({ batch }) => {
+          const receivedMs = this.context.clock();
+          for (const message of batch.messages) if (message.value) sink(message.value, receivedMs);
+        },
+      });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new InfrastructureError(`consumer group ${request.group} was not ready within ${request.readyTimeoutMs} ms`)),
+        request.readyTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([ready, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return group;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.open].map((handle) => handle.close()));
+    this.open.clear();
+  }
+}
+
+class KafkajsAdmin implements ClusterAdmin {
+  private readonly admin;
+  private connected = false;
+
+  constructor(bootstrap: string, log: (line: string) => void) {
+    this.admin = kafkaClient(bootstrap, 'faultline-admin', log).admin({ retry: { retries: 2 } });
+  }
+
+  async waitForBrokers(count: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    let last = 'no answer yet';
+    while (performance.now() < deadline && !signal?.aborted) {
+      try {
+        if (!this.connected) {
+          await this.admin.connect();
+          this.connected = true;
+        }
+        const cluster = await this.admin.describeCluster();
+        if (cluster.brokers.length >= count) return;
+        last = `metadata lists ${cluster.brokers.length} of ${count} brokers`;
+      } catch (error) {
+        last = error instanceof Error ? error.message : String(error);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    if (signal?.aborted) return;
+    throw new InfrastructureError(`Kafka cluster not ready after ${timeoutMs} ms (${last})`);
+  }
+
+  async ensureTopics(topics: TopicSpec[]): Promise<void> {
+    if (!this.connected) {
+      await this.admin.connect();
+      this.connected = true;
+    }
+    const existing = new Set(await this.admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic.name));
+    if (missing.length > 0) {
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic: topic.name,
+          numPartitions: topic.partitions,
+          replicationFactor: topic.replicationFactor,
+          configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value: String(value) })),
+        })),
+      });
+    }
+    const present = topics.filter((topic) => existing.has(topic.name));
+    if (present.length > 0) {
+      const metadata = await this.admin.fetchTopicMetadata({ topics: present.map((t) => t.name) });
+      for (const topic of present) {
+        const found = metadata.topics.find((t) => t.name === topic.name);
+        if (found && found.partitions.length !== topic.partitions) {
+          throw new InfrastructureError(
+            `topic ${topic.name} already exists with ${found.partitions.length} partitions, the scenario asks for ${topic.partitions}; faultline never deletes a topic it did not create`,
+          );
+        }
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.connected) await this.admin.disconnect();
+    this.connected = false;
+  }
+}
+
+export const kafkajsDriver: DriverFactory = {
+  name: 'kafkajs',
+  system: 'kafka',
+  producerOptions: kafkajsProducerOptions,
+  consumerOptions: kafkajsConsumerOptions,
+  createClient: (context) => new KafkajsClient(context),
+  createAdmin: (bootstrap, log) => new KafkajsAdmin(bootstrap, log),
+};

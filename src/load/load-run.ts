@@ -1,0 +1,157 @@
+/**
+ * Drives one workload against one cluster: consumer groups first (ready before the first message), then the
+ * producers' open-loop schedules through warm-up and measurement, then a bounded drain in which in-flight sends
+ * settle and consumers catch up, after which the books close.
+ */
+import type { ConsumerGroupHandle, MessagingClient } from '../drivers/driver.js';
+import { type CollectedMetrics, Collector, type TimelinePoint } from '../metrics/collector.js';
+import { type LedgerCounts, MessageLedger } from '../metrics/message-ledger.js';
+import type { TopicSpec, WorkloadSpec } from '../scenario/schema.js';
+import { keyChooser } from './keys.js';
+import { PayloadCodec } from './payload.js';
+import { ProducerWorker } from './producer-worker.js';
+
+/** Monotonic milliseconds since the load's origin (the first message's intended send time). */
+export class LoadClock {
+  private origin = performance.now();
+
+  start(delayMs: number): void {
+    this.origin = performance.now() + delayMs;
+  }
+
+  readonly now = (): number => performance.now() - this.origin;
+}
+
+export interface LoadPlan {
+  runId: Buffer;
+  topics: TopicSpec[];
+  workload: WorkloadSpec;
+  /** Consumer-group readiness bound. */
+  consumerReadyTimeoutMs: number;
+}
+
+export interface LoadProgress {
+  phase: 'warmup' | 'measure' | 'drain';
+  elapsedMs: number;
+  plannedMs: number;
+  last: TimelinePoint | undefined;
+  counts: LedgerCounts;
+  /** Figures so far, for checkpoints of the partial results. */
+  snapshot: () => CollectedMetrics;
+}
+
+export interface LoadOutcome {
+  metrics: CollectedMetrics;
+  counts: LedgerCounts;
+  /** Messages on the topic that this run did not write (ignored). */
+  foreign: number;
+  /** True when every acknowledged message was consumed (or no consumers ran) before the drain bound. */
+  drained: boolean;
+  interrupted: boolean;
+  consumersRan: boolean;
+  /** Wall-clock time of the load's origin, for reports. */
+  startedAt: Date;
+}
+
+export interface LoadHooks {
+  signal: AbortSignal;
+  onProgress?: (progress: LoadProgress) => void;
+  /** Called once every producer and consumer is connected and ready, right before the schedule starts. */
+  onStart?: () => void;
+}
+
+export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: LoadClock, hooks: LoadHooks): Promise<LoadOutcome> {
+  const { workload, topics } = plan;
+  const producerCount = topics.length * workload.producers;
+  const measureEndMs = workload.warmup + workload.duration;
+  const ledger = new MessageLedger(producerCount);
+  const collector = new Collector({ warmupMs: workload.warmup, measureEndMs, messageSize: workload.messageSize });
+  const codec = new PayloadCodec(plan.runId, workload.messageSize);
+  let foreign = 0;
+  const sink = (value: Buffer, receivedMs: number) => {
+    const header = codec.decode(value);
+    if (!header || !ledger.isKnownProducer(header.producer)) {
+      foreign++;
+      return;
+    }
+    if (ledger.recordConsumed(header.producer, header.sequence)) collector.onConsume(header.intendedMs, receivedMs);
+  };
+
+  const groups: ConsumerGroupHandle[] = [];
+  const consumersRan = workload.consumers > 0;
+  const groupName = `faultline-${plan.runId.toString('hex')}`;
+  if (consumersRan) {
+    for (const topic of topics) {
+      groups.push(
+        await client.createConsumerGroup({ topic, group: `${groupName}-${topic.name}`, members: workload.consumers, sink, readyTimeoutMs: plan.consumerReadyTimeoutMs }),
+      );
+    }
+  }
+
+  const perProducerRate = workload.rate.kind === 'max' ? null : workload.rate.perSecond / producerCount;
+  const workers: ProducerWorker[] = [];
+  for (const [topicIndex, topic] of topics.entries()) {
+    for (let i = 0; i < workload.producers; i++) {
+      const id = topicIndex * workload.producers + i;
+      workers.push(
+        new ProducerWorker({
+          id,
+          topic: topic.name,
+          producer: await client.createProducer(id),
+          codec,
+          keys: keyChooser(workload, id),
+          ratePerSec: perProducerRate,
+          endMs: measureEndMs,
+          maxInFlight: workload.maxInFlight,
+          maxBatch: workload.maxBatch,
+          clock: clock.now,
+          collector,
+          ledger,
+          signal: hooks.signal,
+        }),
+      );
+    }
+  }
+
+  clock.start(20);
+  const startedAt = new Date(Date.now() + 20);
+  hooks.onStart?.();
+  const plannedMs = measureEndMs + workload.drainTimeout;
+  const progress = setInterval(() => {
+    const now = clock.now();
+    collector.roll(now);
+    const phase = now < workload.warmup ? 'warmup' : now < measureEndMs ? 'measure' : 'drain';
+    hooks.onProgress?.({
+      phase,
+      elapsedMs: now,
+      plannedMs,
+      last: collector.closedIntervals.at(-1),
+      counts: ledger.counts,
+      snapshot: () => collector.snapshot(clock.now()),
+    });
+  }, 1000);
+
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await Promise.all(workers.map((worker) => worker.produce()));
+    const drainDeadline = clock.now() + workload.drainTimeout;
+    await Promise.all(workers.map((worker) => worker.settle(drainDeadline)));
+    let drained = !consumersRan || ledger.counts.ackedNotConsumed === 0;
+    while (!drained && clock.now() < drainDeadline && !hooks.signal.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      drained = ledger.counts.ackedNotConsumed === 0;
+    }
+    drained &&= workers.every((worker) => worker.outstanding === 0);
+    return {
+      metrics: collector.snapshot(clock.now()),
+      counts: { ...ledger.counts },
+      foreign,
+      drained,
+      interrupted: hooks.signal.aborted,
+      consumersRan,
+      startedAt,
+    };
+  } finally {
+    clearInterval(progress);
+  }
+}

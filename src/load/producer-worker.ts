@@ -1,0 +1,149 @@
+/**
+ * One producer's open-loop schedule. At a fixed rate, message n is *intended* to be sent at n / rate; the
+ * worker sends whatever is due in one batch and never waits for acks to send the next (open loop). Latency
+ * counts from the intended time, so a stalled broker or a lagging harness shows up in the figures instead of
+ * silently lowering the rate (coordinated omission). At `max`, it keeps up to maxInFlight messages outstanding
+ * and the intended time is the send time.
+ */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { ProducerHandle } from '../drivers/driver.js';
+import type { Collector } from '../metrics/collector.js';
+import type { MessageLedger } from '../metrics/message-ledger.js';
+import type { KeyChooser } from './keys.js';
+import type { PayloadCodec } from './payload.js';
+
+export interface ProducerWorkerOptions {
+  id: number;
+  topic: string;
+  producer: ProducerHandle;
+  codec: PayloadCodec;
+  keys: KeyChooser;
+  /** Messages per second for this producer, or null for max. */
+  ratePerSec: number | null;
+  /** Monotonic ms (load time) at which producing stops. */
+  endMs: number;
+  maxInFlight: number;
+  maxBatch: number;
+  clock: () => number;
+  collector: Collector;
+  ledger: MessageLedger;
+  signal: AbortSignal;
+}
+
+export function errorKind(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const e = error as { type?: unknown; name?: unknown };
+    if (typeof e.type === 'string') return e.type;
+    if (typeof e.name === 'string') return e.name;
+  }
+  return 'Error';
+}
+
+export class ProducerWorker {
+  private nextSequence = 0;
+  private inFlight = 0;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly o: ProducerWorkerOptions) {}
+
+  get outstanding(): number {
+    return this.inFlight;
+  }
+
+  /** Runs the schedule; resolves when producing ends (acks may still be outstanding). */
+  async produce(): Promise<void> {
+    if (this.o.ratePerSec === null) await this.produceAtMax();
+    else await this.produceAtRate(1000 / this.o.ratePerSec);
+  }
+
+  /** Waits until every sent message is acknowledged or failed, at most until `deadlineMs`. */
+  async settle(deadlineMs: number): Promise<boolean> {
+    while (this.inFlight > 0 && this.o.clock() < deadlineMs && !this.o.signal.aborted) {
+      await this.waitForWake(Math.min(100, deadlineMs - this.o.clock()));
+    }
+    return this.inFlight === 0;
+  }
+
+  private async produceAtRate(intervalMs: number): Promise<void> {
+    const { clock, maxBatch, maxInFlight, signal } = this.o;
+    const total = Math.ceil(this.o.endMs / intervalMs);
+    while (this.nextSequence < total && !signal.aborted) {
+      const now = clock();
+      const due = Math.min(total, Math.floor(now / intervalMs) + 1);
+      const room = maxInFlight - this.inFlight;
+      if (due > this.nextSequence && room > 0) {
+        const count = Math.min(due - this.nextSequence, maxBatch, room);
+        this.sendBatch(count, this.nextSequence * intervalMs, intervalMs, now);
+        await yieldToEventLoop();
+      } else if (room <= 0) {
+        await this.waitForWake(100);
+      } else {
+        await this.waitForWake(this.nextSequence * intervalMs - now);
+      }
+    }
+  }
+
+  private async produceAtMax(): Promise<void> {
+    const { clock, maxBatch, maxInFlight, signal, endMs } = this.o;
+    const batch = Math.min(maxBatch, maxInFlight);
+    while (clock() < endMs && !signal.aborted) {
+      if (this.inFlight + batch <= maxInFlight) {
+        const now = clock();
+        this.sendBatch(batch, now, 0, now);
+        await yieldToEventLoop();
+      } else {
+        await this.waitForWake(100);
+      }
+    }
+  }
+
+  /** Sends `count` messages from nextSequence on; message i was intended at firstIntendedMs + i * stepMs. */
+  private sendBatch(count: number, firstIntendedMs: number, stepMs: number, sentMs: number): void {
+    const { id, codec, keys, collector, ledger } = this.o;
+    const first = this.nextSequence;
+    const messages = new Array(count);
+    for (let i = 0; i < count; i++) {
+      messages[i] = { key: keys(first + i), value: codec.encode(id, first + i, firstIntendedMs + i * stepMs) };
+    }
+    this.nextSequence += count;
+    this.inFlight += count;
+    ledger.recordSent(count);
+    collector.onSent(count, firstIntendedMs, sentMs);
+    this.o.producer.send(this.o.topic, messages).then(
+      () => {
+        const ackMs = this.o.clock();
+        for (let i = 0; i < count; i++) {
+          collector.onAck(firstIntendedMs + i * stepMs, sentMs, ackMs);
+          ledger.recordAcked(id, first + i);
+        }
+        this.release(count);
+      },
+      (error: unknown) => {
+        collector.onError(`produce:${errorKind(error)}`, this.o.clock(), count);
+        ledger.recordFailed(count);
+        this.release(count);
+      },
+    );
+  }
+
+  private release(count: number): void {
+    this.inFlight -= count;
+    this.wake?.();
+  }
+
+  /** Sleeps up to `ms`; an ack (freeing in-flight room) or an abort wakes it early. One waiter at a time. */
+  private waitForWake(ms: number): Promise<void> {
+    const { signal } = this.o;
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      signal.addEventListener('abort', done, { once: true });
+      this.wake = done;
+    });
+  }
+}

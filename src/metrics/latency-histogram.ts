@@ -1,0 +1,63 @@
+/**
+ * Latency histogram over HdrHistogram: values recorded in microseconds (3 significant digits, auto-resizing,
+ * so nothing is clamped), reported in milliseconds.
+ */
+import * as hdr from 'hdr-histogram-js';
+import { round } from '../scenario/units.js';
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+export class LatencyHistogram {
+  private readonly histogram: hdr.Histogram;
+
+  constructor(histogram?: hdr.Histogram) {
+    this.histogram =
+      histogram ?? hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
+  }
+
+  static decode(encoded: string): LatencyHistogram {
+    return new LatencyHistogram(hdr.decodeFromCompressedBase64(encoded));
+  }
+
+  recordMs(ms: number): void {
+    this.histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
+  }
+
+  get count(): number {
+    return this.histogram.totalCount;
+  }
+
+  percentileMs(percentile: number): number {
+    return this.histogram.totalCount === 0 ? 0 : round(this.histogram.getValueAtPercentile(percentile) / 1000, 3);
+  }
+
+  summary(): LatencySummary {
+    const h = this.histogram;
+    if (h.totalCount === 0) return { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+    return {
+      count: h.totalCount,
+      p50: this.percentileMs(50),
+      p90: this.percentileMs(90),
+      p99: this.percentileMs(99),
+      p999: this.percentileMs(99.9),
+      max: round(h.maxValue / 1000, 3),
+      mean: round(h.mean / 1000, 3),
+    };
+  }
+
+  reset(): void {
+    this.histogram.reset();
+  }
+
+  encode(): string {
+    return hdr.encodeIntoCompressedBase64(this.histogram);
+  }
+}

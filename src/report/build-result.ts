@@ -1,0 +1,116 @@
+/** Assembles result.json from what the run measured, and judges the criteria against it. */
+import { cpus } from 'node:os';
+import { judge, metricValue } from '../criteria/criterion.js';
+import type { LoadOutcome } from '../load/load-run.js';
+import type { CollectedMetrics } from '../metrics/collector.js';
+import type { LedgerCounts } from '../metrics/message-ledger.js';
+import { faultlineVersion } from '../package-root.js';
+import type { ClusterRun, RunPlan } from '../plan/plan.js';
+import type { RunningCluster } from '../cluster/provider.js';
+import { javaMajorVersion } from '../cluster/toolchain.js';
+import { RESULT_SCHEMA_VERSION, type RunResult, type RunStatus } from './result.js';
+
+/** Above this send lag p99 (ms), the harness itself is a bottleneck and says so. */
+const SEND_LAG_WARNING_MS = 10;
+
+export interface ResultInput {
+  plan: RunPlan;
+  run: ClusterRun;
+  cluster: RunningCluster | undefined;
+  startedAt: Date;
+  endedAt: Date;
+  /** The load's figures so far (a checkpoint) or final; undefined when the load never started. */
+  metrics: CollectedMetrics | undefined;
+  counts: LedgerCounts | undefined;
+  outcome: Pick<LoadOutcome, 'foreign' | 'drained' | 'consumersRan'> | undefined;
+  /** running (checkpoint), error or interrupted; undefined means the run completed and the criteria decide. */
+  status?: Exclude<RunStatus, 'passed' | 'failed'>;
+  statusReason?: string;
+}
+
+const emptyLatency = { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+
+export function buildResult(input: ResultInput): RunResult {
+  const { plan, run, metrics, counts, outcome } = input;
+  const { workload } = plan.scenario;
+  const consumers = outcome?.consumersRan ?? workload.consumers > 0;
+  const complete = input.status === undefined;
+  // Losses are only known once the books are closed after a drain: never report a guess.
+  const booksClosed = complete && counts !== undefined;
+  const warnings: string[] = [];
+  const result: RunResult = {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    status: input.status ?? 'passed',
+    partial: !complete,
+    ...(input.statusReason ? { statusReason: input.statusReason } : {}),
+    faultline: { version: faultlineVersion },
+    scenario: { name: plan.scenario.name, file: plan.file, ...(plan.scenario.description ? { description: plan.scenario.description } : {}) },
+    cluster: {
+      name: run.cluster.name,
+      system: run.cluster.system,
+      provider: run.cluster.provider,
+      version: input.cluster?.version ?? run.cluster.version ?? run.provider.defaultVersion ?? 'unknown',
+      brokers: run.cluster.brokers,
+      bootstrap: input.cluster?.bootstrap ?? '',
+    },
+    driver: { name: run.driver.name },
+    startedAt: input.startedAt.toISOString(),
+    endedAt: input.endedAt.toISOString(),
+    workload: {
+      warmupMs: workload.warmup,
+      durationMs: workload.duration,
+      drainTimeoutMs: workload.drainTimeout,
+      messageSize: workload.messageSize,
+      targetRate: workload.rate.kind === 'max' ? 'max' : workload.rate.perSecond,
+      topics: run.loadTopics.map((t) => ({ name: t.name, partitions: t.partitions, replicationFactor: t.replicationFactor })),
+      producers: workload.producers,
+      consumers: workload.consumers,
+    },
+    throughput: {
+      produced: metrics?.throughput.produced ?? { messagesPerSec: 0, bytesPerSec: 0 },
+      consumed: consumers ? (metrics?.throughput.consumed ?? { messagesPerSec: 0, bytesPerSec: 0 }) : null,
+    },
+    latency: {
+      publish: metrics?.latency.publish ?? emptyLatency,
+      publishUncorrected: metrics?.latency.publishUncorrected ?? emptyLatency,
+      endToEnd: consumers ? (metrics?.latency.endToEnd ?? emptyLatency) : null,
+      sendLag: metrics?.latency.sendLag ?? emptyLatency,
+    },
+    messages: {
+      sent: counts?.sent ?? 0,
+      acked: counts?.acked ?? 0,
+      failed: counts?.failed ?? 0,
+      unacked: counts ? counts.sent - counts.acked : 0,
+      consumed: consumers ? (counts?.consumed ?? 0) : null,
+      lost: consumers && booksClosed ? counts.ackedNotConsumed : null,
+      duplicated: consumers ? (counts?.duplicated ?? 0) : null,
+      consumedUnacked: consumers ? (counts?.consumedUnacked ?? 0) : null,
+      foreign: outcome?.foreign ?? 0,
+      drained: outcome?.drained ?? false,
+    },
+    errors: { total: Object.values(metrics?.errors ?? {}).reduce((a, b) => a + b, 0), byKind: metrics?.errors ?? {} },
+    timeline: metrics?.timeline ?? [],
+    criteria: [],
+    histograms: metrics?.histograms ?? {},
+    warnings,
+    environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, ...javaVersion() },
+  };
+  if (metrics && metrics.latency.sendLag.p99 > SEND_LAG_WARNING_MS) {
+    warnings.push(
+      `the harness lagged its own send schedule (send lag p99 ${metrics.latency.sendLag.p99} ms): publish and end-to-end latency include that delay; the rate may be too high for this machine`,
+    );
+  }
+  if (booksClosed && consumers && outcome && !outcome.drained) {
+    warnings.push(`consumers had not caught up when the drain bound (${workload.drainTimeout} ms) passed: "lost" counts messages acknowledged but not consumed by then`);
+  }
+  if (!complete) warnings.push('partial results: the run did not finish; figures cover only what ran, and losses are not judged');
+  result.criteria = plan.criteria.map((criterion) => judge(criterion, metricValue(result, criterion.metric)));
+  if (complete) result.status = result.criteria.every((c) => c.passed) ? 'passed' : 'failed';
+  return result;
+}
+
+let javaMajor: number | undefined | null = null;
+function javaVersion(): { java?: number } {
+  if (javaMajor === null) javaMajor = javaMajorVersion();
+  return javaMajor === undefined ? {} : { java: javaMajor };
+}

@@ -1,0 +1,135 @@
+/**
+ * Renders report.md from REPORT_TEMPLATE.md and a result. Placeholders: {{dotted.path}} into the result,
+ * {{table:NAME}} for tables (workload, criteria, throughput, latency, messages, timeline), {{list:warnings}} and
+ * {{sparkline:produced|consumed|publishP99|endToEndP99}}.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
+import { formatBytes, formatDuration } from '../scenario/units.js';
+import type { TimelinePoint } from '../metrics/collector.js';
+import type { RunResult } from './result.js';
+
+const MAX_TIMELINE_ROWS = 60;
+
+export async function renderReport(result: RunResult, templateFile = join(packageRoot, 'REPORT_TEMPLATE.md')): Promise<string> {
+  const template = await readFile(templateFile, 'utf8');
+  return renderTemplate(template, result);
+}
+
+export function renderTemplate(template: string, result: RunResult): string {
+  return template
+    .replace(/\{\{\s*([\w:.]+)\s*\}\}/g, (_, name: string) => {
+      const [kind, arg] = name.includes(':') ? (name.split(':', 2) as [string, string]) : ['value', name];
+      switch (kind) {
+        case 'table':
+          return table(arg, result);
+        case 'list':
+          return arg === 'warnings' && result.warnings.length ? result.warnings.map((w) => `> ⚠ ${w}`).join('\n>\n') : '';
+        case 'sparkline':
+          return sparkline(result.timeline.map((p) => (p[arg as keyof TimelinePoint] as number | null) ?? 0));
+        default:
+          return valueAt(result, arg);
+      }
+    })
+    .replace(/\n{3,}/g, '\n\n');
+}
+
+function valueAt(result: RunResult, path: string): string {
+  let value: unknown = result;
+  for (const part of path.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  return value === undefined || value === null ? '' : String(value);
+}
+
+function rows(header: string[], body: Array<Array<string | number>>): string {
+  const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...body.map(line)].join('\n');
+}
+
+function table(name: string, r: RunResult): string {
+  switch (name) {
+    case 'workload': {
+      const w = r.workload;
+      const rate = w.targetRate === 'max' ? 'max rate' : `${w.targetRate} msg/s`;
+      const topics = w.topics.map((t) => `${t.name} (${t.partitions}p × RF${t.replicationFactor})`).join(', ');
+      return `${rate}, ${formatBytes(w.messageSize)} messages, ${w.producers} producer(s) and ${w.consumers} consumer(s) per topic, topics ${topics}; warm-up ${formatDuration(w.warmupMs)}, measured ${formatDuration(w.durationMs)}`;
+    }
+    case 'criteria':
+      if (r.criteria.length === 0) return '_No criteria: nothing was judged._';
+      return rows(
+        ['Criterion', 'Actual', 'Verdict'],
+        r.criteria.map((c) => [`\`${c.expression}\``, c.actual === null ? `— (${c.note ?? 'not measured'})` : c.actual, c.passed ? '✅ pass' : '❌ FAIL']),
+      );
+    case 'throughput':
+      return rows(
+        ['', 'msg/s', 'MiB/s'],
+        [
+          ['Produced (acknowledged)', r.throughput.produced.messagesPerSec, mib(r.throughput.produced.bytesPerSec)],
+          ...(r.throughput.consumed ? [['Consumed', r.throughput.consumed.messagesPerSec, mib(r.throughput.consumed.bytesPerSec)]] : []),
+          ...(r.workload.targetRate === 'max' ? [] : [['Target', r.workload.targetRate, mib(r.workload.targetRate * r.workload.messageSize)]]),
+        ],
+      );
+    case 'latency': {
+      const kinds = [
+        ['Publish (corrected)', r.latency.publish],
+        ['Publish (uncorrected)', r.latency.publishUncorrected],
+        ...(r.latency.endToEnd ? [['End-to-end', r.latency.endToEnd] as const] : []),
+        ['Harness send lag', r.latency.sendLag],
+      ] as const;
+      return rows(
+        ['', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'samples'],
+        kinds.map(([label, s]) => [label, s.p50, s.p90, s.p99, s.p999, s.max, s.mean, s.count]),
+      );
+    }
+    case 'messages': {
+      const m = r.messages;
+      const show = (v: number | null) => (v === null ? '—' : v);
+      return rows(
+        ['Sent', 'Acked', 'Failed', 'Consumed', 'Lost', 'Duplicated', 'Drained'],
+        [[m.sent, m.acked, m.failed, show(m.consumed), show(m.lost), show(m.duplicated), m.drained ? 'yes' : 'no']],
+      );
+    }
+    case 'timeline':
+      return timelineTable(r.timeline);
+    default:
+      return `{{table:${name}}}`;
+  }
+}
+
+/** One row per second, or per bucket of seconds when the run is long. */
+function timelineTable(timeline: TimelinePoint[]): string {
+  if (timeline.length === 0) return '_No load ran._';
+  const size = Math.ceil(timeline.length / MAX_TIMELINE_ROWS);
+  const body: Array<Array<string | number>> = [];
+  for (let i = 0; i < timeline.length; i += size) {
+    const bucket = timeline.slice(i, i + size);
+    const sum = (key: 'produced' | 'consumed' | 'errors') => bucket.reduce((a, p) => a + p[key], 0);
+    const worst = (key: 'publishP99' | 'endToEndP99') => {
+      const values = bucket.map((p) => p[key]).filter((v): v is number => v !== null);
+      return values.length ? Math.max(...values) : '—';
+    };
+    const first = bucket[0]!;
+    const last = bucket.at(-1)!;
+    body.push([
+      size === 1 ? first.t : `${first.t}–${last.t}`,
+      first.phase === last.phase ? first.phase : `${first.phase}→${last.phase}`,
+      Math.round(sum('produced') / bucket.length),
+      Math.round(sum('consumed') / bucket.length),
+      worst('publishP99'),
+      worst('endToEndP99'),
+      sum('errors'),
+    ]);
+  }
+  return rows(['t (s)', 'phase', 'produced/s', 'consumed/s', 'publish p99 ms', 'e2e p99 ms', 'errors'], body);
+}
+
+function sparkline(values: number[]): string {
+  if (values.length === 0) return '';
+  const blocks = '▁▂▃▄▅▆▇█';
+  const max = Math.max(...values);
+  return values.map((v) => (max <= 0 ? blocks[0] : blocks[Math.min(7, Math.floor((v / max) * 7.999))])).join('');
+}
+
+function mib(bytes: number): number {
+  return Math.round((bytes / 1024 ** 2) * 100) / 100;
+}

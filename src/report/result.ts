@@ -1,0 +1,64 @@
+/**
+ * result.json: the contract users' CI scripts read. Paths documented in the README are stable; new fields may
+ * be added, none renamed. Bump RESULT_SCHEMA_VERSION on an incompatible change.
+ */
+import type { CriterionVerdict } from '../criteria/criterion.js';
+import type { LatencySummary } from '../metrics/latency-histogram.js';
+import type { TimelinePoint } from '../metrics/collector.js';
+
+export const RESULT_SCHEMA_VERSION = 1;
+
+export type RunStatus = 'passed' | 'failed' | 'error' | 'interrupted' | 'running';
+
+export interface RunResult {
+  schemaVersion: number;
+  status: RunStatus;
+  /** True when the run did not finish (interrupted, error, harness crash): figures cover only what ran. */
+  partial: boolean;
+  statusReason?: string;
+  faultline: { version: string };
+  scenario: { name: string; file: string; description?: string };
+  cluster: { name: string; system: string; provider: string; version: string; brokers: number; bootstrap: string };
+  driver: { name: string };
+  startedAt: string;
+  endedAt: string;
+  workload: {
+    warmupMs: number;
+    durationMs: number;
+    drainTimeoutMs: number;
+    messageSize: number;
+    targetRate: number | 'max';
+    topics: Array<{ name: string; partitions: number; replicationFactor: number }>;
+    producers: number;
+    consumers: number;
+  };
+  throughput: {
+    produced: { messagesPerSec: number; bytesPerSec: number };
+    consumed: { messagesPerSec: number; bytesPerSec: number } | null;
+  };
+  latency: {
+    publish: LatencySummary;
+    publishUncorrected: LatencySummary;
+    endToEnd: LatencySummary | null;
+    sendLag: LatencySummary;
+  };
+  messages: {
+    sent: number;
+    acked: number;
+    failed: number;
+    unacked: number;
+    consumed: number | null;
+    lost: number | null;
+    duplicated: number | null;
+    consumedUnacked: number | null;
+    foreign: number;
+    /** False when the drain bound passed before consumers caught up: `lost` then includes late messages. */
+    drained: boolean;
+  };
+  errors: { total: number; byKind: Record<string, number> };
+  timeline: TimelinePoint[];
+  criteria: CriterionVerdict[];
+  histograms: Record<string, string>;
+  warnings: string[];
+  environment: { node: string; platform: string; cpus: number; java?: number };
+}

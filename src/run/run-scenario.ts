@@ -1,0 +1,155 @@
+/**
+ * The whole pipeline for one scenario: for each cluster in turn, start it (provider), create its topics, drive
+ * the workload (driver + load), collect, judge the criteria and write result.json and report.md. Partial results
+ * are checkpointed during the load, and written whatever happens: error, Ctrl-C, or a broker that will not start.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ProcessRegistry } from '../cluster/process-registry.js';
+import type { RunningCluster } from '../cluster/provider.js';
+import type { MessagingClient } from '../drivers/driver.js';
+import { errorMessage, ExitCode, InfrastructureError } from '../errors.js';
+import { type LoadOutcome, LoadClock, runLoad } from '../load/load-run.js';
+import { PayloadCodec } from '../load/payload.js';
+import type { CollectedMetrics } from '../metrics/collector.js';
+import type { ClusterRun, RunPlan } from '../plan/plan.js';
+import { buildResult, type ResultInput } from '../report/build-result.js';
+import { renderReport } from '../report/markdown-report.js';
+import type { ProgressReporter } from '../report/progress.js';
+import type { RunResult } from '../report/result.js';
+
+const CHECKPOINT_EVERY_MS = 5000;
+const CONSUMER_READY_TIMEOUT_MS = 60_000;
+
+export interface RunOptions {
+  /** Results directory; default results/<scenario>-<timestamp>. */
+  outDir?: string;
+  signal: AbortSignal;
+  progress: ProgressReporter;
+  /** Receives the registry of the cluster being run, so a second Ctrl-C can kill its processes at once. */
+  onRegistry?: (registry: ProcessRegistry | undefined) => void;
+}
+
+export interface ClusterRunOutcome {
+  dir: string;
+  result: RunResult;
+}
+
+export interface ScenarioOutcome {
+  exitCode: number;
+  outcomes: ClusterRunOutcome[];
+}
+
+export function defaultResultDir(name: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return resolve('results', `${name}-${stamp}`);
+}
+
+export async function runScenario(plan: RunPlan, options: RunOptions): Promise<ScenarioOutcome> {
+  const baseDir = resolve(options.outDir ?? defaultResultDir(plan.scenario.name));
+  const outcomes: ClusterRunOutcome[] = [];
+  for (const run of plan.runs) {
+    const dir = plan.runs.length === 1 ? baseDir : join(baseDir, run.cluster.name);
+    outcomes.push({ dir, result: await runCluster(plan, run, dir, options) });
+    if (options.signal.aborted) break;
+  }
+  return { exitCode: exitCodeOf(outcomes.map((o) => o.result.status)), outcomes };
+}
+
+export function exitCodeOf(statuses: RunResult['status'][]): number {
+  if (statuses.includes('interrupted')) return ExitCode.interrupted;
+  if (statuses.includes('error')) return ExitCode.infrastructure;
+  if (statuses.includes('failed')) return ExitCode.criteriaFailed;
+  return ExitCode.passed;
+}
+
+async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: RunOptions): Promise<RunResult> {
+  const { progress, signal } = options;
+  const logDir = join(dir, 'logs');
+  await mkdir(logDir, { recursive: true });
+  const runIdBytes = PayloadCodec.newRunId();
+  const runId = runIdBytes.toString('hex');
+  const clientLog = createWriteStream(join(logDir, 'client.log'), { flags: 'a' });
+  const log = (line: string) => clientLog.write(`${line}\n`);
+  const registry = ProcessRegistry.open(runId, dir);
+  options.onRegistry?.(registry);
+  const startedAt = new Date();
+  let cluster: RunningCluster | undefined;
+  let client: MessagingClient | undefined;
+  let outcome: LoadOutcome | undefined;
+  let failure: { status: 'error' | 'interrupted'; reason: string } | undefined;
+  let lastCheckpoint = 0;
+  const base = { plan, run, startedAt } as const;
+  const writeResult = async (result: RunResult) => writeFile(join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const checkpoint = (metrics: CollectedMetrics | undefined, counts: ResultInput['counts']) =>
+    writeResult(buildResult({ ...base, cluster, endedAt: new Date(), metrics, counts, outcome: undefined, status: 'running' }));
+
+  try {
+    progress.info(`${run.cluster.name}: starting ${run.cluster.system} (${run.cluster.provider}) — logs in ${logDir}`);
+    await checkpoint(undefined, undefined);
+    cluster = await run.provider.start(run.cluster, { runId, logDir, registry, signal, log: (line) => (log(line), progress.info(line)) });
+    throwIfAborted(signal);
+    const admin = run.driver.createAdmin(cluster.bootstrap, log);
+    try {
+      await admin.ensureTopics(run.topics);
+    } finally {
+      await admin.close().catch(() => {});
+    }
+    const clock = new LoadClock();
+    client = run.driver.createClient({ bootstrap: cluster.bootstrap, producerOptions: run.producerOptions, consumerOptions: run.consumerOptions, log, clock: clock.now });
+    progress.info(`${run.cluster.name}: ${cluster.bootstrap} ready; connecting ${run.driver.name} clients`);
+    outcome = await runLoad(
+      client,
+      { runId: runIdBytes, topics: run.loadTopics, workload: plan.scenario.workload, consumerReadyTimeoutMs: CONSUMER_READY_TIMEOUT_MS },
+      clock,
+      {
+        signal,
+        onStart: () => progress.info(`${run.cluster.name}: load started`),
+        onProgress: (p) => {
+          progress.load(p);
+          if (p.elapsedMs - lastCheckpoint >= CHECKPOINT_EVERY_MS) {
+            lastCheckpoint = p.elapsedMs;
+            checkpoint(p.snapshot(), { ...p.counts }).catch(() => {});
+          }
+        },
+      },
+    );
+    progress.done();
+    if (outcome.interrupted) failure = { status: 'interrupted', reason: interruptReason(signal) };
+  } catch (error) {
+    progress.done();
+    failure = signal.aborted
+      ? { status: 'interrupted', reason: interruptReason(signal) }
+      : { status: 'error', reason: error instanceof InfrastructureError ? error.message : `unexpected error: ${errorMessage(error)}` };
+    log(`run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  } finally {
+    await client?.close().catch(() => {});
+    if (cluster) progress.info(`${run.cluster.name}: stopping the cluster`);
+    await cluster?.stop().catch((error: unknown) => log(`stopping the cluster failed: ${errorMessage(error)}`));
+    registry.close();
+    options.onRegistry?.(undefined);
+    await new Promise((done) => clientLog.end(done));
+  }
+
+  const result = buildResult({
+    ...base,
+    cluster,
+    endedAt: new Date(),
+    metrics: outcome?.metrics,
+    counts: outcome?.counts,
+    outcome,
+    ...(failure ? { status: failure.status, statusReason: failure.reason } : {}),
+  });
+  await writeResult(result);
+  await writeFile(join(dir, 'report.md'), await renderReport(result));
+  return result;
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new Error(interruptReason(signal));
+}
+
+function interruptReason(signal: AbortSignal): string {
+  return `interrupted by ${String(signal.reason ?? 'a signal')}`;
+}

@@ -1,0 +1,200 @@
+/**
+ * Reads a scenario file: YAML → schema validation → cross-field checks. Every problem is reported with
+ * file, line, column and field, all at once, as an InvalidInputError (exit 2).
+ */
+import { readFile } from 'node:fs/promises';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { InvalidInputError } from '../errors.js';
+import { type FieldPath, type Locate, type Problem, scenarioError } from './problems.js';
+import { scenarioSchema, type Scenario } from './schema.js';
+import { didYouMean } from './suggest.js';
+
+export interface ScenarioDocument {
+  file: string;
+  scenario: Scenario;
+  locate: Locate;
+}
+
+export async function loadScenarioFile(file: string): Promise<ScenarioDocument> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InvalidInputError(`${file}: cannot read scenario file (${code === 'ENOENT' ? 'no such file' : code})`);
+  }
+  return parseScenario(text, file);
+}
+
+export function parseScenario(text: string, file = '<scenario>'): ScenarioDocument {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    const lines = document.errors.map((error) => {
+      const position = error.linePos?.[0];
+      const where = position ? `${file}:${position.line}:${position.col}` : file;
+      return `${where}: invalid YAML: ${error.message.split('\n')[0]}`;
+    });
+    throw new InvalidInputError(lines.join('\n'), lines);
+  }
+  const locate = locator(document, lineCounter);
+  const data: unknown = document.toJS();
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw scenarioError(file, [{ path: [], message: 'expected a mapping with name, clusters, topics and workload' }], locate);
+  }
+  const parsed = scenarioSchema.safeParse(data);
+  if (!parsed.success) {
+    throw scenarioError(file, parsed.error.issues.flatMap((issue) => describeIssue(issue, data)), locate);
+  }
+  const problems = crossFieldProblems(parsed.data);
+  if (problems.length > 0) throw scenarioError(file, problems, locate);
+  return { file, scenario: parsed.data, locate };
+}
+
+function locator(document: Document, lineCounter: LineCounter): Locate {
+  return (path, key) => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = depth === 0 ? document.contents : document.getIn(path.slice(0, depth), true);
+      if (!isNode(node)) continue;
+      let offset = node.range?.[0];
+      if (key !== undefined && depth === path.length && isMap(node)) {
+        const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
+        if (pair && isNode(pair.key)) offset = pair.key.range?.[0];
+      }
+      if (offset !== undefined) return lineCounter.linePos(offset);
+    }
+    return undefined;
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, data: unknown): Problem[] {
+  const path = issue.path.filter((part): part is string | number => typeof part !== 'symbol');
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const known = knownKeys(path);
+      return issue.keys.map((key) => ({
+        path,
+        key,
+        message: `unknown field${didYouMean(key, known)}; expected one of: ${known.join(', ')}`,
+      }));
+    }
+    case 'invalid_value': {
+      const values = issue.values.map(String);
+      const actual = valueAt(data, path);
+      const hint = typeof actual === 'string' ? didYouMean(actual, values) : '';
+      return [{ path, message: `expected one of ${values.join(', ')}, got ${JSON.stringify(actual)}${hint}` }];
+    }
+    case 'invalid_type':
+      if (valueAt(data, path) === undefined) return [{ path, message: `required field is missing (expected ${issue.expected})` }];
+      return [{ path, message: `expected ${issue.expected}, got ${describeValue(valueAt(data, path))}` }];
+    case 'too_small':
+    case 'too_big': {
+      const actual = valueAt(data, path);
+      const what = Array.isArray(actual) ? `${actual.length} item(s)` : JSON.stringify(actual);
+      return [{ path, message: `${issue.message.replace(/^Too (small|big): /, '')}, got ${what}` }];
+    }
+    default:
+      return [{ path, message: issue.message }];
+  }
+}
+
+/** Checks that need the whole scenario: references between sections, and impossible combinations. */
+function crossFieldProblems(scenario: Scenario): Problem[] {
+  const problems: Problem[] = [];
+  const clusters = new Map(scenario.clusters.map((cluster) => [cluster.name, cluster]));
+  const regionNames = scenario.regions.map((region) => region.name);
+  duplicates(scenario.clusters.map((c) => c.name)).forEach((i) =>
+    problems.push({ path: ['clusters', i, 'name'], message: `duplicate cluster name "${scenario.clusters[i]!.name}"` }),
+  );
+  duplicates(scenario.regions.map((r) => r.name)).forEach((i) =>
+    problems.push({ path: ['regions', i, 'name'], message: `duplicate region name "${scenario.regions[i]!.name}"` }),
+  );
+  scenario.clusters.forEach((cluster, i) => {
+    if (cluster.provider === 'external' && !cluster.bootstrap) {
+      problems.push({ path: ['clusters', i], key: 'provider', message: 'provider external needs a bootstrap address (bootstrap: host:port)' });
+    }
+    if (cluster.provider !== 'external' && cluster.bootstrap) {
+      problems.push({ path: ['clusters', i, 'bootstrap'], message: `bootstrap is only for provider external (this cluster's provider is ${cluster.provider})` });
+    }
+    if (cluster.region && !regionNames.includes(cluster.region)) {
+      problems.push({ path: ['clusters', i, 'region'], message: `no region named "${cluster.region}" in regions${didYouMean(cluster.region, regionNames)}` });
+    }
+  });
+  scenario.topics.forEach((topic, i) => {
+    const targets = topic.cluster === undefined ? scenario.clusters : [clusters.get(topic.cluster)].filter((c) => c !== undefined);
+    if (topic.cluster !== undefined && targets.length === 0) {
+      const names = [...clusters.keys()];
+      problems.push({ path: ['topics', i, 'cluster'], message: `no cluster named "${topic.cluster}"${didYouMean(topic.cluster, names)}; clusters: ${names.join(', ')}` });
+    }
+    for (const cluster of targets) {
+      if (cluster.provider !== 'external' && topic.replicationFactor > cluster.brokers) {
+        problems.push({
+          path: ['topics', i, 'replicationFactor'],
+          message: `replicationFactor ${topic.replicationFactor} exceeds the ${cluster.brokers} broker(s) of cluster "${cluster.name}"`,
+        });
+      }
+    }
+  });
+  const sameTopicTwice = scenario.topics.map((t) => `${t.cluster ?? '*'}/${t.name}`);
+  duplicates(sameTopicTwice).forEach((i) =>
+    problems.push({ path: ['topics', i, 'name'], message: `topic "${scenario.topics[i]!.name}" is declared twice` }),
+  );
+  const topicNames = scenario.topics.map((t) => t.name);
+  scenario.workload.topics?.forEach((name, i) => {
+    if (!topicNames.includes(name)) {
+      problems.push({ path: ['workload', 'topics', i], message: `no topic named "${name}" in topics${didYouMean(name, topicNames)}` });
+    }
+  });
+  if (scenario.workload.duration <= 0) {
+    problems.push({ path: ['workload', 'duration'], message: 'must be longer than 0' });
+  }
+  return problems;
+}
+
+function duplicates(values: string[]): number[] {
+  return values.flatMap((value, i) => (values.indexOf(value) < i ? [i] : []));
+}
+
+function valueAt(data: unknown, path: FieldPath): unknown {
+  let value = data;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string | number, unknown>)[part];
+  }
+  return value;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+type SchemaNode = { _zod: { def: Record<string, unknown> & { type: string } } };
+
+/** Field names the schema allows at a path, for "did you mean" on unknown keys. */
+function knownKeys(path: FieldPath): string[] {
+  let node: SchemaNode | undefined = scenarioSchema as unknown as SchemaNode;
+  for (const part of [...path, undefined]) {
+    node = node && unwrap(node);
+    if (!node) return [];
+    const def: SchemaNode["_zod"]["def"] = node._zod.def;
+    if (part === undefined) return def.type === 'object' ? Object.keys(def.shape as object) : [];
+    if (def.type === 'object') node = (def.shape as Record<string, SchemaNode>)[part];
+    else if (def.type === 'array') node = def.element as SchemaNode;
+    else if (def.type === 'record') node = def.valueType as SchemaNode;
+    else return [];
+  }
+  return [];
+}
+
+function unwrap(node: SchemaNode): SchemaNode {
+  for (;;) {
+    const def = node._zod.def;
+    if (['optional', 'default', 'nullable', 'prefault'].includes(def.type)) node = def.innerType as SchemaNode;
+    else if (def.type === 'pipe') node = def.in as SchemaNode;
+    else return node;
+  }
+}

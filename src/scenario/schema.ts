@@ -1,0 +1,124 @@
+/**
+ * The scenario schema: the single source of truth for validation, the TypeScript types of a scenario and
+ * the JSON Schema shipped for editors (schema/scenario.schema.json, generated from this file at build).
+ * Field names are a contract with users' scenario files: add fields, never rename them.
+ */
+import { z } from 'zod';
+import { parseBytes, parseDuration, parseRate, UnitError } from './units.js';
+
+function unit<T>(parse: (input: unknown) => T, description: string, examples: Array<string | number>) {
+  return z
+    .union([z.string(), z.number()])
+    .transform((input, ctx) => {
+      try {
+        return parse(input);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof UnitError ? error.message : String(error) });
+        return z.NEVER;
+      }
+    })
+    .meta({ description, examples });
+}
+
+export const duration = () => unit(parseDuration, 'A duration: 500ms, 90s, 2m, 1h.', ['500ms', '90s', '2m']);
+export const bytes = () => unit(parseBytes, 'A size: 512B, 1KiB, 1MiB (KB/MB are powers of 1000).', ['512B', '1KiB']);
+export const rate = () =>
+  unit(parseRate, 'Total target rate: 2000/s, 5k/s, 120/m, or max (as fast as acknowledged, bounded in-flight).', [
+    '2000/s',
+    '5k/s',
+    'max',
+  ]);
+
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-"');
+
+/** Free-form key/value settings handed to the broker (server.properties for Kafka). */
+const configMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+export const clusterSchema = z
+  .object({
+    name,
+    system: z.enum(['kafka', 'pulsar']),
+    provider: z.enum(['local', 'docker', 'external']).default('local'),
+    version: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a release such as 4.1.1').optional(),
+    brokers: z.number().int().min(1).max(9).default(1),
+    region: name.optional().meta({ description: 'Region this cluster lives in (defaults to the single implicit region).' }),
+    bootstrap: z
+      .string()
+      .optional()
+      .meta({ description: 'provider external only: the client connect string, e.g. 127.0.0.1:9092.' }),
+    config: configMap.default({}).meta({ description: 'Broker configuration passed through verbatim.' }),
+    heap: bytes().optional().meta({ description: 'JVM heap per broker (local provider). Default 1GiB.' }),
+  })
+  .strict();
+
+export const topicSchema = z
+  .object({
+    name,
+    cluster: name.optional().meta({ description: 'Cluster the topic lives on; omitted: every cluster.' }),
+    partitions: z.number().int().min(1).max(10_000).default(1),
+    replicationFactor: z.number().int().min(1).default(1),
+    config: configMap.default({}).meta({ description: 'Topic configuration passed through verbatim.' }),
+  })
+  .strict();
+
+export const keyDistributions = ['none', 'roundRobin', 'random'] as const;
+
+export const workloadSchema = z
+  .object({
+    warmup: duration().default(0),
+    duration: duration(),
+    drainTimeout: duration()
+      .default(30_000)
+      .meta({ description: 'After producing stops, how long consumers may take to catch up before the books close.' }),
+    messageSize: bytes().default(1024),
+    rate: rate(),
+    topics: z.array(name).min(1).optional().meta({ description: 'Topics to load; default: all topics of the cluster.' }),
+    producers: z.number().int().min(1).max(256).default(1).meta({ description: 'Producers per topic.' }),
+    consumers: z.number().int().min(0).max(256).default(1).meta({ description: 'Consumers per topic (one subscription).' }),
+    keyDistribution: z.enum(keyDistributions).default('none'),
+    keyCount: z.number().int().min(1).default(1024),
+    maxInFlight: z
+      .number()
+      .int()
+      .min(1)
+      .default(10_000)
+      .meta({ description: 'Messages a producer may have unacknowledged before it holds back (latency still counts from the intended send time).' }),
+    maxBatch: z.number().int().min(1).max(100_000).default(500).meta({ description: 'Most messages a producer hands the client in one send.' }),
+    producer: z.record(z.string(), z.unknown()).default({}).meta({ description: 'Producer options of the driver (checked per system).' }),
+    consumer: z.record(z.string(), z.unknown()).default({}).meta({ description: 'Consumer options of the driver (checked per system).' }),
+  })
+  .strict();
+
+export const regionSchema = z.object({ name }).strict();
+
+/** Faults are declared here so scenario files have room for them; the engine for them comes later. */
+export const faultSchema = z.object({ at: duration(), action: z.string(), target: z.string().optional(), duration: duration().optional() }).loose();
+
+export const scenarioSchema = z
+  .object({
+    name,
+    description: z.string().optional(),
+    regions: z.array(regionSchema).default([]),
+    clusters: z.array(clusterSchema).min(1),
+    topics: z.array(topicSchema).min(1),
+    workload: workloadSchema,
+    faults: z.array(faultSchema).default([]),
+    replication: z.array(z.object({}).loose()).default([]),
+    criteria: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ClusterSpec = z.output<typeof clusterSchema>;
+export type TopicSpec = z.output<typeof topicSchema>;
+export type WorkloadSpec = z.output<typeof workloadSchema>;
+
+export function scenarioJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'faultline scenario',
+  };
+}
