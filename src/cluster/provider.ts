@@ -29,7 +29,10 @@ export interface ProviderContext {
   logDir: string;
   registry: ProcessRegistry;
   signal: AbortSignal;
+  /** Detail for the run's client log (never the terminal). */
   log: (line: string) => void;
+  /** A line the user should see (start-up steps). */
+  info: (line: string) => void;
 }
 
 export interface ClusterProvider {

@@ -88,7 +88,7 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
   try {
     progress.info(`${run.cluster.name}: starting ${run.cluster.system} (${run.cluster.provider}) — logs in ${logDir}`);
     await checkpoint(undefined, undefined);
-    cluster = await run.provider.start(run.cluster, { runId, logDir, registry, signal, log: (line) => (log(line), progress.info(line)) });
+    cluster = await run.provider.start(run.cluster, { runId, logDir, registry, signal, log, info: (line) => (log(line), progress.info(line)) });
     throwIfAborted(signal);
     const admin = run.driver.createAdmin(cluster.bootstrap, log);
     try {

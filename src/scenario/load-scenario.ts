@@ -32,7 +32,7 @@ export function parseScenario(text: string, file = '<scenario>'): ScenarioDocume
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
     const lines = document.errors.map((error) => {
-      const position = error.linePos?.[0];
+      const position = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
       const where = position ? `${file}:${position.line}:${position.col}` : file;
       return `${where}: invalid YAML: ${error.message.split('\n')[0]}`;
     });

@@ -55,7 +55,7 @@ export const localKafkaProvider: ClusterProvider = {
   async start(spec: ClusterSpec, context: ProviderContext): Promise<RunningCluster> {
     requireTool('java');
     const version = spec.version ?? DEFAULT_KAFKA_VERSION;
-    const classpath = await kafkaClasspath(version, context.log);
+    const classpath = await kafkaClasspath(version, context.info);
     const dataDir = await mkdtemp(join(tmpdir(), `faultline-${context.runId}-${spec.name}-`));
     context.registry.addCleanupDir(dataDir);
     const ports = await freePorts(spec.brokers * 2);
@@ -111,7 +111,7 @@ export const localKafkaProvider: ClusterProvider = {
         processes.push(broker);
         cluster.brokers[c.nodeId - 1]!.pid = broker.pid;
       }
-      context.log(`starting Kafka ${version}: ${spec.brokers} broker(s) at ${cluster.bootstrap}`);
+      context.info(`starting Kafka ${version}: ${spec.brokers} broker(s) at ${cluster.bootstrap}`);
       await waitUntilServing(cluster, processes, context);
       return cluster;
     } catch (error) {

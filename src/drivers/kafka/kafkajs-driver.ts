@@ -5,6 +5,8 @@ import type { TopicSpec } from '../../scenario/schema.js';
 import type { ClientContext, ClusterAdmin, ConsumerGroupHandle, ConsumerGroupRequest, DriverFactory, MessagingClient, OutgoingMessage, ProducerHandle } from '../driver.js';
 import { kafkajsConsumerOptions, type KafkajsConsumerOptions, kafkajsProducerOptions, type KafkajsProducerOptions } from './kafkajs-options.js';
 
+const levelNames: Record<number, string> = { [logLevel.ERROR]: 'ERROR', [logLevel.WARN]: 'WARN', [logLevel.INFO]: 'INFO', [logLevel.DEBUG]: 'DEBUG' };
+
 function kafkaClient(bootstrap: string, clientId: string, log: (line: string) => void): Kafka {
   const config: KafkaConfig = {
     clientId,
@@ -12,7 +14,7 @@ function kafkaClient(bootstrap: string, clientId: string, log: (line: string) =>
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...extra } = entry.log;
-      log(`${entry.log.timestamp} ${logLevel[entry.level]} [${entry.namespace}] ${message} ${JSON.stringify(extra)}`);
+      log(`${entry.log.timestamp} ${levelNames[entry.level] ?? entry.level} [${entry.namespace}] ${message} ${JSON.stringify(extra)}`);
     },
     retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2_000 },
   };

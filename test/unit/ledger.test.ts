@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { GrowableBitSet, MessageLedger } from '../../src/metrics/message-ledger.js';
+
+test('lost = acked and never consumed; duplicates and consumed-before-ack are told apart', () => {
+  const ledger = new MessageLedger(2);
+  ledger.recordSent(5);
+  for (const seq of [0, 1, 2, 3]) ledger.recordAcked(0, seq);
+  ledger.recordFailed(1);
+  assert.equal(ledger.recordConsumed(0, 0), true);
+  assert.equal(ledger.recordConsumed(0, 1), true);
+  assert.equal(ledger.recordConsumed(0, 1), false, 'second delivery is a duplicate');
+  assert.equal(ledger.recordConsumed(0, 4), true, 'consumed although its send failed');
+  assert.deepEqual(ledger.counts, { sent: 5, acked: 4, failed: 1, consumed: 3, duplicated: 1, ackedNotConsumed: 2, consumedUnacked: 1 });
+  assert.equal(ledger.unacked, 1);
+  // An ack arriving after its message was consumed moves it out of consumedUnacked.
+  ledger.recordAcked(0, 4);
+  assert.equal(ledger.counts.consumedUnacked, 0);
+  assert.equal(ledger.counts.ackedNotConsumed, 2);
+});
+
+test('the books cost bits per message, not objects', () => {
+  const ledger = new MessageLedger(1);
+  for (let seq = 0; seq < 1_000_000; seq++) {
+    ledger.recordAcked(0, seq);
+    ledger.recordConsumed(0, seq);
+  }
+  assert.equal(ledger.counts.ackedNotConsumed, 0);
+  assert.ok(ledger.memoryBytes <= (2 * 2 * 1_000_000) / 8 + 1024, `ledger uses ${ledger.memoryBytes} bytes for 1M messages`);
+});
+
+test('bit set grows and remembers', () => {
+  const bits = new GrowableBitSet();
+  assert.equal(bits.set(100_000), false);
+  assert.equal(bits.set(100_000), true);
+  assert.equal(bits.has(99_999), false);
+  assert.equal(bits.has(10_000_000), false);
+});

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { renderTemplate } from '../../src/report/markdown-report.js';
+import type { RunResult } from '../../src/report/result.js';
+
+const latency = { count: 10, p50: 1, p90: 2, p99: 3, p999: 4, max: 5, mean: 1.5 };
+const result = {
+  status: 'failed',
+  scenario: { name: 'demo', file: 'demo.yaml' },
+  workload: { warmupMs: 1000, durationMs: 60_000, drainTimeoutMs: 30_000, messageSize: 1024, targetRate: 2000, topics: [{ name: 't', partitions: 3, replicationFactor: 1 }], producers: 1, consumers: 1 },
+  throughput: { produced: { messagesPerSec: 1990, bytesPerSec: 1990 * 1024 }, consumed: { messagesPerSec: 1990, bytesPerSec: 1990 * 1024 } },
+  latency: { publish: latency, publishUncorrected: latency, endToEnd: latency, sendLag: latency },
+  messages: { sent: 10, acked: 10, failed: 0, unacked: 0, consumed: 10, lost: 0, duplicated: 0, consumedUnacked: 0, foreign: 0, drained: true },
+  criteria: [{ expression: 'latency.publish.p99 < 2ms', actual: 3, threshold: 2, passed: false }],
+  timeline: Array.from({ length: 150 }, (_, t) => ({ t, phase: 'measure', sent: 1, produced: 1, consumed: 1, publishP99: 1, endToEndP99: 2, errors: 0 })),
+  warnings: ['something to know'],
+} as unknown as RunResult;
+
+test('report template: values, tables, warnings; long timelines are bucketed', () => {
+  const text = renderTemplate('# {{scenario.name}} {{status}}\n{{table:criteria}}\n{{list:warnings}}\n{{table:timeline}}\n{{nothing.here}}|', result);
+  assert.match(text, /^# demo failed/);
+  assert.match(text, /\| `latency\.publish\.p99 < 2ms` \| 3 \| ❌ FAIL \|/);
+  assert.match(text, /⚠ something to know/);
+  const timelineRows = text.split('\n').filter((line) => /^\| \d+–\d+ \|/.test(line));
+  assert.equal(timelineRows.length, 50, 'three seconds per row for 150 seconds');
+  assert.match(text, /\|$/m);
+});
