@@ -78,6 +78,7 @@ export class ProcessRegistry {
 }
 
 function startWatchdog(runId: string): void {
+  if (process.env.FAULTLINE_NO_WATCHDOG === '1') return;
   const script = join(dirname(fileURLToPath(import.meta.url)), 'orphan-watchdog.js');
   if (!existsSync(script)) return;
   const child = spawn(process.execPath, [script, runId, String(process.pid)], { detached: true, stdio: 'ignore' });
