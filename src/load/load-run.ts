@@ -103,6 +103,7 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
           ratePerSec: perProducerRate,
           endMs: measureEndMs,
           maxInFlight: workload.maxInFlight,
+          maxInFlightBatches: workload.maxInFlightBatches,
           maxBatch: workload.maxBatch,
           clock: clock.now,
           collector,

@@ -23,6 +23,8 @@ export interface ProducerWorkerOptions {
   /** Monotonic ms (load time) at which producing stops. */
   endMs: number;
   maxInFlight: number;
+  /** Sends outstanding at once; while all are out, due messages gather into the next batch. */
+  maxInFlightBatches: number;
   maxBatch: number;
   clock: () => number;
   collector: Collector;
@@ -42,6 +44,7 @@ export function errorKind(error: unknown): string {
 export class ProducerWorker {
   private nextSequence = 0;
   private inFlight = 0;
+  private batchesInFlight = 0;
   private wake: (() => void) | null = null;
 
   constructor(private readonly o: ProducerWorkerOptions) {}
@@ -65,12 +68,12 @@ export class ProducerWorker {
   }
 
   private async produceAtRate(intervalMs: number): Promise<void> {
-    const { clock, maxBatch, maxInFlight, signal } = this.o;
+    const { clock, maxBatch, signal } = this.o;
     const total = Math.ceil(this.o.endMs / intervalMs);
     while (this.nextSequence < total && !signal.aborted) {
       const now = clock();
       const due = Math.min(total, Math.floor(now / intervalMs) + 1);
-      const room = maxInFlight - this.inFlight;
+      const room = this.room();
       if (due > this.nextSequence && room > 0) {
         const count = Math.min(due - this.nextSequence, maxBatch, room);
         this.sendBatch(count, this.nextSequence * intervalMs, intervalMs, now);
@@ -87,7 +90,7 @@ export class ProducerWorker {
     const { clock, maxBatch, maxInFlight, signal, endMs } = this.o;
     const batch = Math.min(maxBatch, maxInFlight);
     while (clock() < endMs && !signal.aborted) {
-      if (this.inFlight + batch <= maxInFlight) {
+      if (this.room() >= batch) {
         const now = clock();
         this.sendBatch(batch, now, 0, now);
         await yieldToEventLoop();
@@ -95,6 +98,11 @@ export class ProducerWorker {
         await this.waitForWake(100);
       }
     }
+  }
+
+  /** How many messages may be sent now: none while every batch slot is taken. */
+  private room(): number {
+    return this.batchesInFlight < this.o.maxInFlightBatches ? this.o.maxInFlight - this.inFlight : 0;
   }
 
   /** Sends `count` messages from nextSequence on; message i was intended at firstIntendedMs + i * stepMs. */
@@ -107,6 +115,7 @@ export class ProducerWorker {
     }
     this.nextSequence += count;
     this.inFlight += count;
+    this.batchesInFlight++;
     ledger.recordSent(count);
     collector.onSent(count, firstIntendedMs, sentMs);
     this.o.producer.send(this.o.topic, messages).then(
@@ -128,6 +137,7 @@ export class ProducerWorker {
 
   private release(count: number): void {
     this.inFlight -= count;
+    this.batchesInFlight--;
     this.wake?.();
   }
 

@@ -85,6 +85,13 @@ export const workloadSchema = z
       .min(1)
       .default(10_000)
       .meta({ description: 'Messages a producer may have unacknowledged before it holds back (latency still counts from the intended send time).' }),
+    maxInFlightBatches: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(5)
+      .meta({ description: 'Sends a producer may have outstanding; while all are out, due messages gather into the next batch (like a client linger).' }),
     maxBatch: z.number().int().min(1).max(100_000).default(500).meta({ description: 'Most messages a producer hands the client in one send.' }),
     producer: z.record(z.string(), z.unknown()).default({}).meta({ description: 'Producer options of the driver (checked per system).' }),
     consumer: z.record(z.string(), z.unknown()).default({}).meta({ description: 'Consumer options of the driver (checked per system).' }),
