@@ -1,0 +1,98 @@
+/**
+ * faultline's Kafka producer vs Kafka's own ProducerPerformance (same Maven artifacts), against the same local
+ * broker: max rate, 1 KiB messages, acks=all. Prints both throughputs and the ratio faultline ÷ Java.
+ *
+ *   npm run bench:kafka [-- --seconds 20 --producers 2 --partitions 6]
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { kafkaClasspath, localKafkaProvider } from '../src/cluster/kafka/local-kafka.js';
+import { ProcessRegistry } from '../src/cluster/process-registry.js';
+import type { RunningCluster } from '../src/cluster/provider.js';
+import { kafkajsDriver } from '../src/drivers/kafka/kafkajs-driver.js';
+import { clusterSchema } from '../src/scenario/schema.js';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '20' },
+    producers: { type: 'string', default: '2' },
+    partitions: { type: 'string', default: '6' },
+  },
+});
+const seconds = Number(values.seconds);
+const partitions = Number(values.partitions);
+const cliPath = join(import.meta.dirname, '..', 'src', 'cli.js');
+const work = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+const spec = clusterSchema.parse({ name: 'bench', system: 'kafka' });
+const registry = ProcessRegistry.open(`bench${process.pid}`, work);
+const abort = new AbortController();
+let cluster: RunningCluster | undefined;
+process.on('SIGINT', () => abort.abort('SIGINT'));
+
+try {
+  cluster = await localKafkaProvider.start(spec, { runId: registry.runId, logDir: join(work, 'logs'), registry, signal: abort.signal, log: () => {}, info: log });
+  const admin = kafkajsDriver.createAdmin(cluster.bootstrap, () => {});
+  const topic = (name: string) => ({ name, partitions, replicationFactor: 1, config: {} });
+  await admin.ensureTopics([topic('faultline-bench'), topic('java-bench')]);
+  await admin.close();
+
+  const faultline = await runFaultline(cluster.bootstrap);
+  const java = await runProducerPerformance(cluster.bootstrap, spec.version ?? localKafkaProvider.defaultVersion!);
+  const ratio = faultline / java;
+  process.stdout.write(
+    [
+      `Kafka ${localKafkaProvider.defaultVersion}, 1 broker, ${partitions} partitions, 1 KiB, acks=all, max rate, ${seconds} s`,
+      `faultline (kafkajs, ${values.producers} producers): ${faultline.toFixed(0)} msg/s`,
+      `ProducerPerformance (Java client):   ${java.toFixed(0)} msg/s`,
+      `ratio faultline ÷ Java: ${ratio.toFixed(3)}`,
+      '',
+    ].join('\n'),
+  );
+} finally {
+  await cluster?.stop();
+  registry.close();
+}
+
+async function runFaultline(bootstrap: string): Promise<number> {
+  const scenario = join(work, 'faultline-bench.yaml');
+  writeFileSync(
+    scenario,
+    `name: bench-max-rate
+clusters: [{name: bench, system: kafka, provider: external, bootstrap: "${bootstrap}"}]
+topics: [{name: faultline-bench, partitions: ${partitions}}]
+workload: {warmup: 5s, duration: ${seconds}s, messageSize: 1KiB, rate: max, producers: ${values.producers}, consumers: 0, producer: {acks: all}}
+`,
+  );
+  log('running faultline at max rate');
+  const out = join(work, 'faultline-result');
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, 'run', scenario, '--out', out, '--quiet'], { stdio: 'inherit' });
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`faultline exited ${code}`))));
+  });
+  const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as { throughput: { produced: { messagesPerSec: number } } };
+  return result.throughput.produced.messagesPerSec;
+}
+
+async function runProducerPerformance(bootstrap: string, version: string): Promise<number> {
+  const classpath = await kafkaClasspath(version, log);
+  const perf = async (records: number): Promise<number> => {
+    const { stdout } = await promisify(execFile)(
+      'java',
+      ['-Xmx512m', '-cp', classpath.spec, 'org.apache.kafka.tools.ProducerPerformance', '--topic', 'java-bench', '--num-records', String(records),
+        '--record-size', '1024', '--throughput', '-1', '--producer-props', `bootstrap.servers=${bootstrap}`, 'acks=all'],
+      { maxBuffer: 16 * 1024 * 1024 },
+    );
+    const summary = /(\d+) records sent, ([\d.]+) records\/sec/.exec(stdout.trim().split('\n').at(-1) ?? '');
+    if (!summary) throw new Error(`unexpected ProducerPerformance output:\n${stdout}`);
+    return Number(summary[2]);
+  };
+  log('calibrating ProducerPerformance (also its JIT warm-up)');
+  const calibration = await perf(100_000);
+  log(`running ProducerPerformance for about ${seconds} s`);
+  return perf(Math.max(100_000, Math.round(calibration * seconds)));
+}
