@@ -38,6 +38,8 @@ export class JvmProcess {
     try {
       const child = spawn('java', [...launch.jvmArgs, ...processMarkers(launch.registry.runId), '-cp', launch.classpath, launch.mainClass, ...launch.args], {
         stdio: ['ignore', out, out],
+        // Own process group: a terminal's Ctrl-C reaches only the harness, which then stops brokers in order.
+        detached: true,
       });
       if (child.pid === undefined) throw new InfrastructureError(`could not start ${launch.name}: java did not launch`);
       launch.registry.addProcess(child.pid, launch.name);

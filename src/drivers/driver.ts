@@ -32,6 +32,8 @@ export interface ConsumerGroupRequest {
   sink: MessageSink;
   /** Bounded wait for every member to join and every partition to be assigned. */
   readyTimeoutMs: number;
+  /** Abandons the wait (Ctrl-C). */
+  signal: AbortSignal;
 }
 
 export interface ClusterAdmin {

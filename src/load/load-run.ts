@@ -1,9 +1,9 @@
 /**
  * Drives one workload against one cluster: consumer groups first (ready before the first message), then the
  * producers' open-loop schedules through warm-up and measurement, then a bounded drain in which in-flight sends
- * settle and consumers catch up, after which the books close.
+ * settle and consumers catch up, after which the books close. The client owns (and closes) producers and consumers.
  */
-import type { ConsumerGroupHandle, MessagingClient } from '../drivers/driver.js';
+import type { MessagingClient } from '../drivers/driver.js';
 import { type CollectedMetrics, Collector, type TimelinePoint } from '../metrics/collector.js';
 import { type LedgerCounts, MessageLedger } from '../metrics/message-ledger.js';
 import type { TopicSpec, WorkloadSpec } from '../scenario/schema.js';
@@ -77,14 +77,12 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
     if (ledger.recordConsumed(header.producer, header.sequence)) collector.onConsume(header.intendedMs, receivedMs);
   };
 
-  const groups: ConsumerGroupHandle[] = [];
   const consumersRan = workload.consumers > 0;
   const groupName = `faultline-${plan.runId.toString('hex')}`;
   if (consumersRan) {
     for (const topic of topics) {
-      groups.push(
-        await client.createConsumerGroup({ topic, group: `${groupName}-${topic.name}`, members: workload.consumers, sink, readyTimeoutMs: plan.consumerReadyTimeoutMs }),
-      );
+      const group = `${groupName}-${topic.name}`;
+      await client.createConsumerGroup({ topic, group, members: workload.consumers, sink, readyTimeoutMs: plan.consumerReadyTimeoutMs, signal: hooks.signal });
     }
   }
 

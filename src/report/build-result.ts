@@ -104,7 +104,9 @@ export function buildResult(input: ResultInput): RunResult {
     warnings.push(`consumers had not caught up when the drain bound (${workload.drainTimeout} ms) passed: "lost" counts messages acknowledged but not consumed by then`);
   }
   if (!complete) warnings.push('partial results: the run did not finish; figures cover only what ran, and losses are not judged');
-  result.criteria = plan.criteria.map((criterion) => judge(criterion, metricValue(result, criterion.metric)));
+  result.criteria = plan.criteria.map((criterion) =>
+    metrics ? judge(criterion, metricValue(result, criterion.metric)) : { ...judge(criterion, null), note: 'the load did not run' },
+  );
   if (complete) result.status = result.criteria.every((c) => c.passed) ? 'passed' : 'failed';
   return result;
 }

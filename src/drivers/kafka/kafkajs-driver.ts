@@ -114,24 +114,32 @@ class KafkajsClient implements MessagingClient {
         },
       });
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new InfrastructureError(`consumer group ${request.group} was not ready within ${request.readyTimeoutMs} ms`)),
-        request.readyTimeoutMs,
-      );
-    });
-    try {
-      await Promise.race([ready, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await waitUntil(ready, request.readyTimeoutMs, request.signal, () => new InfrastructureError(`consumer group ${request.group} was not ready within ${request.readyTimeoutMs} ms`));
     return group;
   }
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.open].map((handle) => handle.close()));
     this.open.clear();
+  }
+}
+
+/** Waits for `ready`, at most `timeoutMs`; an abort ends the wait quietly (the caller checks the signal). */
+async function waitUntil(ready: Promise<void>, timeoutMs: number, signal: AbortSignal, timeoutError: () => Error): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    await Promise.race([
+      ready,
+      new Promise<void>((resolve, reject) => {
+        timer = setTimeout(() => reject(timeoutError()), timeoutMs);
+        onAbort = resolve;
+        signal.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }
 
