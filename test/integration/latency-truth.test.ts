@@ -1,0 +1,49 @@
+/**
+ * Coordinated omission, shown on a real broker: freezing the broker (SIGSTOP) for 2 s must appear in the
+ * corrected publish latency (measured from the intended send time), although a closed-loop view hides most of it.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, test } from 'node:test';
+import { collect, faultlineProcesses, kafkaScenario, startCli, tempDir, waitFor, writeScenario } from '../helpers.js';
+
+afterEach(async () => {
+  await waitFor(() => faultlineProcesses().length === 0, 20_000, 'no faultline process left');
+});
+
+function brokerPid(): number {
+  const listing = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  const line = listing.split('\n').find((l) => l.includes('-Dfaultline.run=') && l.includes('kafka.Kafka'));
+  assert.ok(line, 'broker process found');
+  return Number(line.trim().split(/\s+/)[0]);
+}
+
+test('a 2 s broker pause shows as a corrected publish p99 of at least 1 s', async () => {
+  const out = tempDir();
+  const file = writeScenario(kafkaScenario({ warmup: '2s', duration: '12s', rate: '500/s' }));
+  const child = startCli(['run', file, '--out', out]);
+  let paused: Promise<void> | undefined;
+  const run = await collect(child, 180_000, (stderr) => {
+    if (!paused && /\[measure \d+s/.test(stderr)) {
+      const pid = brokerPid();
+      paused = (async () => {
+        await new Promise((r) => setTimeout(r, 2000));
+        process.kill(pid, 'SIGSTOP');
+        await new Promise((r) => setTimeout(r, 2000));
+        process.kill(pid, 'SIGCONT');
+      })();
+    }
+  });
+  await paused;
+  assert.equal(run.code, 0, run.stderr);
+  const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+  const { publish, publishUncorrected } = result.latency;
+  assert.ok(publish.p99 >= 1000, `corrected publish p99 ${publish.p99} ms`);
+  assert.ok(publish.max >= 1800 && publish.max < 4000, `corrected publish max ${publish.max} ms`);
+  assert.ok(publishUncorrected.p99 < publish.p99, `uncorrected p99 ${publishUncorrected.p99} ms is below corrected ${publish.p99} ms`);
+  assert.equal(result.messages.lost, 0);
+  const stalled = result.timeline.filter((p: { phase: string; produced: number }) => p.phase === 'measure' && p.produced < 100);
+  assert.ok(stalled.length >= 1, 'the stall is visible in the per-second timeline');
+});
