@@ -36,13 +36,13 @@ process.on('SIGINT', () => abort.abort('SIGINT'));
 
 try {
   cluster = await localKafkaProvider.start(spec, { runId: registry.runId, logDir: join(work, 'logs'), registry, signal: abort.signal, log: () => {}, info: log });
-  const admin = kafkajsDriver.createAdmin(cluster.bootstrap, () => {});
+  const admin = kafkajsDriver.createAdmin(cluster.endpoints, () => {});
   const topic = (name: string) => ({ name, partitions, replicationFactor: 1, config: {} });
   await admin.ensureTopics([topic('faultline-bench'), topic('java-bench')]);
   await admin.close();
 
-  const faultline = await runFaultline(cluster.bootstrap);
-  const java = await runProducerPerformance(cluster.bootstrap, spec.version ?? localKafkaProvider.defaultVersion!);
+  const faultline = await runFaultline(cluster.endpoints.bootstrap);
+  const java = await runProducerPerformance(cluster.endpoints.bootstrap, spec.version ?? localKafkaProvider.defaultVersion!);
   const ratio = faultline / java;
   process.stdout.write(
     [

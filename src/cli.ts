@@ -33,7 +33,7 @@ program
   .option('-o, --out <dir>', 'results directory (default: results/<scenario>-<timestamp>)')
   .option('-q, --quiet', 'no progress output')
   .action(async (file: string, options: { out?: string; quiet?: boolean }) => {
-    const plan = buildPlan(await loadScenarioFile(file));
+    const plan = (await buildPlan(await loadScenarioFile(file)));
     const progress = progressReporter(process.stderr, options.quiet);
     const controller = new AbortController();
     let registry: ProcessRegistry | undefined;
@@ -65,7 +65,7 @@ program
     let failed = false;
     for (const file of files) {
       try {
-        const plan = buildPlan(await loadScenarioFile(file));
+        const plan = (await buildPlan(await loadScenarioFile(file)));
         process.stdout.write(`ok: ${file} (${plan.runs.length} cluster(s), ${plan.criteria.length} criteria)\n`);
       } catch (error) {
         if (exitCodeOf(error) !== ExitCode.invalidInput) throw error;
@@ -93,16 +93,18 @@ program
 
 program
   .command('setup')
-  .description('fetch broker artifacts ahead of a run (the versions the given scenarios name, else the defaults)')
+  .description('fetch broker artifacts ahead of a run (the versions the given scenarios name, else the default Kafka and Pulsar)')
   .argument('[files...]', 'scenario files')
   .action(async (files: string[]) => {
     const wanted = new Map<string, { system: 'kafka' | 'pulsar'; version: string }>();
     if (files.length === 0) {
-      const kafka = findProvider('kafka', 'local')!;
-      wanted.set(`kafka ${kafka.defaultVersion}`, { system: 'kafka', version: kafka.defaultVersion! });
+      for (const system of ['kafka', 'pulsar'] as const) {
+        const version = findProvider(system, 'local')!.defaultVersion!;
+        wanted.set(`${system} ${version}`, { system, version });
+      }
     }
     for (const file of files) {
-      for (const run of buildPlan(await loadScenarioFile(file)).runs) {
+      for (const run of (await buildPlan(await loadScenarioFile(file))).runs) {
         const version = run.cluster.version ?? run.provider.defaultVersion;
         if (run.cluster.provider === 'local' && version) wanted.set(`${run.cluster.system} ${version}`, { system: run.cluster.system, version });
       }

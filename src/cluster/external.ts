@@ -13,10 +13,10 @@ export function externalProvider(system: ClusterSpec['system']): ClusterProvider
       return {
         spec,
         version: spec.version ?? 'unknown',
-        bootstrap,
+        endpoints: { bootstrap, ...(spec.webServiceUrl ? { webServiceUrl: spec.webServiceUrl } : {}) },
         brokers: bootstrap.split(',').map((address, i) => {
-          const [host = '', port = '0'] = address.trim().split(':');
-          return { id: i + 1, host, port: Number(port) };
+          const url = /^[a-z+]+:\/\//.test(address.trim()) ? new URL(address.trim()) : new URL(`tcp://${address.trim()}`);
+          return { id: i + 1, host: url.hostname, port: Number(url.port) };
         }),
         async stop() {},
       };

@@ -86,3 +86,9 @@ export async function runJvmTool(launch: JvmLaunch): Promise<void> {
   const code = await tool.exited;
   if (code !== 0) throw new InfrastructureError(`${launch.name} failed (exit ${code}):\n${tool.tail()}`);
 }
+
+/** -Xms/-Xmx for a broker heap of `bytes` (default 1 GiB); the initial heap is at most 512 MiB. */
+export function heapFlags(bytes = 1024 ** 3): string[] {
+  const mib = Math.max(128, Math.round(bytes / 1024 ** 2));
+  return [`-Xms${Math.min(512, mib)}m`, `-Xmx${mib}m`];
+}

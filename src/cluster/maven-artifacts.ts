@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InfrastructureError } from '../errors.js';
 import { cacheDir } from './cache.js';
@@ -16,6 +17,8 @@ export interface MavenArtifact {
   groupId: string;
   artifactId: string;
   version: string;
+  /** Transitive dependencies to leave out, as groupId:artifactId. */
+  exclusions?: string[];
 }
 
 export interface Classpath {
@@ -42,7 +45,8 @@ export async function ensureClasspath(name: string, artifacts: MavenArtifact[], 
     log(`resolving ${name} from Maven Central into ${lib} (once)`);
     await rm(lib, { recursive: true, force: true });
     await writeFile(join(home, 'pom.xml'), pom(name, artifacts));
-    const output = await runMaven(home, lib);
+    const settings = await centralOnlySettings(home);
+    const output = await runMaven(home, lib, settings);
     const jars = (await readdir(lib).catch(() => [])).filter((f) => f.endsWith('.jar'));
     if (jars.length === 0) throw new InfrastructureError(`Maven resolved no jars for ${name}:\n${output}`);
     await writeFile(marker, JSON.stringify({ artifacts, jars, resolvedAt: new Date().toISOString() }, null, 2));
@@ -53,8 +57,15 @@ export async function ensureClasspath(name: string, artifacts: MavenArtifact[], 
 }
 
 function pom(name: string, artifacts: MavenArtifact[]): string {
+  const exclusion = (ga: string) => {
+    const [groupId, artifactId] = ga.split(':');
+    return `<exclusion><groupId>${groupId}</groupId><artifactId>${artifactId}</artifactId></exclusion>`;
+  };
   const dependencies = artifacts
-    .map((a) => `    <dependency><groupId>${a.groupId}</groupId><artifactId>${a.artifactId}</artifactId><version>${a.version}</version></dependency>`)
+    .map((a) => {
+      const exclusions = a.exclusions?.length ? `<exclusions>${a.exclusions.map(exclusion).join('')}</exclusions>` : '';
+      return `    <dependency><groupId>${a.groupId}</groupId><artifactId>${a.artifactId}</artifactId><version>${a.version}</version>${exclusions}</dependency>`;
+    })
     .join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -70,9 +81,28 @@ ${dependencies}
 `;
 }
 
-function runMaven(home: string, lib: string): Promise<string> {
+/**
+ * Some broker poms declare extra repositories (Pulsar's name Confluent's, for instance); faultline resolves from
+ * Maven Central only. A user's own ~/.m2/settings.xml (a company mirror, say) is respected as it is.
+ */
+async function centralOnlySettings(home: string): Promise<string | undefined> {
+  if (existsSync(join(homedir(), '.m2', 'settings.xml'))) return undefined;
+  const file = join(home, 'settings.xml');
+  await writeFile(
+    file,
+    `<settings xmlns="http://maven.apache.org/SETTINGS/1.0.0">
+  <mirrors>
+    <mirror><id>central-only</id><name>Maven Central for every repository</name><url>https://repo.maven.apache.org/maven2</url><mirrorOf>*</mirrorOf></mirror>
+  </mirrors>
+</settings>
+`,
+  );
+  return file;
+}
+
+function runMaven(home: string, lib: string, settings: string | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
-    const args = ['-B', '-q', '-f', join(home, 'pom.xml'), 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${lib}`];
+    const args = ['-B', '-q', ...(settings ? ['-s', settings] : []), '-f', join(home, 'pom.xml'), 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${lib}`];
     const child = spawn('mvn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

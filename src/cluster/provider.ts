@@ -13,12 +13,19 @@ export interface BrokerHandle {
   pid?: number;
 }
 
+/** How clients reach a cluster. */
+export interface ClusterEndpoints {
+  /** Kafka: host:port,… of the brokers. Pulsar: the binary service URL, pulsar://host:port. */
+  bootstrap: string;
+  /** Pulsar: the HTTP web service URL (admin REST API and WebSocket API). */
+  webServiceUrl?: string;
+}
+
 export interface RunningCluster {
   readonly spec: ClusterSpec;
   /** Version actually running (the default when the scenario named none). */
   readonly version: string;
-  /** Client connect string. */
-  readonly bootstrap: string;
+  readonly endpoints: ClusterEndpoints;
   readonly brokers: BrokerHandle[];
   stop(): Promise<void>;
 }

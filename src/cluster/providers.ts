@@ -1,9 +1,12 @@
 /** Which provider runs a cluster of a given system, and which driver talks to it. */
 import type { DriverFactory } from '../drivers/driver.js';
 import { kafkajsDriver } from '../drivers/kafka/kafkajs-driver.js';
+import { pulsarNativeDriver } from '../drivers/pulsar/pulsar-native-driver.js';
+import { pulsarWebSocketDriver } from '../drivers/pulsar/pulsar-websocket-driver.js';
 import type { ClusterSpec } from '../scenario/schema.js';
 import { externalProvider } from './external.js';
 import { localKafkaProvider } from './kafka/local-kafka.js';
+import { localPulsarProvider } from './pulsar/local-pulsar.js';
 import type { ClusterProvider } from './provider.js';
 
 type System = ClusterSpec['system'];
@@ -11,12 +14,13 @@ type ProviderName = ClusterSpec['provider'];
 
 const providers: Record<System, Partial<Record<ProviderName, ClusterProvider>>> = {
   kafka: { local: localKafkaProvider, external: externalProvider('kafka') },
-  pulsar: {},
+  pulsar: { local: localPulsarProvider, external: externalProvider('pulsar') },
 };
 
 const drivers: Record<System, DriverFactory[]> = {
   kafka: [kafkajsDriver],
-  pulsar: [],
+  // auto: the native addon when it loads, else the WebSocket API.
+  pulsar: [pulsarNativeDriver, pulsarWebSocketDriver],
 };
 
 export function findProvider(system: System, provider: ProviderName): ClusterProvider | undefined {

@@ -4,6 +4,7 @@
  * readiness and topics. Kafka (kafkajs) implements it now; Pulsar slots in beside it.
  */
 import type { z } from 'zod';
+import type { ClusterEndpoints } from '../cluster/provider.js';
 import type { TopicSpec } from '../scenario/schema.js';
 
 export interface OutgoingMessage {
@@ -45,16 +46,14 @@ export interface ClusterAdmin {
 }
 
 export interface MessagingClient {
-  readonly driverName: string;
-  createProducer(id: number): Promise<ProducerHandle>;
+  createProducer(id: number, topic: TopicSpec): Promise<ProducerHandle>;
   /** Resolves once the group is ready: all members joined, all partitions assigned. */
   createConsumerGroup(request: ConsumerGroupRequest): Promise<ConsumerGroupHandle>;
   close(): Promise<void>;
 }
 
 export interface ClientContext {
-  /** Client connect string (bootstrap servers / service URL). */
-  bootstrap: string;
+  endpoints: ClusterEndpoints;
   producerOptions: Record<string, unknown>;
   consumerOptions: Record<string, unknown>;
   /** Where client library logs go (never stdout: it would garble the progress line). */
@@ -65,8 +64,10 @@ export interface ClientContext {
 export interface DriverFactory {
   readonly name: string;
   readonly system: 'kafka' | 'pulsar';
+  /** Undefined when the driver can run here; otherwise why not (e.g. a native addon that did not install). */
+  unavailableReason(): Promise<string | undefined>;
   readonly producerOptions: z.ZodType;
   readonly consumerOptions: z.ZodType;
   createClient(context: ClientContext): MessagingClient;
-  createAdmin(bootstrap: string, log: (line: string) => void): ClusterAdmin;
+  createAdmin(endpoints: ClusterEndpoints, log: (line: string) => void): ClusterAdmin;
 }

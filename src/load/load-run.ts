@@ -95,7 +95,7 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
         new ProducerWorker({
           id,
           topic: topic.name,
-          producer: await client.createProducer(id),
+          producer: await client.createProducer(id, topic),
           codec,
           keys: keyChooser(workload, id),
           ratePerSec: perProducerRate,

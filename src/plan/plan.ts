@@ -18,6 +18,8 @@ export interface ClusterRun {
   cluster: ClusterSpec;
   provider: ClusterProvider;
   driver: DriverFactory;
+  /** Why `auto` did not pick the first driver of the system (e.g. the native addon did not load). */
+  driverNote?: string;
   /** Topics created on this cluster. */
   topics: TopicSpec[];
   /** Topics the workload drives. */
@@ -33,7 +35,7 @@ export interface RunPlan {
   criteria: Criterion[];
 }
 
-export function buildPlan(document: ScenarioDocument): RunPlan {
+export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   const { scenario, file } = document;
   const problems: Problem[] = [];
   const criteria: Criterion[] = [];
@@ -55,15 +57,15 @@ export function buildPlan(document: ScenarioDocument): RunPlan {
     problems.push({ path: ['replication'], message: 'replication between clusters is not available in this version of faultline yet' });
   }
   const runs: ClusterRun[] = [];
-  scenario.clusters.forEach((cluster, i) => {
-    const run = planCluster(scenario, cluster, i, problems);
+  for (const [i, cluster] of scenario.clusters.entries()) {
+    const run = await planCluster(scenario, cluster, i, problems);
     if (run) runs.push(run);
-  });
+  }
   if (problems.length > 0) throw scenarioError(file, problems, document.locate);
   return { scenario, file, runs, criteria };
 }
 
-function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, problems: Problem[]): ClusterRun | undefined {
+async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, problems: Problem[]): Promise<ClusterRun | undefined> {
   const provider = findProvider(cluster.system, cluster.provider);
   if (!provider) {
     const available = availableProviders(cluster.system);
@@ -73,33 +75,65 @@ function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, pr
     problems.push({ path: ['clusters', index, available.length ? 'provider' : 'system'], message });
     return undefined;
   }
-  const driver = driversFor(cluster.system)[0]!;
+  const choice = await chooseDriver(cluster, index, problems);
+  if (!choice) return undefined;
+  const { driver } = choice;
   const topics = scenario.topics.filter((t) => t.cluster === undefined || t.cluster === cluster.name);
   const wanted = scenario.workload.topics;
   const loadTopics = wanted ? topics.filter((t) => wanted.includes(t.name)) : topics;
   if (loadTopics.length === 0) {
     problems.push({ path: ['clusters', index, 'name'], message: `the workload has no topic on cluster "${cluster.name}"` });
   }
-  const producerOptions = checkOptions(driver.producerOptions, scenario.workload.producer, ['workload', 'producer'], driver, problems);
-  const consumerOptions = checkOptions(driver.consumerOptions, scenario.workload.consumer, ['workload', 'consumer'], driver, problems);
-  return { cluster, provider, driver, topics, loadTopics, producerOptions, consumerOptions };
+  // Workload-level options apply to every cluster; the cluster's own override them.
+  checkOptions(driver.producerOptions, scenario.workload.producer, ['workload', 'producer'], driver, problems);
+  checkOptions(driver.consumerOptions, scenario.workload.consumer, ['workload', 'consumer'], driver, problems);
+  checkOptions(driver.producerOptions, cluster.producer, ['clusters', index, 'producer'], driver, problems);
+  checkOptions(driver.consumerOptions, cluster.consumer, ['clusters', index, 'consumer'], driver, problems);
+  const producerOptions = { ...scenario.workload.producer, ...cluster.producer };
+  const consumerOptions = { ...scenario.workload.consumer, ...cluster.consumer };
+  return { cluster, provider, driver, ...(choice.note ? { driverNote: choice.note } : {}), topics, loadTopics, producerOptions, consumerOptions };
 }
 
-function checkOptions(schema: z.ZodType, options: Record<string, unknown>, path: string[], driver: DriverFactory, problems: Problem[]): Record<string, unknown> {
+async function chooseDriver(cluster: ClusterSpec, index: number, problems: Problem[]): Promise<{ driver: DriverFactory; note?: string } | undefined> {
+  const candidates = driversFor(cluster.system);
+  const names = candidates.map((d) => d.name);
+  if (cluster.driver !== 'auto') {
+    const driver = candidates.find((d) => d.name === cluster.driver);
+    if (!driver) {
+      problems.push({ path: ['clusters', index, 'driver'], message: `"${cluster.driver}" is not a ${cluster.system} driver (${cluster.system} drivers: auto, ${names.join(', ')})` });
+      return undefined;
+    }
+    const reason = await driver.unavailableReason();
+    if (reason) {
+      problems.push({ path: ['clusters', index, 'driver'], message: `the ${driver.name} driver cannot run here: ${reason}` });
+      return undefined;
+    }
+    return { driver };
+  }
+  const skipped: string[] = [];
+  for (const driver of candidates) {
+    const reason = await driver.unavailableReason();
+    if (!reason) return { driver, ...(skipped.length ? { note: `auto chose ${driver.name}: ${skipped.join('; ')}` } : {}) };
+    skipped.push(`${driver.name} unavailable (${reason})`);
+  }
+  problems.push({ path: ['clusters', index, 'driver'], message: `no ${cluster.system} driver can run here: ${skipped.join('; ')}` });
+  return undefined;
+}
+
+function checkOptions(schema: z.ZodType, options: Record<string, unknown>, path: Array<string | number>, driver: DriverFactory, problems: Problem[]): void {
   const parsed = schema.safeParse(options);
-  if (parsed.success) return options;
+  if (parsed.success) return;
   const known = knownOptionKeys(schema);
   for (const issue of parsed.error.issues) {
     const issuePath = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        problems.push({ path, key, message: `not an option of the ${driver.system} driver (${driver.name})${didYouMean(key, known)}; options: ${known.join(', ')}` });
+        problems.push({ path, key, message: `not a ${driver.system} ${path.at(-1)} option${didYouMean(key, known)}; ${driver.system} ${path.at(-1)} options: ${known.join(', ')}` });
       }
     } else {
       problems.push({ path: [...path, ...issuePath], message: issue.message });
     }
   }
-  return options;
 }
 
 function knownOptionKeys(schema: z.ZodType): string[] {

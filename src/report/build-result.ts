@@ -51,9 +51,10 @@ export function buildResult(input: ResultInput): RunResult {
       provider: run.cluster.provider,
       version: input.cluster?.version ?? run.cluster.version ?? run.provider.defaultVersion ?? 'unknown',
       brokers: run.cluster.brokers,
-      bootstrap: input.cluster?.bootstrap ?? '',
+      bootstrap: input.cluster?.endpoints.bootstrap ?? '',
+      ...(input.cluster?.endpoints.webServiceUrl ? { webServiceUrl: input.cluster.endpoints.webServiceUrl } : {}),
     },
-    driver: { name: run.driver.name },
+    driver: { name: run.driver.name, requested: run.cluster.driver, ...(run.driverNote ? { note: run.driverNote } : {}) },
     startedAt: input.startedAt.toISOString(),
     endedAt: input.endedAt.toISOString(),
     workload: {

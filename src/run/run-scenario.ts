@@ -90,15 +90,15 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
     await checkpoint(undefined, undefined);
     cluster = await run.provider.start(run.cluster, { runId, logDir, registry, signal, log, info: (line) => (log(line), progress.info(line)) });
     throwIfAborted(signal);
-    const admin = run.driver.createAdmin(cluster.bootstrap, log);
+    const admin = run.driver.createAdmin(cluster.endpoints, log);
     try {
       await admin.ensureTopics(run.topics);
     } finally {
       await admin.close().catch(() => {});
     }
     const clock = new LoadClock();
-    client = run.driver.createClient({ bootstrap: cluster.bootstrap, producerOptions: run.producerOptions, consumerOptions: run.consumerOptions, log, clock: clock.now });
-    progress.info(`${run.cluster.name}: ${cluster.bootstrap} ready; connecting ${run.driver.name} clients`);
+    client = run.driver.createClient({ endpoints: cluster.endpoints, producerOptions: run.producerOptions, consumerOptions: run.consumerOptions, log, clock: clock.now });
+    progress.info(`${run.cluster.name}: ${cluster.endpoints.bootstrap} ready; connecting ${run.driver.name} clients`);
     outcome = await runLoad(
       client,
       { runId: runIdBytes, topics: run.loadTopics, workload: plan.scenario.workload, consumerReadyTimeoutMs: CONSUMER_READY_TIMEOUT_MS },

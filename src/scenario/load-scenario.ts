@@ -111,11 +111,22 @@ function crossFieldProblems(scenario: Scenario): Problem[] {
     problems.push({ path: ['regions', i, 'name'], message: `duplicate region name "${scenario.regions[i]!.name}"` }),
   );
   scenario.clusters.forEach((cluster, i) => {
-    if (cluster.provider === 'external' && !cluster.bootstrap) {
+    if (cluster.provider === 'external' && cluster.system === 'kafka' && !cluster.bootstrap) {
       problems.push({ path: ['clusters', i], key: 'provider', message: 'provider external needs a bootstrap address (bootstrap: host:port)' });
     }
-    if (cluster.provider !== 'external' && cluster.bootstrap) {
-      problems.push({ path: ['clusters', i, 'bootstrap'], message: `bootstrap is only for provider external (this cluster's provider is ${cluster.provider})` });
+    if (cluster.provider === 'external' && cluster.system === 'pulsar' && !cluster.webServiceUrl) {
+      problems.push({ path: ['clusters', i], key: 'provider', message: 'provider external for Pulsar needs webServiceUrl (e.g. http://host:8080)' });
+    }
+    for (const field of ['bootstrap', 'webServiceUrl'] as const) {
+      if (cluster.provider !== 'external' && cluster[field]) {
+        problems.push({ path: ['clusters', i, field], message: `${field} is only for provider external (this cluster's provider is ${cluster.provider})` });
+      }
+    }
+    if (cluster.system === 'kafka' && cluster.webServiceUrl) {
+      problems.push({ path: ['clusters', i, 'webServiceUrl'], message: 'webServiceUrl is a Pulsar setting; this cluster is Kafka' });
+    }
+    if (cluster.system === 'pulsar' && cluster.provider === 'local' && cluster.brokers !== 1) {
+      problems.push({ path: ['clusters', i, 'brokers'], message: 'the local Pulsar provider runs one standalone broker (with in-process BookKeeper): brokers must be 1' });
     }
     if (cluster.region && !regionNames.includes(cluster.region)) {
       problems.push({ path: ['clusters', i, 'region'], message: `no region named "${cluster.region}" in regions${didYouMean(cluster.region, regionNames)}` });

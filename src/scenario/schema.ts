@@ -47,7 +47,18 @@ export const clusterSchema = z
     bootstrap: z
       .string()
       .optional()
-      .meta({ description: 'provider external only: the client connect string, e.g. 127.0.0.1:9092.' }),
+      .meta({ description: 'provider external only: Kafka host:port,…; Pulsar pulsar://host:port (used by the native driver).' }),
+    webServiceUrl: z
+      .string()
+      .regex(/^https?:\/\/[^/]+/, 'expected an http(s) URL such as http://127.0.0.1:8080')
+      .optional()
+      .meta({ description: 'Pulsar, provider external only: the web service URL (admin REST and WebSocket API).' }),
+    driver: z
+      .enum(['auto', 'kafkajs', 'native', 'websocket'])
+      .default('auto')
+      .meta({ description: 'Client implementation. Kafka: kafkajs. Pulsar: native (pulsar-client addon) or websocket; auto picks native when it loads.' }),
+    producer: z.record(z.string(), z.unknown()).default({}).meta({ description: "Producer options for this cluster's system, over workload.producer." }),
+    consumer: z.record(z.string(), z.unknown()).default({}).meta({ description: "Consumer options for this cluster's system, over workload.consumer." }),
     config: configMap.default({}).meta({ description: 'Broker configuration passed through verbatim.' }),
     heap: bytes().optional().meta({ description: 'JVM heap per broker (local provider). Default 1GiB.' }),
   })

@@ -17,9 +17,9 @@ criteria:
 `;
 
 /** The full error text of validating `text`, or fails when it is valid. */
-function problemsOf(text: string): string {
+async function problemsOf(text: string): Promise<string> {
   try {
-    buildPlan(parseScenario(text, 'bad.yaml'));
+    await buildPlan(parseScenario(text, 'bad.yaml'));
   } catch (error) {
     assert.ok(error instanceof InvalidInputError, `expected InvalidInputError, got ${String(error)}`);
     return error.message;
@@ -27,7 +27,7 @@ function problemsOf(text: string): string {
   assert.fail('scenario was accepted');
 }
 
-test('a valid scenario parses, with units converted and defaults filled', () => {
+test('a valid scenario parses, with units converted and defaults filled', async () => {
   const { scenario } = parseScenario(valid, 'ok.yaml');
   assert.equal(scenario.workload.warmup, 10_000);
   assert.equal(scenario.workload.duration, 60_000);
@@ -36,7 +36,7 @@ test('a valid scenario parses, with units converted and defaults filled', () => 
   assert.equal(scenario.workload.drainTimeout, 30_000);
   assert.equal(scenario.workload.keyDistribution, 'none');
   assert.equal(scenario.clusters[0]!.provider, 'local');
-  const plan = buildPlan(parseScenario(valid, 'ok.yaml'));
+  const plan = await buildPlan(parseScenario(valid, 'ok.yaml'));
   assert.equal(plan.runs.length, 1);
   assert.equal(plan.criteria.length, 3);
   assert.equal(plan.criteria[1]!.threshold, 200);
@@ -56,7 +56,7 @@ const cases: Array<{ name: string; text: string; expect: RegExp }> = [
   { name: 'unknown criterion metric', text: valid.replace('latency.publish.p99', 'latency.publsh.p99'), expect: /bad\.yaml:9:\d+: criteria\[1\]: unknown metric "latency\.publsh\.p99" \(did you mean "latency\.publish\.p99"\?\)/ },
   { name: 'criterion without comparison', text: valid.replace('messages.lost == 0', 'messages.lost is zero'), expect: /criteria\[2\]: expected "<metric> <op> <value>"/ },
   { name: 'criterion with a bad unit', text: valid.replace('< 200ms', '< 200 parsecs'), expect: /criteria\[1\]:/ },
-  { name: 'unknown producer option', text: valid.replace('acks: all', 'akcs: all'), expect: /workload\.producer\.akcs: not an option of the kafka driver \(kafkajs\) \(did you mean "acks"\?\)/ },
+  { name: 'unknown producer option', text: valid.replace('acks: all', 'akcs: all'), expect: /workload\.producer\.akcs: not a kafka producer option \(did you mean "acks"\?\)/ },
   { name: 'bad acks value', text: valid.replace('acks: all', 'acks: most'), expect: /workload\.producer\.acks/ },
   { name: 'message too small for the header', text: valid.replace('messageSize: 1KiB', 'messageSize: 16B'), expect: /workload\.messageSize: must be at least 28B/ },
   { name: 'topic on an unknown cluster', text: valid.replace('replicationFactor: 1}', 'replicationFactor: 1, cluster: mian}'), expect: /topics\[0\]\.cluster: no cluster named "mian" \(did you mean "main"\?\)/ },
@@ -65,14 +65,14 @@ const cases: Array<{ name: string; text: string; expect: RegExp }> = [
 ];
 
 for (const c of cases) {
-  test(`bad input is reported with file, line and field: ${c.name}`, () => {
-    const message = problemsOf(c.text);
+  test(`bad input is reported with file, line and field: ${c.name}`, async () => {
+    const message = await problemsOf(c.text);
     assert.match(message, c.expect);
     assert.doesNotMatch(message, /\n\s+at /, 'no stack trace');
   });
 }
 
-test('every problem of a scenario is reported at once', () => {
-  const message = problemsOf(valid.replace('partitions: 6', 'partiton: 6').replace('duration: 60s', 'duration: 60x'));
+test('every problem of a scenario is reported at once', async () => {
+  const message = await problemsOf(valid.replace('partitions: 6', 'partiton: 6').replace('duration: 60s', 'duration: 60x'));
   assert.equal(message.split('\n').length, 2);
 });

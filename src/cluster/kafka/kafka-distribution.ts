@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
+import { writeLog4j2Config } from '../jvm-logging.js';
 import type { MavenArtifact } from '../maven-artifacts.js';
 
 export const DEFAULT_KAFKA_VERSION = '4.1.1';
@@ -28,26 +29,7 @@ export function kafkaArtifacts(version: string): MavenArtifact[] {
 
 /** Writes a logging config that sends the broker's log to `logFile`; returns the JVM flag that loads it. */
 export async function writeLoggingConfig(version: string, dir: string, logFile: string): Promise<string> {
-  if (kafkaMajor(version) >= 4) {
-    const file = join(dir, 'log4j2.properties');
-    await writeFile(
-      file,
-      [
-        'status = error',
-        'appender.file.type = File',
-        'appender.file.name = file',
-        `appender.file.fileName = ${logFile}`,
-        'appender.file.layout.type = PatternLayout',
-        'appender.file.layout.pattern = [%d] %p %m (%c)%n',
-        'rootLogger.level = INFO',
-        'rootLogger.appenderRef.file.ref = file',
-        'logger.kafka.name = kafka.request.logger',
-        'logger.kafka.level = WARN',
-        '',
-      ].join('\n'),
-    );
-    return `-Dlog4j2.configurationFile=${file}`;
-  }
+  if (kafkaMajor(version) >= 4) return writeLog4j2Config(dir, logFile, ['kafka.request.logger']);
   const file = join(dir, 'log4j.properties');
   await writeFile(
     file,

@@ -52,7 +52,3 @@ export function kafkaNodeProperties(input: KafkaNodeConfigInput): Map<string, st
   for (const [key, value] of Object.entries(input.overrides)) properties.set(key, String(value));
   return properties;
 }
-
-export function renderProperties(properties: Map<string, string>): string {
-  return [...properties].map(([key, value]) => `${key}=${value}`).join('\n') + '\n';
-}

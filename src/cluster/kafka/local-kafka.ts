@@ -7,15 +7,16 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kafkajsDriver } from '../../drivers/kafka/kafkajs-driver.js';
-import { InfrastructureError } from '../../errors.js';
 import type { ClusterSpec } from '../../scenario/schema.js';
 import { freePorts } from '../free-ports.js';
-import { JvmProcess, runJvmTool } from '../jvm-process.js';
+import { heapFlags, JvmProcess, runJvmTool } from '../jvm-process.js';
 import { ensureClasspath } from '../maven-artifacts.js';
+import { waitUntilServing } from '../readiness.js';
 import type { BrokerHandle, ClusterProvider, ProviderContext, RunningCluster } from '../provider.js';
 import { requireTool } from '../toolchain.js';
 import { DEFAULT_KAFKA_VERSION, kafkaArtifacts, writeLoggingConfig } from './kafka-distribution.js';
-import { kafkaClusterId, kafkaNodeProperties, type KafkaNodePorts, renderProperties } from './kafka-node-config.js';
+import { renderProperties } from '../properties-file.js';
+import { kafkaClusterId, kafkaNodeProperties, type KafkaNodePorts } from './kafka-node-config.js';
 
 const READY_TIMEOUT_MS = 120_000;
 
@@ -32,8 +33,8 @@ class LocalKafkaCluster implements RunningCluster {
     private readonly dataDir: string,
   ) {}
 
-  get bootstrap(): string {
-    return this.brokers.map((b) => `${b.host}:${b.port}`).join(',');
+  get endpoints() {
+    return { bootstrap: this.brokers.map((b) => `${b.host}:${b.port}`).join(',') };
   }
 
   async stop(): Promise<void> {
@@ -61,7 +62,6 @@ export const localKafkaProvider: ClusterProvider = {
     const ports = await freePorts(spec.brokers * 2);
     const allPorts: KafkaNodePorts[] = Array.from({ length: spec.brokers }, (_, i) => ({ client: ports[2 * i]!, controller: ports[2 * i + 1]! }));
     const clusterId = kafkaClusterId();
-    const heap = formatHeap(spec.heap ?? 1024 ** 3);
     const processes: JvmProcess[] = [];
     const cluster = new LocalKafkaCluster(
       spec,
@@ -104,15 +104,15 @@ export const localKafkaProvider: ClusterProvider = {
           classpath: classpath.spec,
           mainClass: 'kafka.Kafka',
           args: [c.propertiesFile],
-          jvmArgs: [`-Xms${heap === '1g' ? '512m' : heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', c.logging],
+          jvmArgs: [...heapFlags(spec.heap), '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', c.logging],
           outputFile: c.output,
           registry: context.registry,
         });
         processes.push(broker);
         cluster.brokers[c.nodeId - 1]!.pid = broker.pid;
       }
-      context.info(`starting Kafka ${version}: ${spec.brokers} broker(s) at ${cluster.bootstrap}`);
-      await waitUntilServing(cluster, processes, context);
+      context.info(`starting Kafka ${version}: ${spec.brokers} broker(s) at ${cluster.endpoints.bootstrap}`);
+      await waitUntilServing(kafkajsDriver.createAdmin(cluster.endpoints, context.log), processes, spec.brokers, READY_TIMEOUT_MS, context.signal);
       return cluster;
     } catch (error) {
       await cluster.stop();
@@ -120,25 +120,3 @@ export const localKafkaProvider: ClusterProvider = {
     }
   },
 };
-
-async function waitUntilServing(cluster: LocalKafkaCluster, processes: JvmProcess[], context: ProviderContext): Promise<void> {
-  const admin = kafkajsDriver.createAdmin(cluster.bootstrap, context.log);
-  const died = Promise.race(
-    processes.map(async (p) => {
-      const code = await p.exited;
-      throw new InfrastructureError(`Kafka broker ${p.name} exited (code ${code}) during start-up; its output ends with:\n${p.tail()}`);
-    }),
-  );
-  died.catch(() => {});
-  try {
-    await Promise.race([admin.waitForBrokers(cluster.brokers.length, READY_TIMEOUT_MS, context.signal), died]);
-  } finally {
-    await admin.close().catch(() => {});
-  }
-}
-
-function formatHeap(bytes: number): string {
-  const mib = Math.max(128, Math.round(bytes / 1024 ** 2));
-  if (mib % 1024 === 0) return `${mib / 1024}g`;
-  return `${mib}m`;
-}

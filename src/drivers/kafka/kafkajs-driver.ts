@@ -1,5 +1,6 @@
 /** Kafka through kafkajs: producers, consumer groups and the admin used for readiness and topics. */
 import { type Consumer, Kafka, type KafkaConfig, logLevel, type LogEntry, Partitioners, type Producer } from 'kafkajs';
+import type { ClusterEndpoints } from '../../cluster/provider.js';
 import { InfrastructureError } from '../../errors.js';
 import type { TopicSpec } from '../../scenario/schema.js';
 import type { ClientContext, ClusterAdmin, ConsumerGroupHandle, ConsumerGroupRequest, DriverFactory, MessagingClient, OutgoingMessage, ProducerHandle } from '../driver.js';
@@ -48,14 +49,13 @@ class KafkajsConsumerGroup implements ConsumerGroupHandle {
 }
 
 class KafkajsClient implements MessagingClient {
-  readonly driverName = 'kafkajs';
   private readonly kafka: Kafka;
   private readonly producerOptions: KafkajsProducerOptions;
   private readonly consumerOptions: KafkajsConsumerOptions;
   private readonly open = new Set<{ close(): Promise<void> }>();
 
   constructor(private readonly context: ClientContext) {
-    this.kafka = kafkaClient(context.bootstrap, 'faultline', context.log);
+    this.kafka = kafkaClient(context.endpoints.bootstrap, 'faultline', context.log);
     this.producerOptions = kafkajsProducerOptions.parse(context.producerOptions);
     this.consumerOptions = kafkajsConsumerOptions.parse(context.consumerOptions);
   }
@@ -147,8 +147,8 @@ class KafkajsAdmin implements ClusterAdmin {
   private readonly admin;
   private connected = false;
 
-  constructor(bootstrap: string, log: (line: string) => void) {
-    this.admin = kafkaClient(bootstrap, 'faultline-admin', log).admin({ retry: { retries: 2 } });
+  constructor(endpoints: ClusterEndpoints, log: (line: string) => void) {
+    this.admin = kafkaClient(endpoints.bootstrap, 'faultline-admin', log).admin({ retry: { retries: 2 } });
   }
 
   async waitForBrokers(count: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
@@ -213,8 +213,9 @@ class KafkajsAdmin implements ClusterAdmin {
 export const kafkajsDriver: DriverFactory = {
   name: 'kafkajs',
   system: 'kafka',
+  unavailableReason: async () => undefined,
   producerOptions: kafkajsProducerOptions,
   consumerOptions: kafkajsConsumerOptions,
   createClient: (context) => new KafkajsClient(context),
-  createAdmin: (bootstrap, log) => new KafkajsAdmin(bootstrap, log),
+  createAdmin: (endpoints, log) => new KafkajsAdmin(endpoints, log),
 };

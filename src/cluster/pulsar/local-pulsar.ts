@@ -1,0 +1,90 @@
+/**
+ * A local Pulsar standalone broker (metadata in RocksDB, BookKeeper in-process, functions worker and stream
+ * storage off, WebSocket service on) on free 127.0.0.1 ports, from the official jars on Maven Central.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PulsarAdmin } from '../../drivers/pulsar/pulsar-admin.js';
+import type { ClusterSpec } from '../../scenario/schema.js';
+import { freePorts } from '../free-ports.js';
+import { heapFlags, JvmProcess } from '../jvm-process.js';
+import { writeLog4j2Config } from '../jvm-logging.js';
+import { ensureClasspath } from '../maven-artifacts.js';
+import { renderProperties } from '../properties-file.js';
+import type { ClusterEndpoints, ClusterProvider, ProviderContext, RunningCluster } from '../provider.js';
+import { waitUntilServing } from '../readiness.js';
+import { requireTool } from '../toolchain.js';
+import { DEFAULT_PULSAR_VERSION, PULSAR_JVM_OPENS, pulsarArtifacts, pulsarPerfArtifacts, PULSAR_PERF_VERSION } from './pulsar-distribution.js';
+import { standaloneProperties } from './standalone-config.js';
+
+const READY_TIMEOUT_MS = 180_000;
+
+export function pulsarClasspath(version: string, log: (line: string) => void) {
+  return ensureClasspath(`pulsar-${version}`, pulsarArtifacts(version), log);
+}
+
+export function pulsarPerfClasspath(log: (line: string) => void) {
+  return ensureClasspath(`pulsar-perf-${PULSAR_PERF_VERSION}`, pulsarPerfArtifacts(), log);
+}
+
+export const localPulsarProvider: ClusterProvider = {
+  name: 'local',
+  system: 'pulsar',
+  defaultVersion: DEFAULT_PULSAR_VERSION,
+
+  async prepare(version, log) {
+    requireTool('java');
+    await pulsarClasspath(version, log);
+  },
+
+  async start(spec: ClusterSpec, context: ProviderContext): Promise<RunningCluster> {
+    requireTool('java');
+    const version = spec.version ?? DEFAULT_PULSAR_VERSION;
+    const classpath = await pulsarClasspath(version, context.info);
+    const dataDir = await mkdtemp(join(tmpdir(), `faultline-${context.runId}-${spec.name}-`));
+    context.registry.addCleanupDir(dataDir);
+    const [broker, web, bookie] = (await freePorts(3)) as [number, number, number];
+    const name = `${spec.name}-broker-1`;
+    const configDir = join(context.logDir, name);
+    await mkdir(configDir, { recursive: true });
+    const configFile = join(configDir, 'standalone.conf');
+    await writeFile(configFile, renderProperties(standaloneProperties(spec.name, { broker, web, bookie }, spec.config)));
+    const logging = await writeLog4j2Config(configDir, join(context.logDir, `${name}.log`));
+    const endpoints: ClusterEndpoints = { bootstrap: `pulsar://127.0.0.1:${broker}`, webServiceUrl: `http://127.0.0.1:${web}` };
+    const standalone = JvmProcess.start({
+      name,
+      classpath: classpath.spec,
+      mainClass: 'org.apache.pulsar.PulsarStandaloneStarter',
+      args: [
+        '--config', configFile,
+        '--no-functions-worker',
+        '--no-stream-storage',
+        '--bookkeeper-port', String(bookie),
+        '--bookkeeper-dir', join(dataDir, 'bookkeeper'),
+        '--metadata-dir', join(dataDir, 'metadata'),
+      ],
+      jvmArgs: [...heapFlags(spec.heap), '-XX:MaxDirectMemorySize=1g', '-XX:+UseG1GC', '-Djava.awt.headless=true', '-Dpulsar.allocator.exit_on_oom=true', ...PULSAR_JVM_OPENS, logging],
+      outputFile: join(context.logDir, `${name}.out`),
+      registry: context.registry,
+    });
+    const cluster: RunningCluster = {
+      spec,
+      version,
+      endpoints,
+      brokers: [{ id: 1, host: '127.0.0.1', port: broker, pid: standalone.pid }],
+      async stop() {
+        await standalone.stop(15_000);
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+    try {
+      context.info(`starting Pulsar ${version} standalone at ${endpoints.bootstrap} (web ${endpoints.webServiceUrl})`);
+      await waitUntilServing(new PulsarAdmin(endpoints, context.log), [standalone], 1, READY_TIMEOUT_MS, context.signal);
+      return cluster;
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+  },
+};
