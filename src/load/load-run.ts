@@ -10,6 +10,7 @@ import type { TopicSpec, WorkloadSpec } from '../scenario/schema.js';
 import { keyChooser } from './keys.js';
 import { PayloadCodec } from './payload.js';
 import { ProducerWorker } from './producer-worker.js';
+import { RateSchedule } from './rate-schedule.js';
 
 /** Monotonic milliseconds since the load's origin (the first message's intended send time). */
 export class LoadClock {
@@ -86,7 +87,7 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
     }
   }
 
-  const perProducerRate = workload.rate.kind === 'max' ? null : workload.rate.perSecond / producerCount;
+  const schedule = (): RateSchedule | null => (workload.rate.kind === 'max' ? null : RateSchedule.forWorkload(workload, 1 / producerCount));
   const workers: ProducerWorker[] = [];
   for (const [topicIndex, topic] of topics.entries()) {
     for (let i = 0; i < workload.producers; i++) {
@@ -98,7 +99,7 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
           producer: await client.createProducer(id, topic),
           codec,
           keys: keyChooser(workload, id),
-          ratePerSec: perProducerRate,
+          schedule: schedule(),
           endMs: measureEndMs,
           maxInFlight: workload.maxInFlight,
           maxInFlightBatches: workload.maxInFlightBatches,

@@ -2,7 +2,7 @@
  * One producer's open-loop schedule. At a fixed rate, message n is *intended* to be sent at n / rate; the
  * worker sends whatever is due in one batch and never waits for acks to send the next (open loop). Latency
  * counts from the intended time, so a stalled broker or a lagging harness shows up in the figures instead of
- * silently lowering the rate (coordinated omission). At `max`, it keeps up to maxInFlight messages outstanding
+ * silently lowering the rate (coordinated omission). The schedule may change rate in phases (a burst). At `max`, it keeps up to maxInFlight messages outstanding
  * and the intended time is the send time.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -11,6 +11,7 @@ import type { Collector } from '../metrics/collector.js';
 import type { MessageLedger } from '../metrics/message-ledger.js';
 import type { KeyChooser } from './keys.js';
 import type { PayloadCodec } from './payload.js';
+import type { RateSchedule } from './rate-schedule.js';
 
 export interface ProducerWorkerOptions {
   id: number;
@@ -18,8 +19,8 @@ export interface ProducerWorkerOptions {
   producer: ProducerHandle;
   codec: PayloadCodec;
   keys: KeyChooser;
-  /** Messages per second for this producer, or null for max. */
-  ratePerSec: number | null;
+  /** This producer's open-loop schedule, or null for max rate. */
+  schedule: RateSchedule | null;
   /** Monotonic ms (load time) at which producing stops. */
   endMs: number;
   maxInFlight: number;
@@ -55,8 +56,8 @@ export class ProducerWorker {
 
   /** Runs the schedule; resolves when producing ends (acks may still be outstanding). */
   async produce(): Promise<void> {
-    if (this.o.ratePerSec === null) await this.produceAtMax();
-    else await this.produceAtRate(1000 / this.o.ratePerSec);
+    if (this.o.schedule === null) await this.produceAtMax();
+    else await this.produceOnSchedule(this.o.schedule);
   }
 
   /** Waits until every sent message is acknowledged or failed, at most until `deadlineMs`. */
@@ -67,21 +68,20 @@ export class ProducerWorker {
     return this.inFlight === 0;
   }
 
-  private async produceAtRate(intervalMs: number): Promise<void> {
+  private async produceOnSchedule(schedule: RateSchedule): Promise<void> {
     const { clock, maxBatch, signal } = this.o;
-    const total = Math.ceil(this.o.endMs / intervalMs);
-    while (this.nextSequence < total && !signal.aborted) {
+    const intended = (sequence: number) => schedule.intendedMs(sequence);
+    while (this.nextSequence < schedule.total && !signal.aborted) {
       const now = clock();
-      const due = Math.min(total, Math.floor(now / intervalMs) + 1);
+      const due = schedule.dueBy(now);
       const room = this.room();
       if (due > this.nextSequence && room > 0) {
-        const count = Math.min(due - this.nextSequence, maxBatch, room);
-        this.sendBatch(count, this.nextSequence * intervalMs, intervalMs, now);
+        this.sendBatch(Math.min(due - this.nextSequence, maxBatch, room), intended, now);
         await yieldToEventLoop();
       } else if (room <= 0) {
         await this.waitForWake(100);
       } else {
-        await this.waitForWake(this.nextSequence * intervalMs - now);
+        await this.waitForWake(schedule.intendedMs(this.nextSequence) - now);
       }
     }
   }
@@ -92,7 +92,7 @@ export class ProducerWorker {
     while (clock() < endMs && !signal.aborted) {
       if (this.room() >= batch) {
         const now = clock();
-        this.sendBatch(batch, now, 0, now);
+        this.sendBatch(batch, () => now, now);
         await yieldToEventLoop();
       } else {
         await this.waitForWake(100);
@@ -105,24 +105,24 @@ export class ProducerWorker {
     return this.batchesInFlight < this.o.maxInFlightBatches ? this.o.maxInFlight - this.inFlight : 0;
   }
 
-  /** Sends `count` messages from nextSequence on; message i was intended at firstIntendedMs + i * stepMs. */
-  private sendBatch(count: number, firstIntendedMs: number, stepMs: number, sentMs: number): void {
+  /** Sends `count` messages from nextSequence on; `intended` tells when each sequence number was due. */
+  private sendBatch(count: number, intended: (sequence: number) => number, sentMs: number): void {
     const { id, codec, keys, collector, ledger } = this.o;
     const first = this.nextSequence;
     const messages = new Array(count);
     for (let i = 0; i < count; i++) {
-      messages[i] = { key: keys(first + i), value: codec.encode(id, first + i, firstIntendedMs + i * stepMs) };
+      messages[i] = { key: keys(first + i), value: codec.encode(id, first + i, intended(first + i)) };
     }
     this.nextSequence += count;
     this.inFlight += count;
     this.batchesInFlight++;
     ledger.recordSent(count);
-    collector.onSent(count, firstIntendedMs, sentMs);
+    collector.onSent(count, intended(first), sentMs);
     this.o.producer.send(this.o.topic, messages).then(
       () => {
         const ackMs = this.o.clock();
         for (let i = 0; i < count; i++) {
-          collector.onAck(firstIntendedMs + i * stepMs, sentMs, ackMs);
+          collector.onAck(intended(first + i), sentMs, ackMs);
           ledger.recordAcked(id, first + i);
         }
         this.release(count);

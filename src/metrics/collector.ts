@@ -18,6 +18,8 @@ export interface TimelinePoint {
   publishP99: number | null;
   endToEndP99: number | null;
   errors: number;
+  /** Rate the schedule asked for in this second (added to results; absent at max rate). */
+  target?: number;
 }
 
 export interface CollectorWindow {

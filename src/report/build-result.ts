@@ -2,7 +2,10 @@
 import { cpus } from 'node:os';
 import { judge, metricValue } from '../criteria/criterion.js';
 import type { LoadOutcome } from '../load/load-run.js';
-import type { CollectedMetrics } from '../metrics/collector.js';
+import type { CollectedMetrics, TimelinePoint } from '../metrics/collector.js';
+import { RateSchedule } from '../load/rate-schedule.js';
+import type { WorkloadSpec } from '../scenario/schema.js';
+import { round } from '../scenario/units.js';
 import type { LedgerCounts } from '../metrics/message-ledger.js';
 import { faultlineVersion } from '../package-root.js';
 import type { ClusterRun, RunPlan } from '../plan/plan.js';
@@ -62,7 +65,8 @@ export function buildResult(input: ResultInput): RunResult {
       durationMs: workload.duration,
       drainTimeoutMs: workload.drainTimeout,
       messageSize: workload.messageSize,
-      targetRate: workload.rate.kind === 'max' ? 'max' : workload.rate.perSecond,
+      targetRate: meanTargetRate(workload),
+      phases: workload.phases.map((phase) => ({ durationMs: phase.duration, rate: phase.rate.kind === 'max' ? 'max' : phase.rate.perSecond })),
       topics: run.loadTopics.map((t) => ({ name: t.name, partitions: t.partitions, replicationFactor: t.replicationFactor })),
       producers: workload.producers,
       consumers: workload.consumers,
@@ -90,7 +94,7 @@ export function buildResult(input: ResultInput): RunResult {
       drained: outcome?.drained ?? false,
     },
     errors: { total: Object.values(metrics?.errors ?? {}).reduce((a, b) => a + b, 0), byKind: metrics?.errors ?? {} },
-    timeline: metrics?.timeline ?? [],
+    timeline: withTargets(metrics?.timeline ?? [], workload),
     criteria: [],
     histograms: metrics?.histograms ?? {},
     warnings,
@@ -110,6 +114,20 @@ export function buildResult(input: ResultInput): RunResult {
   );
   if (complete) result.status = result.criteria.every((c) => c.passed) ? 'passed' : 'failed';
   return result;
+}
+
+/** Mean target rate over the measurement window (the rate itself unless the workload has phases). */
+function meanTargetRate(workload: WorkloadSpec): number | 'max' {
+  if (workload.rate.kind === 'max') return 'max';
+  const messages = workload.phases.reduce((sum, p) => sum + p.duration * (p.rate.kind === 'fixed' ? p.rate.perSecond : 0), 0);
+  return round(messages / workload.duration, 3);
+}
+
+/** Each second of the timeline with the rate the schedule asked for then. */
+function withTargets(timeline: TimelinePoint[], workload: WorkloadSpec): TimelinePoint[] {
+  if (workload.rate.kind === 'max') return timeline;
+  const schedule = RateSchedule.forWorkload(workload, 1);
+  return timeline.map((point) => ({ ...point, target: schedule.rateAt(point.t * 1000) }));
 }
 
 let javaMajor: number | undefined | null = null;

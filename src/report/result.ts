@@ -28,7 +28,9 @@ export interface RunResult {
     durationMs: number;
     drainTimeoutMs: number;
     messageSize: number;
+    /** Mean target over the measurement window, or max. */
     targetRate: number | 'max';
+    phases: Array<{ durationMs: number; rate: number | 'max' }>;
     topics: Array<{ name: string; partitions: number; replicationFactor: number }>;
     producers: number;
     consumers: number;

@@ -76,15 +76,27 @@ export const topicSchema = z
 
 export const keyDistributions = ['none', 'roundRobin', 'random'] as const;
 
+export const ratePhaseSchema = z
+  .object({
+    duration: duration(),
+    rate: rate(),
+  })
+  .strict();
+
 export const workloadSchema = z
   .object({
     warmup: duration().default(0),
-    duration: duration(),
+    duration: duration().optional().meta({ description: 'The measurement window (or give phases).' }),
     drainTimeout: duration()
       .default(30_000)
       .meta({ description: 'After producing stops, how long consumers may take to catch up before the books close.' }),
     messageSize: bytes().default(1024),
-    rate: rate(),
+    rate: rate().optional().meta({ description: 'Total target rate (or give phases).' }),
+    phases: z
+      .array(ratePhaseSchema)
+      .min(1)
+      .optional()
+      .meta({ description: 'A rate profile instead of duration + rate, e.g. steady then a burst: [{duration: 40s, rate: 2000/s}, {duration: 10s, rate: 8000/s}]. Warm-up runs at the first phase\'s rate.' }),
     topics: z.array(name).min(1).optional().meta({ description: 'Topics to load; default: all topics of the cluster.' }),
     producers: z.number().int().min(1).max(256).default(1).meta({ description: 'Producers per topic.' }),
     consumers: z.number().int().min(0).max(256).default(1).meta({ description: 'Consumers per topic (one subscription).' }),
@@ -107,7 +119,25 @@ export const workloadSchema = z
     producer: z.record(z.string(), z.unknown()).default({}).meta({ description: 'Producer options of the driver (checked per system).' }),
     consumer: z.record(z.string(), z.unknown()).default({}).meta({ description: 'Consumer options of the driver (checked per system).' }),
   })
-  .strict();
+  .strict()
+  .transform((workload, ctx) => {
+    // One shape downstream: duration is the whole measurement window, phases the rate profile within it.
+    if (workload.phases) {
+      for (const field of ['duration', 'rate'] as const) {
+        if (workload[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `give either phases or ${field}, not both` });
+      }
+      workload.phases.forEach((phase, i) => {
+        if (phase.rate.kind === 'max') ctx.addIssue({ code: 'custom', path: ['phases', i, 'rate'], message: 'phases need fixed rates (max is for a single-rate workload)' });
+      });
+      const total = workload.phases.reduce((sum, phase) => sum + phase.duration, 0);
+      return { ...workload, duration: total, rate: workload.phases[0]!.rate, phases: workload.phases };
+    }
+    for (const field of ['duration', 'rate'] as const) {
+      if (workload[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required field is missing (or give phases)` });
+    }
+    if (workload.duration === undefined || workload.rate === undefined) return z.NEVER;
+    return { ...workload, duration: workload.duration, rate: workload.rate, phases: [{ duration: workload.duration, rate: workload.rate }] };
+  });
 
 export const regionSchema = z.object({ name }).strict();
 

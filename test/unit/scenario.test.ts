@@ -61,6 +61,15 @@ const cases: Array<{ name: string; text: string; expect: RegExp }> = [
   { name: 'message too small for the header', text: valid.replace('messageSize: 1KiB', 'messageSize: 16B'), expect: /workload\.messageSize: must be at least 28B/ },
   { name: 'topic on an unknown cluster', text: valid.replace('replicationFactor: 1}', 'replicationFactor: 1, cluster: mian}'), expect: /topics\[0\]\.cluster: no cluster named "mian" \(did you mean "main"\?\)/ },
   { name: 'external without bootstrap', text: valid.replace('provider: local', 'provider: external'), expect: /clusters\[0\]\.provider: provider external needs a bootstrap address/ },
+  { name: 'phases and duration together', text: valid.replace('duration: 60s,', 'phases: [{duration: 5s, rate: 10/s}], duration: 60s,'), expect: /workload\.duration: give either phases or duration, not both/ },
+  { name: 'max rate inside phases', text: valid.replace('duration: 60s,', 'phases: [{duration: 5s, rate: max}],').replace(' rate: 2000/s,', ''), expect: /workload\.phases\[0\]\.rate: phases need fixed rates/ },
+  { name: 'neither duration nor phases', text: valid.replace('duration: 60s,', ''), expect: /workload\.duration: required field is missing \(or give phases\)/ },
+  { name: 'Pulsar option on a Kafka cluster', text: valid.replace('brokers: 1}', 'brokers: 1, producer: {batchingEnabled: true}}'), expect: /clusters\[0\]\.producer\.batchingEnabled: not a kafka producer option/ },
+  { name: 'Kafka option on a Pulsar cluster', text: valid.replace('system: kafka, provider: local, version: 4.1.1', 'system: pulsar, provider: local'), expect: /workload\.producer\.acks: not a pulsar producer option; pulsar producer options: batchingEnabled/ },
+  { name: 'Pulsar consumer option on Kafka', text: valid.replace('producer: {acks: all}', 'consumer: {subscriptionType: Shared}'), expect: /workload\.consumer\.subscriptionType: not a kafka consumer option/ },
+  { name: 'more than one local Pulsar broker', text: valid.replace('system: kafka, provider: local, version: 4.1.1, brokers: 1', 'system: pulsar, brokers: 3').replace('producer: {acks: all}', 'producer: {}'), expect: /clusters\[0\]\.brokers: the local Pulsar provider runs one standalone broker/ },
+  { name: 'a Pulsar driver for Kafka', text: valid.replace('brokers: 1}', 'brokers: 1, driver: websocket}'), expect: /clusters\[0\]\.driver: "websocket" is not a kafka driver \(kafka drivers: auto, kafkajs\)/ },
+  { name: 'webServiceUrl on Kafka', text: valid.replace('provider: local, version: 4.1.1', 'provider: external, bootstrap: "127.0.0.1:9092", webServiceUrl: "http://127.0.0.1:8080"'), expect: /clusters\[0\]\.webServiceUrl: webServiceUrl is a Pulsar setting/ },
   { name: 'not a mapping', text: '- just\n- a list\n', expect: /bad\.yaml:1:1: \(document\): expected a mapping/ },
 ];
 
