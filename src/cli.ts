@@ -12,6 +12,7 @@ import { findProvider } from './cluster/providers.js';
 import { ExitCode, errorMessage } from './errors.js';
 import { faultlineVersion } from './package-root.js';
 import { buildPlan } from './plan/plan.js';
+import { loadRuns, writeComparison } from './report/compare.js';
 import { renderReport } from './report/markdown-report.js';
 import { progressReporter } from './report/progress.js';
 import type { RunResult } from './report/result.js';
@@ -89,6 +90,19 @@ program
       await writeFile(report, await renderReport(result));
       process.stdout.write(`wrote ${report}\n`);
     }
+  });
+
+program
+  .command('compare')
+  .description('compare runs side by side (Kafka vs Pulsar, tonight vs baseline): writes comparison.md and comparison.json')
+  .argument('<dirs...>', 'results directories (a directory of a multi-cluster run counts for each cluster)')
+  .option('-o, --out <dir>', 'where to write the comparison (default: the directory given, if one; else the current directory)')
+  .action(async (dirs: string[], options: { out?: string }) => {
+    const runs = await loadRuns(dirs);
+    if (runs.length < 2) throw usage(`compare needs at least two results; found ${runs.length} result.json in ${dirs.join(', ')}`);
+    const out = options.out ?? (dirs.length === 1 ? dirs[0]! : '.');
+    process.stdout.write(await writeComparison(runs, out));
+    process.stdout.write(`\nwrote ${join(out, 'comparison.md')} and comparison.json\n`);
   });
 
 program

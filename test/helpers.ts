@@ -68,7 +68,7 @@ export async function waitFor(predicate: () => boolean, timeoutMs: number, what:
   }
 }
 
-/** A small scenario against a local single-broker Kafka; `extra` is appended verbatim. */
+/** A small scenario against a local single-broker Kafka. */
 export function kafkaScenario(options: { name?: string; warmup?: string; duration?: string; rate?: string; criteria?: string[]; brokers?: number; replicationFactor?: number; partitions?: number } = {}): string {
   const criteria = options.criteria ?? [];
   return `name: ${options.name ?? 'it-kafka'}
@@ -78,6 +78,27 @@ topics:
   - {name: t, partitions: ${options.partitions ?? 3}, replicationFactor: ${options.replicationFactor ?? 1}}
 workload:
   warmup: ${options.warmup ?? '2s'}
+  duration: ${options.duration ?? '8s'}
+  messageSize: 1KiB
+  rate: ${options.rate ?? '1000/s'}
+  producers: 2
+  consumers: 2
+  drainTimeout: 20s
+criteria:
+${criteria.map((c) => `  - ${c}`).join('\n') || '  []'}
+`;
+}
+
+/** A small scenario against a local Pulsar standalone. */
+export function pulsarScenario(options: { driver?: string; duration?: string; rate?: string; partitions?: number; criteria?: string[] } = {}): string {
+  const criteria = options.criteria ?? [];
+  return `name: it-pulsar
+clusters:
+  - {name: pulsar, system: pulsar, provider: local, driver: ${options.driver ?? 'auto'}}
+topics:
+  - {name: t, partitions: ${options.partitions ?? 3}}
+workload:
+  warmup: 2s
   duration: ${options.duration ?? '8s'}
   messageSize: 1KiB
   rate: ${options.rate ?? '1000/s'}

@@ -110,9 +110,11 @@ function timelineTable(timeline: TimelinePoint[]): string {
     };
     const first = bucket[0]!;
     const last = bucket.at(-1)!;
+    const targets = bucket.map((p) => p.target).filter((v): v is number => v !== undefined);
     body.push([
       size === 1 ? first.t : `${first.t}–${last.t}`,
       first.phase === last.phase ? first.phase : `${first.phase}→${last.phase}`,
+      targets.length ? Math.round(targets.reduce((a, b) => a + b, 0) / targets.length) : '—',
       Math.round(sum('produced') / bucket.length),
       Math.round(sum('consumed') / bucket.length),
       worst('publishP99'),
@@ -120,7 +122,7 @@ function timelineTable(timeline: TimelinePoint[]): string {
       sum('errors'),
     ]);
   }
-  return rows(['t (s)', 'phase', 'produced/s', 'consumed/s', 'publish p99 ms', 'e2e p99 ms', 'errors'], body);
+  return rows(['t (s)', 'phase', 'target/s', 'produced/s', 'consumed/s', 'publish p99 ms', 'e2e p99 ms', 'errors'], body);
 }
 
 function sparkline(values: number[]): string {

@@ -15,6 +15,7 @@ import { PayloadCodec } from '../load/payload.js';
 import type { CollectedMetrics } from '../metrics/collector.js';
 import type { ClusterRun, RunPlan } from '../plan/plan.js';
 import { buildResult, type ResultInput } from '../report/build-result.js';
+import { loadRuns, writeComparison } from '../report/compare.js';
 import { renderReport } from '../report/markdown-report.js';
 import type { ProgressReporter } from '../report/progress.js';
 import type { RunResult } from '../report/result.js';
@@ -53,6 +54,10 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<S
     const dir = plan.runs.length === 1 ? baseDir : join(baseDir, run.cluster.name);
     outcomes.push({ dir, result: await runCluster(plan, run, dir, options) });
     if (options.signal.aborted) break;
+  }
+  if (outcomes.length > 1) {
+    await writeComparison(await loadRuns(outcomes.map((o) => o.dir)), baseDir);
+    options.progress.info(`comparison of ${outcomes.length} clusters: ${join(baseDir, 'comparison.md')}`);
   }
   return { exitCode: exitCodeOf(outcomes.map((o) => o.result.status)), outcomes };
 }
