@@ -91,6 +91,16 @@ async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: numb
   checkOptions(driver.consumerOptions, cluster.consumer, ['clusters', index, 'consumer'], driver, problems);
   const producerOptions = { ...scenario.workload.producer, ...cluster.producer };
   const consumerOptions = { ...scenario.workload.consumer, ...cluster.consumer };
+  if (cluster.system === 'pulsar') {
+    if (consumerOptions.subscriptionType === 'Exclusive' && scenario.workload.consumers > 1) {
+      problems.push({ path: ['workload', 'consumers'], message: `an Exclusive Pulsar subscription admits one consumer; cluster "${cluster.name}" asks for ${scenario.workload.consumers} (use Shared, Failover or Key_Shared)` });
+    }
+    scenario.topics.forEach((topic, i) => {
+      if (topics.includes(topic) && Object.keys(topic.config).length > 0) {
+        problems.push({ path: ['topics', i, 'config'], message: `topic config is passed to Kafka only; Pulsar topic policies are not supported yet (cluster "${cluster.name}" is Pulsar: give the topic a cluster)` });
+      }
+    });
+  }
   return { cluster, provider, driver, ...(choice.note ? { driverNote: choice.note } : {}), topics, loadTopics, producerOptions, consumerOptions };
 }
 

@@ -12,6 +12,8 @@ const malformed: Array<[string, string, RegExp]> = [
   ['bad unit', good.replace("duration: 8s", 'duration: 8 fortnights'), /:8:\d+: workload\.duration: expected a duration/],
   ['wrong type', good.replace('producers: 2', 'producers: [2]'), /workload\.producers: expected number, got a list/],
   ['broken YAML', 'name: [unclosed\n', /invalid YAML/],
+  ['Pulsar option on a Kafka cluster', good.replace('provider: local,', 'provider: local, consumer: {subscriptionType: Shared},'), /clusters\[0\]\.consumer\.subscriptionType: not a kafka consumer option/],
+  ['Kafka option on a Pulsar cluster', good.replace('system: kafka', 'system: pulsar').replace('drainTimeout: 20s', 'drainTimeout: 20s\n  producer: {acks: all}'), /workload\.producer\.acks: not a pulsar producer option/],
   ['bad criterion', good.replace('messages.lost == 0', 'messages.lots == 0'), /criteria\[0\]: unknown metric "messages\.lots" \(did you mean "messages\.lost"\?\)/],
 ];
 
