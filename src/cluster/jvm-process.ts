@@ -19,6 +19,31 @@ export interface JvmLaunch {
   registry: ProcessRegistry;
 }
 
+/** A JVM launch that can be repeated: a broker that faults stop and start again. */
+export class RestartableJvm {
+  private current: JvmProcess | undefined;
+
+  constructor(private readonly launch: JvmLaunch) {}
+
+  start(): JvmProcess {
+    if (this.current?.running) return this.current;
+    this.current = JvmProcess.start(this.launch);
+    return this.current;
+  }
+
+  get process(): JvmProcess | undefined {
+    return this.current;
+  }
+
+  get running(): boolean {
+    return this.current?.running ?? false;
+  }
+
+  async stop(graceMs?: number): Promise<void> {
+    await this.current?.stop(graceMs);
+  }
+}
+
 export class JvmProcess {
   private exitCode: number | null | undefined = undefined;
   readonly exited: Promise<number | null>;

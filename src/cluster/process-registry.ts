@@ -1,6 +1,7 @@
 /**
  * Every process a run starts is recorded twice: in a run record in the cache (pid, data dirs, results dir), and
- * in the process's own command line (-Dfaultline.run=ID -Dfaultline.owner=PID). If the harness dies, the
+ * in the process's own command line (-Dfaultline.run=ID -Dfaultline.owner=PID for JVMs, a trailing
+ * faultline.run=ID faultline.owner=PID for the Toxiproxy server). If the harness dies, the
  * watchdog it started — or a later `faultline clean` — finds the orphans by either, stops them, removes their
  * data and marks the partial results as interrupted.
  */
@@ -183,8 +184,8 @@ function markedProcesses(): MarkedProcess[] {
   }
   const found: MarkedProcess[] = [];
   for (const line of listing.split('\n')) {
-    const run = /-Dfaultline\.run=(\S+)/.exec(line);
-    const owner = /-Dfaultline\.owner=(\d+)/.exec(line);
+    const run = /(?:-D|\s)faultline\.run=(\S+)/.exec(line);
+    const owner = /(?:-D|\s)faultline\.owner=(\d+)/.exec(line);
     const pid = Number(line.trim().split(/\s+/, 1)[0]);
     if (run && owner && pid > 0 && pid !== process.pid) found.push({ pid, runId: run[1]!, owner: Number(owner[1]) });
   }
@@ -193,7 +194,7 @@ function markedProcesses(): MarkedProcess[] {
 
 /** SIGKILLs pid only if its command line still carries this run's marker (pids get reused). */
 function killIfOurs(pid: number, runId: string): boolean {
-  if (!isAlive(pid) || !commandLine(pid).includes(`-Dfaultline.run=${runId}`)) return false;
+  if (!isAlive(pid) || !commandLine(pid).includes(`faultline.run=${runId}`)) return false;
   try {
     process.kill(pid, 'SIGKILL');
     return true;

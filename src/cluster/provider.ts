@@ -2,6 +2,7 @@
  * A provider turns a cluster spec into a running cluster the drivers can reach, and takes it down again.
  * local: JVM processes on this machine (the default); external: a cluster someone else runs; docker: containers.
  */
+import type { Link, ProxiedNetwork } from '../net/proxied-network.js';
 import type { ClusterSpec } from '../scenario/schema.js';
 import type { ProcessRegistry } from './process-registry.js';
 
@@ -21,12 +22,29 @@ export interface ClusterEndpoints {
   webServiceUrl?: string;
 }
 
+/** What process faults act on: one broker's process, which can be signalled, stopped and started again. */
+export interface BrokerControl {
+  readonly id: number;
+  readonly running: boolean;
+  readonly pid: number | undefined;
+  signal(signal: NodeJS.Signals): void;
+  /** Starts the broker again with the same configuration and data. */
+  start(): Promise<void>;
+  stop(graceMs?: number): Promise<void>;
+  /** Resolves when the current process exits. */
+  exited(): Promise<void>;
+}
+
 export interface RunningCluster {
   readonly spec: ClusterSpec;
   /** Version actually running (the default when the scenario named none). */
   readonly version: string;
   readonly endpoints: ClusterEndpoints;
   readonly brokers: BrokerHandle[];
+  /** Local clusters: per-broker process control. */
+  readonly controls?: BrokerControl[];
+  /** With a proxied network: every link faults may cut. */
+  readonly links?: Link[];
   stop(): Promise<void>;
 }
 
@@ -40,6 +58,8 @@ export interface ProviderContext {
   log: (line: string) => void;
   /** A line the user should see (start-up steps). */
   info: (line: string) => void;
+  /** When the run injects network faults: route every link through this network's proxies. */
+  network?: ProxiedNetwork;
 }
 
 export interface ClusterProvider {

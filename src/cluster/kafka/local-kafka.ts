@@ -1,22 +1,24 @@
 /**
  * The embedded default: a KRaft Kafka cluster of `brokers` combined broker+controller JVMs on free 127.0.0.1
  * ports, built from the official jars on Maven Central. Data lives in a temporary directory removed at the end;
- * configs and broker logs go into the run's log directory.
+ * configs and broker logs go into the run's log directory. With a proxied network, every link goes through
+ * Toxiproxy (see kafka-node-config.ts for the layout).
  */
+import { appendFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kafkajsDriver } from '../../drivers/kafka/kafkajs-driver.js';
 import type { ClusterSpec } from '../../scenario/schema.js';
 import { freePorts } from '../free-ports.js';
-import { heapFlags, JvmProcess, runJvmTool } from '../jvm-process.js';
+import { heapFlags, RestartableJvm, runJvmTool } from '../jvm-process.js';
 import { ensureClasspath } from '../maven-artifacts.js';
+import { renderProperties } from '../properties-file.js';
+import type { BrokerControl, ClusterProvider, ProviderContext, RunningCluster } from '../provider.js';
 import { waitUntilServing } from '../readiness.js';
-import type { BrokerHandle, ClusterProvider, ProviderContext, RunningCluster } from '../provider.js';
 import { requireTool } from '../toolchain.js';
 import { DEFAULT_KAFKA_VERSION, kafkaArtifacts, writeLoggingConfig } from './kafka-distribution.js';
-import { renderProperties } from '../properties-file.js';
-import { kafkaClusterId, kafkaNodeProperties, type KafkaNodePorts } from './kafka-node-config.js';
+import { directLayout, kafkaClusterId, kafkaNodeProperties, portsPerNode, proxiedLayout, proxiedLinkSpecs } from './kafka-node-config.js';
 
 const READY_TIMEOUT_MS = 120_000;
 
@@ -24,23 +26,23 @@ export function kafkaClasspath(version: string, log: (line: string) => void) {
   return ensureClasspath(`kafka-${version}`, kafkaArtifacts(version), log);
 }
 
-class LocalKafkaCluster implements RunningCluster {
-  constructor(
-    readonly spec: ClusterSpec,
-    readonly version: string,
-    readonly brokers: BrokerHandle[],
-    private readonly processes: JvmProcess[],
-    private readonly dataDir: string,
-  ) {}
-
-  get endpoints() {
-    return { bootstrap: this.brokers.map((b) => `${b.host}:${b.port}`).join(',') };
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.processes.map((p) => p.stop()));
-    await rm(this.dataDir, { recursive: true, force: true });
-  }
+function brokerControl(id: number, jvm: RestartableJvm, outputFile: string): BrokerControl {
+  return {
+    id,
+    get running() {
+      return jvm.running;
+    },
+    get pid() {
+      return jvm.process?.pid;
+    },
+    signal: (signal) => jvm.process?.signal(signal),
+    async start() {
+      appendFileSync(outputFile, `\n--- faultline: starting broker ${id} again ---\n`);
+      jvm.start();
+    },
+    stop: (graceMs) => jvm.stop(graceMs),
+    exited: async () => void (await jvm.process?.exited),
+  };
 }
 
 export const localKafkaProvider: ClusterProvider = {
@@ -59,63 +61,70 @@ export const localKafkaProvider: ClusterProvider = {
     const classpath = await kafkaClasspath(version, context.info);
     const dataDir = await mkdtemp(join(tmpdir(), `faultline-${context.runId}-${spec.name}-`));
     context.registry.addCleanupDir(dataDir);
-    const ports = await freePorts(spec.brokers * 2);
-    const allPorts: KafkaNodePorts[] = Array.from({ length: spec.brokers }, (_, i) => ({ client: ports[2 * i]!, controller: ports[2 * i + 1]! }));
+    const { network } = context;
+    const ports = await freePorts(spec.brokers * portsPerNode(spec.brokers, network !== undefined));
+    const links = network ? await network.addLinks(proxiedLinkSpecs(spec.brokers, ports)) : undefined;
+    const layout = links ? proxiedLayout(spec.brokers, ports, links) : directLayout(spec.brokers, ports);
     const clusterId = kafkaClusterId();
-    const processes: JvmProcess[] = [];
-    const cluster = new LocalKafkaCluster(
-      spec,
-      version,
-      allPorts.map((p, i) => ({ id: i + 1, host: '127.0.0.1', port: p.client })),
-      processes,
-      dataDir,
-    );
+    const jvms: RestartableJvm[] = [];
+    const stop = async () => {
+      await Promise.all(jvms.map((jvm) => jvm.stop()));
+      await rm(dataDir, { recursive: true, force: true });
+    };
     try {
       await mkdir(context.logDir, { recursive: true });
-      const configs = await Promise.all(
-        allPorts.map(async (nodePorts, i) => {
-          const nodeId = i + 1;
-          const nodeName = `${spec.name}-broker-${nodeId}`;
+      const nodes = await Promise.all(
+        layout.nodes.map(async (node) => {
+          const nodeName = `${spec.name}-broker-${node.nodeId}`;
           const configDir = join(context.logDir, nodeName);
           await mkdir(configDir, { recursive: true });
-          const properties = kafkaNodeProperties({ nodeId, ports: nodePorts, allPorts, logDir: join(dataDir, `node-${nodeId}`), overrides: spec.config });
+          const properties = kafkaNodeProperties(node, spec.brokers, join(dataDir, `node-${node.nodeId}`), spec.config);
           const propertiesFile = join(configDir, 'server.properties');
           await writeFile(propertiesFile, renderProperties(properties));
           const logging = await writeLoggingConfig(version, configDir, join(context.logDir, `${nodeName}.log`));
-          return { nodeId, nodeName, propertiesFile, logging, output: join(context.logDir, `${nodeName}.out`) };
+          return { nodeId: node.nodeId, nodeName, propertiesFile, logging, output: join(context.logDir, `${nodeName}.out`) };
         }),
       );
       await Promise.all(
-        configs.map((c) =>
+        nodes.map((n) =>
           runJvmTool({
-            name: `${c.nodeName} storage format`,
+            name: `${n.nodeName} storage format`,
             classpath: classpath.spec,
             mainClass: 'kafka.tools.StorageTool',
-            args: ['format', '-t', clusterId, '-c', c.propertiesFile, '--ignore-formatted'],
-            jvmArgs: ['-Xmx256m', c.logging],
-            outputFile: c.output,
+            args: ['format', '-t', clusterId, '-c', n.propertiesFile, '--ignore-formatted'],
+            jvmArgs: ['-Xmx256m', n.logging],
+            outputFile: n.output,
             registry: context.registry,
           }),
         ),
       );
-      for (const c of configs) {
-        const broker = JvmProcess.start({
-          name: c.nodeName,
+      for (const n of nodes) {
+        const jvm = new RestartableJvm({
+          name: n.nodeName,
           classpath: classpath.spec,
           mainClass: 'kafka.Kafka',
-          args: [c.propertiesFile],
-          jvmArgs: [...heapFlags(spec.heap), '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', c.logging],
-          outputFile: c.output,
+          args: [n.propertiesFile],
+          jvmArgs: [...heapFlags(spec.heap), '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', n.logging],
+          outputFile: n.output,
           registry: context.registry,
         });
-        processes.push(broker);
-        cluster.brokers[c.nodeId - 1]!.pid = broker.pid;
+        jvm.start();
+        jvms.push(jvm);
       }
-      context.info(`starting Kafka ${version}: ${spec.brokers} broker(s) at ${cluster.endpoints.bootstrap}`);
-      await waitUntilServing(kafkajsDriver.createAdmin(cluster.endpoints, context.log), processes, spec.brokers, READY_TIMEOUT_MS, context.signal);
-      return cluster;
+      const endpoints = { bootstrap: layout.bootstrap };
+      context.info(`starting Kafka ${version}: ${spec.brokers} broker(s) at ${endpoints.bootstrap}${network ? ' (through Toxiproxy)' : ''}`);
+      await waitUntilServing(kafkajsDriver.createAdmin(endpoints, context.log), jvms.map((j) => j.process!), spec.brokers, READY_TIMEOUT_MS, context.signal);
+      return {
+        spec,
+        version,
+        endpoints,
+        brokers: nodes.map((n, i) => ({ id: n.nodeId, host: '127.0.0.1', port: Number(layout.bootstrap.split(',')[i]!.split(':')[1]), pid: jvms[i]!.process!.pid })),
+        controls: nodes.map((n, i) => brokerControl(n.nodeId, jvms[i]!, n.output)),
+        ...(links ? { links } : {}),
+        stop,
+      };
     } catch (error) {
-      await cluster.stop();
+      await stop();
       throw error;
     }
   },

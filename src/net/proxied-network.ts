@@ -1,0 +1,98 @@
+/**
+ * The links of a local cluster that faults may cut, each a Toxiproxy proxy on 127.0.0.1: clients → broker b,
+ * broker p → broker b (replication), and node p → controller b (KRaft quorum), one proxy per ordered pair, so a
+ * partition cuts exactly the pairs it names, in both directions, and leaves the rest alone.
+ */
+import toxiproxyClient from 'toxiproxy-node-client';
+import { freePorts } from '../cluster/free-ports.js';
+import { InfrastructureError } from '../errors.js';
+
+const { Toxiproxy } = toxiproxyClient;
+type ToxiproxyApi = InstanceType<typeof Toxiproxy>;
+type ProxyApi = Awaited<ReturnType<ToxiproxyApi['createProxy']>>;
+
+export type LinkKind = 'client' | 'peer' | 'controller';
+
+export interface Link {
+  name: string;
+  kind: LinkKind;
+  /** Source broker id, or 'clients'. */
+  from: number | 'clients';
+  /** Destination broker id. */
+  to: number;
+  listenPort: number;
+  upstreamPort: number;
+}
+
+export type ToxicStream = 'upstream' | 'downstream';
+
+export interface ToxicSpec {
+  type: 'latency' | 'bandwidth' | 'timeout' | 'reset_peer' | 'slow_close' | 'slicer' | 'limit_data';
+  attributes: Record<string, number>;
+  stream: ToxicStream;
+}
+
+export class ProxiedNetwork {
+  private readonly proxies = new Map<string, { link: Link; proxy: ProxyApi }>();
+  private readonly toxicsByFault = new Map<string, Array<{ proxy: string; toxic: string }>>();
+
+  constructor(private readonly api: ToxiproxyApi) {}
+
+  static connect(url: string): ProxiedNetwork {
+    return new ProxiedNetwork(new Toxiproxy(url));
+  }
+
+  /** Creates the proxies for `links` (listen ports are chosen here). */
+  async addLinks(specs: Array<Omit<Link, 'listenPort' | 'name'>>): Promise<Link[]> {
+    const ports = await freePorts(specs.length);
+    const links = specs.map((spec, i) => ({ ...spec, listenPort: ports[i]!, name: `${spec.kind}-${spec.from}-to-${spec.to}` }));
+    for (const link of links) {
+      try {
+        const proxy = await this.api.createProxy({ name: link.name, listen: `127.0.0.1:${link.listenPort}`, upstream: `127.0.0.1:${link.upstreamPort}` });
+        this.proxies.set(link.name, { link, proxy });
+      } catch (error) {
+        throw new InfrastructureError(`Toxiproxy could not create proxy ${link.name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return links;
+  }
+
+  get links(): Link[] {
+    return [...this.proxies.values()].map((p) => p.link);
+  }
+
+  /** Cuts (enabled=false: connections closed, new ones refused) or restores links. */
+  async setEnabled(links: Link[], enabled: boolean): Promise<void> {
+    await Promise.all(
+      links.map(async (link) => {
+        const entry = this.proxies.get(link.name)!;
+        entry.proxy = await entry.proxy.update({ enabled, listen: entry.proxy.listen, upstream: entry.proxy.upstream });
+      }),
+    );
+  }
+
+  async addToxic(faultId: string, links: Link[], toxic: ToxicSpec): Promise<void> {
+    const added = this.toxicsByFault.get(faultId) ?? [];
+    this.toxicsByFault.set(faultId, added);
+    for (const link of links) {
+      const entry = this.proxies.get(link.name)!;
+      const name = `${faultId}-${toxic.type}-${toxic.stream}`;
+      await entry.proxy.addToxic({ name, type: toxic.type as never, stream: toxic.stream as never, toxicity: 1, attributes: toxic.attributes as never });
+      added.push({ proxy: link.name, toxic: name });
+    }
+  }
+
+  async removeToxics(faultId: string): Promise<void> {
+    for (const { proxy, toxic } of this.toxicsByFault.get(faultId) ?? []) {
+      await fetch(`${this.api.host}/proxies/${proxy}/toxics/${toxic}`, { method: 'DELETE' }).catch(() => undefined);
+    }
+    this.toxicsByFault.delete(faultId);
+  }
+
+  /** Enables every proxy and removes every toxic. */
+  async healAll(): Promise<void> {
+    await this.api.reset();
+    this.toxicsByFault.clear();
+    for (const entry of this.proxies.values()) entry.proxy = await this.api.get(entry.link.name);
+  }
+}
