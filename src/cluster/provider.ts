@@ -45,6 +45,9 @@ export interface RunningCluster {
   readonly controls?: BrokerControl[];
   /** With a proxied network: every link faults may cut. */
   readonly links?: Link[];
+  /** Which broker leads a partition, and which is the active controller (for fault targets). */
+  leaderOf?(topic: string, partition: number): Promise<number | undefined>;
+  controller?(): Promise<number | undefined>;
   stop(): Promise<void>;
 }
 

@@ -12,4 +12,7 @@ export const metricCatalog: ReadonlyMap<string, MetricUnit> = new Map<string, Me
   ...latencyKinds.flatMap((kind) => latencyStats.map((stat): [string, MetricUnit] => [`latency.${kind}.${stat}`, 'ms'])),
   ...['sent', 'acked', 'consumed', 'lost', 'duplicated', 'unacked', 'failed'].map((m): [string, MetricUnit] => [`messages.${m}`, 'count']),
   ['errors.total', 'count'],
+  ['failover.max', 'ms'],
+  ['failover.throughputMax', 'ms'],
+  ['failover.consumerMax', 'ms'],
 ]);

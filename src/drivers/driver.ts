@@ -42,6 +42,8 @@ export interface ClusterAdmin {
   waitForBrokers(count: number, timeoutMs: number, signal?: AbortSignal): Promise<void>;
   /** Creates topics that do not exist; checks the partition count of those that do. Never deletes a topic. */
   ensureTopics(topics: TopicSpec[]): Promise<void>;
+  /** The broker leading a partition, where the system has partition leaders. */
+  leaderOf?(topic: string, partition: number): Promise<number | undefined>;
   close(): Promise<void>;
 }
 

@@ -57,8 +57,10 @@ export interface LoadOutcome {
 export interface LoadHooks {
   signal: AbortSignal;
   onProgress?: (progress: LoadProgress) => void;
-  /** Called once every producer and consumer is connected and ready, right before the schedule starts. */
-  onStart?: () => void;
+  /** Called once every producer and consumer is connected and ready, as the schedule starts. */
+  onStart?: (collector: Collector) => void;
+  /** Awaited when producing ends, before the drain (faults heal here, so consumers can catch up). */
+  beforeDrain?: () => Promise<void>;
 }
 
 export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: LoadClock, hooks: LoadHooks): Promise<LoadOutcome> {
@@ -115,7 +117,7 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
 
   clock.start(20);
   const startedAt = new Date(Date.now() + 20);
-  hooks.onStart?.();
+  hooks.onStart?.(collector);
   const plannedMs = measureEndMs + workload.drainTimeout;
   const progress = setInterval(() => {
     const now = clock.now();
@@ -134,6 +136,7 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
   try {
     await new Promise((resolve) => setTimeout(resolve, 20));
     await Promise.all(workers.map((worker) => worker.produce()));
+    await hooks.beforeDrain?.();
     const drainDeadline = clock.now() + workload.drainTimeout;
     await Promise.all(workers.map((worker) => worker.settle(drainDeadline)));
     let drained = !consumersRan || ledger.counts.ackedNotConsumed === 0;

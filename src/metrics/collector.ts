@@ -5,6 +5,7 @@
  */
 import { round } from '../scenario/units.js';
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
+import { RecoveryTracker } from './recovery-tracker.js';
 
 export type Phase = 'warmup' | 'measure' | 'drain';
 
@@ -20,6 +21,8 @@ export interface TimelinePoint {
   errors: number;
   /** Rate the schedule asked for in this second (added to results; absent at max rate). */
   target?: number;
+  /** Ids of the faults in force during this second (added to results). */
+  faults?: string[];
 }
 
 export interface CollectorWindow {
@@ -69,6 +72,8 @@ export class Collector {
   private producedInWindow = 0;
   private consumedInWindow = 0;
   private readonly errors = new Map<string, number>();
+  /** Per-fault recovery figures (failover times). */
+  readonly recovery = new RecoveryTracker();
 
   constructor(private readonly window: CollectorWindow) {}
 
@@ -82,6 +87,7 @@ export class Collector {
     this.roll(ackMs);
     this.current.produced++;
     this.current.publish.recordMs(ackMs - intendedMs);
+    this.recovery.onAck(intendedMs, ackMs);
     if (this.inWindow(ackMs)) this.producedInWindow++;
     if (intendedMs >= this.window.warmupMs) {
       this.publish.recordMs(ackMs - intendedMs);
@@ -93,6 +99,7 @@ export class Collector {
     this.roll(receivedMs);
     this.current.consumed++;
     this.current.endToEnd.recordMs(receivedMs - intendedMs);
+    this.recovery.onConsume(intendedMs, receivedMs);
     if (this.inWindow(receivedMs)) this.consumedInWindow++;
     if (intendedMs >= this.window.warmupMs) this.endToEnd.recordMs(receivedMs - intendedMs);
   }

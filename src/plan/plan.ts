@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { availableProviders, driversFor, findProvider } from '../cluster/providers.js';
 import type { ClusterProvider } from '../cluster/provider.js';
+import { type PlannedFault, planFaults } from '../faults/fault-plan.js';
 import { type Criterion, CriterionSyntaxError, parseCriterion } from '../criteria/criterion.js';
 import type { DriverFactory } from '../drivers/driver.js';
 import { PAYLOAD_HEADER_BYTES } from '../load/payload.js';
@@ -24,6 +25,8 @@ export interface ClusterRun {
   topics: TopicSpec[];
   /** Topics the workload drives. */
   loadTopics: TopicSpec[];
+  /** The fault timeline for this cluster (nemesis expanded), in time order. */
+  faults: PlannedFault[];
   producerOptions: Record<string, unknown>;
   consumerOptions: Record<string, unknown>;
 }
@@ -49,9 +52,6 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   });
   if (scenario.workload.messageSize < PAYLOAD_HEADER_BYTES) {
     problems.push({ path: ['workload', 'messageSize'], message: `must be at least ${PAYLOAD_HEADER_BYTES}B: every message carries producer id, sequence number and intended send time` });
-  }
-  if (scenario.faults.length > 0) {
-    problems.push({ path: ['faults'], message: 'fault injection is not available in this version of faultline yet; remove the faults section' });
   }
   if (scenario.replication.length > 0) {
     problems.push({ path: ['replication'], message: 'replication between clusters is not available in this version of faultline yet' });
@@ -101,7 +101,8 @@ async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: numb
       }
     });
   }
-  return { cluster, provider, driver, ...(choice.note ? { driverNote: choice.note } : {}), topics, loadTopics, producerOptions, consumerOptions };
+  const faults = planFaults(scenario, cluster, loadTopics, problems);
+  return { cluster, provider, driver, ...(choice.note ? { driverNote: choice.note } : {}), topics, loadTopics, producerOptions, consumerOptions, faults };
 }
 
 async function chooseDriver(cluster: ClusterSpec, index: number, problems: Problem[]): Promise<{ driver: DriverFactory; note?: string } | undefined> {

@@ -10,6 +10,7 @@ import type { LedgerCounts } from '../metrics/message-ledger.js';
 import { faultlineVersion } from '../package-root.js';
 import type { ClusterRun, RunPlan } from '../plan/plan.js';
 import type { RunningCluster } from '../cluster/provider.js';
+import type { FaultRecord } from '../faults/fault-injector.js';
 import { javaMajorVersion } from '../cluster/toolchain.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, type RunStatus } from './result.js';
 
@@ -26,6 +27,8 @@ export interface ResultInput {
   metrics: CollectedMetrics | undefined;
   counts: LedgerCounts | undefined;
   outcome: Pick<LoadOutcome, 'foreign' | 'drained' | 'consumersRan'> | undefined;
+  /** Faults injected during the load, with their recovery figures. */
+  faults?: FaultRecord[];
   /** running (checkpoint), error or interrupted; undefined means the run completed and the criteria decide. */
   status?: Exclude<RunStatus, 'passed' | 'failed'>;
   statusReason?: string;
@@ -94,7 +97,9 @@ export function buildResult(input: ResultInput): RunResult {
       drained: outcome?.drained ?? false,
     },
     errors: { total: Object.values(metrics?.errors ?? {}).reduce((a, b) => a + b, 0), byKind: metrics?.errors ?? {} },
-    timeline: withTargets(metrics?.timeline ?? [], workload),
+    timeline: withFaultWindows(withTargets(metrics?.timeline ?? [], workload), input.faults ?? []),
+    faults: input.faults ?? [],
+    failover: failoverSummary(input.faults ?? []),
     criteria: [],
     histograms: metrics?.histograms ?? {},
     warnings,
@@ -114,6 +119,32 @@ export function buildResult(input: ResultInput): RunResult {
   );
   if (complete) result.status = result.criteria.every((c) => c.passed) ? 'passed' : 'failed';
   return result;
+}
+
+/** The worst recovery over all faults (ms); null when there were no faults or nothing was measured. */
+function failoverSummary(faults: FaultRecord[]): RunResult['failover'] {
+  const worst = (pick: (f: FaultRecord) => number | null) => {
+    const values = faults.map(pick).filter((v): v is number => v !== null);
+    return values.length ? Math.max(...values) : null;
+  };
+  const injected = faults.filter((f) => f.injectedAt !== null);
+  return {
+    max: worst((f) => f.recovery.firstAckMs),
+    throughputMax: worst((f) => f.recovery.throughputRecoveredMs),
+    consumerMax: worst((f) => f.recovery.consumerResumedMs),
+    injected: injected.length,
+    neverRecovered: injected.filter((f) => f.recovery.firstAckMs === null).map((f) => f.id),
+  };
+}
+
+/** Marks, in each second of the timeline, the faults in force then. */
+function withFaultWindows(timeline: TimelinePoint[], faults: FaultRecord[]): TimelinePoint[] {
+  if (faults.length === 0) return timeline;
+  return timeline.map((point) => {
+    const start = point.t * 1000;
+    const active = faults.filter((f) => f.injectedAt !== null && f.injectedAt < start + 1000 && (f.healedAt ?? Infinity) > start).map((f) => f.id);
+    return active.length ? { ...point, faults: active } : point;
+  });
 }
 
 /** Mean target rate over the measurement window (the rate itself unless the workload has phases). */

@@ -5,6 +5,7 @@
 import type { CriterionVerdict } from '../criteria/criterion.js';
 import type { LatencySummary } from '../metrics/latency-histogram.js';
 import type { TimelinePoint } from '../metrics/collector.js';
+import type { FaultRecord } from '../faults/fault-injector.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
 
@@ -60,6 +61,10 @@ export interface RunResult {
   };
   errors: { total: number; byKind: Record<string, number> };
   timeline: TimelinePoint[];
+  /** Each fault: what it hit, when it was in force, and what it cost. */
+  faults: FaultRecord[];
+  /** Worst recovery over all faults, in ms: first ack after injection (max), throughput back at 90 % (throughputMax), consumers resumed (consumerMax). */
+  failover: { max: number | null; throughputMax: number | null; consumerMax: number | null; injected: number; neverRecovered: string[] };
   criteria: CriterionVerdict[];
   histograms: Record<string, string>;
   warnings: string[];

@@ -14,6 +14,11 @@ import { type LoadOutcome, LoadClock, runLoad } from '../load/load-run.js';
 import { PayloadCodec } from '../load/payload.js';
 import type { CollectedMetrics } from '../metrics/collector.js';
 import type { ClusterRun, RunPlan } from '../plan/plan.js';
+import { needsProxies } from '../faults/fault-plan.js';
+import { FaultInjector } from '../faults/fault-injector.js';
+import { seededRandom } from '../faults/targets.js';
+import { ProxiedNetwork } from '../net/proxied-network.js';
+import { ToxiproxyServer } from '../net/toxiproxy-server.js';
 import { buildResult, type ResultInput } from '../report/build-result.js';
 import { loadRuns, writeComparison } from '../report/compare.js';
 import { renderReport } from '../report/markdown-report.js';
@@ -82,6 +87,9 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
   const startedAt = new Date();
   let cluster: RunningCluster | undefined;
   let client: MessagingClient | undefined;
+  let toxiproxy: ToxiproxyServer | undefined;
+  let injector: FaultInjector | undefined;
+  let faultsUntilMs = 0;
   let outcome: LoadOutcome | undefined;
   let failure: { status: 'error' | 'interrupted'; reason: string } | undefined;
   let lastCheckpoint = 0;
@@ -93,7 +101,13 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
   try {
     progress.info(`${run.cluster.name}: starting ${run.cluster.system} (${run.cluster.provider}) — logs in ${logDir}`);
     await checkpoint(undefined, undefined);
-    cluster = await run.provider.start(run.cluster, { runId, logDir, registry, signal, log, info: (line) => (log(line), progress.info(line)) });
+    const info = (line: string) => (log(line), progress.info(line));
+    let network: ProxiedNetwork | undefined;
+    if (needsProxies(run.faults)) {
+      toxiproxy = await ToxiproxyServer.start(registry, join(logDir, 'toxiproxy.log'), info);
+      network = ProxiedNetwork.connect(toxiproxy.url);
+    }
+    cluster = await run.provider.start(run.cluster, { runId, logDir, registry, signal, log, info, ...(network ? { network } : {}) });
     throwIfAborted(signal);
     const admin = run.driver.createAdmin(cluster.endpoints, log);
     try {
@@ -110,7 +124,17 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
       clock,
       {
         signal,
-        onStart: () => progress.info(`${run.cluster.name}: load started`),
+        onStart: (collector) => {
+          progress.info(`${run.cluster.name}: load started${run.faults.length ? ` with ${run.faults.length} fault(s) scheduled` : ''}`);
+          if (run.faults.length === 0 || !cluster) return;
+          injector = new FaultInjector(run.faults, cluster, { clock: clock.now, collector, network, random: seededRandom(plan.scenario.nemesis?.seed ?? 1), log: info });
+          injector.start();
+        },
+        beforeDrain: async () => {
+          if (!injector) return;
+          progress.info(`${run.cluster.name}: producing ended; healing every fault before the drain`);
+          await injector.healAll();
+        },
         onProgress: (p) => {
           progress.load(p);
           if (p.elapsedMs - lastCheckpoint >= CHECKPOINT_EVERY_MS) {
@@ -121,6 +145,7 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
       },
     );
     progress.done();
+    faultsUntilMs = clock.now();
     if (outcome.interrupted) failure = { status: 'interrupted', reason: interruptReason(signal) };
   } catch (error) {
     progress.done();
@@ -129,9 +154,11 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
       : { status: 'error', reason: error instanceof InfrastructureError ? error.message : `unexpected error: ${errorMessage(error)}` };
     log(`run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   } finally {
+    await injector?.healAll().catch((error: unknown) => log(`healing faults failed: ${errorMessage(error)}`));
     await client?.close().catch(() => {});
     if (cluster) progress.info(`${run.cluster.name}: stopping the cluster`);
     await cluster?.stop().catch((error: unknown) => log(`stopping the cluster failed: ${errorMessage(error)}`));
+    await toxiproxy?.stop().catch(() => {});
     registry.close();
     options.onRegistry?.(undefined);
     await new Promise((done) => clientLog.end(done));
@@ -144,6 +171,7 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
     metrics: outcome?.metrics,
     counts: outcome?.counts,
     outcome,
+    faults: injector?.results(faultsUntilMs) ?? [],
     ...(failure ? { status: failure.status, statusReason: failure.reason } : {}),
   });
   await writeResult(result);

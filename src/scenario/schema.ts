@@ -4,30 +4,10 @@
  * Field names are a contract with users' scenario files: add fields, never rename them.
  */
 import { z } from 'zod';
-import { parseBytes, parseDuration, parseRate, UnitError } from './units.js';
+import { faultSchema, nemesisSchema } from '../faults/fault-schema.js';
+import { bytes, duration, rate } from './unit-schemas.js';
 
-function unit<T>(parse: (input: unknown) => T, description: string, examples: Array<string | number>) {
-  return z
-    .union([z.string(), z.number()])
-    .transform((input, ctx) => {
-      try {
-        return parse(input);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: error instanceof UnitError ? error.message : String(error) });
-        return z.NEVER;
-      }
-    })
-    .meta({ description, examples });
-}
-
-export const duration = () => unit(parseDuration, 'A duration: 500ms, 90s, 2m, 1h.', ['500ms', '90s', '2m']);
-export const bytes = () => unit(parseBytes, 'A size: 512B, 1KiB, 1MiB (KB/MB are powers of 1000).', ['512B', '1KiB']);
-export const rate = () =>
-  unit(parseRate, 'Total target rate: 2000/s, 5k/s, 120/m, or max (as fast as acknowledged, bounded in-flight).', [
-    '2000/s',
-    '5k/s',
-    'max',
-  ]);
+export { bytes, duration, rate };
 
 const name = z
   .string()
@@ -141,8 +121,6 @@ export const workloadSchema = z
 
 export const regionSchema = z.object({ name }).strict();
 
-/** Faults are declared here so scenario files have room for them; the engine for them comes later. */
-export const faultSchema = z.object({ at: duration(), action: z.string(), target: z.string().optional(), duration: duration().optional() }).loose();
 
 export const scenarioSchema = z
   .object({
@@ -153,6 +131,7 @@ export const scenarioSchema = z
     topics: z.array(topicSchema).min(1),
     workload: workloadSchema,
     faults: z.array(faultSchema).default([]),
+    nemesis: nemesisSchema.optional(),
     replication: z.array(z.object({}).loose()).default([]),
     criteria: z.array(z.string()).default([]),
   })

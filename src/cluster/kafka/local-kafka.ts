@@ -4,7 +4,9 @@
  * configs and broker logs go into the run's log directory. With a proxied network, every link goes through
  * Toxiproxy (see kafka-node-config.ts for the layout).
  */
+import { execFile } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +26,26 @@ const READY_TIMEOUT_MS = 120_000;
 
 export function kafkaClasspath(version: string, log: (line: string) => void) {
   return ensureClasspath(`kafka-${version}`, kafkaArtifacts(version), log);
+}
+
+async function partitionLeader(endpoints: { bootstrap: string }, topic: string, partition: number, log: (line: string) => void): Promise<number | undefined> {
+  const admin = kafkajsDriver.createAdmin(endpoints, log);
+  try {
+    return await admin.leaderOf!(topic, partition);
+  } finally {
+    await admin.close();
+  }
+}
+
+/** The KRaft quorum leader (the active controller), from Kafka's own metadata-quorum tool. */
+async function quorumLeader(classpath: string, bootstrap: string): Promise<number | undefined> {
+  const { stdout } = await promisify(execFile)(
+    'java',
+    ['-Xmx128m', '-XX:TieredStopAtLevel=1', '-cp', classpath, 'org.apache.kafka.tools.MetadataQuorumCommand', '--bootstrap-server', bootstrap, 'describe', '--status'],
+    { timeout: 30_000 },
+  );
+  const match = /LeaderId:\s*(\d+)/.exec(stdout);
+  return match ? Number(match[1]) : undefined;
 }
 
 function brokerControl(id: number, jvm: RestartableJvm, outputFile: string): BrokerControl {
@@ -121,6 +143,8 @@ export const localKafkaProvider: ClusterProvider = {
         brokers: nodes.map((n, i) => ({ id: n.nodeId, host: '127.0.0.1', port: Number(layout.bootstrap.split(',')[i]!.split(':')[1]), pid: jvms[i]!.process!.pid })),
         controls: nodes.map((n, i) => brokerControl(n.nodeId, jvms[i]!, n.output)),
         ...(links ? { links } : {}),
+        leaderOf: (topic, partition) => partitionLeader(endpoints, topic, partition, context.log),
+        controller: () => quorumLeader(classpath.spec, endpoints.bootstrap),
         stop,
       };
     } catch (error) {

@@ -204,6 +204,15 @@ class KafkajsAdmin implements ClusterAdmin {
     }
   }
 
+  async leaderOf(topic: string, partition: number): Promise<number | undefined> {
+    if (!this.connected) {
+      await this.admin.connect();
+      this.connected = true;
+    }
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    return metadata.topics[0]?.partitions.find((p) => p.partitionId === partition)?.leader;
+  }
+
   async close(): Promise<void> {
     if (this.connected) await this.admin.disconnect();
     this.connected = false;

@@ -1,6 +1,6 @@
 /** The producer and consumer options a scenario may give the kafkajs driver (workload.producer/consumer). */
 import { z } from 'zod';
-import { duration } from '../../scenario/schema.js';
+import { duration } from '../../scenario/unit-schemas.js';
 
 export const kafkajsProducerOptions = z
   .object({

@@ -1,6 +1,6 @@
 /** Producer and consumer options for Pulsar clusters; both Pulsar drivers (native, websocket) take the same. */
 import { z } from 'zod';
-import { duration } from '../../scenario/schema.js';
+import { duration } from '../../scenario/unit-schemas.js';
 
 export const pulsarProducerOptions = z
   .object({

@@ -1,0 +1,39 @@
+/** The scenario's `faults:` timeline and seeded `nemesis:`. */
+import { z } from 'zod';
+import { bytes, duration } from '../scenario/unit-schemas.js';
+
+export const networkActions = ['isolate', 'partition', 'latency', 'bandwidth', 'reset', 'blackhole', 'cut-clients'] as const;
+export const processActions = ['kill', 'stop', 'pause', 'restart'] as const;
+export const faultActions = [...networkActions, ...processActions] as const;
+export type FaultAction = (typeof faultActions)[number];
+
+export const faultSchema = z
+  .object({
+    at: duration().meta({ description: 'When, from the start of the load (warm-up included).' }),
+    action: z.enum(faultActions),
+    target: z
+      .string()
+      .optional()
+      .meta({ description: 'broker-N, random, leader(topic, partition), controller or all. Default: all for latency, bandwidth, reset, blackhole and cut-clients.' }),
+    duration: duration().optional().meta({ description: 'Heals itself after this long; without it the fault lasts until the end of producing.' }),
+    groups: z.array(z.array(z.number().int().min(1)).min(1)).min(2).optional().meta({ description: 'partition: broker ids per side, e.g. [[1], [2, 3]].' }),
+    latency: duration().optional().meta({ description: 'latency: added delay per direction named by stream.' }),
+    jitter: duration().optional(),
+    rate: bytes().optional().meta({ description: 'bandwidth: bytes per second, e.g. 1MiB.' }),
+    links: z.enum(['clients', 'brokers', 'all']).default('all').meta({ description: 'Network faults: client links, broker-to-broker links, or both.' }),
+    stream: z.enum(['upstream', 'downstream', 'both']).default('upstream').meta({ description: 'Toxics: requests (upstream), responses (downstream) or both.' }),
+  })
+  .strict();
+
+export const nemesisSchema = z
+  .object({
+    every: duration(),
+    actions: z.array(z.enum(faultActions)).min(1),
+    seed: z.number().int(),
+    duration: duration().optional().meta({ description: 'How long each fault lasts (default: half of every).' }),
+    from: duration().optional().meta({ description: 'First fault (default: every, or the end of warm-up if later).' }),
+  })
+  .strict();
+
+export type FaultSpec = z.output<typeof faultSchema>;
+export type NemesisSpec = z.output<typeof nemesisSchema>;

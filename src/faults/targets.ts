@@ -1,0 +1,42 @@
+/** Fault targets: broker-N, random, leader(topic, partition), controller, all. */
+export type FaultTarget =
+  | { kind: 'broker'; id: number }
+  | { kind: 'random' }
+  | { kind: 'leader'; topic: string; partition: number }
+  | { kind: 'controller' }
+  | { kind: 'all' };
+
+export class TargetSyntaxError extends Error {}
+
+export function parseTarget(text: string): FaultTarget {
+  const trimmed = text.trim();
+  const broker = /^broker-(\d+)$/.exec(trimmed);
+  if (broker) return { kind: 'broker', id: Number(broker[1]) };
+  const leader = /^leader\(\s*([A-Za-z0-9._-]+)\s*,\s*(\d+)\s*\)$/.exec(trimmed);
+  if (leader) return { kind: 'leader', topic: leader[1]!, partition: Number(leader[2]) };
+  if (trimmed === 'random' || trimmed === 'controller' || trimmed === 'all') return { kind: trimmed };
+  throw new TargetSyntaxError(`expected broker-N, random, leader(topic, partition), controller or all, got "${text}"`);
+}
+
+export function formatTarget(target: FaultTarget): string {
+  switch (target.kind) {
+    case 'broker':
+      return `broker-${target.id}`;
+    case 'leader':
+      return `leader(${target.topic}, ${target.partition})`;
+    default:
+      return target.kind;
+  }
+}
+
+/** Deterministic random numbers in [0, 1) from a seed (mulberry32), so a nemesis run can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
