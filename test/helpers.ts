@@ -56,7 +56,7 @@ export function faultlineProcesses(): string[] {
   const listing = execFileSync('ps', ['-eo', 'pid=,stat=,args='], { encoding: 'utf8' });
   return listing
     .split('\n')
-    .filter((line) => line.includes('-Dfaultline.run=') && !/^\s*\d+\s+Z/.test(line))
+    .filter((line) => line.includes('faultline.run=') && !/^\s*\d+\s+Z/.test(line))
     .map((line) => line.trim().slice(0, 160));
 }
 

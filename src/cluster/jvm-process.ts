@@ -3,9 +3,10 @@
  * run registry, output into a log file, and stopped politely (SIGTERM) then firmly (SIGKILL).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
 import { InfrastructureError } from '../errors.js';
 import { type ProcessRegistry, processMarkers } from './process-registry.js';
+import type { BrokerControl } from './provider.js';
 
 export interface JvmLaunch {
   /** Human name, e.g. "main/broker-1". */
@@ -116,4 +117,24 @@ export async function runJvmTool(launch: JvmLaunch): Promise<void> {
 export function heapFlags(bytes = 1024 ** 3): string[] {
   const mib = Math.max(128, Math.round(bytes / 1024 ** 2));
   return [`-Xms${Math.min(512, mib)}m`, `-Xmx${mib}m`];
+}
+
+/** Process control of broker `id` for faults: signal, stop, start again with the same config and data. */
+export function brokerControl(id: number, jvm: RestartableJvm, outputFile: string): BrokerControl {
+  return {
+    id,
+    get running() {
+      return jvm.running;
+    },
+    get pid() {
+      return jvm.process?.pid;
+    },
+    signal: (signal) => jvm.process?.signal(signal),
+    async start() {
+      appendFileSync(outputFile, `\n--- faultline: starting broker ${id} again ---\n`);
+      jvm.start();
+    },
+    stop: (graceMs) => jvm.stop(graceMs),
+    exited: async () => void (await jvm.process?.exited),
+  };
 }

@@ -24,6 +24,8 @@ export interface FaultRecord {
   injectedAt: number | null;
   healedAt: number | null;
   error?: string;
+  /** For a leader(topic, partition) target: the partition's leader just before healing (did leadership move?). */
+  leaderBeforeHeal?: number | null;
   recovery: RecoveryFigures;
 }
 
@@ -124,6 +126,10 @@ export class FaultInjector {
   private async healOne(active: ActiveFault): Promise<void> {
     if (!this.active.delete(active)) return;
     clearTimeout(active.healTimer);
+    const target = active.fault.target;
+    if (target.kind === 'leader') {
+      active.record.leaderBeforeHeal = (await this.cluster.leaderOf?.(target.topic, target.partition).catch(() => undefined)) ?? null;
+    }
     await active.heal();
     active.record.healedAt = Math.round(this.deps.clock());
     this.deps.log(`fault ${active.fault.id}: healed at ${active.record.healedAt} ms`);

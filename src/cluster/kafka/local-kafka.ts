@@ -5,7 +5,6 @@
  * Toxiproxy (see kafka-node-config.ts for the layout).
  */
 import { execFile } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,10 +12,10 @@ import { join } from 'node:path';
 import { kafkajsDriver } from '../../drivers/kafka/kafkajs-driver.js';
 import type { ClusterSpec } from '../../scenario/schema.js';
 import { freePorts } from '../free-ports.js';
-import { heapFlags, RestartableJvm, runJvmTool } from '../jvm-process.js';
+import { brokerControl, heapFlags, RestartableJvm, runJvmTool } from '../jvm-process.js';
 import { ensureClasspath } from '../maven-artifacts.js';
 import { renderProperties } from '../properties-file.js';
-import type { BrokerControl, ClusterProvider, ProviderContext, RunningCluster } from '../provider.js';
+import type { ClusterProvider, ProviderContext, RunningCluster } from '../provider.js';
 import { waitUntilServing } from '../readiness.js';
 import { requireTool } from '../toolchain.js';
 import { DEFAULT_KAFKA_VERSION, kafkaArtifacts, writeLoggingConfig } from './kafka-distribution.js';
@@ -46,25 +45,6 @@ async function quorumLeader(classpath: string, bootstrap: string): Promise<numbe
   );
   const match = /LeaderId:\s*(\d+)/.exec(stdout);
   return match ? Number(match[1]) : undefined;
-}
-
-function brokerControl(id: number, jvm: RestartableJvm, outputFile: string): BrokerControl {
-  return {
-    id,
-    get running() {
-      return jvm.running;
-    },
-    get pid() {
-      return jvm.process?.pid;
-    },
-    signal: (signal) => jvm.process?.signal(signal),
-    async start() {
-      appendFileSync(outputFile, `\n--- faultline: starting broker ${id} again ---\n`);
-      jvm.start();
-    },
-    stop: (graceMs) => jvm.stop(graceMs),
-    exited: async () => void (await jvm.process?.exited),
-  };
 }
 
 export const localKafkaProvider: ClusterProvider = {

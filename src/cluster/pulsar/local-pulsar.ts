@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PulsarAdmin } from '../../drivers/pulsar/pulsar-admin.js';
 import type { ClusterSpec } from '../../scenario/schema.js';
 import { freePorts } from '../free-ports.js';
-import { heapFlags, JvmProcess } from '../jvm-process.js';
+import { brokerControl, heapFlags, RestartableJvm } from '../jvm-process.js';
 import { writeLog4j2Config } from '../jvm-logging.js';
 import { ensureClasspath } from '../maven-artifacts.js';
 import { renderProperties } from '../properties-file.js';
@@ -51,8 +51,12 @@ export const localPulsarProvider: ClusterProvider = {
     const configFile = join(configDir, 'standalone.conf');
     await writeFile(configFile, renderProperties(standaloneProperties(spec.name, { broker, web, bookie }, spec.config)));
     const logging = await writeLog4j2Config(configDir, join(context.logDir, `${name}.log`));
-    const endpoints: ClusterEndpoints = { bootstrap: `pulsar://127.0.0.1:${broker}`, webServiceUrl: `http://127.0.0.1:${web}` };
-    const standalone = JvmProcess.start({
+    // With a network, clients reach the web service (admin and WebSocket API) through a proxy; the binary port
+    // (native driver) stays direct: its topic lookups answer with the broker's own address.
+    const links = context.network ? await context.network.addLinks([{ kind: 'client', from: 'clients', to: 1, upstreamPort: web }]) : undefined;
+    const webPort = links ? links[0]!.listenPort : web;
+    const endpoints: ClusterEndpoints = { bootstrap: `pulsar://127.0.0.1:${broker}`, webServiceUrl: `http://127.0.0.1:${webPort}` };
+    const standalone = new RestartableJvm({
       name,
       classpath: classpath.spec,
       mainClass: 'org.apache.pulsar.PulsarStandaloneStarter',
@@ -68,11 +72,16 @@ export const localPulsarProvider: ClusterProvider = {
       outputFile: join(context.logDir, `${name}.out`),
       registry: context.registry,
     });
+    standalone.start();
     const cluster: RunningCluster = {
       spec,
       version,
       endpoints,
-      brokers: [{ id: 1, host: '127.0.0.1', port: broker, pid: standalone.pid }],
+      brokers: [{ id: 1, host: '127.0.0.1', port: broker, pid: standalone.process!.pid }],
+      controls: [brokerControl(1, standalone, join(context.logDir, `${name}.out`))],
+      ...(links ? { links } : {}),
+      leaderOf: async () => 1,
+      controller: async () => 1,
       async stop() {
         await standalone.stop(15_000);
         await rm(dataDir, { recursive: true, force: true });
@@ -80,7 +89,7 @@ export const localPulsarProvider: ClusterProvider = {
     };
     try {
       context.info(`starting Pulsar ${version} standalone at ${endpoints.bootstrap} (web ${endpoints.webServiceUrl})`);
-      await waitUntilServing(new PulsarAdmin(endpoints, context.log), [standalone], 1, READY_TIMEOUT_MS, context.signal);
+      await waitUntilServing(new PulsarAdmin(endpoints, context.log), [standalone.process!], 1, READY_TIMEOUT_MS, context.signal);
       return cluster;
     } catch (error) {
       await cluster.stop();
