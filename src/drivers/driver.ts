@@ -51,6 +51,11 @@ export interface MessagingClient {
   createProducer(id: number, topic: TopicSpec): Promise<ProducerHandle>;
   /** Resolves once the group is ready: all members joined, all partitions assigned. */
   createConsumerGroup(request: ConsumerGroupRequest): Promise<ConsumerGroupHandle>;
+  /**
+   * Reads every topic from the beginning to its current end with a fresh reader, outside any consumer group:
+   * tells "never delivered to the group in time" from "not in the log". Resolves true when it reached the end.
+   */
+  finalRead?(topics: TopicSpec[], sink: MessageSink, timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -48,6 +48,8 @@ export interface LoadOutcome {
   foreign: number;
   /** True when every acknowledged message was consumed (or no consumers ran) before the drain bound. */
   drained: boolean;
+  /** null: no final read was needed; else whether it read every partition to its end. */
+  finalReadComplete: boolean | null;
   interrupted: boolean;
   consumersRan: boolean;
   /** Wall-clock time of the load's origin, for reports. */
@@ -145,11 +147,21 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
       drained = ledger.counts.ackedNotConsumed === 0;
     }
     drained &&= workers.every((worker) => worker.outstanding === 0);
+    // Acked messages the group has not delivered: are they in the log at all? A fresh reader tells.
+    let finalReadComplete: boolean | null = null;
+    if (consumersRan && ledger.counts.ackedNotConsumed > 0 && client.finalRead && !hooks.signal.aborted) {
+      const finalSink = (value: Buffer) => {
+        const header = codec.decode(value);
+        if (header && ledger.isKnownProducer(header.producer)) ledger.recordFinalRead(header.producer, header.sequence);
+      };
+      finalReadComplete = await client.finalRead(topics, finalSink, workload.drainTimeout).catch(() => false);
+    }
     return {
       metrics: collector.snapshot(clock.now()),
       counts: { ...ledger.counts },
       foreign,
       drained,
+      finalReadComplete,
       interrupted: hooks.signal.aborted,
       consumersRan,
       startedAt,

@@ -44,12 +44,14 @@ export interface LedgerCounts {
   ackedNotConsumed: number;
   /** Consumed although the producer never saw an ack (e.g. a timed-out send that did land). */
   consumedUnacked: number;
+  /** Acknowledged, not delivered to the consumers by the end of the drain, but found in the log by the final read. */
+  foundByFinalRead: number;
 }
 
 export class MessageLedger {
   private readonly acked: GrowableBitSet[] = [];
   private readonly consumed: GrowableBitSet[] = [];
-  readonly counts: LedgerCounts = { sent: 0, acked: 0, failed: 0, consumed: 0, duplicated: 0, ackedNotConsumed: 0, consumedUnacked: 0 };
+  readonly counts: LedgerCounts = { sent: 0, acked: 0, failed: 0, consumed: 0, duplicated: 0, ackedNotConsumed: 0, consumedUnacked: 0, foundByFinalRead: 0 };
 
   constructor(producerCount: number) {
     for (let i = 0; i < producerCount; i++) {
@@ -85,6 +87,15 @@ export class MessageLedger {
     if (this.acked[producer]!.has(sequence)) this.counts.ackedNotConsumed--;
     else this.counts.consumedUnacked++;
     return true;
+  }
+
+  /** A message seen by the final read: no longer counted lost if it was acknowledged and never consumed. */
+  recordFinalRead(producer: number, sequence: number): void {
+    const consumed = this.consumed[producer];
+    if (!consumed || consumed.has(sequence) || !this.acked[producer]!.has(sequence)) return;
+    consumed.set(sequence);
+    this.counts.ackedNotConsumed--;
+    this.counts.foundByFinalRead++;
   }
 
   isKnownProducer(producer: number): boolean {

@@ -26,7 +26,7 @@ export interface ResultInput {
   /** The load's figures so far (a checkpoint) or final; undefined when the load never started. */
   metrics: CollectedMetrics | undefined;
   counts: LedgerCounts | undefined;
-  outcome: Pick<LoadOutcome, 'foreign' | 'drained' | 'consumersRan'> | undefined;
+  outcome: Pick<LoadOutcome, 'foreign' | 'drained' | 'consumersRan' | 'finalReadComplete'> | undefined;
   /** Faults injected during the load, with their recovery figures. */
   faults?: FaultRecord[];
   /** running (checkpoint), error or interrupted; undefined means the run completed and the criteria decide. */
@@ -93,6 +93,7 @@ export function buildResult(input: ResultInput): RunResult {
       lost: consumers && booksClosed ? counts.ackedNotConsumed : null,
       duplicated: consumers ? (counts?.duplicated ?? 0) : null,
       consumedUnacked: consumers ? (counts?.consumedUnacked ?? 0) : null,
+      foundByFinalRead: consumers ? (counts?.foundByFinalRead ?? 0) : null,
       foreign: outcome?.foreign ?? 0,
       drained: outcome?.drained ?? false,
     },
@@ -111,7 +112,11 @@ export function buildResult(input: ResultInput): RunResult {
     );
   }
   if (booksClosed && consumers && outcome && !outcome.drained) {
-    warnings.push(`consumers had not caught up when the drain bound (${workload.drainTimeout} ms) passed: "lost" counts messages acknowledged but not consumed by then`);
+    const found = counts.foundByFinalRead;
+    warnings.push(
+      `consumers had not caught up when the drain bound (${workload.drainTimeout} ms) passed; a final read from the beginning of each partition ` +
+        (outcome.finalReadComplete === false ? 'did not reach the end in time, so "lost" may include messages that are in the log' : `found ${found} of those acknowledged messages in the log (not lost: delivered late), so "lost" counts only messages missing from the log`),
+    );
   }
   if (!complete) warnings.push('partial results: the run did not finish; figures cover only what ran, and losses are not judged');
   result.criteria = plan.criteria.map((criterion) =>

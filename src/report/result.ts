@@ -55,6 +55,8 @@ export interface RunResult {
     lost: number | null;
     duplicated: number | null;
     consumedUnacked: number | null;
+    /** Acked, not delivered to the consumer group by the end of the drain, but present in the log (final read). */
+    foundByFinalRead: number | null;
     foreign: number;
     /** False when the drain bound passed before consumers caught up: `lost` then includes late messages. */
     drained: boolean;

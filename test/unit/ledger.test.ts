@@ -11,7 +11,7 @@ test('lost = acked and never consumed; duplicates and consumed-before-ack are to
   assert.equal(ledger.recordConsumed(0, 1), true);
   assert.equal(ledger.recordConsumed(0, 1), false, 'second delivery is a duplicate');
   assert.equal(ledger.recordConsumed(0, 4), true, 'consumed although its send failed');
-  assert.deepEqual(ledger.counts, { sent: 5, acked: 4, failed: 1, consumed: 3, duplicated: 1, ackedNotConsumed: 2, consumedUnacked: 1 });
+  assert.deepEqual(ledger.counts, { sent: 5, acked: 4, failed: 1, consumed: 3, duplicated: 1, ackedNotConsumed: 2, consumedUnacked: 1, foundByFinalRead: 0 });
   assert.equal(ledger.unacked, 1);
   // An ack arriving after its message was consumed moves it out of consumedUnacked.
   ledger.recordAcked(0, 4);
@@ -35,4 +35,15 @@ test('bit set grows and remembers', () => {
   assert.equal(bits.set(100_000), true);
   assert.equal(bits.has(99_999), false);
   assert.equal(bits.has(10_000_000), false);
+});
+
+test('the final read clears acked messages the group never delivered, and nothing else', () => {
+  const ledger = new MessageLedger(1);
+  for (const seq of [0, 1, 2]) ledger.recordAcked(0, seq);
+  ledger.recordConsumed(0, 0);
+  ledger.recordFinalRead(0, 0); // already consumed: no change
+  ledger.recordFinalRead(0, 1); // in the log after all
+  ledger.recordFinalRead(0, 7); // never acked: not ours to clear
+  assert.equal(ledger.counts.ackedNotConsumed, 1, 'sequence 2 is really missing');
+  assert.equal(ledger.counts.foundByFinalRead, 1);
 });

@@ -3,7 +3,7 @@ import { type Consumer, Kafka, type KafkaConfig, logLevel, type LogEntry, Partit
 import type { ClusterEndpoints } from '../../cluster/provider.js';
 import { InfrastructureError } from '../../errors.js';
 import type { TopicSpec } from '../../scenario/schema.js';
-import type { ClientContext, ClusterAdmin, ConsumerGroupHandle, ConsumerGroupRequest, DriverFactory, MessagingClient, OutgoingMessage, ProducerHandle } from '../driver.js';
+import type { ClientContext, ClusterAdmin, ConsumerGroupHandle, ConsumerGroupRequest, DriverFactory, MessageSink, MessagingClient, OutgoingMessage, ProducerHandle } from '../driver.js';
 import { kafkajsConsumerOptions, type KafkajsConsumerOptions, kafkajsProducerOptions, type KafkajsProducerOptions } from './kafkajs-options.js';
 
 const levelNames: Record<number, string> = { [logLevel.ERROR]: 'ERROR', [logLevel.WARN]: 'WARN', [logLevel.INFO]: 'INFO', [logLevel.DEBUG]: 'DEBUG' };
@@ -116,6 +116,44 @@ class KafkajsClient implements MessagingClient {
     }
     await waitUntil(ready, request.readyTimeoutMs, request.signal, () => new InfrastructureError(`consumer group ${request.group} was not ready within ${request.readyTimeoutMs} ms`));
     return group;
+  }
+
+  async finalRead(topics: TopicSpec[], sink: MessageSink, timeoutMs: number): Promise<boolean> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const remaining = new Map<string, number>();
+    try {
+      for (const topic of topics) {
+        for (const p of await admin.fetchTopicOffsets(topic.name)) {
+          if (Number(p.high) > Number(p.low)) remaining.set(`${topic.name}/${p.partition}`, Number(p.high));
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    if (remaining.size === 0) return true;
+    const consumer = this.kafka.consumer({ groupId: `faultline-final-read-${process.pid}-${Date.now()}`, allowAutoTopicCreation: false });
+    let done: () => void = () => {};
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await consumer.connect();
+      for (const topic of topics) await consumer.subscribe({ topic: topic.name, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          const receivedMs = this.context.clock();
+          for (const message of batch.messages) if (message.value) sink(message.value, receivedMs);
+          const key = `${batch.topic}/${batch.partition}`;
+          const end = remaining.get(key);
+          if (end !== undefined && Number(batch.lastOffset()) + 1 >= end) remaining.delete(key);
+          if (remaining.size === 0) done();
+        },
+      });
+      await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+      return remaining.size === 0;
+    } finally {
+      await consumer.disconnect().catch(() => {});
+    }
   }
 
   async close(): Promise<void> {
