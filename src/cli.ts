@@ -11,6 +11,7 @@ import { cleanOrphans, type ProcessRegistry } from './cluster/process-registry.j
 import { findProvider } from './cluster/providers.js';
 import { ExitCode, errorMessage } from './errors.js';
 import { faultlineVersion } from './package-root.js';
+import { ensureToxiproxy, TOXIPROXY_VERSION } from './net/toxiproxy-server.js';
 import { buildPlan } from './plan/plan.js';
 import { loadRuns, writeComparison } from './report/compare.js';
 import { renderReport } from './report/markdown-report.js';
@@ -107,7 +108,7 @@ program
 
 program
   .command('setup')
-  .description('fetch broker artifacts ahead of a run (the versions the given scenarios name, else the default Kafka and Pulsar)')
+  .description('fetch broker artifacts ahead of a run (the versions the given scenarios name, else the default Kafka and Pulsar) and build Toxiproxy')
   .argument('[files...]', 'scenario files')
   .action(async (files: string[]) => {
     const wanted = new Map<string, { system: 'kafka' | 'pulsar'; version: string }>();
@@ -123,9 +124,15 @@ program
         if (run.cluster.provider === 'local' && version) wanted.set(`${run.cluster.system} ${version}`, { system: run.cluster.system, version });
       }
     }
+    const log = (line: string) => process.stderr.write(`faultline: ${line}\n`);
     for (const [label, { system, version }] of wanted) {
-      await findProvider(system, 'local')!.prepare(version, (line) => process.stderr.write(`faultline: ${line}\n`));
+      await findProvider(system, 'local')!.prepare(version, log);
       process.stdout.write(`ready: ${label}\n`);
+    }
+    try {
+      process.stdout.write(`ready: toxiproxy ${TOXIPROXY_VERSION} (${await ensureToxiproxy(log)})\n`);
+    } catch (error) {
+      process.stdout.write(`skipped: toxiproxy — ${errorMessage(error)} (needed only for network faults)\n`);
     }
   });
 

@@ -50,6 +50,8 @@ export interface LoadOutcome {
   drained: boolean;
   /** null: no final read was needed; else whether it read every partition to its end. */
   finalReadComplete: boolean | null;
+  /** Some of the messages counted lost (producer, sequence), as evidence. */
+  lostSample: Array<{ producer: number; sequence: number }>;
   interrupted: boolean;
   consumersRan: boolean;
   /** Wall-clock time of the load's origin, for reports. */
@@ -162,6 +164,7 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
       foreign,
       drained,
       finalReadComplete,
+      lostSample: ledger.counts.ackedNotConsumed > 0 ? ledger.missing(100) : [],
       interrupted: hooks.signal.aborted,
       consumersRan,
       startedAt,

@@ -16,6 +16,11 @@ export class GrowableBitSet {
     return was;
   }
 
+  /** Number of words (32 bits each) allocated. */
+  get words32(): number {
+    return this.words.length;
+  }
+
   has(index: number): boolean {
     const word = index >>> 5;
     return word < this.words.length && (this.words[word]! & (1 << (index & 31))) !== 0;
@@ -96,6 +101,18 @@ export class MessageLedger {
     consumed.set(sequence);
     this.counts.ackedNotConsumed--;
     this.counts.foundByFinalRead++;
+  }
+
+  /** Up to `limit` acknowledged-but-never-consumed messages, as evidence for `lost`. */
+  missing(limit: number): Array<{ producer: number; sequence: number }> {
+    const found: Array<{ producer: number; sequence: number }> = [];
+    this.acked.forEach((acked, producer) => {
+      const consumed = this.consumed[producer]!;
+      for (let sequence = 0; sequence < acked.words32 * 32 && found.length < limit; sequence++) {
+        if (acked.has(sequence) && !consumed.has(sequence)) found.push({ producer, sequence });
+      }
+    });
+    return found;
   }
 
   isKnownProducer(producer: number): boolean {

@@ -26,7 +26,7 @@ export interface ResultInput {
   /** The load's figures so far (a checkpoint) or final; undefined when the load never started. */
   metrics: CollectedMetrics | undefined;
   counts: LedgerCounts | undefined;
-  outcome: Pick<LoadOutcome, 'foreign' | 'drained' | 'consumersRan' | 'finalReadComplete'> | undefined;
+  outcome: Pick<LoadOutcome, 'foreign' | 'drained' | 'consumersRan' | 'finalReadComplete' | 'lostSample'> | undefined;
   /** Faults injected during the load, with their recovery figures. */
   faults?: FaultRecord[];
   /** running (checkpoint), error or interrupted; undefined means the run completed and the criteria decide. */
@@ -94,6 +94,7 @@ export function buildResult(input: ResultInput): RunResult {
       duplicated: consumers ? (counts?.duplicated ?? 0) : null,
       consumedUnacked: consumers ? (counts?.consumedUnacked ?? 0) : null,
       foundByFinalRead: consumers ? (counts?.foundByFinalRead ?? 0) : null,
+      lostSample: booksClosed ? (outcome?.lostSample ?? []).map((m) => ({ ...m, intendedMs: intendedOf(workload, run, m) })) : [],
       foreign: outcome?.foreign ?? 0,
       drained: outcome?.drained ?? false,
     },
@@ -124,6 +125,13 @@ export function buildResult(input: ResultInput): RunResult {
   );
   if (complete) result.status = result.criteria.every((c) => c.passed) ? 'passed' : 'failed';
   return result;
+}
+
+/** When a message was intended to be sent (ms since load start), from its producer's schedule. */
+function intendedOf(workload: WorkloadSpec, run: ClusterRun, message: { producer: number; sequence: number }): number | null {
+  if (workload.rate.kind === 'max') return null;
+  const producers = run.loadTopics.length * workload.producers;
+  return round(RateSchedule.forWorkload(workload, 1 / producers).intendedMs(message.sequence), 3);
 }
 
 /** The worst recovery over all faults (ms); null when there were no faults or nothing was measured. */

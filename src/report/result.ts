@@ -57,6 +57,8 @@ export interface RunResult {
     consumedUnacked: number | null;
     /** Acked, not delivered to the consumer group by the end of the drain, but present in the log (final read). */
     foundByFinalRead: number | null;
+    /** Up to 100 of the lost messages: producer id, sequence number, intended send time (ms since load start). */
+    lostSample: Array<{ producer: number; sequence: number; intendedMs: number | null }>;
     foreign: number;
     /** False when the drain bound passed before consumers caught up: `lost` then includes late messages. */
     drained: boolean;
