@@ -17,6 +17,8 @@ export interface JvmLaunch {
   jvmArgs: string[];
   /** stdout and stderr go here. */
   outputFile: string;
+  /** Where the JVM's logging framework writes, if elsewhere: its errors end up in tail() too. */
+  logFile?: string;
   registry: ProcessRegistry;
 }
 
@@ -49,7 +51,8 @@ export class JvmProcess {
   private exitCode: number | null | undefined = undefined;
   readonly exited: Promise<number | null>;
 
-  private constructor(readonly name: string, private readonly child: ChildProcess, readonly outputFile: string, private readonly registry: ProcessRegistry) {
+  private constructor(readonly name: string, private readonly child: ChildProcess, private readonly launch: JvmLaunch) {
+    const { registry } = launch;
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
         this.exitCode = code ?? (signal ? -1 : null);
@@ -69,7 +72,7 @@ export class JvmProcess {
       });
       if (child.pid === undefined) throw new InfrastructureError(`could not start ${launch.name}: java did not launch`);
       launch.registry.addProcess(child.pid, launch.name);
-      return new JvmProcess(launch.name, child, launch.outputFile, launch.registry);
+      return new JvmProcess(launch.name, child, launch);
     } finally {
       closeSync(out);
     }
@@ -83,13 +86,18 @@ export class JvmProcess {
     return this.exitCode === undefined;
   }
 
-  /** The last lines of its output, for error messages. */
+  /** The last lines of its output and the last errors of its log, for error messages. */
   tail(lines = 20): string {
-    try {
-      return readFileSync(this.outputFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    } catch {
-      return '';
-    }
+    const read = (file: string) => {
+      try {
+        return readFileSync(file, 'utf8').trimEnd().split('\n');
+      } catch {
+        return [];
+      }
+    };
+    const output = read(this.launch.outputFile).slice(-lines);
+    const errors = this.launch.logFile ? read(this.launch.logFile).filter((line) => /\] (ERROR|FATAL) /.test(line)).slice(-lines) : [];
+    return [...output, ...(errors.length ? [`errors in ${this.launch.logFile}:`, ...errors] : [])].join('\n');
   }
 
   signal(signal: NodeJS.Signals): void {

@@ -13,9 +13,20 @@ export interface OutgoingMessage {
 }
 
 export interface ProducerHandle {
-  /** Resolves when every message of the batch is acknowledged; rejects when any is not. */
+  /**
+   * Resolves when every message of the batch is acknowledged; rejects when any is not — with a PartialSendError
+   * when the driver knows which of them were acknowledged after all.
+   */
   send(topic: string, messages: OutgoingMessage[]): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A batch of which some messages were acknowledged and some not: `acked[i]` tells for message i. */
+export class PartialSendError extends Error {
+  constructor(override readonly cause: unknown, readonly acked: boolean[]) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = cause instanceof Error ? cause.name : 'PartialSendError';
+  }
 }
 
 /** Called for each message a consumer receives, with the monotonic time the batch arrived. */

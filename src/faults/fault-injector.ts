@@ -26,6 +26,8 @@ export interface FaultRecord {
   error?: string;
   /** For a leader(topic, partition) target: the partition's leader just before healing (did leadership move?). */
   leaderBeforeHeal?: number | null;
+  /** For a controller target: the active controller just before healing (did the quorum elect another?). */
+  controllerBeforeHeal?: number | null;
   recovery: RecoveryFigures;
 }
 
@@ -129,6 +131,8 @@ export class FaultInjector {
     const target = active.fault.target;
     if (target.kind === 'leader') {
       active.record.leaderBeforeHeal = (await this.cluster.leaderOf?.(target.topic, target.partition).catch(() => undefined)) ?? null;
+    } else if (target.kind === 'controller') {
+      active.record.controllerBeforeHeal = (await this.cluster.controller?.().catch(() => undefined)) ?? null;
     }
     await active.heal();
     active.record.healedAt = Math.round(this.deps.clock());

@@ -6,7 +6,7 @@
  * and the intended time is the send time.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { ProducerHandle } from '../drivers/driver.js';
+import { PartialSendError, type ProducerHandle } from '../drivers/driver.js';
 import type { Collector } from '../metrics/collector.js';
 import type { MessageLedger } from '../metrics/message-ledger.js';
 import type { KeyChooser } from './keys.js';
@@ -128,8 +128,17 @@ export class ProducerWorker {
         this.release(count);
       },
       (error: unknown) => {
-        collector.onError(`produce:${errorKind(error)}`, this.o.clock(), count);
-        ledger.recordFailed(count);
+        const ackMs = this.o.clock();
+        const acked = error instanceof PartialSendError ? error.acked : [];
+        let failed = 0;
+        for (let i = 0; i < count; i++) {
+          if (acked[i]) {
+            collector.onAck(intended(first + i), sentMs, ackMs);
+            ledger.recordAcked(id, first + i);
+          } else failed++;
+        }
+        collector.onError(`produce:${errorKind(error instanceof PartialSendError ? error.cause : error)}`, ackMs, failed);
+        ledger.recordFailed(failed);
         this.release(count);
       },
     );

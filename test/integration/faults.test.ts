@@ -67,6 +67,30 @@ criteria:
   assert.deepEqual(r.criteria.map((c: { passed: boolean }) => c.passed), [false]);
 });
 
+test('isolating the active controller makes the quorum elect another; producing goes on; nothing acked is lost', async () => {
+  const out = tempDir();
+  const file = writeScenario(`name: isolate-controller
+clusters:
+  - {name: trio, system: kafka, brokers: 3, heap: 512MiB, config: {broker.session.timeout.ms: 3000, broker.heartbeat.interval.ms: 500}}
+topics:
+  - {name: t, partitions: 3, replicationFactor: 3, config: {min.insync.replicas: 2}}
+workload: {warmup: 3s, duration: 22s, drainTimeout: 60s, rate: 200/s, producers: 1, consumers: 1, producer: {acks: all, requestTimeout: 5s, retries: 10}, consumer: {sessionTimeout: 10s}}
+faults:
+  - {at: 6s, action: isolate, target: controller, duration: 12s}
+criteria:
+  - messages.lost == 0
+`);
+  const run = await runCli(['run', file, '--out', out], { timeoutMs: 300_000 });
+  const r = readResult(out);
+  assert.equal(run.code, 0, `${run.stderr}${run.stdout}\n${JSON.stringify(r.faults)}`);
+  const [fault] = r.faults;
+  assert.match(fault.resolvedTarget, /^broker-[123]$/);
+  assert.ok(fault.controllerBeforeHeal !== null, 'the active controller was known before the heal');
+  assert.notEqual(`broker-${fault.controllerBeforeHeal}`, fault.resolvedTarget, 'quorum leadership moved away from the isolated controller');
+  assert.ok(fault.recovery.firstAckMs !== null && fault.recovery.firstAckMs < 12_000, `failover ${fault.recovery.firstAckMs} ms`);
+  assert.equal(r.messages.lost, 0);
+});
+
 test('leader kill ×3 with restarts on RF=3, minISR=2, acks=all loses nothing (scenarios/chaos-leader-kill.yaml)', async () => {
   const out = tempDir();
   const run = await runCli(['run', 'scenarios/chaos-leader-kill.yaml', '--out', out], { timeoutMs: 420_000 });

@@ -5,8 +5,12 @@
  *   - clients reach broker b through proxy client→b (b advertises it on listener CLIENT);
  *   - broker p replicates from b through proxy p→b: b has a listener FROM_p per peer p, advertised as that proxy,
  *     and p's inter-broker listener is FROM_p, so p always takes "its" path to b;
- *   - node p reaches controller b through proxy p→b: each node's controller.quorum.voters lists, for every other
- *     voter, the proxy from itself to that voter.
+ *   - node p reaches controller b through proxy p→b: b has a controller listener CONTROLLER_FROM_p per peer p,
+ *     advertised as that proxy, and p's first controller listener name is CONTROLLER_FROM_p. Since KIP-853 a KRaft
+ *     follower fetches from the endpoints the *leader advertises* under the follower's own controller listener
+ *     name (not from controller.quorum.voters), so one shared CONTROLLER listener would let quorum traffic bypass
+ *     the proxies and an "isolated" controller would stay leader. controller.quorum.voters also lists, for every
+ *     other voter, the proxy from this node to that voter (used before a leader is known: votes, first fetch).
  */
 import { randomBytes } from 'node:crypto';
 import type { Link } from '../../net/proxied-network.js';
@@ -14,8 +18,10 @@ import type { Link } from '../../net/proxied-network.js';
 export interface KafkaListener {
   name: string;
   port: number;
-  /** Address clients or peers are told to use; omitted for CONTROLLER (reached through the voters list). */
+  /** Address clients or peers are told to use; omitted where the bound port is the address. */
   advertisedPort?: number;
+  /** A KRaft controller listener; the node's first one is the name it uses to reach other controllers. */
+  controller?: boolean;
 }
 
 export interface KafkaNodeLayout {
@@ -38,9 +44,21 @@ export function kafkaClusterId(): string {
   }
 }
 
-/** Ports a layout needs per node: client and controller, plus one per peer listener with a network. */
+/** Ports a layout needs per node: client and controller; with a network, client plus a replication and a controller listener per node. */
 export function portsPerNode(brokers: number, proxied: boolean): number {
-  return proxied ? 2 + brokers : 2;
+  return proxied ? 1 + 2 * brokers : 2;
+}
+
+/** Where node b's listeners sit in the port list of a proxied layout. */
+function proxiedPorts(brokers: number, ports: number[]) {
+  const base = (b: number) => portsPerNode(brokers, true) * (b - 1);
+  return {
+    client: (b: number) => ports[base(b)]!,
+    /** b's replication listener for peer p. */
+    peer: (b: number, p: number) => ports[base(b) + p]!,
+    /** b's controller listener for node p. */
+    controller: (b: number, p: number) => ports[base(b) + brokers + p]!,
+  };
 }
 
 export function directLayout(brokers: number, ports: number[]): KafkaClusterLayout {
@@ -53,7 +71,7 @@ export function directLayout(brokers: number, ports: number[]): KafkaClusterLayo
       nodeId: b,
       listeners: [
         { name: 'PLAINTEXT', port: client(b), advertisedPort: client(b) },
-        { name: 'CONTROLLER', port: controller(b) },
+        { name: 'CONTROLLER', port: controller(b), controller: true },
       ],
       interBrokerListener: 'PLAINTEXT',
       voters,
@@ -64,40 +82,42 @@ export function directLayout(brokers: number, ports: number[]): KafkaClusterLayo
 
 /** The links a proxied layout needs, before their listen ports are known. */
 export function proxiedLinkSpecs(brokers: number, ports: number[]): Array<Omit<Link, 'listenPort' | 'name'>> {
-  const per = portsPerNode(brokers, true);
-  const base = (b: number) => per * (b - 1);
+  const port = proxiedPorts(brokers, ports);
   const ids = Array.from({ length: brokers }, (_, i) => i + 1);
   const specs: Array<Omit<Link, 'listenPort' | 'name'>> = [];
   for (const b of ids) {
-    specs.push({ kind: 'client', from: 'clients', to: b, upstreamPort: ports[base(b)]! });
+    specs.push({ kind: 'client', from: 'clients', to: b, upstreamPort: port.client(b) });
     for (const p of ids) {
       if (p === b) continue;
-      specs.push({ kind: 'peer', from: p, to: b, upstreamPort: ports[base(b) + 2 + (p - 1)]! });
-      specs.push({ kind: 'controller', from: p, to: b, upstreamPort: ports[base(b) + 1]! });
+      specs.push({ kind: 'peer', from: p, to: b, upstreamPort: port.peer(b, p) });
+      specs.push({ kind: 'controller', from: p, to: b, upstreamPort: port.controller(b, p) });
     }
   }
   return specs;
 }
 
 export function proxiedLayout(brokers: number, ports: number[], links: Link[]): KafkaClusterLayout {
-  const per = portsPerNode(brokers, true);
-  const base = (b: number) => per * (b - 1);
+  const port = proxiedPorts(brokers, ports);
   const ids = Array.from({ length: brokers }, (_, i) => i + 1);
   const link = (kind: Link['kind'], from: number | 'clients', to: number) => links.find((l) => l.kind === kind && l.from === from && l.to === to)!;
+  /** Node b's listeners for peer p, own first: p reaches b through proxy p→b; b's own are never dialled by others. */
+  const perPeer = (b: number, prefix: 'FROM' | 'CONTROLLER_FROM', kind: 'peer' | 'controller', bound: (b: number, p: number) => number, controller: boolean) =>
+    [b, ...ids.filter((p) => p !== b)].map((p) => ({
+      name: `${prefix}_${p}`,
+      port: bound(b, p),
+      advertisedPort: p === b ? bound(b, p) : link(kind, p, b).listenPort,
+      ...(controller ? { controller } : {}),
+    }));
   return {
     nodes: ids.map((b) => ({
       nodeId: b,
       listeners: [
-        { name: 'CLIENT', port: ports[base(b)]!, advertisedPort: link('client', 'clients', b).listenPort },
-        { name: 'CONTROLLER', port: ports[base(b) + 1]! },
-        ...ids.map((p) => ({
-          name: `FROM_${p}`,
-          port: ports[base(b) + 2 + (p - 1)]!,
-          advertisedPort: p === b ? ports[base(b) + 2 + (p - 1)]! : link('peer', p, b).listenPort,
-        })),
+        { name: 'CLIENT', port: port.client(b), advertisedPort: link('client', 'clients', b).listenPort },
+        ...perPeer(b, 'FROM', 'peer', port.peer, false),
+        ...perPeer(b, 'CONTROLLER_FROM', 'controller', port.controller, true),
       ],
       interBrokerListener: `FROM_${b}`,
-      voters: ids.map((c) => `${c}@127.0.0.1:${c === b ? ports[base(b) + 1]! : link('controller', b, c).listenPort}`).join(','),
+      voters: ids.map((c) => `${c}@127.0.0.1:${c === b ? port.controller(b, b) : link('controller', b, c).listenPort}`).join(','),
     })),
     bootstrap: ids.map((b) => `127.0.0.1:${link('client', 'clients', b).listenPort}`).join(','),
   };
@@ -114,7 +134,10 @@ export function kafkaNodeProperties(node: KafkaNodeLayout, brokers: number, logD
       .filter((l) => l.advertisedPort !== undefined)
       .map((l) => `${l.name}://127.0.0.1:${l.advertisedPort}`)
       .join(','),
-    'controller.listener.names': 'CONTROLLER',
+    'controller.listener.names': node.listeners
+      .filter((l) => l.controller)
+      .map((l) => l.name)
+      .join(','),
     'inter.broker.listener.name': node.interBrokerListener,
     'listener.security.protocol.map': node.listeners.map((l) => `${l.name}:PLAINTEXT`).join(','),
     'log.dirs': logDir,

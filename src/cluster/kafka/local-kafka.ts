@@ -83,8 +83,9 @@ export const localKafkaProvider: ClusterProvider = {
           const properties = kafkaNodeProperties(node, spec.brokers, join(dataDir, `node-${node.nodeId}`), spec.config);
           const propertiesFile = join(configDir, 'server.properties');
           await writeFile(propertiesFile, renderProperties(properties));
-          const logging = await writeLoggingConfig(version, configDir, join(context.logDir, `${nodeName}.log`));
-          return { nodeId: node.nodeId, nodeName, propertiesFile, logging, output: join(context.logDir, `${nodeName}.out`) };
+          const logFile = join(context.logDir, `${nodeName}.log`);
+          const logging = await writeLoggingConfig(version, configDir, logFile);
+          return { nodeId: node.nodeId, nodeName, propertiesFile, logging, logFile, output: join(context.logDir, `${nodeName}.out`) };
         }),
       );
       await Promise.all(
@@ -108,6 +109,7 @@ export const localKafkaProvider: ClusterProvider = {
           args: [n.propertiesFile],
           jvmArgs: [...heapFlags(spec.heap), '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', n.logging],
           outputFile: n.output,
+          logFile: n.logFile,
           registry: context.registry,
         });
         jvm.start();

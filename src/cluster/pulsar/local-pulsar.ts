@@ -50,7 +50,8 @@ export const localPulsarProvider: ClusterProvider = {
     await mkdir(configDir, { recursive: true });
     const configFile = join(configDir, 'standalone.conf');
     await writeFile(configFile, renderProperties(standaloneProperties(spec.name, { broker, web, bookie }, spec.config)));
-    const logging = await writeLog4j2Config(configDir, join(context.logDir, `${name}.log`));
+    const logFile = join(context.logDir, `${name}.log`);
+    const logging = await writeLog4j2Config(configDir, logFile);
     // With a network, clients reach the web service (admin and WebSocket API) through a proxy; the binary port
     // (native driver) stays direct: its topic lookups answer with the broker's own address.
     const links = context.network ? await context.network.addLinks([{ kind: 'client', from: 'clients', to: 1, upstreamPort: web }]) : undefined;
@@ -70,6 +71,7 @@ export const localPulsarProvider: ClusterProvider = {
       ],
       jvmArgs: [...heapFlags(spec.heap), '-XX:MaxDirectMemorySize=1g', '-XX:+UseG1GC', '-Djava.awt.headless=true', '-Dpulsar.allocator.exit_on_oom=true', ...PULSAR_JVM_OPENS, logging],
       outputFile: join(context.logDir, `${name}.out`),
+      logFile,
       registry: context.registry,
     });
     standalone.start();

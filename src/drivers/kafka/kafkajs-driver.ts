@@ -3,7 +3,7 @@ import { type Consumer, Kafka, type KafkaConfig, logLevel, type LogEntry, Partit
 import type { ClusterEndpoints } from '../../cluster/provider.js';
 import { InfrastructureError } from '../../errors.js';
 import type { TopicSpec } from '../../scenario/schema.js';
-import type { ClientContext, ClusterAdmin, ConsumerGroupHandle, ConsumerGroupRequest, DriverFactory, MessageSink, MessagingClient, OutgoingMessage, ProducerHandle } from '../driver.js';
+import { type ClientContext, type ClusterAdmin, type ConsumerGroupHandle, type ConsumerGroupRequest, type DriverFactory, type MessageSink, type MessagingClient, type OutgoingMessage, PartialSendError, type ProducerHandle } from '../driver.js';
 import { kafkajsConsumerOptions, type KafkajsConsumerOptions, kafkajsProducerOptions, type KafkajsProducerOptions } from './kafkajs-options.js';
 
 const levelNames: Record<number, string> = { [logLevel.ERROR]: 'ERROR', [logLevel.WARN]: 'WARN', [logLevel.INFO]: 'INFO', [logLevel.DEBUG]: 'DEBUG' };
@@ -22,17 +22,47 @@ function kafkaClient(bootstrap: string, clientId: string, log: (line: string) =>
   return new Kafka(config);
 }
 
+/**
+ * One producer. Each send goes out as one kafkajs request per partition, never one spanning several brokers:
+ * kafkajs 2.2.4 keeps a multi-broker send's responses per broker, and when a retry after a leader change maps a
+ * partition to a broker that already answered for another partition, it skips that partition's messages and
+ * still resolves — acknowledged messages that were never written (seen on leader kills). Partitions are chosen
+ * here with kafkajs's own default partitioner (murmur2 of the key like the Java client; round-robin without one).
+ */
 class KafkajsProducer implements ProducerHandle {
-  constructor(private readonly producer: Producer, private readonly options: KafkajsProducerOptions) {}
+  private readonly partitionOf: (message: OutgoingMessage) => number;
+
+  constructor(private readonly producer: Producer, private readonly options: KafkajsProducerOptions, topic: TopicSpec) {
+    const partitioner = Partitioners.DefaultPartitioner();
+    const partitionMetadata = Array.from({ length: topic.partitions }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [], isr: [], partitionErrorCode: 0 }));
+    this.partitionOf = (message) => partitioner({ topic: topic.name, partitionMetadata, message });
+  }
 
   async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
-    await this.producer.send({
-      topic,
-      messages,
-      acks: this.options.acks,
-      timeout: this.options.requestTimeout,
-      compression: this.options.compression === 'gzip' ? 1 : 0,
+    const byPartition = new Map<number, number[]>();
+    messages.forEach((message, index) => {
+      const partition = this.partitionOf(message);
+      const indexes = byPartition.get(partition);
+      if (indexes) indexes.push(index);
+      else byPartition.set(partition, [index]);
     });
+    const requests = [...byPartition].map(([partition, indexes]) =>
+      this.producer.send({
+        topic,
+        messages: indexes.map((i) => ({ key: messages[i]!.key, value: messages[i]!.value, partition })),
+        acks: this.options.acks,
+        timeout: this.options.requestTimeout,
+        compression: this.options.compression === 'gzip' ? 1 : 0,
+      }),
+    );
+    const settled = await Promise.allSettled(requests);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (!failed) return;
+    const acked = new Array<boolean>(messages.length).fill(false);
+    [...byPartition.values()].forEach((indexes, request) => {
+      if (settled[request]!.status === 'fulfilled') for (const i of indexes) acked[i] = true;
+    });
+    throw new PartialSendError(failed.reason, acked);
   }
 
   close(): Promise<void> {
@@ -60,7 +90,7 @@ class KafkajsClient implements MessagingClient {
     this.consumerOptions = kafkajsConsumerOptions.parse(context.consumerOptions);
   }
 
-  async createProducer(): Promise<ProducerHandle> {
+  async createProducer(_id: number, topic: TopicSpec): Promise<ProducerHandle> {
     const o = this.producerOptions;
     const producer = this.kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
@@ -70,7 +100,7 @@ class KafkajsClient implements MessagingClient {
       ...(o.maxInFlightRequests === undefined ? {} : { maxInFlightRequests: o.maxInFlightRequests }),
     });
     await producer.connect();
-    const handle = new KafkajsProducer(producer, o);
+    const handle = new KafkajsProducer(producer, o, topic);
     this.open.add(handle);
     return handle;
   }
