@@ -98,7 +98,7 @@ clusters:
 topics:
   - {name: t, partitions: ${options.partitions ?? 3}}
 workload:
-  warmup: 4s   # the JIT-cold broker and harness catch up here, outside the measured window
+  warmup: 6s   # the JIT-cold broker and harness catch up here, outside the measured window
   duration: ${options.duration ?? '8s'}
   messageSize: 1KiB
   rate: ${options.rate ?? '1000/s'}

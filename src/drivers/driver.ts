@@ -29,10 +29,18 @@ export class PartialSendError extends Error {
   }
 }
 
-/** Called for each message a consumer receives, with the monotonic time the batch arrived. */
-export type MessageSink = (value: Buffer, receivedMs: number) => void;
+/**
+ * Called for each message a consumer receives, with the monotonic time the batch arrived and the partition it
+ * came from (-1 when the driver cannot tell).
+ */
+export type MessageSink = (value: Buffer, receivedMs: number, partition: number) => void;
 
 export interface ConsumerGroupHandle {
+  /**
+   * Whether the group delivers each partition in log order (Kafka consumer groups; Pulsar Exclusive and Failover
+   * subscriptions), so that a message arriving after a later one from the same producer is a real reordering.
+   */
+  readonly ordered: boolean;
   close(): Promise<void>;
 }
 

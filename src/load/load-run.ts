@@ -48,6 +48,8 @@ export interface LoadOutcome {
   foreign: number;
   /** True when every acknowledged message was consumed (or no consumers ran) before the drain bound. */
   drained: boolean;
+  /** True when every consumer group delivers partitions in order, so `reordered` means something. */
+  orderChecked: boolean;
   /** null: no final read was needed; else whether it read every partition to its end. */
   finalReadComplete: boolean | null;
   /** Some of the messages counted lost (producer, sequence), as evidence. */
@@ -75,21 +77,23 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
   const collector = new Collector({ warmupMs: workload.warmup, measureEndMs, messageSize: workload.messageSize });
   const codec = new PayloadCodec(plan.runId, workload.messageSize);
   let foreign = 0;
-  const sink = (value: Buffer, receivedMs: number) => {
+  const sink = (value: Buffer, receivedMs: number, partition: number) => {
     const header = codec.decode(value);
     if (!header || !ledger.isKnownProducer(header.producer)) {
       foreign++;
       return;
     }
-    if (ledger.recordConsumed(header.producer, header.sequence)) collector.onConsume(header.intendedMs, receivedMs);
+    if (ledger.recordConsumed(header.producer, header.sequence, partition)) collector.onConsume(header.intendedMs, receivedMs);
   };
 
   const consumersRan = workload.consumers > 0;
   const groupName = `faultline-${plan.runId.toString('hex')}`;
+  let orderChecked = consumersRan;
   if (consumersRan) {
     for (const topic of topics) {
       const group = `${groupName}-${topic.name}`;
-      await client.createConsumerGroup({ topic, group, members: workload.consumers, sink, readyTimeoutMs: plan.consumerReadyTimeoutMs, signal: hooks.signal });
+      const handle = await client.createConsumerGroup({ topic, group, members: workload.consumers, sink, readyTimeoutMs: plan.consumerReadyTimeoutMs, signal: hooks.signal });
+      orderChecked &&= handle.ordered;
     }
   }
 
@@ -163,6 +167,7 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
       counts: { ...ledger.counts },
       foreign,
       drained,
+      orderChecked,
       finalReadComplete,
       lostSample: ledger.counts.ackedNotConsumed > 0 ? ledger.missing(100) : [],
       interrupted: hooks.signal.aborted,

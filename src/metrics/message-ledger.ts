@@ -51,17 +51,22 @@ export interface LedgerCounts {
   consumedUnacked: number;
   /** Acknowledged, not delivered to the consumers by the end of the drain, but found in the log by the final read. */
   foundByFinalRead: number;
+  /** First deliveries that came after a later message of the same producer on the same partition. */
+  reordered: number;
 }
 
 export class MessageLedger {
   private readonly acked: GrowableBitSet[] = [];
   private readonly consumed: GrowableBitSet[] = [];
-  readonly counts: LedgerCounts = { sent: 0, acked: 0, failed: 0, consumed: 0, duplicated: 0, ackedNotConsumed: 0, consumedUnacked: 0, foundByFinalRead: 0 };
+  /** Per producer: partition → highest sequence delivered from it so far. */
+  private readonly highestByPartition: Array<Map<number, number>> = [];
+  readonly counts: LedgerCounts = { sent: 0, acked: 0, failed: 0, consumed: 0, duplicated: 0, ackedNotConsumed: 0, consumedUnacked: 0, foundByFinalRead: 0, reordered: 0 };
 
   constructor(producerCount: number) {
     for (let i = 0; i < producerCount; i++) {
       this.acked.push(new GrowableBitSet());
       this.consumed.push(new GrowableBitSet());
+      this.highestByPartition.push(new Map());
     }
   }
 
@@ -80,8 +85,11 @@ export class MessageLedger {
     else this.counts.ackedNotConsumed++;
   }
 
-  /** Returns false when this message had been consumed before (a duplicate). */
-  recordConsumed(producer: number, sequence: number): boolean {
+  /**
+   * Returns false when this message had been consumed before (a duplicate). `partition` (-1: unknown) lets the
+   * books count reordering: a first delivery below the highest sequence already delivered from that partition.
+   */
+  recordConsumed(producer: number, sequence: number, partition = -1): boolean {
     const consumed = this.consumed[producer];
     if (!consumed) return false;
     if (consumed.set(sequence)) {
@@ -89,6 +97,12 @@ export class MessageLedger {
       return false;
     }
     this.counts.consumed++;
+    if (partition >= 0) {
+      const highest = this.highestByPartition[producer]!;
+      const before = highest.get(partition) ?? -1;
+      if (sequence < before) this.counts.reordered++;
+      else highest.set(partition, sequence);
+    }
     if (this.acked[producer]!.has(sequence)) this.counts.ackedNotConsumed--;
     else this.counts.consumedUnacked++;
     return true;

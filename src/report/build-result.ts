@@ -26,7 +26,7 @@ export interface ResultInput {
   /** The load's figures so far (a checkpoint) or final; undefined when the load never started. */
   metrics: CollectedMetrics | undefined;
   counts: LedgerCounts | undefined;
-  outcome: Pick<LoadOutcome, 'foreign' | 'drained' | 'consumersRan' | 'finalReadComplete' | 'lostSample'> | undefined;
+  outcome: Pick<LoadOutcome, 'foreign' | 'drained' | 'orderChecked' | 'consumersRan' | 'finalReadComplete' | 'lostSample'> | undefined;
   /** Faults injected during the load, with their recovery figures. */
   faults?: FaultRecord[];
   /** running (checkpoint), error or interrupted; undefined means the run completed and the criteria decide. */
@@ -92,6 +92,7 @@ export function buildResult(input: ResultInput): RunResult {
       consumed: consumers ? (counts?.consumed ?? 0) : null,
       lost: consumers && booksClosed ? counts.ackedNotConsumed : null,
       duplicated: consumers ? (counts?.duplicated ?? 0) : null,
+      reordered: consumers && outcome?.orderChecked ? (counts?.reordered ?? 0) : null,
       consumedUnacked: consumers ? (counts?.consumedUnacked ?? 0) : null,
       foundByFinalRead: consumers ? (counts?.foundByFinalRead ?? 0) : null,
       lostSample: booksClosed ? (outcome?.lostSample ?? []).map((m) => ({ ...m, intendedMs: intendedOf(workload, run, m) })) : [],

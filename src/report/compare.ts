@@ -72,6 +72,7 @@ const rowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> = [
   ['End-to-end latency max', 'ms', 'lower', (r) => r.latency.endToEnd?.max],
   ['Lost messages', 'messages', 'lower', (r) => r.messages.lost],
   ['Duplicated messages', 'messages', 'lower', (r) => r.messages.duplicated],
+  ['Reordered messages', 'messages', 'lower', (r) => r.messages.reordered],
   ['Errors', 'count', 'lower', (r) => r.errors.total],
 ];
 

@@ -85,8 +85,8 @@ function table(name: string, r: RunResult): string {
       const m = r.messages;
       const show = (v: number | null) => (v === null ? '—' : v);
       return rows(
-        ['Sent', 'Acked', 'Failed', 'Consumed', 'Lost', 'Duplicated', 'Drained'],
-        [[m.sent, m.acked, m.failed, show(m.consumed), show(m.lost), show(m.duplicated), m.drained ? 'yes' : 'no']],
+        ['Sent', 'Acked', 'Failed', 'Consumed', 'Lost', 'Duplicated', 'Reordered', 'Drained'],
+        [[m.sent, m.acked, m.failed, show(m.consumed), show(m.lost), show(m.duplicated), show(m.reordered ?? null), m.drained ? 'yes' : 'no']],
       );
     }
     case 'timeline':

@@ -54,6 +54,8 @@ export interface RunResult {
     consumed: number | null;
     lost: number | null;
     duplicated: number | null;
+    /** First deliveries behind a later message of the same producer and partition; null where order is not promised (Pulsar Shared, Key_Shared) or no consumers ran. */
+    reordered: number | null;
     consumedUnacked: number | null;
     /** Acked, not delivered to the consumer group by the end of the drain, but present in the log (final read). */
     foundByFinalRead: number | null;

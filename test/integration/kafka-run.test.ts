@@ -34,6 +34,7 @@ test('a short scenario meets its rate within 5%, consumes everything it acked, l
   assert.equal(r.messages.consumed, r.messages.acked);
   assert.equal(r.messages.lost, 0);
   assert.equal(r.messages.duplicated, 0);
+  assert.equal(r.messages.reordered, 0, 'a consumer group delivers each partition in order');
   for (const kind of ['publish', 'endToEnd']) {
     for (const stat of ['p50', 'p90', 'p99', 'p999', 'max', 'mean']) assert.equal(typeof r.latency[kind][stat], 'number', `latency.${kind}.${stat}`);
     assert.ok(r.latency[kind].p50 > 0 && r.latency[kind].p50 <= r.latency[kind].p99 && r.latency[kind].p99 <= r.latency[kind].max);

@@ -1,5 +1,5 @@
 /**
- * Coordinated omission, shown on a real broker: freezing the broker (SIGSTOP) for 2 s must appear in the
+ * Truth checks on a real broker. Coordinated omission: freezing the broker (SIGSTOP) for 2 s must appear in the
  * corrected publish latency (measured from the intended send time), although a closed-loop view hides most of it.
  */
 import assert from 'node:assert/strict';
@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
 import { collect, faultlineProcesses, kafkaScenario, startCli, tempDir, waitFor, writeScenario } from '../helpers.js';
 
 afterEach(async () => {
@@ -46,4 +47,46 @@ test('a 2 s broker pause shows as a corrected publish p99 of at least 1 s', asyn
   assert.equal(result.messages.lost, 0);
   const stalled = result.timeline.filter((p: { phase: string; produced: number }) => p.phase === 'measure' && p.produced < 100);
   assert.ok(stalled.length >= 1, 'the stall is visible in the per-second timeline');
+});
+
+/**
+ * The books, shown on a real broker: records deleted behind the harness's back (admin delete-records) before the
+ * consumers fetched them are counted lost, exactly. The consumers are held back by their own fetch settings
+ * (minBytes larger than the run writes, maxWaitTime 15 s), so the deletion lands before their first fetch.
+ */
+test('records deleted behind the harness are counted lost, exactly', async () => {
+  const out = tempDir();
+  const file = writeScenario(`name: deleted-records
+clusters: [{name: main, system: kafka}]
+topics: [{name: t, partitions: 2}]
+workload: {warmup: 0s, duration: 8s, drainTimeout: 45s, rate: 100/s, producers: 1, consumers: 1,
+           consumer: {minBytes: 10000000, maxWaitTime: 15s}}
+`);
+  const child = startCli(['run', file, '--out', out]);
+  let deleted: Promise<number> | undefined;
+  const run = await collect(child, 180_000, (stderr) => {
+    const bootstrap = /main: (127\.0\.0\.1:\d+) ready/.exec(stderr)?.[1];
+    if (!deleted && bootstrap && /\[measure [4-9]s/.test(stderr)) {
+      deleted = (async () => {
+        const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+        await admin.connect();
+        try {
+          await admin.fetchTopicMetadata({ topics: ['t'] });
+          await admin.deleteTopicRecords({ topic: 't', partitions: [{ partition: 0, offset: '-1' }] });
+          const offsets = await admin.fetchTopicOffsets('t');
+          return Number(offsets.find((o) => o.partition === 0)!.low);
+        } finally {
+          await admin.disconnect();
+        }
+      })();
+    }
+  });
+  const removed = await deleted;
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(removed !== undefined && removed > 100, `deleted ${removed} records`);
+  const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+  assert.equal(result.messages.acked, 800);
+  assert.equal(result.messages.lost, removed, 'every deleted record, and nothing else, is lost');
+  assert.equal(result.messages.consumed, 800 - removed);
+  assert.equal(result.messages.lostSample.length, 100, 'evidence: a sample of the lost messages');
 });

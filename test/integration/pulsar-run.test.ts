@@ -39,6 +39,7 @@ test('Pulsar over the WebSocket API: meets its rate within 5%, consumes all it a
   assert.match(r.cluster.bootstrap, /^pulsar:\/\/127\.0\.0\.1:\d+$/);
   assert.match(r.cluster.webServiceUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.deepEqual(r.driver, { name: 'websocket', requested: 'websocket' });
+  assert.equal(r.messages.reordered, null, 'a Shared subscription promises no order: not judged');
   assert.ok(existsSync(join(out, 'logs', 'pulsar-broker-1.log')), 'broker log in the run directory');
 });
 

@@ -11,7 +11,7 @@ test('lost = acked and never consumed; duplicates and consumed-before-ack are to
   assert.equal(ledger.recordConsumed(0, 1), true);
   assert.equal(ledger.recordConsumed(0, 1), false, 'second delivery is a duplicate');
   assert.equal(ledger.recordConsumed(0, 4), true, 'consumed although its send failed');
-  assert.deepEqual(ledger.counts, { sent: 5, acked: 4, failed: 1, consumed: 3, duplicated: 1, ackedNotConsumed: 2, consumedUnacked: 1, foundByFinalRead: 0 });
+  assert.deepEqual(ledger.counts, { sent: 5, acked: 4, failed: 1, consumed: 3, duplicated: 1, ackedNotConsumed: 2, consumedUnacked: 1, foundByFinalRead: 0, reordered: 0 });
   assert.equal(ledger.unacked, 1);
   // An ack arriving after its message was consumed moves it out of consumedUnacked.
   ledger.recordAcked(0, 4);
@@ -46,4 +46,23 @@ test('the final read clears acked messages the group never delivered, and nothin
   ledger.recordFinalRead(0, 7); // never acked: not ours to clear
   assert.equal(ledger.counts.ackedNotConsumed, 1, 'sequence 2 is really missing');
   assert.equal(ledger.counts.foundByFinalRead, 1);
+});
+
+test('reordered counts first deliveries behind a later message of the same producer and partition', () => {
+  const ledger = new MessageLedger(2);
+  for (const seq of [0, 1, 2, 3, 4, 5]) ledger.recordAcked(0, seq);
+  ledger.recordAcked(1, 0);
+  ledger.recordConsumed(0, 0, 0);
+  ledger.recordConsumed(0, 2, 0);
+  ledger.recordConsumed(0, 1, 1);
+  ledger.recordConsumed(1, 0, 0);
+  assert.equal(ledger.counts.reordered, 0, 'other partitions and other producers keep their own order');
+  ledger.recordConsumed(0, 4, 0);
+  ledger.recordConsumed(0, 3, 0);
+  assert.equal(ledger.counts.reordered, 1, '3 arrived after 4 on partition 0');
+  ledger.recordConsumed(0, 2, 0);
+  assert.equal(ledger.counts.reordered, 1, 'a redelivery is a duplicate, not a reordering');
+  assert.equal(ledger.counts.duplicated, 1);
+  ledger.recordConsumed(0, 5);
+  assert.equal(ledger.counts.reordered, 1, 'unknown partition: not judged');
 });

@@ -71,6 +71,8 @@ class KafkajsProducer implements ProducerHandle {
 }
 
 class KafkajsConsumerGroup implements ConsumerGroupHandle {
+  readonly ordered = true;
+
   constructor(private readonly consumers: Consumer[]) {}
 
   async close(): Promise<void> {
@@ -140,7 +142,7 @@ class KafkajsClient implements MessagingClient {
         partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
         eachBatch: async ({ batch }) => {
           const receivedMs = this.context.clock();
-          for (const message of batch.messages) if (message.value) sink(message.value, receivedMs);
+          for (const message of batch.messages) if (message.value) sink(message.value, receivedMs, batch.partition);
         },
       });
     }
@@ -172,7 +174,7 @@ class KafkajsClient implements MessagingClient {
         autoCommit: false,
         eachBatch: async ({ batch }) => {
           const receivedMs = this.context.clock();
-          for (const message of batch.messages) if (message.value) sink(message.value, receivedMs);
+          for (const message of batch.messages) if (message.value) sink(message.value, receivedMs, batch.partition);
           const key = `${batch.topic}/${batch.partition}`;
           const end = remaining.get(key);
           if (end !== undefined && Number(batch.lastOffset()) + 1 >= end) remaining.delete(key);

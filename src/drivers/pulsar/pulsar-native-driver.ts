@@ -7,11 +7,13 @@ import type { TopicSpec } from '../../scenario/schema.js';
 import { InfrastructureError } from '../../errors.js';
 import type { ClientContext, ConsumerGroupHandle, ConsumerGroupRequest, DriverFactory, MessagingClient, OutgoingMessage, ProducerHandle } from '../driver.js';
 import { PulsarAdmin, PULSAR_NAMESPACE } from './pulsar-admin.js';
-import { type PulsarConsumerOptions, pulsarConsumerOptions, type PulsarProducerOptions, pulsarProducerOptions } from './pulsar-options.js';
+import { partitionOfTopicName } from './message-id.js';
+import { deliversInPartitionOrder, type PulsarConsumerOptions, pulsarConsumerOptions, type PulsarProducerOptions, pulsarProducerOptions } from './pulsar-options.js';
 
 /** The part of the addon's API faultline uses. */
 interface NativeMessage {
   getData(): Buffer;
+  getTopicName(): string;
 }
 interface NativeProducer {
   send(message: { data: Buffer; partitionKey?: string }): Promise<unknown>;
@@ -93,7 +95,7 @@ class NativePulsarClient implements MessagingClient {
   async createConsumerGroup(request: ConsumerGroupRequest): Promise<ConsumerGroupHandle> {
     const o = this.consumerOptions;
     const consumers: NativeConsumer[] = [];
-    const group = { close: async () => void (await Promise.allSettled(consumers.map((c) => c.close()))) };
+    const group = { ordered: deliversInPartitionOrder(o), close: async () => void (await Promise.allSettled(consumers.map((c) => c.close()))) };
     this.open.add(group);
     for (let member = 0; member < request.members; member++) {
       consumers.push(
@@ -105,7 +107,7 @@ class NativePulsarClient implements MessagingClient {
           receiverQueueSize: o.receiverQueueSize,
           ...(o.ackTimeout === undefined ? {} : { ackTimeoutMs: Math.round(o.ackTimeout) }),
           listener: (message: NativeMessage, consumer: NativeConsumer) => {
-            request.sink(message.getData(), this.context.clock());
+            request.sink(message.getData(), this.context.clock(), partitionOfTopicName(message.getTopicName()));
             void consumer.acknowledge(message);
           },
         }),

@@ -21,5 +21,10 @@ export const pulsarConsumerOptions = z
   })
   .strict();
 
+/** Subscriptions that hand each partition to one consumer at a time, in order (Shared and Key_Shared do not). */
+export function deliversInPartitionOrder(options: PulsarConsumerOptions): boolean {
+  return options.subscriptionType === 'Exclusive' || options.subscriptionType === 'Failover';
+}
+
 export type PulsarProducerOptions = z.output<typeof pulsarProducerOptions>;
 export type PulsarConsumerOptions = z.output<typeof pulsarConsumerOptions>;

@@ -10,7 +10,8 @@ import { InfrastructureError } from '../../errors.js';
 import type { TopicSpec } from '../../scenario/schema.js';
 import type { ClientContext, ConsumerGroupHandle, ConsumerGroupRequest, DriverFactory, MessagingClient, OutgoingMessage, ProducerHandle } from '../driver.js';
 import { PulsarAdmin, pulsarTopicPath } from './pulsar-admin.js';
-import { type PulsarConsumerOptions, pulsarConsumerOptions, type PulsarProducerOptions, pulsarProducerOptions } from './pulsar-options.js';
+import { partitionOfMessageId } from './message-id.js';
+import { deliversInPartitionOrder, type PulsarConsumerOptions, pulsarConsumerOptions, type PulsarProducerOptions, pulsarProducerOptions } from './pulsar-options.js';
 
 interface ProducerReply {
   result: string;
@@ -96,7 +97,7 @@ class WebSocketProducer implements ProducerHandle {
 }
 
 class WebSocketConsumerGroup implements ConsumerGroupHandle {
-  constructor(private readonly sockets: WebSocket[]) {}
+  constructor(private readonly sockets: WebSocket[], readonly ordered: boolean) {}
 
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.close();
@@ -136,7 +137,7 @@ class PulsarWebSocketClient implements MessagingClient {
     const o = this.consumerOptions;
     const { topic, sink } = request;
     const sockets: WebSocket[] = [];
-    const group = new WebSocketConsumerGroup(sockets);
+    const group = new WebSocketConsumerGroup(sockets, deliversInPartitionOrder(o));
     this.open.add(group);
     for (let member = 0; member < request.members; member++) {
       const params = query({
@@ -150,7 +151,7 @@ class PulsarWebSocketClient implements MessagingClient {
       socket.on('message', (data) => {
         const receivedMs = this.context.clock();
         const frame = JSON.parse(data.toString()) as ConsumerFrame;
-        sink(Buffer.from(frame.payload, 'base64'), receivedMs);
+        sink(Buffer.from(frame.payload, 'base64'), receivedMs, partitionOfMessageId(frame.messageId));
         socket.send(JSON.stringify({ messageId: frame.messageId }));
       });
       socket.on('error', (error) => this.context.log(`consumer WebSocket error: ${error.message}`));
