@@ -40,19 +40,24 @@ test('a 50 ms latency toxic on the producer link raises publish p50 by 50 ms ± 
   assert.ok(Math.abs(added - 50) <= 5, `p50 ${baseline} ms → ${delayed} ms: +${added.toFixed(2)} ms`);
 });
 
-test('isolating a partition leader moves leadership; producing resumes; failover is measured; an impossible failover criterion exits 1', async () => {
-  const out = tempDir();
-  const file = writeScenario(`name: isolate-leader
+/** Three brokers (RF=3, minISR=2, acks=all, fast fencing) and one broker isolated for 12 s. */
+function isolateScenario(o: { name: string; partitions: number; duration: string; at: string; target: string; criterion: string }): string {
+  return `name: ${o.name}
 clusters:
   - {name: trio, system: kafka, brokers: 3, heap: 512MiB, config: {broker.session.timeout.ms: 3000, broker.heartbeat.interval.ms: 500}}
 topics:
-  - {name: t, partitions: 1, replicationFactor: 3, config: {min.insync.replicas: 2}}
-workload: {warmup: 3s, duration: 25s, drainTimeout: 60s, rate: 200/s, producers: 1, consumers: 1, producer: {acks: all, requestTimeout: 5s, retries: 10}, consumer: {sessionTimeout: 10s}}
+  - {name: t, partitions: ${o.partitions}, replicationFactor: 3, config: {min.insync.replicas: 2}}
+workload: {warmup: 3s, duration: ${o.duration}, drainTimeout: 60s, rate: 200/s, producers: 1, consumers: 1, producer: {acks: all, requestTimeout: 5s, retries: 10}, consumer: {sessionTimeout: 10s}}
 faults:
-  - {at: 8s, action: isolate, target: "leader(t, 0)", duration: 12s}
+  - {at: ${o.at}, action: isolate, target: ${o.target}, duration: 12s}
 criteria:
-  - failover.max < 1ms
-`);
+  - ${o.criterion}
+`;
+}
+
+test('isolating a partition leader moves leadership; producing resumes; failover is measured; an impossible failover criterion exits 1', async () => {
+  const out = tempDir();
+  const file = writeScenario(isolateScenario({ name: 'isolate-leader', partitions: 1, duration: '25s', at: '8s', target: '"leader(t, 0)"', criterion: 'failover.max < 1ms' }));
   const run = await runCli(['run', file, '--out', out], { timeoutMs: 300_000 });
   assert.equal(run.code, 1, run.stderr + run.stdout);
   const r = readResult(out);
@@ -69,17 +74,7 @@ criteria:
 
 test('isolating the active controller makes the quorum elect another; producing goes on; nothing acked is lost', async () => {
   const out = tempDir();
-  const file = writeScenario(`name: isolate-controller
-clusters:
-  - {name: trio, system: kafka, brokers: 3, heap: 512MiB, config: {broker.session.timeout.ms: 3000, broker.heartbeat.interval.ms: 500}}
-topics:
-  - {name: t, partitions: 3, replicationFactor: 3, config: {min.insync.replicas: 2}}
-workload: {warmup: 3s, duration: 22s, drainTimeout: 60s, rate: 200/s, producers: 1, consumers: 1, producer: {acks: all, requestTimeout: 5s, retries: 10}, consumer: {sessionTimeout: 10s}}
-faults:
-  - {at: 6s, action: isolate, target: controller, duration: 12s}
-criteria:
-  - messages.lost == 0
-`);
+  const file = writeScenario(isolateScenario({ name: 'isolate-controller', partitions: 3, duration: '22s', at: '6s', target: 'controller', criterion: 'messages.lost == 0' }));
   const run = await runCli(['run', file, '--out', out], { timeoutMs: 300_000 });
   const r = readResult(out);
   assert.equal(run.code, 0, `${run.stderr}${run.stdout}\n${JSON.stringify(r.faults)}`);

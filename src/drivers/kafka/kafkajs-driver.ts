@@ -6,6 +6,8 @@ import type { TopicSpec } from '../../scenario/schema.js';
 import { type ClientContext, type ClusterAdmin, type ConsumerGroupHandle, type ConsumerGroupRequest, type DriverFactory, type MessageSink, type MessagingClient, type OutgoingMessage, PartialSendError, type ProducerHandle } from '../driver.js';
 import { kafkajsConsumerOptions, type KafkajsConsumerOptions, kafkajsProducerOptions, type KafkajsProducerOptions } from './kafkajs-options.js';
 
+const TOPIC_READY_TIMEOUT_MS = 30_000;
+
 const levelNames: Record<number, string> = { [logLevel.ERROR]: 'ERROR', [logLevel.WARN]: 'WARN', [logLevel.INFO]: 'INFO', [logLevel.DEBUG]: 'DEBUG' };
 
 function kafkaClient(bootstrap: string, clientId: string, log: (line: string) => void): Kafka {
@@ -251,7 +253,7 @@ class KafkajsAdmin implements ClusterAdmin {
     const missing = topics.filter((topic) => !existing.has(topic.name));
     if (missing.length > 0) {
       await this.admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((topic) => ({
           topic: topic.name,
           numPartitions: topic.partitions,
@@ -259,6 +261,7 @@ class KafkajsAdmin implements ClusterAdmin {
           configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value: String(value) })),
         })),
       });
+      await this.waitForLeaders(missing.map((t) => t.name), TOPIC_READY_TIMEOUT_MS);
     }
     const present = topics.filter((topic) => existing.has(topic.name));
     if (present.length > 0) {
@@ -272,6 +275,27 @@ class KafkajsAdmin implements ClusterAdmin {
         }
       }
     }
+  }
+
+  /**
+   * Until every partition of `topics` has a leader. kafkajs's own waitForLeaders retries only
+   * LEADER_NOT_AVAILABLE, but a broker that has not yet applied the new topic's metadata answers
+   * UNKNOWN_TOPIC_OR_PARTITION (seen on three-broker clusters): both mean "not yet" here.
+   */
+  private async waitForLeaders(topics: string[], timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    let last = 'no answer yet';
+    while (performance.now() < deadline) {
+      try {
+        const metadata = await this.admin.fetchTopicMetadata({ topics });
+        if (metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+        last = 'some partitions have no leader yet';
+      } catch (error) {
+        last = error instanceof Error ? error.message : String(error);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new InfrastructureError(`topics ${topics.join(', ')} had no leader for every partition after ${timeoutMs} ms (${last})`);
   }
 
   async leaderOf(topic: string, partition: number): Promise<number | undefined> {
