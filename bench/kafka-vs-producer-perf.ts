@@ -2,7 +2,7 @@
  * faultline's Kafka producer vs Kafka's own ProducerPerformance (same Maven artifacts), against the same local
  * broker: max rate, 1 KiB messages, acks=all. Prints both throughputs and the ratio faultline ÷ Java.
  *
- *   npm run bench:kafka [-- --seconds 20 --producers 2 --partitions 6]
+ *   npm run bench:kafka [-- --seconds 20 --producers 2 --partitions 6 --max-batch 500 --batches 5]
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     producers: { type: 'string', default: '2' },
     partitions: { type: 'string', default: '6' },
+    'max-batch': { type: 'string', default: '500' },
+    batches: { type: 'string', default: '5' },
   },
 });
 const seconds = Number(values.seconds);
@@ -65,7 +67,8 @@ async function runFaultline(bootstrap: string): Promise<number> {
     `name: bench-max-rate
 clusters: [{name: bench, system: kafka, provider: external, bootstrap: "${bootstrap}"}]
 topics: [{name: faultline-bench, partitions: ${partitions}}]
-workload: {warmup: 5s, duration: ${seconds}s, messageSize: 1KiB, rate: max, producers: ${values.producers}, consumers: 0, producer: {acks: all}}
+workload: {warmup: 5s, duration: ${seconds}s, messageSize: 1KiB, rate: max, producers: ${values.producers}, consumers: 0,
+  maxBatch: ${values['max-batch']}, maxInFlightBatches: ${values.batches}, producer: {acks: all}}
 `,
   );
   log('running faultline at max rate');

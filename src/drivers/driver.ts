@@ -12,21 +12,27 @@ export interface OutgoingMessage {
   value: Buffer;
 }
 
+/**
+ * Told as messages of a batch are acknowledged: their indexes in the batch, the monotonic time of the ack and
+ * the partition that took them (-1 when the driver cannot tell).
+ */
+export type AckListener = (indexes: readonly number[], ackMs: number, partition: number) => void;
+
 export interface ProducerHandle {
   /**
-   * Resolves when every message of the batch is acknowledged; rejects when any is not — with a PartialSendError
-   * when the driver knows which of them were acknowledged after all.
+   * Sends a batch. `onAcked` hears of messages as soon as the broker acknowledges them (a Kafka partition's share
+   * together, a Pulsar message alone), so a partition stuck behind a failed leader does not hold back the
+   * latency of the others. Settles only when every message is acknowledged or failed, and calls `onAcked` no
+   * more after that: resolves when all were acknowledged, rejects with the first failure otherwise.
    */
-  send(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  send(topic: string, messages: OutgoingMessage[], onAcked: AckListener): Promise<void>;
   close(): Promise<void>;
 }
 
-/** A batch of which some messages were acknowledged and some not: `acked[i]` tells for message i. */
-export class PartialSendError extends Error {
-  constructor(override readonly cause: unknown, readonly acked: boolean[]) {
-    super(cause instanceof Error ? cause.message : String(cause));
-    this.name = cause instanceof Error ? cause.name : 'PartialSendError';
-  }
+/** Waits until every send settled (as ProducerHandle.send must), then rejects with the first failure if any. */
+export async function allSettledOrFirstFailure(sends: Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(sends)).find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /**

@@ -6,6 +6,7 @@
 import type { MessagingClient } from '../drivers/driver.js';
 import { type CollectedMetrics, Collector, type TimelinePoint } from '../metrics/collector.js';
 import { type LedgerCounts, MessageLedger } from '../metrics/message-ledger.js';
+import { streamOf } from '../metrics/recovery-tracker.js';
 import type { TopicSpec, WorkloadSpec } from '../scenario/schema.js';
 import { keyChooser } from './keys.js';
 import { PayloadCodec } from './payload.js';
@@ -83,7 +84,9 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
       foreign++;
       return;
     }
-    if (ledger.recordConsumed(header.producer, header.sequence, partition)) collector.onConsume(header.intendedMs, receivedMs);
+    if (ledger.recordConsumed(header.producer, header.sequence, partition)) {
+      collector.onConsume(header.intendedMs, receivedMs, streamOf(Math.floor(header.producer / workload.producers), partition));
+    }
   };
 
   const consumersRan = workload.consumers > 0;
@@ -106,6 +109,7 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
         new ProducerWorker({
           id,
           topic: topic.name,
+          topicIndex,
           producer: await client.createProducer(id, topic),
           codec,
           keys: keyChooser(workload, id),

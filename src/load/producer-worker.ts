@@ -6,9 +6,10 @@
  * and the intended time is the send time.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { PartialSendError, type ProducerHandle } from '../drivers/driver.js';
+import type { ProducerHandle } from '../drivers/driver.js';
 import type { Collector } from '../metrics/collector.js';
 import type { MessageLedger } from '../metrics/message-ledger.js';
+import { streamOf } from '../metrics/recovery-tracker.js';
 import type { KeyChooser } from './keys.js';
 import type { PayloadCodec } from './payload.js';
 import type { RateSchedule } from './rate-schedule.js';
@@ -16,6 +17,8 @@ import type { RateSchedule } from './rate-schedule.js';
 export interface ProducerWorkerOptions {
   id: number;
   topic: string;
+  /** Position of the topic in the workload (with the partition, names the stream recovery is followed on). */
+  topicIndex: number;
   producer: ProducerHandle;
   codec: PayloadCodec;
   keys: KeyChooser;
@@ -107,7 +110,7 @@ export class ProducerWorker {
 
   /** Sends `count` messages from nextSequence on; `intended` tells when each sequence number was due. */
   private sendBatch(count: number, intended: (sequence: number) => number, sentMs: number): void {
-    const { id, codec, keys, collector, ledger } = this.o;
+    const { id, codec, keys, collector, ledger, topicIndex } = this.o;
     const first = this.nextSequence;
     const messages = new Array(count);
     for (let i = 0; i < count; i++) {
@@ -118,26 +121,20 @@ export class ProducerWorker {
     this.batchesInFlight++;
     ledger.recordSent(count);
     collector.onSent(count, intended(first), sentMs);
-    this.o.producer.send(this.o.topic, messages).then(
-      () => {
-        const ackMs = this.o.clock();
-        for (let i = 0; i < count; i++) {
-          collector.onAck(intended(first + i), sentMs, ackMs);
-          ledger.recordAcked(id, first + i);
-        }
-        this.release(count);
-      },
+    let acked = 0;
+    const onAcked = (indexes: readonly number[], ackMs: number, partition: number) => {
+      const stream = streamOf(topicIndex, partition);
+      for (const i of indexes) {
+        collector.onAck(intended(first + i), sentMs, ackMs, stream);
+        ledger.recordAcked(id, first + i);
+      }
+      acked += indexes.length;
+    };
+    this.o.producer.send(this.o.topic, messages, onAcked).then(
+      () => this.release(count),
       (error: unknown) => {
-        const ackMs = this.o.clock();
-        const acked = error instanceof PartialSendError ? error.acked : [];
-        let failed = 0;
-        for (let i = 0; i < count; i++) {
-          if (acked[i]) {
-            collector.onAck(intended(first + i), sentMs, ackMs);
-            ledger.recordAcked(id, first + i);
-          } else failed++;
-        }
-        collector.onError(`produce:${errorKind(error instanceof PartialSendError ? error.cause : error)}`, ackMs, failed);
+        const failed = count - acked;
+        collector.onError(`produce:${errorKind(error)}`, this.o.clock(), failed);
         ledger.recordFailed(failed);
         this.release(count);
       },

@@ -83,11 +83,12 @@ export class Collector {
     if (intendedMs >= this.window.warmupMs) this.sendLag.recordMs(sentMs - intendedMs);
   }
 
-  onAck(intendedMs: number, sentMs: number, ackMs: number): void {
+  /** `stream`: the topic partition that took it (streamOf), for per-partition failover. */
+  onAck(intendedMs: number, sentMs: number, ackMs: number, stream = 0): void {
     this.roll(ackMs);
     this.current.produced++;
     this.current.publish.recordMs(ackMs - intendedMs);
-    this.recovery.onAck(intendedMs, ackMs);
+    this.recovery.onAck(intendedMs, ackMs, stream);
     if (this.inWindow(ackMs)) this.producedInWindow++;
     if (intendedMs >= this.window.warmupMs) {
       this.publish.recordMs(ackMs - intendedMs);
@@ -95,11 +96,11 @@ export class Collector {
     }
   }
 
-  onConsume(intendedMs: number, receivedMs: number): void {
+  onConsume(intendedMs: number, receivedMs: number, stream = 0): void {
     this.roll(receivedMs);
     this.current.consumed++;
     this.current.endToEnd.recordMs(receivedMs - intendedMs);
-    this.recovery.onConsume(intendedMs, receivedMs);
+    this.recovery.onConsume(intendedMs, receivedMs, stream);
     if (this.inWindow(receivedMs)) this.consumedInWindow++;
     if (intendedMs >= this.window.warmupMs) this.endToEnd.recordMs(receivedMs - intendedMs);
   }

@@ -1,7 +1,10 @@
 /**
- * What a fault cost, per fault: time from injection to the first ack of a message intended at or after the
- * injection (failover), to throughput back at ≥ 90 % of the pre-fault rate held for 3 s, and to the first
- * consumption of such a message (consumers resumed). Acks and consumptions are counted in 100 ms buckets.
+ * What a fault cost, per fault: time from injection until every stream (a topic's partition) that was taking
+ * acks in the 5 s before has acknowledged a message intended at or after the injection — the failover time: a
+ * partition the fault did not touch counts at once, the one whose leader moved counts when it takes writes
+ * again —, until throughput is back at ≥ 90 % of the pre-fault rate held for 3 s, and until every stream
+ * consumed before has delivered such a message again (consumers resumed). Acks are also counted in 100 ms
+ * buckets for the throughput figure.
  */
 const BUCKET_MS = 100;
 const HOLD_MS = 3000;
@@ -37,45 +40,74 @@ class Buckets {
   }
 }
 
+/** A topic's partition as one number (partition -1: the driver could not tell). */
+export function streamOf(topicIndex: number, partition: number): number {
+  return topicIndex * 0x100000 + partition + 1;
+}
+
+/** Waits for each stream live before a fault to show a message intended after it; `doneMs` when the last did. */
+class StreamWait {
+  doneMs: number | null = null;
+
+  /** `streams`: the streams to wait for; empty: none was live, so the first one of any stream will do. */
+  constructor(readonly atMs: number, private readonly streams: Set<number>) {}
+
+  /** Returns true when this event completed the wait. */
+  see(intendedMs: number, eventMs: number, stream: number): boolean {
+    if (this.doneMs !== null || intendedMs < this.atMs) return false;
+    if (this.streams.size > 0 && (!this.streams.delete(stream) || this.streams.size > 0)) return false;
+    this.doneMs = eventMs;
+    return true;
+  }
+}
+
+/** When each stream last saw an event; tells which streams were live in a window. */
+class StreamActivity {
+  private readonly last = new Map<number, number>();
+
+  see(stream: number, atMs: number): void {
+    this.last.set(stream, atMs);
+  }
+
+  liveSince(fromMs: number): Set<number> {
+    return new Set([...this.last].filter(([, atMs]) => atMs >= fromMs).map(([stream]) => stream));
+  }
+}
+
 interface Watch {
   atMs: number;
-  firstAckMs: number | null;
-  firstConsumeMs: number | null;
+  ack: StreamWait;
+  consume: StreamWait;
 }
 
 export class RecoveryTracker {
   private readonly acks = new Buckets();
+  private readonly ackActivity = new StreamActivity();
+  private readonly consumeActivity = new StreamActivity();
   private readonly watches: Watch[] = [];
   private waitingAck = 0;
   private waitingConsume = 0;
 
   /** Starts watching a fault injected at `atMs`; returns its index for figures(). */
   watch(atMs: number): number {
-    this.watches.push({ atMs, firstAckMs: null, firstConsumeMs: null });
+    const liveFrom = atMs - PRE_FAULT_WINDOW_MS;
+    this.watches.push({ atMs, ack: new StreamWait(atMs, this.ackActivity.liveSince(liveFrom)), consume: new StreamWait(atMs, this.consumeActivity.liveSince(liveFrom)) });
     this.waitingAck++;
     this.waitingConsume++;
     return this.watches.length - 1;
   }
 
-  onAck(intendedMs: number, ackMs: number): void {
+  onAck(intendedMs: number, ackMs: number, stream: number): void {
     this.acks.add(ackMs);
+    this.ackActivity.see(stream, ackMs);
     if (this.waitingAck === 0) return;
-    for (const watch of this.watches) {
-      if (watch.firstAckMs === null && intendedMs >= watch.atMs) {
-        watch.firstAckMs = ackMs;
-        this.waitingAck--;
-      }
-    }
+    for (const watch of this.watches) if (watch.ack.see(intendedMs, ackMs, stream)) this.waitingAck--;
   }
 
-  onConsume(intendedMs: number, receivedMs: number): void {
+  onConsume(intendedMs: number, receivedMs: number, stream: number): void {
+    this.consumeActivity.see(stream, receivedMs);
     if (this.waitingConsume === 0) return;
-    for (const watch of this.watches) {
-      if (watch.firstConsumeMs === null && intendedMs >= watch.atMs) {
-        watch.firstConsumeMs = receivedMs;
-        this.waitingConsume--;
-      }
-    }
+    for (const watch of this.watches) if (watch.consume.see(intendedMs, receivedMs, stream)) this.waitingConsume--;
   }
 
   /** Figures for fault `index`, looking at acks up to `untilMs`. */
@@ -83,9 +115,9 @@ export class RecoveryTracker {
     const watch = this.watches[index]!;
     const since = (ms: number | null) => (ms === null ? null : Math.max(0, Math.round(ms - watch.atMs)));
     return {
-      firstAckMs: since(watch.firstAckMs),
+      firstAckMs: since(watch.ack.doneMs),
       throughputRecoveredMs: this.throughputRecovered(watch.atMs, untilMs),
-      consumerResumedMs: since(watch.firstConsumeMs),
+      consumerResumedMs: since(watch.consume.doneMs),
     };
   }
 

@@ -3,7 +3,7 @@ import { type Consumer, Kafka, type KafkaConfig, logLevel, type LogEntry, Partit
 import type { ClusterEndpoints } from '../../cluster/provider.js';
 import { InfrastructureError } from '../../errors.js';
 import type { TopicSpec } from '../../scenario/schema.js';
-import { type ClientContext, type ClusterAdmin, type ConsumerGroupHandle, type ConsumerGroupRequest, type DriverFactory, type MessageSink, type MessagingClient, type OutgoingMessage, PartialSendError, type ProducerHandle } from '../driver.js';
+import { type AckListener, allSettledOrFirstFailure, type ClientContext, type ClusterAdmin, type ConsumerGroupHandle, type ConsumerGroupRequest, type DriverFactory, type MessageSink, type MessagingClient, type OutgoingMessage, type ProducerHandle } from '../driver.js';
 import { kafkajsConsumerOptions, type KafkajsConsumerOptions, kafkajsProducerOptions, type KafkajsProducerOptions } from './kafkajs-options.js';
 
 const TOPIC_READY_TIMEOUT_MS = 30_000;
@@ -28,19 +28,21 @@ function kafkaClient(bootstrap: string, clientId: string, log: (line: string) =>
  * One producer. Each send goes out as one kafkajs request per partition, never one spanning several brokers:
  * kafkajs 2.2.4 keeps a multi-broker send's responses per broker, and when a retry after a leader change maps a
  * partition to a broker that already answered for another partition, it skips that partition's messages and
- * still resolves — acknowledged messages that were never written (seen on leader kills). Partitions are chosen
- * here with kafkajs's own default partitioner (murmur2 of the key like the Java client; round-robin without one).
+ * still resolves — acknowledged messages that were never written (seen on leader kills; upstream
+ * tulios/kafkajs#1303, fix proposed in #1798). Each partition's messages count as acknowledged when its own
+ * request is. Partitions are chosen with kafkajs's default partitioner (murmur2 of the key like the Java
+ * client; round-robin without one).
  */
 class KafkajsProducer implements ProducerHandle {
   private readonly partitionOf: (message: OutgoingMessage) => number;
 
-  constructor(private readonly producer: Producer, private readonly options: KafkajsProducerOptions, topic: TopicSpec) {
+  constructor(private readonly producer: Producer, private readonly options: KafkajsProducerOptions, topic: TopicSpec, private readonly clock: () => number) {
     const partitioner = Partitioners.DefaultPartitioner();
     const partitionMetadata = Array.from({ length: topic.partitions }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [], isr: [], partitionErrorCode: 0 }));
     this.partitionOf = (message) => partitioner({ topic: topic.name, partitionMetadata, message });
   }
 
-  async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
+  async send(topic: string, messages: OutgoingMessage[], onAcked: AckListener): Promise<void> {
     const byPartition = new Map<number, number[]>();
     messages.forEach((message, index) => {
       const partition = this.partitionOf(message);
@@ -48,23 +50,17 @@ class KafkajsProducer implements ProducerHandle {
       if (indexes) indexes.push(index);
       else byPartition.set(partition, [index]);
     });
-    const requests = [...byPartition].map(([partition, indexes]) =>
-      this.producer.send({
+    const requests = [...byPartition].map(async ([partition, indexes]) => {
+      await this.producer.send({
         topic,
         messages: indexes.map((i) => ({ key: messages[i]!.key, value: messages[i]!.value, partition })),
         acks: this.options.acks,
         timeout: this.options.requestTimeout,
         compression: this.options.compression === 'gzip' ? 1 : 0,
-      }),
-    );
-    const settled = await Promise.allSettled(requests);
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (!failed) return;
-    const acked = new Array<boolean>(messages.length).fill(false);
-    [...byPartition.values()].forEach((indexes, request) => {
-      if (settled[request]!.status === 'fulfilled') for (const i of indexes) acked[i] = true;
+      });
+      onAcked(indexes, this.clock(), partition);
     });
-    throw new PartialSendError(failed.reason, acked);
+    await allSettledOrFirstFailure(requests);
   }
 
   close(): Promise<void> {
@@ -104,7 +100,7 @@ class KafkajsClient implements MessagingClient {
       ...(o.maxInFlightRequests === undefined ? {} : { maxInFlightRequests: o.maxInFlightRequests }),
     });
     await producer.connect();
-    const handle = new KafkajsProducer(producer, o, topic);
+    const handle = new KafkajsProducer(producer, o, topic, this.context.clock);
     this.open.add(handle);
     return handle;
   }

@@ -5,7 +5,7 @@
  */
 import type { TopicSpec } from '../../scenario/schema.js';
 import { InfrastructureError } from '../../errors.js';
-import type { ClientContext, ConsumerGroupHandle, ConsumerGroupRequest, DriverFactory, MessagingClient, OutgoingMessage, ProducerHandle } from '../driver.js';
+import { type AckListener, allSettledOrFirstFailure, type ClientContext, type ConsumerGroupHandle, type ConsumerGroupRequest, type DriverFactory, type MessagingClient, type OutgoingMessage, type ProducerHandle } from '../driver.js';
 import { PulsarAdmin, PULSAR_NAMESPACE } from './pulsar-admin.js';
 import { partitionOfTopicName } from './message-id.js';
 import { deliversInPartitionOrder, type PulsarConsumerOptions, pulsarConsumerOptions, type PulsarProducerOptions, pulsarProducerOptions } from './pulsar-options.js';
@@ -51,10 +51,14 @@ function fullTopic(topic: TopicSpec): string {
 }
 
 class NativeProducerHandle implements ProducerHandle {
-  constructor(private readonly producer: NativeProducer) {}
+  constructor(private readonly producer: NativeProducer, private readonly clock: () => number) {}
 
-  async send(_topic: string, messages: OutgoingMessage[]): Promise<void> {
-    await Promise.all(messages.map((m) => this.producer.send(m.key ? { data: m.value, partitionKey: m.key.toString() } : { data: m.value })));
+  async send(_topic: string, messages: OutgoingMessage[], onAcked: AckListener): Promise<void> {
+    const sends = messages.map(async (m, index) => {
+      await this.producer.send(m.key ? { data: m.value, partitionKey: m.key.toString() } : { data: m.value });
+      onAcked([index], this.clock(), -1);
+    });
+    await allSettledOrFirstFailure(sends);
   }
 
   close(): Promise<void> {
@@ -87,7 +91,7 @@ class NativePulsarClient implements MessagingClient {
       compressionType: o.compressionType === 'NONE' ? undefined : o.compressionType,
       blockIfQueueFull: true,
     });
-    const handle = new NativeProducerHandle(producer);
+    const handle = new NativeProducerHandle(producer, this.context.clock);
     this.open.add(handle);
     return handle;
   }

@@ -1,20 +1,21 @@
 /**
  * Pulsar through its official WebSocket API (served by the broker's web service): needs no native addon.
- * A producer is one WebSocket per topic; each message is a JSON frame with a base64 payload, and every message of
- * a batch carries the batch's id as `context`, so a batch resolves once as many acks came back as it had messages.
+ * A producer is one WebSocket per topic; each message is a JSON frame with a base64 payload whose `context` names
+ * its batch and index, so each ack is told as it comes and a batch settles once every message was answered.
  * A consumer group is `members` WebSockets on one subscription; each message is acknowledged after it is recorded.
  */
 import WebSocket from 'ws';
 import type { ClusterEndpoints } from '../../cluster/provider.js';
 import { InfrastructureError } from '../../errors.js';
 import type { TopicSpec } from '../../scenario/schema.js';
-import type { ClientContext, ConsumerGroupHandle, ConsumerGroupRequest, DriverFactory, MessagingClient, OutgoingMessage, ProducerHandle } from '../driver.js';
+import type { AckListener, ClientContext, ConsumerGroupHandle, ConsumerGroupRequest, DriverFactory, MessagingClient, OutgoingMessage, ProducerHandle } from '../driver.js';
 import { PulsarAdmin, pulsarTopicPath } from './pulsar-admin.js';
 import { partitionOfMessageId } from './message-id.js';
 import { deliversInPartitionOrder, type PulsarConsumerOptions, pulsarConsumerOptions, type PulsarProducerOptions, pulsarProducerOptions } from './pulsar-options.js';
 
 interface ProducerReply {
   result: string;
+  messageId?: string;
   errorMsg?: string;
   context?: string;
 }
@@ -48,7 +49,7 @@ function open(url: string, what: string): Promise<WebSocket> {
 class PendingBatch {
   remaining: number;
   failure: string | undefined;
-  constructor(count: number, readonly resolve: () => void, readonly reject: (error: Error) => void) {
+  constructor(count: number, readonly onAcked: AckListener, readonly resolve: () => void, readonly reject: (error: Error) => void) {
     this.remaining = count;
   }
 }
@@ -57,31 +58,33 @@ class WebSocketProducer implements ProducerHandle {
   private readonly pending = new Map<string, PendingBatch>();
   private nextBatch = 0;
 
-  constructor(private readonly socket: WebSocket) {
+  constructor(private readonly socket: WebSocket, private readonly clock: () => number) {
     socket.on('message', (data) => this.onReply(JSON.parse(data.toString()) as ProducerReply));
     socket.on('close', () => this.failAll('the producer WebSocket closed'));
     socket.on('error', (error) => this.failAll(error.message));
   }
 
-  send(_topic: string, messages: OutgoingMessage[]): Promise<void> {
-    const context = String(this.nextBatch++);
+  send(_topic: string, messages: OutgoingMessage[], onAcked: AckListener): Promise<void> {
+    const batch = String(this.nextBatch++);
     return new Promise((resolve, reject) => {
       if (this.socket.readyState !== WebSocket.OPEN) return reject(new InfrastructureError('the producer WebSocket is not open'));
-      this.pending.set(context, new PendingBatch(messages.length, resolve, reject));
-      for (const message of messages) {
-        const frame: Record<string, string> = { payload: message.value.toString('base64'), context };
+      this.pending.set(batch, new PendingBatch(messages.length, onAcked, resolve, reject));
+      messages.forEach((message, index) => {
+        const frame: Record<string, string> = { payload: message.value.toString('base64'), context: `${batch}.${index}` };
         if (message.key) frame.key = message.key.toString();
         this.socket.send(JSON.stringify(frame));
-      }
+      });
     });
   }
 
   private onReply(reply: ProducerReply): void {
-    const batch = reply.context === undefined ? undefined : this.pending.get(reply.context);
+    const [batchId, index] = (reply.context ?? '').split('.');
+    const batch = batchId === undefined ? undefined : this.pending.get(batchId);
     if (!batch) return;
-    if (reply.result !== 'ok') batch.failure ??= `${reply.result}${reply.errorMsg ? `: ${reply.errorMsg}` : ''}`;
+    if (reply.result === 'ok') batch.onAcked([Number(index)], this.clock(), reply.messageId ? partitionOfMessageId(reply.messageId) : -1);
+    else batch.failure ??= `${reply.result}${reply.errorMsg ? `: ${reply.errorMsg}` : ''}`;
     if (--batch.remaining > 0) return;
-    this.pending.delete(reply.context!);
+    this.pending.delete(batchId!);
     if (batch.failure) batch.reject(Object.assign(new Error(batch.failure), { type: batch.failure.split(':')[0] }));
     else batch.resolve();
   }
@@ -128,7 +131,7 @@ class PulsarWebSocketClient implements MessagingClient {
       compressionType: o.compressionType,
     });
     const socket = await open(`${this.base}/producer/${pulsarTopicPath(topic.name)}?${params}`, `producer on ${topic.name}`);
-    const producer = new WebSocketProducer(socket);
+    const producer = new WebSocketProducer(socket, this.context.clock);
     this.open.add(producer);
     return producer;
   }
