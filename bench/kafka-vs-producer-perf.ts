@@ -2,7 +2,9 @@
  * faultline's Kafka producer vs Kafka's own ProducerPerformance (same Maven artifacts), against the same local
  * broker: max rate, 1 KiB messages, acks=all. Prints both throughputs and the ratio faultline ÷ Java.
  *
- *   npm run bench:kafka [-- --seconds 20 --producers 2 --partitions 6 --max-batch 500 --batches 5]
+ *   npm run bench:kafka [-- --seconds 20 --producers 2 --partitions 6 --max-batch 500 --batches 5 --cpu-prof DIR]
+ *
+ * --cpu-prof DIR writes a V8 CPU profile of the faultline run into DIR (open it in Chrome DevTools).
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '6' },
     'max-batch': { type: 'string', default: '500' },
     batches: { type: 'string', default: '5' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
@@ -74,7 +77,8 @@ workload: {warmup: 5s, duration: ${seconds}s, messageSize: 1KiB, rate: max, prod
   log('running faultline at max rate');
   const out = join(work, 'faultline-result');
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, 'run', scenario, '--out', out, '--quiet'], { stdio: 'inherit' });
+    const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+    const child = spawn(process.execPath, [...profile, cliPath, 'run', scenario, '--out', out, '--quiet'], { stdio: 'inherit' });
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`faultline exited ${code}`))));
   });
   const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as { throughput: { produced: { messagesPerSec: number } } };

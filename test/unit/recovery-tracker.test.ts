@@ -6,9 +6,15 @@ const p0 = streamOf(0, 0);
 const p1 = streamOf(0, 1);
 const p2 = streamOf(0, 2);
 
-/** Acks every 10 ms on the given partitions from `fromMs` to `toMs`, each intended 5 ms before its ack. */
+type StreamEvent = (intendedMs: number, atMs: number, stream: number) => void;
+
+/** An event every 10 ms on the given partitions from `fromMs` to `toMs`, each intended 5 ms before it. */
+function steadily(event: StreamEvent, streams: number[], fromMs: number, toMs: number): void {
+  for (let t = fromMs; t < toMs; t += 10) for (const stream of streams) event(t - 5, t, stream);
+}
+
 function ackSteadily(tracker: RecoveryTracker, streams: number[], fromMs: number, toMs: number): void {
-  for (let t = fromMs; t < toMs; t += 10) for (const stream of streams) tracker.onAck(t - 5, t, stream);
+  steadily((intended, at, stream) => tracker.onAck(intended, at, stream), streams, fromMs, toMs);
 }
 
 test('failover waits for every partition that took writes before the fault, not the first one to answer', () => {
@@ -45,10 +51,7 @@ test('a partition that stopped taking writes long before the fault is not waited
 
 test('consumers resumed when every partition consumed before the fault delivered a message intended after it', () => {
   const tracker = new RecoveryTracker();
-  for (let t = 0; t < 5_000; t += 10) {
-    tracker.onConsume(t - 20, t, p0);
-    tracker.onConsume(t - 20, t, p1);
-  }
+  steadily((intended, at, stream) => tracker.onConsume(intended, at, stream), [p0, p1], 0, 5_000);
   const fault = tracker.watch(5_000);
   tracker.onConsume(5_100, 5_200, p1);
   tracker.onConsume(5_100, 9_000, p0);

@@ -78,13 +78,13 @@ class WebSocketProducer implements ProducerHandle {
   }
 
   private onReply(reply: ProducerReply): void {
-    const [batchId, index] = (reply.context ?? '').split('.');
-    const batch = batchId === undefined ? undefined : this.pending.get(batchId);
+    const [batchId = '', index] = (reply.context ?? '').split('.');
+    const batch = this.pending.get(batchId);
     if (!batch) return;
     if (reply.result === 'ok') batch.onAcked([Number(index)], this.clock(), reply.messageId ? partitionOfMessageId(reply.messageId) : -1);
     else batch.failure ??= `${reply.result}${reply.errorMsg ? `: ${reply.errorMsg}` : ''}`;
     if (--batch.remaining > 0) return;
-    this.pending.delete(batchId!);
+    this.pending.delete(batchId);
     if (batch.failure) batch.reject(Object.assign(new Error(batch.failure), { type: batch.failure.split(':')[0] }));
     else batch.resolve();
   }
