@@ -157,14 +157,19 @@ program
 function printSummary(outcome: ScenarioOutcome): void {
   for (const { dir, result } of outcome.outcomes) {
     const r = result;
+    const ms = (summary: { p50: number; p99: number; max: number } | null) => (summary ? `${summary.p50}/${summary.p99}/${summary.max} ms` : '— (nothing measured)');
+    const m = r.messages;
+    const lostNote = m.lost !== null && m.lostVerified === false ? ' (unverified)' : '';
     const lines = [
       `${r.scenario.name} on ${r.cluster.name} (${r.cluster.system} ${r.cluster.version}): ${r.status.toUpperCase()}${r.statusReason ? ` — ${r.statusReason}` : ''}`,
-      `  produced ${r.throughput.produced.messagesPerSec} msg/s, consumed ${r.throughput.consumed?.messagesPerSec ?? '—'} msg/s`,
-      `  publish p50/p99/max ${r.latency.publish.p50}/${r.latency.publish.p99}/${r.latency.publish.max} ms` +
-        (r.latency.endToEnd ? `, end-to-end p99 ${r.latency.endToEnd.p99} ms` : ''),
-      `  messages sent ${r.messages.sent}, acked ${r.messages.acked}, consumed ${r.messages.consumed ?? '—'}, lost ${r.messages.lost ?? '—'}, duplicated ${r.messages.duplicated ?? '—'}`,
-      ...r.criteria.map((c) => `  ${c.passed ? 'pass' : 'FAIL'}  ${c.expression}  (actual ${c.actual ?? c.note})`),
       ...r.warnings.map((w) => `  warning: ${w}`),
+      `  produced ${r.throughput.produced?.messagesPerSec ?? '—'} msg/s, consumed ${r.throughput.consumed?.messagesPerSec ?? '—'} msg/s`,
+      `  publish p50/p99/max ${ms(r.latency.publish)}` + (r.latency.endToEnd ? `, end-to-end p99 ${r.latency.endToEnd.p99} ms` : ''),
+      `  messages sent ${m.sent}, acked ${m.acked ?? '—'}, consumed ${m.consumed ?? '—'}, ` +
+        (m.notDelivered !== null ? `not delivered ${m.notDelivered}` : `lost ${m.lost ?? '—'}${lostNote}`) +
+        `, duplicated ${m.duplicated ?? '—'} (log copies), redelivered ${m.redelivered ?? '—'}, reordered ${m.reordered ?? '—'}`,
+      ...(m.consumed !== null ? [`  consumed without an ack ${m.consumedUnacked ?? '—'}, found in the log by the final read ${m.foundByFinalRead ?? '—'}`] : []),
+      ...r.criteria.map((c) => `  ${c.passed ? 'pass' : 'FAIL'}  ${c.expression}  (actual ${c.actual ?? c.note}${c.actual !== null && c.note ? `; ${c.note}` : ''})`),
       `  results: ${join(dir, 'result.json')}, report: ${join(dir, 'report.md')}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

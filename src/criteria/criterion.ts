@@ -72,6 +72,11 @@ export function judge(criterion: Criterion, actual: number | null): CriterionVer
   return { ...base, passed };
 }
 
+/** A figure whose worst case is unbounded (a fault that never recovered): only "above" comparisons can pass. */
+export function judgeUnbounded(criterion: Criterion, note: string): CriterionVerdict {
+  return { expression: criterion.expression, actual: null, threshold: criterion.threshold, passed: compare(Infinity, criterion.comparison, criterion.threshold), note };
+}
+
 function compare(actual: number, comparison: Comparison, threshold: number): boolean {
   switch (comparison) {
     case '<':

@@ -10,7 +10,7 @@ export const metricCatalog: ReadonlyMap<string, MetricUnit> = new Map<string, Me
   ['throughput.consumed.messagesPerSec', 'msgPerSec'],
   ['throughput.consumed.bytesPerSec', 'bytesPerSec'],
   ...latencyKinds.flatMap((kind) => latencyStats.map((stat): [string, MetricUnit] => [`latency.${kind}.${stat}`, 'ms'])),
-  ...['sent', 'acked', 'consumed', 'lost', 'duplicated', 'reordered', 'unacked', 'failed'].map((m): [string, MetricUnit] => [`messages.${m}`, 'count']),
+  ...['sent', 'acked', 'consumed', 'lost', 'duplicated', 'redelivered', 'duplicatesUnclassified', 'reordered', 'unacked', 'failed', 'consumedUnacked', 'foundByFinalRead', 'notDelivered'].map((m): [string, MetricUnit] => [`messages.${m}`, 'count']),
   ['errors.total', 'count'],
   ['failover.max', 'ms'],
   ['failover.throughputMax', 'ms'],

@@ -36,10 +36,12 @@ export async function allSettledOrFirstFailure(sends: Promise<void>[]): Promise<
 }
 
 /**
- * Called for each message a consumer receives, with the monotonic time the batch arrived and the partition it
- * came from (-1 when the driver cannot tell).
+ * Called for each message a consumer receives, with the monotonic time the batch arrived, the partition it
+ * came from (-1 when the driver cannot tell) and its position in the log: the offset, or the message id
+ * ('' or undefined when the driver cannot tell). The position tells a second copy of a message in the log
+ * (written twice by the producer) from the same copy delivered twice (a consumer redelivery).
  */
-export type MessageSink = (value: Buffer, receivedMs: number, partition: number) => void;
+export type MessageSink = (value: Buffer, receivedMs: number, partition: number, position?: string) => void;
 
 export interface ConsumerGroupHandle {
   /**
@@ -73,6 +75,17 @@ export interface ClusterAdmin {
 }
 
 export interface MessagingClient {
+  /**
+   * False when a resolved send does not mean the broker wrote the message (Kafka acks=0: resolved once on the
+   * socket). Then nothing is "acknowledged": no publish latency, no failover from acks, no "lost acknowledged",
+   * only messages not delivered. Default true.
+   */
+  readonly acknowledgesWrites?: boolean;
+  /**
+   * Set when the producer may reorder its own sends (several requests in flight per partition with retries and
+   * without idempotence): says why, so reordering is not charged to the broker alone.
+   */
+  readonly producerReorderCaveat?: string;
   createProducer(id: number, topic: TopicSpec): Promise<ProducerHandle>;
   /** Resolves once the group is ready: all members joined, all partitions assigned. */
   createConsumerGroup(request: ConsumerGroupRequest): Promise<ConsumerGroupHandle>;

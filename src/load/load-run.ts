@@ -49,11 +49,19 @@ export interface LoadOutcome {
   foreign: number;
   /** True when every acknowledged message was consumed (or no consumers ran) before the drain bound. */
   drained: boolean;
-  /** True when every consumer group delivers partitions in order, so `reordered` means something. */
+  /** True when every consumer group delivers partitions in order and every delivery's partition was known, so `reordered` means something. */
   orderChecked: boolean;
-  /** null: no final read was needed; else whether it read every partition to its end. */
+  /**
+   * null: no final read was needed; else whether it read every partition to its end (false also when the
+   * driver has none: `finalReadAvailable`).
+   */
   finalReadComplete: boolean | null;
-  /** Some of the messages counted lost (producer, sequence), as evidence. */
+  finalReadAvailable: boolean;
+  /** False when a resolved send did not mean the broker wrote it (Kafka acks=0). */
+  acknowledgesWrites: boolean;
+  /** Why the producer itself may have reordered its sends, when it may have. */
+  producerReorderCaveat?: string;
+  /** Some of the messages counted lost (acknowledged, never delivered, not in the log), as evidence. */
   lostSample: Array<{ producer: number; sequence: number }>;
   interrupted: boolean;
   consumersRan: boolean;
@@ -78,14 +86,17 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
   const collector = new Collector({ warmupMs: workload.warmup, measureEndMs, messageSize: workload.messageSize });
   const codec = new PayloadCodec(plan.runId, workload.messageSize);
   let foreign = 0;
-  const sink = (value: Buffer, receivedMs: number, partition: number) => {
+  const sink = (value: Buffer, receivedMs: number, reportedPartition: number, position = '') => {
     const header = codec.decode(value);
     if (!header || !ledger.isKnownProducer(header.producer)) {
       foreign++;
       return;
     }
-    if (ledger.recordConsumed(header.producer, header.sequence, partition)) {
-      collector.onConsume(header.intendedMs, receivedMs, streamOf(Math.floor(header.producer / workload.producers), partition));
+    const topicIndex = Math.floor(header.producer / workload.producers);
+    // A one-partition topic (Pulsar: non-partitioned, whose message ids name no partition) is partition 0.
+    const partition = reportedPartition < 0 && topics[topicIndex]?.partitions === 1 ? 0 : reportedPartition;
+    if (ledger.recordConsumed(header.producer, header.sequence, partition, position)) {
+      collector.onConsume(header.intendedMs, receivedMs, streamOf(topicIndex, partition));
     }
   };
 
@@ -159,6 +170,7 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
     drained &&= workers.every((worker) => worker.outstanding === 0);
     // Acked messages the group has not delivered: are they in the log at all? A fresh reader tells.
     let finalReadComplete: boolean | null = null;
+    if (consumersRan && ledger.counts.ackedNotConsumed > 0 && !hooks.signal.aborted) finalReadComplete = false;
     if (consumersRan && ledger.counts.ackedNotConsumed > 0 && client.finalRead && !hooks.signal.aborted) {
       const finalSink = (value: Buffer) => {
         const header = codec.decode(value);
@@ -171,9 +183,12 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
       counts: { ...ledger.counts },
       foreign,
       drained,
-      orderChecked,
+      orderChecked: orderChecked && ledger.counts.unplaced === 0,
       finalReadComplete,
-      lostSample: ledger.counts.ackedNotConsumed > 0 ? ledger.missing(100) : [],
+      finalReadAvailable: client.finalRead !== undefined,
+      lostSample: ledger.lost > 0 ? ledger.missing(100) : [],
+      acknowledgesWrites: client.acknowledgesWrites ?? true,
+      ...(client.producerReorderCaveat ? { producerReorderCaveat: client.producerReorderCaveat } : {}),
       interrupted: hooks.signal.aborted,
       consumersRan,
       startedAt,

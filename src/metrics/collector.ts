@@ -80,6 +80,7 @@ export class Collector {
   onSent(count: number, intendedMs: number, sentMs: number): void {
     this.roll(sentMs);
     this.current.sent += count;
+    this.recovery.onSent(intendedMs);
     if (intendedMs >= this.window.warmupMs) this.sendLag.recordMs(sentMs - intendedMs);
   }
 

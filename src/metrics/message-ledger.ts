@@ -1,7 +1,17 @@
 /**
  * The books of a run: which messages were acknowledged and which were consumed, per producer and sequence
- * number, in two bits per message (no set of ids). Lost = acknowledged but never consumed when the books close;
- * duplicated = consumed more than once; unacked = handed to the client but never acknowledged (not a loss).
+ * number, in bits per message (no set of ids), plus, per consumed message, a 32-bit fingerprint of where it was
+ * first read in the log, and, per producer and partition, the longest in-order run of first deliveries.
+ *
+ * - lost = acknowledged, never delivered to the group, and not found in the log by the final read;
+ * - duplicated = extra copies in the log: the same message delivered again from another position (offset or
+ *   message id), i.e. written twice by the producer (a retry after a lost response);
+ * - redelivered = the same copy delivered again (same position): the consumer's doing (a rebalance, an ack
+ *   timeout), not the log's;
+ * - reordered = displaced first deliveries: how many would have to move to put each producer's messages on each
+ *   partition back in order (first deliveries minus the longest in-order subsequence), so one message early or
+ *   one message late both count 1;
+ * - unacked = handed to the client but never acknowledged (not a loss).
  */
 export class GrowableBitSet {
   private words = new Uint32Array(256);
@@ -39,34 +49,123 @@ export class GrowableBitSet {
   }
 }
 
+/** A Uint32Array that grows on write; unwritten entries read 0. */
+class GrowableUint32Array {
+  private values = new Uint32Array(64);
+
+  get(index: number): number {
+    return index < this.values.length ? this.values[index]! : 0;
+  }
+
+  set(index: number, value: number): void {
+    if (index >= this.values.length) {
+      let length = this.values.length;
+      while (length <= index) length *= 2;
+      const grown = new Uint32Array(length);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[index] = value;
+  }
+
+  get byteLength(): number {
+    return this.values.byteLength;
+  }
+}
+
+/**
+ * Longest strictly increasing subsequence of the sequence numbers first delivered on one producer × partition
+ * stream (patience sorting: `tails[i]` is the smallest last element of an in-order run of length i + 1).
+ */
+class InOrderRun {
+  private readonly tails = new GrowableUint32Array();
+  length = 0;
+
+  /** Returns true when `sequence` displaced an earlier tail, i.e. it is out of order. */
+  add(sequence: number): boolean {
+    if (this.length === 0 || sequence > this.tails.get(this.length - 1)) {
+      this.tails.set(this.length++, sequence);
+      return false;
+    }
+    let low = 0;
+    let high = this.length - 1;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.tails.get(mid) < sequence) low = mid + 1;
+      else high = mid;
+    }
+    this.tails.set(low, sequence);
+    return true;
+  }
+
+  get byteLength(): number {
+    return this.tails.byteLength;
+  }
+}
+
+/** 32-bit FNV-1a of a message's position (partition and offset or message id); never 0 (0 = unknown). */
+export function positionFingerprint(partition: number, position: string): number {
+  let hash = 0x811c9dc5 ^ (partition & 0xffff);
+  for (let i = 0; i < position.length; i++) {
+    hash ^= position.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0 || 1;
+}
+
 export interface LedgerCounts {
   sent: number;
   acked: number;
   failed: number;
+  /** Distinct messages delivered to the consumer group. */
   consumed: number;
+  /** Extra copies in the log (delivered again from another position): written more than once by the producer. */
   duplicated: number;
-  /** Acknowledged and not (yet) consumed. After the drain, these are the lost messages. */
+  /** The same copy delivered again (same position): a consumer redelivery. */
+  redelivered: number;
+  /** Deliveries of a message seen before whose positions the driver did not give: copy or redelivery, unknown. */
+  duplicatesUnclassified: number;
+  /** Acknowledged and not (yet) delivered to the consumer group. */
   ackedNotConsumed: number;
   /** Consumed although the producer never saw an ack (e.g. a timed-out send that did land). */
   consumedUnacked: number;
-  /** Acknowledged, not delivered to the consumers by the end of the drain, but found in the log by the final read. */
+  /** Acknowledged, not delivered to the group, but found in the log by the final read. */
   foundByFinalRead: number;
-  /** First deliveries that came after a later message of the same producer on the same partition. */
+  /** Displaced first deliveries per producer and partition (first deliveries − longest in-order run). */
   reordered: number;
+  /** First deliveries whose partition the driver could not tell (their order cannot be judged). */
+  unplaced: number;
 }
 
 export class MessageLedger {
   private readonly acked: GrowableBitSet[] = [];
   private readonly consumed: GrowableBitSet[] = [];
-  /** Per producer: partition → highest sequence delivered from it so far. */
-  private readonly highestByPartition: Array<Map<number, number>> = [];
-  readonly counts: LedgerCounts = { sent: 0, acked: 0, failed: 0, consumed: 0, duplicated: 0, ackedNotConsumed: 0, consumedUnacked: 0, foundByFinalRead: 0, reordered: 0 };
+  private readonly foundInLog: GrowableBitSet[] = [];
+  private readonly firstPosition: GrowableUint32Array[] = [];
+  /** Per producer: partition → in-order run of first deliveries from it. */
+  private readonly runs: Array<Map<number, InOrderRun>> = [];
+  readonly counts: LedgerCounts = {
+    sent: 0,
+    acked: 0,
+    failed: 0,
+    consumed: 0,
+    duplicated: 0,
+    redelivered: 0,
+    duplicatesUnclassified: 0,
+    ackedNotConsumed: 0,
+    consumedUnacked: 0,
+    foundByFinalRead: 0,
+    reordered: 0,
+    unplaced: 0,
+  };
 
   constructor(producerCount: number) {
     for (let i = 0; i < producerCount; i++) {
       this.acked.push(new GrowableBitSet());
       this.consumed.push(new GrowableBitSet());
-      this.highestByPartition.push(new Map());
+      this.foundInLog.push(new GrowableBitSet());
+      this.firstPosition.push(new GrowableUint32Array());
+      this.runs.push(new Map());
     }
   }
 
@@ -86,44 +185,65 @@ export class MessageLedger {
   }
 
   /**
-   * Returns false when this message had been consumed before (a duplicate). `partition` (-1: unknown) lets the
-   * books count reordering: a first delivery below the highest sequence already delivered from that partition.
+   * A delivery to the consumer group. Returns false when this message had been delivered before. `partition`
+   * (-1: unknown) lets the books judge order; `position` (the offset or message id, '' when unknown) tells a
+   * second copy in the log from a redelivery of the same copy.
    */
-  recordConsumed(producer: number, sequence: number, partition = -1): boolean {
+  recordConsumed(producer: number, sequence: number, partition = -1, position = ''): boolean {
     const consumed = this.consumed[producer];
     if (!consumed) return false;
+    const fingerprint = position === '' ? 0 : positionFingerprint(partition, position);
     if (consumed.set(sequence)) {
-      this.counts.duplicated++;
+      const first = this.firstPosition[producer]!.get(sequence);
+      if (first === 0 || fingerprint === 0) this.counts.duplicatesUnclassified++;
+      else if (first === fingerprint) this.counts.redelivered++;
+      else this.counts.duplicated++;
       return false;
     }
+    if (fingerprint !== 0) this.firstPosition[producer]!.set(sequence, fingerprint);
     this.counts.consumed++;
     if (partition >= 0) {
-      const highest = this.highestByPartition[producer]!;
-      const before = highest.get(partition) ?? -1;
-      if (sequence < before) this.counts.reordered++;
-      else highest.set(partition, sequence);
+      const runs = this.runs[producer]!;
+      let run = runs.get(partition);
+      if (!run) runs.set(partition, (run = new InOrderRun()));
+      if (run.add(sequence)) this.counts.reordered++;
+    } else {
+      this.counts.unplaced++;
     }
-    if (this.acked[producer]!.has(sequence)) this.counts.ackedNotConsumed--;
-    else this.counts.consumedUnacked++;
+    if (this.acked[producer]!.has(sequence)) {
+      this.counts.ackedNotConsumed--;
+      if (this.foundInLog[producer]!.has(sequence)) this.counts.foundByFinalRead--;
+    } else {
+      this.counts.consumedUnacked++;
+    }
     return true;
   }
 
-  /** A message seen by the final read: no longer counted lost if it was acknowledged and never consumed. */
+  /**
+   * A message seen by the final read (a fresh reader, outside the group): an acknowledged message the group has
+   * not delivered is in the log after all. It stays undelivered to the group (a later delivery still counts
+   * once, as consumed), but is no longer lost.
+   */
   recordFinalRead(producer: number, sequence: number): void {
     const consumed = this.consumed[producer];
     if (!consumed || consumed.has(sequence) || !this.acked[producer]!.has(sequence)) return;
-    consumed.set(sequence);
-    this.counts.ackedNotConsumed--;
+    if (this.foundInLog[producer]!.set(sequence)) return;
     this.counts.foundByFinalRead++;
   }
 
-  /** Up to `limit` acknowledged-but-never-consumed messages, as evidence for `lost`. */
+  /** Acknowledged, never delivered to the group, and not found in the log. */
+  get lost(): number {
+    return this.counts.ackedNotConsumed - this.counts.foundByFinalRead;
+  }
+
+  /** Up to `limit` lost messages (acknowledged, never delivered, not in the log), as evidence. */
   missing(limit: number): Array<{ producer: number; sequence: number }> {
     const found: Array<{ producer: number; sequence: number }> = [];
     this.acked.forEach((acked, producer) => {
       const consumed = this.consumed[producer]!;
+      const inLog = this.foundInLog[producer]!;
       for (let sequence = 0; sequence < acked.words32 * 32 && found.length < limit; sequence++) {
-        if (acked.has(sequence) && !consumed.has(sequence)) found.push({ producer, sequence });
+        if (acked.has(sequence) && !consumed.has(sequence) && !inLog.has(sequence)) found.push({ producer, sequence });
       }
     });
     return found;
@@ -138,6 +258,9 @@ export class MessageLedger {
   }
 
   get memoryBytes(): number {
-    return [...this.acked, ...this.consumed].reduce((sum, bits) => sum + bits.byteLength, 0);
+    const bits = [...this.acked, ...this.consumed, ...this.foundInLog].reduce((sum, b) => sum + b.byteLength, 0);
+    const positions = this.firstPosition.reduce((sum, p) => sum + p.byteLength, 0);
+    const runs = this.runs.reduce((sum, byPartition) => sum + [...byPartition.values()].reduce((s, r) => s + r.byteLength, 0), 0);
+    return bits + positions + runs;
   }
 }

@@ -11,10 +11,20 @@ const HOLD_MS = 3000;
 const PRE_FAULT_WINDOW_MS = 5000;
 const RECOVERED_FRACTION = 0.9;
 
+/**
+ * recovered: the figure is the time it took; not-recovered: the run went on after the fault (messages were due
+ * after it) and it never recovered, so its worst case is unbounded; unmeasured: nothing could show it (no message
+ * was due after the fault, too little time was left to hold the throughput, or no consumers ran).
+ */
+export type RecoveryState = 'recovered' | 'not-recovered' | 'unmeasured';
+
 export interface RecoveryFigures {
   firstAckMs: number | null;
   throughputRecoveredMs: number | null;
   consumerResumedMs: number | null;
+  state?: { firstAck: RecoveryState; throughput: RecoveryState; consumer: RecoveryState };
+  /** How long after the fault the run watched for recovery (ms). */
+  watchedMs?: number;
 }
 
 class Buckets {
@@ -69,6 +79,10 @@ class StreamActivity {
     this.last.set(stream, atMs);
   }
 
+  get any(): boolean {
+    return this.last.size > 0;
+  }
+
   liveSince(fromMs: number): Set<number> {
     return new Set([...this.last].filter(([, atMs]) => atMs >= fromMs).map(([stream]) => stream));
   }
@@ -87,6 +101,8 @@ export class RecoveryTracker {
   private readonly watches: Watch[] = [];
   private waitingAck = 0;
   private waitingConsume = 0;
+  /** Latest intended send time of a message handed to the client (-1: none yet). */
+  private lastIntendedSentMs = -1;
 
   /** Starts watching a fault injected at `atMs`; returns its index for figures(). */
   watch(atMs: number): number {
@@ -95,6 +111,11 @@ export class RecoveryTracker {
     this.waitingAck++;
     this.waitingConsume++;
     return this.watches.length - 1;
+  }
+
+  /** A send of messages intended up to `lastIntendedMs`: tells whether anything was due after a fault. */
+  onSent(lastIntendedMs: number): void {
+    if (lastIntendedMs > this.lastIntendedSentMs) this.lastIntendedSentMs = lastIntendedMs;
   }
 
   onAck(intendedMs: number, ackMs: number, stream: number): void {
@@ -114,10 +135,22 @@ export class RecoveryTracker {
   figures(index: number, untilMs: number): RecoveryFigures {
     const watch = this.watches[index]!;
     const since = (ms: number | null) => (ms === null ? null : Math.max(0, Math.round(ms - watch.atMs)));
+    const firstAckMs = since(watch.ack.doneMs);
+    const throughputRecoveredMs = this.throughputRecovered(watch.atMs, untilMs);
+    const consumerResumedMs = since(watch.consume.doneMs);
+    const dueAfter = this.lastIntendedSentMs >= watch.atMs;
+    const stateOf = (figure: number | null, measurable: boolean): RecoveryState => (figure !== null ? 'recovered' : measurable ? 'not-recovered' : 'unmeasured');
+    const producedFor = this.lastIntendedSentMs - watch.atMs;
     return {
-      firstAckMs: since(watch.ack.doneMs),
-      throughputRecoveredMs: this.throughputRecovered(watch.atMs, untilMs),
-      consumerResumedMs: since(watch.consume.doneMs),
+      firstAckMs,
+      throughputRecoveredMs,
+      consumerResumedMs,
+      state: {
+        firstAck: stateOf(firstAckMs, dueAfter),
+        throughput: stateOf(throughputRecoveredMs, Math.min(PRE_FAULT_WINDOW_MS, watch.atMs) >= 1000 && producedFor >= HOLD_MS),
+        consumer: stateOf(consumerResumedMs, dueAfter && this.consumeActivity.any),
+      },
+      watchedMs: Math.max(0, Math.round(untilMs - watch.atMs)),
     };
   }
 

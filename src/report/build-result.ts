@@ -1,8 +1,10 @@
 /** Assembles result.json from what the run measured, and judges the criteria against it. */
 import { cpus } from 'node:os';
-import { judge, metricValue } from '../criteria/criterion.js';
+import { type Criterion, type CriterionVerdict, judge, judgeUnbounded, metricValue } from '../criteria/criterion.js';
 import type { LoadOutcome } from '../load/load-run.js';
 import type { CollectedMetrics, TimelinePoint } from '../metrics/collector.js';
+import type { LatencySummary } from '../metrics/latency-histogram.js';
+import type { RecoveryState } from '../metrics/recovery-tracker.js';
 import { RateSchedule } from '../load/rate-schedule.js';
 import type { WorkloadSpec } from '../scenario/schema.js';
 import { round } from '../scenario/units.js';
@@ -26,7 +28,10 @@ export interface ResultInput {
   /** The load's figures so far (a checkpoint) or final; undefined when the load never started. */
   metrics: CollectedMetrics | undefined;
   counts: LedgerCounts | undefined;
-  outcome: Pick<LoadOutcome, 'foreign' | 'drained' | 'orderChecked' | 'consumersRan' | 'finalReadComplete' | 'lostSample'> | undefined;
+  outcome:
+    | (Pick<LoadOutcome, 'foreign' | 'drained' | 'orderChecked' | 'consumersRan' | 'finalReadComplete' | 'lostSample'> &
+        Partial<Pick<LoadOutcome, 'finalReadAvailable' | 'acknowledgesWrites' | 'producerReorderCaveat'>>)
+    | undefined;
   /** Faults injected during the load, with their recovery figures. */
   faults?: FaultRecord[];
   /** running (checkpoint), error or interrupted; undefined means the run completed and the criteria decide. */
@@ -34,7 +39,10 @@ export interface ResultInput {
   statusReason?: string;
 }
 
-const emptyLatency = { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+/** A summary with no sample is no figure: null, never 0 ms. */
+function figure(summary: LatencySummary | undefined): LatencySummary | null {
+  return summary && summary.count > 0 ? summary : null;
+}
 
 export function buildResult(input: ResultInput): RunResult {
   const { plan, run, metrics, counts, outcome } = input;
@@ -43,6 +51,10 @@ export function buildResult(input: ResultInput): RunResult {
   const complete = input.status === undefined;
   // Losses are only known once the books are closed after a drain: never report a guess.
   const booksClosed = complete && counts !== undefined;
+  // Kafka acks=0: a resolved send says nothing about the log, so nothing counts as acknowledged.
+  const acknowledged = outcome?.acknowledgesWrites ?? true;
+  const lostVerified = consumers && booksClosed ? outcome?.drained === true || outcome?.finalReadComplete === true : null;
+  const faults = input.faults ?? [];
   const warnings: string[] = [];
   const result: RunResult = {
     schemaVersion: RESULT_SCHEMA_VERSION,
@@ -75,57 +87,87 @@ export function buildResult(input: ResultInput): RunResult {
       consumers: workload.consumers,
     },
     throughput: {
-      produced: metrics?.throughput.produced ?? { messagesPerSec: 0, bytesPerSec: 0 },
-      consumed: consumers ? (metrics?.throughput.consumed ?? { messagesPerSec: 0, bytesPerSec: 0 }) : null,
+      produced: metrics && acknowledged ? metrics.throughput.produced : null,
+      consumed: metrics && consumers ? metrics.throughput.consumed : null,
     },
     latency: {
-      publish: metrics?.latency.publish ?? emptyLatency,
-      publishUncorrected: metrics?.latency.publishUncorrected ?? emptyLatency,
-      endToEnd: consumers ? (metrics?.latency.endToEnd ?? emptyLatency) : null,
-      sendLag: metrics?.latency.sendLag ?? emptyLatency,
+      publish: acknowledged ? figure(metrics?.latency.publish) : null,
+      publishUncorrected: acknowledged ? figure(metrics?.latency.publishUncorrected) : null,
+      endToEnd: consumers ? figure(metrics?.latency.endToEnd) : null,
+      sendLag: figure(metrics?.latency.sendLag),
     },
     messages: {
       sent: counts?.sent ?? 0,
-      acked: counts?.acked ?? 0,
+      acked: acknowledged ? (counts?.acked ?? 0) : null,
       failed: counts?.failed ?? 0,
-      unacked: counts ? counts.sent - counts.acked : 0,
+      unacked: counts && acknowledged ? counts.sent - counts.acked : null,
       consumed: consumers ? (counts?.consumed ?? 0) : null,
-      lost: consumers && booksClosed ? counts.ackedNotConsumed : null,
+      lost: consumers && booksClosed && acknowledged ? counts.ackedNotConsumed - counts.foundByFinalRead : null,
+      lostVerified,
+      notDelivered: consumers && booksClosed && !acknowledged ? counts.sent - counts.consumed - counts.foundByFinalRead : null,
       duplicated: consumers ? (counts?.duplicated ?? 0) : null,
+      redelivered: consumers ? (counts?.redelivered ?? 0) : null,
+      duplicatesUnclassified: consumers ? (counts?.duplicatesUnclassified ?? 0) : null,
       reordered: consumers && outcome?.orderChecked ? (counts?.reordered ?? 0) : null,
-      consumedUnacked: consumers ? (counts?.consumedUnacked ?? 0) : null,
+      producerMayReorder: outcome?.producerReorderCaveat !== undefined,
+      consumedUnacked: consumers && acknowledged ? (counts?.consumedUnacked ?? 0) : null,
       foundByFinalRead: consumers ? (counts?.foundByFinalRead ?? 0) : null,
       lostSample: booksClosed ? (outcome?.lostSample ?? []).map((m) => ({ ...m, intendedMs: intendedOf(workload, run, m) })) : [],
       foreign: outcome?.foreign ?? 0,
       drained: outcome?.drained ?? false,
     },
     errors: { total: Object.values(metrics?.errors ?? {}).reduce((a, b) => a + b, 0), byKind: metrics?.errors ?? {} },
-    timeline: withFaultWindows(withTargets(metrics?.timeline ?? [], workload), input.faults ?? []),
-    faults: input.faults ?? [],
-    failover: failoverSummary(input.faults ?? []),
+    timeline: withFaultWindows(withTargets(metrics?.timeline ?? [], workload), faults),
+    faults,
+    failover: failoverSummary(faults, acknowledged),
     criteria: [],
     histograms: metrics?.histograms ?? {},
     warnings,
     environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, ...javaVersion() },
   };
-  if (metrics && metrics.latency.sendLag.p99 > SEND_LAG_WARNING_MS) {
+  warnings.push(...recoveryWarnings(result.failover, faults));
+  const sendLag = result.latency.sendLag;
+  if (sendLag && sendLag.p99 > SEND_LAG_WARNING_MS) {
     warnings.push(
-      `the harness lagged its own send schedule (send lag p99 ${metrics.latency.sendLag.p99} ms): publish and end-to-end latency include that delay; the rate may be too high for this machine`,
+      `the harness lagged its own send schedule (send lag p99 ${sendLag.p99} ms, per message): publish and end-to-end latency include that delay; the rate may be too high for this machine`,
     );
+  }
+  if (!acknowledged) {
+    warnings.push('acks=0: a send resolves once its bytes are on the socket, so nothing is acknowledged; messages never delivered are counted as notDelivered, not lost, and publish latency and write failover are not measured');
   }
   if (booksClosed && consumers && outcome && !outcome.drained) {
     const found = counts.foundByFinalRead;
+    const unverified = acknowledged ? 'so "lost" is unverified: it may include messages that are in the log' : 'so "notDelivered" may include messages that are in the log';
     warnings.push(
-      `consumers had not caught up when the drain bound (${workload.drainTimeout} ms) passed; a final read from the beginning of each partition ` +
-        (outcome.finalReadComplete === false ? 'did not reach the end in time, so "lost" may include messages that are in the log' : `found ${found} of those acknowledged messages in the log (not lost: delivered late), so "lost" counts only messages missing from the log`),
+      `consumers had not caught up when the drain bound (${workload.drainTimeout} ms) passed; ` +
+        (outcome.finalReadAvailable === false
+          ? `the ${run.driver.name} driver has no final read to look the rest up in the log, ${unverified}`
+          : outcome.finalReadComplete === false
+            ? `a final read from the beginning of each partition did not reach the end in time, ${unverified}`
+            : `a final read from the beginning of each partition found ${found} of those acknowledged messages in the log (not lost: delivered late), so "lost" counts only messages missing from the log`),
     );
   }
+  if (consumers && outcome?.producerReorderCaveat && (counts?.reordered ?? 0) > 0) warnings.push(`reordered ${counts?.reordered}: ${outcome.producerReorderCaveat}`);
   if (!complete) warnings.push('partial results: the run did not finish; figures cover only what ran, and losses are not judged');
-  result.criteria = plan.criteria.map((criterion) =>
-    metrics ? judge(criterion, metricValue(result, criterion.metric)) : { ...judge(criterion, null), note: 'the load did not run' },
-  );
+  result.criteria = plan.criteria.map((criterion) => (metrics ? judgeCriterion(criterion, result) : { ...judge(criterion, null), note: 'the load did not run' }));
   if (complete) result.status = result.criteria.every((c) => c.passed) ? 'passed' : 'failed';
   return result;
+}
+
+type FailoverFigure = 'max' | 'throughputMax' | 'consumerMax';
+
+/** A failover criterion judges the worst case: unbounded when a fault never recovered, unknown when one could not be measured. */
+function judgeCriterion(criterion: Criterion, result: RunResult): CriterionVerdict {
+  const figureName = /^failover\.(max|throughputMax|consumerMax)$/.exec(criterion.metric)?.[1] as FailoverFigure | undefined;
+  if (figureName) {
+    const notRecovered = result.failover.notRecovered[figureName];
+    if (notRecovered.length > 0) return judgeUnbounded(criterion, `never recovered: ${notRecovered.join(', ')}`);
+    const unmeasured = result.failover.unmeasured[figureName];
+    if (unmeasured.length > 0) return { ...judge(criterion, null), note: `not measurable for ${unmeasured.join(', ')} (nothing was due after the fault, or too little time was left)` };
+  }
+  const verdict = judge(criterion, metricValue(result, criterion.metric));
+  if (criterion.metric === 'messages.lost' && result.messages.lostVerified === false) return { ...verdict, note: 'unverified: the consumers did not catch up and no final read reached the end of the log' };
+  return verdict;
 }
 
 /** When a message was intended to be sent (ms since load start), from its producer's schedule. */
@@ -135,20 +177,54 @@ function intendedOf(workload: WorkloadSpec, run: ClusterRun, message: { producer
   return round(RateSchedule.forWorkload(workload, 1 / producers).intendedMs(message.sequence), 3);
 }
 
-/** The worst recovery over all faults (ms); null when there were no faults or nothing was measured. */
-function failoverSummary(faults: FaultRecord[]): RunResult['failover'] {
-  const worst = (pick: (f: FaultRecord) => number | null) => {
-    const values = faults.map(pick).filter((v): v is number => v !== null);
-    return values.length ? Math.max(...values) : null;
-  };
+const stateKeys: Record<FailoverFigure, 'firstAck' | 'throughput' | 'consumer'> = { max: 'firstAck', throughputMax: 'throughput', consumerMax: 'consumer' };
+const figureKeys: Record<FailoverFigure, 'firstAckMs' | 'throughputRecoveredMs' | 'consumerResumedMs'> = {
+  max: 'firstAckMs',
+  throughputMax: 'throughputRecoveredMs',
+  consumerMax: 'consumerResumedMs',
+};
+
+/**
+ * The worst recovery over all injected faults (ms). A fault that never recovered makes the worst case unbounded,
+ * one that could not be measured makes it unknown: either way the figure is null and the fault is named.
+ */
+function failoverSummary(faults: FaultRecord[], acknowledged: boolean): RunResult['failover'] {
   const injected = faults.filter((f) => f.injectedAt !== null);
-  return {
-    max: worst((f) => f.recovery.firstAckMs),
-    throughputMax: worst((f) => f.recovery.throughputRecoveredMs),
-    consumerMax: worst((f) => f.recovery.consumerResumedMs),
-    injected: injected.length,
-    neverRecovered: injected.filter((f) => f.recovery.firstAckMs === null).map((f) => f.id),
+  const stateOf = (f: FaultRecord, name: FailoverFigure): RecoveryState => {
+    if (!acknowledged && name !== 'consumerMax') return 'unmeasured';
+    if (f.recovery[figureKeys[name]] !== null) return 'recovered';
+    return f.recovery.state?.[stateKeys[name]] ?? 'not-recovered';
   };
+  const named = (name: FailoverFigure, state: RecoveryState) => injected.filter((f) => stateOf(f, name) === state).map((f) => f.id);
+  const worst = (name: FailoverFigure) => {
+    if (injected.length === 0 || injected.some((f) => stateOf(f, name) !== 'recovered')) return null;
+    return Math.max(...injected.map((f) => f.recovery[figureKeys[name]]!));
+  };
+  const names: FailoverFigure[] = ['max', 'throughputMax', 'consumerMax'];
+  const notRecovered = Object.fromEntries(names.map((n) => [n, named(n, 'not-recovered')])) as RunResult['failover']['notRecovered'];
+  return {
+    max: worst('max'),
+    throughputMax: worst('throughputMax'),
+    consumerMax: worst('consumerMax'),
+    injected: injected.length,
+    neverRecovered: notRecovered.max,
+    notRecovered,
+    unmeasured: Object.fromEntries(names.map((n) => [n, named(n, 'unmeasured')])) as RunResult['failover']['unmeasured'],
+  };
+}
+
+/** Faults after which writes or consumers never resumed, and faults that could not be injected: the first warnings. */
+function recoveryWarnings(failover: RunResult['failover'], faults: FaultRecord[]): string[] {
+  const describe = (id: string) => {
+    const f = faults.find((fault) => fault.id === id);
+    return f ? `${id} (${f.action} ${f.resolvedTarget ?? f.target} at ${f.injectedAt} ms, watched ${Math.round((f.recovery.watchedMs ?? 0) / 100) / 10} s)` : id;
+  };
+  const warnings: string[] = [];
+  if (failover.notRecovered.max.length) warnings.push(`writes never resumed after fault ${failover.notRecovered.max.map(describe).join(', ')}: its failover time is unbounded`);
+  if (failover.notRecovered.consumerMax.length) warnings.push(`consumers never resumed after fault ${failover.notRecovered.consumerMax.map(describe).join(', ')}`);
+  const failed = faults.filter((f) => f.error !== undefined);
+  if (failed.length) warnings.push(`fault ${failed.map((f) => `${f.id} (${f.action} ${f.target}): ${f.error}`).join('; ')}`);
+  return warnings;
 }
 
 /** Marks, in each second of the timeline, the faults in force then. */

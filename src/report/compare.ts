@@ -60,12 +60,12 @@ export async function loadRuns(dirs: string[]): Promise<ComparedRun[]> {
 type Extract = (r: RunResult) => number | null | undefined;
 
 const rowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> = [
-  ['Produced (acked) throughput', 'msg/s', 'higher', (r) => r.throughput.produced.messagesPerSec],
+  ['Produced (acked) throughput', 'msg/s', 'higher', (r) => r.throughput.produced?.messagesPerSec],
   ['Consumed throughput', 'msg/s', 'higher', (r) => r.throughput.consumed?.messagesPerSec],
-  ['Publish latency p50', 'ms', 'lower', (r) => r.latency.publish.p50],
-  ['Publish latency p99', 'ms', 'lower', (r) => r.latency.publish.p99],
-  ['Publish latency p99.9', 'ms', 'lower', (r) => r.latency.publish.p999],
-  ['Publish latency max', 'ms', 'lower', (r) => r.latency.publish.max],
+  ['Publish latency p50', 'ms', 'lower', (r) => r.latency.publish?.p50],
+  ['Publish latency p99', 'ms', 'lower', (r) => r.latency.publish?.p99],
+  ['Publish latency p99.9', 'ms', 'lower', (r) => r.latency.publish?.p999],
+  ['Publish latency max', 'ms', 'lower', (r) => r.latency.publish?.max],
   ['End-to-end latency p50', 'ms', 'lower', (r) => r.latency.endToEnd?.p50],
   ['End-to-end latency p99', 'ms', 'lower', (r) => r.latency.endToEnd?.p99],
   ['End-to-end latency p99.9', 'ms', 'lower', (r) => r.latency.endToEnd?.p999],

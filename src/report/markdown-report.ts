@@ -64,7 +64,7 @@ function table(name: string, r: RunResult): string {
       return rows(
         ['', 'msg/s', 'MiB/s'],
         [
-          ['Produced (acknowledged)', r.throughput.produced.messagesPerSec, mib(r.throughput.produced.bytesPerSec)],
+          ['Produced (acknowledged)', r.throughput.produced?.messagesPerSec ?? '—', r.throughput.produced ? mib(r.throughput.produced.bytesPerSec) : '—'],
           ...(r.throughput.consumed ? [['Consumed', r.throughput.consumed.messagesPerSec, mib(r.throughput.consumed.bytesPerSec)]] : []),
           ...(r.workload.targetRate === 'max' ? [] : [['Target', r.workload.targetRate, mib(r.workload.targetRate * r.workload.messageSize)]]),
         ],
@@ -78,22 +78,45 @@ function table(name: string, r: RunResult): string {
       ] as const;
       return rows(
         ['', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'samples'],
-        kinds.map(([label, s]) => [label, s.p50, s.p90, s.p99, s.p999, s.max, s.mean, s.count]),
+        kinds.map(([label, s]) => (s ? [label, s.p50, s.p90, s.p99, s.p999, s.max, s.mean, s.count] : [label, '—', '—', '—', '—', '—', '—', 0])),
       );
     }
     case 'messages': {
       const m = r.messages;
       const show = (v: number | null) => (v === null ? '—' : v);
+      const lost = m.notDelivered !== null ? `${m.notDelivered} not delivered (acks=0)` : m.lost !== null && m.lostVerified === false ? `${m.lost} (unverified)` : show(m.lost);
       return rows(
-        ['Sent', 'Acked', 'Failed', 'Consumed', 'Lost', 'Duplicated', 'Reordered', 'Drained'],
-        [[m.sent, m.acked, m.failed, show(m.consumed), show(m.lost), show(m.duplicated), show(m.reordered ?? null), m.drained ? 'yes' : 'no']],
+        ['Sent', 'Acked', 'Failed', 'Consumed', 'Lost', 'Duplicated (log copies)', 'Redelivered', 'Reordered', 'Consumed unacked', 'Found by final read', 'Drained'],
+        [[m.sent, show(m.acked), m.failed, show(m.consumed), lost, show(m.duplicated), show(m.redelivered), show(m.reordered), show(m.consumedUnacked), show(m.foundByFinalRead), m.drained ? 'yes' : 'no']],
       );
     }
+    case 'faults':
+      return faultsTable(r);
     case 'timeline':
       return timelineTable(r.timeline);
     default:
       return `{{table:${name}}}`;
   }
+}
+
+/** Each fault with what it hit, when, and what it cost; a fault that never recovered says so. */
+function faultsTable(r: RunResult): string {
+  if (r.faults.length === 0) return '_No faults._';
+  const figure = (ms: number | null, state: string | undefined) =>
+    ms !== null ? ms : state === 'unmeasured' ? '— (not measurable)' : state === 'not-recovered' ? '**never**' : '—';
+  return rows(
+    ['Fault', 'Action', 'Target', 'In force (ms)', 'First ack after (ms)', 'Throughput back (ms)', 'Consumers resumed (ms)', 'Note'],
+    r.faults.map((f) => [
+      f.id,
+      f.action,
+      f.resolvedTarget ?? f.target,
+      f.injectedAt === null ? 'not injected' : `${f.injectedAt}–${f.healedAt ?? 'end'}`,
+      figure(f.recovery.firstAckMs, f.recovery.state?.firstAck),
+      figure(f.recovery.throughputRecoveredMs, f.recovery.state?.throughput),
+      figure(f.recovery.consumerResumedMs, f.recovery.state?.consumer),
+      f.error ?? '',
+    ]),
+  );
 }
 
 /** One row per second, or per bucket of seconds when the run is long. */

@@ -7,7 +7,7 @@ import type { LatencySummary } from '../metrics/latency-histogram.js';
 import type { TimelinePoint } from '../metrics/collector.js';
 import type { FaultRecord } from '../faults/fault-injector.js';
 
-export const RESULT_SCHEMA_VERSION = 1;
+export const RESULT_SCHEMA_VERSION = 2;
 
 export type RunStatus = 'passed' | 'failed' | 'error' | 'interrupted' | 'running';
 
@@ -36,26 +36,42 @@ export interface RunResult {
     producers: number;
     consumers: number;
   };
+  /** null: the load never ran (nothing was measured). */
   throughput: {
-    produced: { messagesPerSec: number; bytesPerSec: number };
+    produced: { messagesPerSec: number; bytesPerSec: number } | null;
     consumed: { messagesPerSec: number; bytesPerSec: number } | null;
   };
+  /** Each summary is null when it holds no sample (nothing measured: never 0 ms), or does not apply. */
   latency: {
-    publish: LatencySummary;
-    publishUncorrected: LatencySummary;
+    /** null also with Kafka acks=0: no acknowledgement to time. */
+    publish: LatencySummary | null;
+    publishUncorrected: LatencySummary | null;
     endToEnd: LatencySummary | null;
-    sendLag: LatencySummary;
+    sendLag: LatencySummary | null;
   };
   messages: {
     sent: number;
-    acked: number;
+    /** null with Kafka acks=0: a resolved send only means the bytes were on the socket. */
+    acked: number | null;
     failed: number;
-    unacked: number;
+    unacked: number | null;
     consumed: number | null;
+    /** Acknowledged, never delivered, and not in the log (final read); null when not judged (partial run, acks=0). */
     lost: number | null;
+    /** True when `lost` was checked against the log (the group caught up, or a final read reached the end of every partition). */
+    lostVerified: boolean | null;
+    /** acks=0 only: sent and never delivered nor found in the log (nothing was promised, so nothing is "lost"). */
+    notDelivered: number | null;
+    /** Extra copies in the log: a message delivered again from another offset / message id (written twice by the producer). */
     duplicated: number | null;
-    /** First deliveries behind a later message of the same producer and partition; null where order is not promised (Pulsar Shared, Key_Shared) or no consumers ran. */
+    /** The same copy delivered again (same offset / message id): the consumer's redelivery, not the log's. */
+    redelivered: number | null;
+    /** Repeated deliveries whose log position the driver did not give: copy or redelivery cannot be told. */
+    duplicatesUnclassified: number | null;
+    /** Displaced first deliveries (per producer and partition, how many would have to move to restore order); null where order is not promised (Pulsar Shared, Key_Shared), cannot be told, or no consumers ran. */
     reordered: number | null;
+    /** True when the producer itself may have reordered its sends (non-idempotent retries with later requests in flight). */
+    producerMayReorder: boolean;
     consumedUnacked: number | null;
     /** Acked, not delivered to the consumer group by the end of the drain, but present in the log (final read). */
     foundByFinalRead: number | null;
@@ -69,8 +85,21 @@ export interface RunResult {
   timeline: TimelinePoint[];
   /** Each fault: what it hit, when it was in force, and what it cost. */
   faults: FaultRecord[];
-  /** Worst recovery over all faults, in ms: first ack after injection (max), throughput back at 90 % (throughputMax), consumers resumed (consumerMax). */
-  failover: { max: number | null; throughputMax: number | null; consumerMax: number | null; injected: number; neverRecovered: string[] };
+  /**
+   * Worst recovery over all faults, in ms: first ack after injection (max), throughput back at 90 % (throughputMax),
+   * consumers resumed (consumerMax). A figure is null when a fault never recovered (its worst case is unbounded:
+   * `notRecovered` names it) or could not be measured (`unmeasured`), or when no fault ran.
+   */
+  failover: {
+    max: number | null;
+    throughputMax: number | null;
+    consumerMax: number | null;
+    injected: number;
+    /** Faults whose writes never resumed (first ack), kept for compatibility: notRecovered.max. */
+    neverRecovered: string[];
+    notRecovered: { max: string[]; throughputMax: string[]; consumerMax: string[] };
+    unmeasured: { max: string[]; throughputMax: string[]; consumerMax: string[] };
+  };
   criteria: CriterionVerdict[];
   histograms: Record<string, string>;
   warnings: string[];

@@ -64,3 +64,21 @@ test('without any ack before the fault, the first ack after it counts', () => {
   tracker.onAck(100, 300, p2);
   assert.equal(tracker.figures(fault, 1_000).firstAckMs, 300);
 });
+
+test('a fault after which writes never resumed is not-recovered; one with nothing due after it is unmeasured', () => {
+  const tracker = new RecoveryTracker();
+  ackSteadily(tracker, [p0], 0, 10_000);
+  tracker.onSent(9_995);
+  const dead = tracker.watch(10_000);
+  tracker.onSent(19_995); // sends went on for 10 s, none acknowledged
+  const deadFigures = tracker.figures(dead, 20_000);
+  assert.equal(deadFigures.firstAckMs, null);
+  assert.deepEqual(deadFigures.state, { firstAck: 'not-recovered', throughput: 'not-recovered', consumer: 'unmeasured' });
+  assert.equal(deadFigures.watchedMs, 10_000);
+
+  const late = new RecoveryTracker();
+  ackSteadily(late, [p0], 0, 10_000);
+  late.onSent(9_995);
+  const atTheEnd = late.watch(10_000); // producing ended: nothing intended after the fault
+  assert.deepEqual(late.figures(atTheEnd, 10_500).state, { firstAck: 'unmeasured', throughput: 'unmeasured', consumer: 'unmeasured' });
+});

@@ -14,6 +14,9 @@ const result = {
   criteria: [{ expression: 'latency.publish.p99 < 2ms', actual: 3, threshold: 2, passed: false }],
   timeline: Array.from({ length: 150 }, (_, t) => ({ t, phase: 'measure', sent: 1, produced: 1, consumed: 1, publishP99: 1, endToEndP99: 2, errors: 0 })),
   warnings: ['something to know'],
+  faults: [
+    { id: 'f1', origin: 'faults[0]', action: 'kill', target: 'broker-1', resolvedTarget: 'broker-1', at: 1000, injectedAt: 1000, healedAt: 5000, recovery: { firstAckMs: null, throughputRecoveredMs: null, consumerResumedMs: 900, state: { firstAck: 'not-recovered', throughput: 'unmeasured', consumer: 'recovered' } } },
+  ],
 } as unknown as RunResult;
 
 test('report template: values, tables, warnings; long timelines are bucketed', () => {
@@ -24,4 +27,11 @@ test('report template: values, tables, warnings; long timelines are bucketed', (
   const timelineRows = text.split('\n').filter((line) => /^\| \d+–\d+ \|/.test(line));
   assert.equal(timelineRows.length, 50, 'three seconds per row for 150 seconds');
   assert.match(text, /\|$/m);
+});
+
+test('report: a fault that never recovered says so; an empty latency shows a dash, not 0', () => {
+  const empty = { ...result, latency: { ...result.latency, publish: null } } as unknown as RunResult;
+  const text = renderTemplate('{{table:faults}}\n{{table:latency}}', empty);
+  assert.match(text, /\| f1 \| kill \| broker-1 \| 1000–5000 \| \*\*never\*\* \| — \(not measurable\) \| 900 \|/);
+  assert.match(text, /\| Publish \(corrected\) \| — \| — \|/);
 });

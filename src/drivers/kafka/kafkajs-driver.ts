@@ -10,7 +10,7 @@ const TOPIC_READY_TIMEOUT_MS = 30_000;
 
 const levelNames: Record<number, string> = { [logLevel.ERROR]: 'ERROR', [logLevel.WARN]: 'WARN', [logLevel.INFO]: 'INFO', [logLevel.DEBUG]: 'DEBUG' };
 
-function kafkaClient(bootstrap: string, clientId: string, log: (line: string) => void): Kafka {
+function kafkaClient(bootstrap: string, clientId: string, log: (line: string) => void, requestTimeout?: number): Kafka {
   const config: KafkaConfig = {
     clientId,
     brokers: bootstrap.split(',').map((b) => b.trim()),
@@ -20,6 +20,7 @@ function kafkaClient(bootstrap: string, clientId: string, log: (line: string) =>
       log(`${entry.log.timestamp} ${levelNames[entry.level] ?? entry.level} [${entry.namespace}] ${message} ${JSON.stringify(extra)}`);
     },
     retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2_000 },
+    ...(requestTimeout === undefined ? {} : { requestTimeout }),
   };
   return new Kafka(config);
 }
@@ -32,11 +33,27 @@ function kafkaClient(bootstrap: string, clientId: string, log: (line: string) =>
  * tulios/kafkajs#1303, fix proposed in #1798). Each partition's messages count as acknowledged when its own
  * request is. Partitions are chosen with kafkajs's default partitioner (murmur2 of the key like the Java
  * client; round-robin without one).
+ *
+ * Idempotent: kafkajs numbers each partition's messages when it builds a request and, when a request fails with
+ * an unknown outcome (a timeout: written or not?), rolls the numbers back. With several requests in flight on a
+ * partition, a later one then carries numbers the broker has not seen yet (OUT_OF_ORDER_SEQUENCE_NUMBER), and a
+ * send after the failure reuses numbers of a batch the broker did write — the broker answers "duplicate" and
+ * writes nothing, so kafkajs resolves messages that are not in the log. So with idempotence each partition has
+ * one request in flight at a time, and after any failed send the next sends go through a fresh kafkajs producer
+ * (a new producer id, whose numbers start anew), as the Java client bumps its epoch.
  */
 class KafkajsProducer implements ProducerHandle {
   private readonly partitionOf: (message: OutgoingMessage) => number;
+  private current: Promise<Producer>;
+  /** The producer `current` resolved to, once it has. */
+  private latest: Producer | undefined;
+  private readonly retired: Producer[] = [];
+  /** Idempotent only: each partition's latest send, so the next one waits for it. */
+  private readonly partitionTails = new Map<number, Promise<void>>();
 
-  constructor(private readonly producer: Producer, private readonly options: KafkajsProducerOptions, topic: TopicSpec, private readonly clock: () => number) {
+  constructor(private readonly create: () => Promise<Producer>, first: Producer, private readonly options: KafkajsProducerOptions, topic: TopicSpec, private readonly clock: () => number) {
+    this.current = Promise.resolve(first);
+    this.latest = first;
     const partitioner = Partitioners.DefaultPartitioner();
     const partitionMetadata = Array.from({ length: topic.partitions }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [], isr: [], partitionErrorCode: 0 }));
     this.partitionOf = (message) => partitioner({ topic: topic.name, partitionMetadata, message });
@@ -50,21 +67,65 @@ class KafkajsProducer implements ProducerHandle {
       if (indexes) indexes.push(index);
       else byPartition.set(partition, [index]);
     });
-    const requests = [...byPartition].map(async ([partition, indexes]) => {
-      await this.producer.send({
-        topic,
-        messages: indexes.map((i) => ({ key: messages[i]!.key, value: messages[i]!.value, partition })),
-        acks: this.options.acks,
-        timeout: this.options.requestTimeout,
-        compression: this.options.compression === 'gzip' ? 1 : 0,
-      });
-      onAcked(indexes, this.clock(), partition);
+    const requests = [...byPartition].map(([partition, indexes]) => {
+      const request = () => this.sendToPartition(topic, partition, indexes.map((i) => messages[i]!), (ackMs) => onAcked(indexes, ackMs, partition));
+      return this.options.idempotent ? this.inTurn(partition, request) : request();
     });
     await allSettledOrFirstFailure(requests);
   }
 
-  close(): Promise<void> {
-    return this.producer.disconnect();
+  private async sendToPartition(topic: string, partition: number, messages: OutgoingMessage[], acked: (ackMs: number) => void): Promise<void> {
+    const producer = await this.producer();
+    try {
+      await producer.send({
+        topic,
+        messages: messages.map((m) => ({ key: m.key, value: m.value, partition })),
+        acks: this.options.acks,
+        timeout: this.options.requestTimeout,
+        compression: this.options.compression === 'gzip' ? 1 : 0,
+      });
+    } catch (error) {
+      if (this.options.idempotent) this.replace(producer);
+      throw error;
+    }
+    acked(this.clock());
+  }
+
+  /** Runs `request` after the partition's previous send settled (one in flight per partition). */
+  private inTurn(partition: number, request: () => Promise<void>): Promise<void> {
+    const previous = this.partitionTails.get(partition) ?? Promise.resolve();
+    const turn = previous.then(request);
+    this.partitionTails.set(partition, turn.catch(() => {}));
+    return turn;
+  }
+
+  /** The producer for the next send; a fresh one if connecting the last fresh one failed. */
+  private async producer(): Promise<Producer> {
+    try {
+      return await this.current;
+    } catch {
+      this.current = this.fresh();
+      return this.current;
+    }
+  }
+
+  private fresh(): Promise<Producer> {
+    const created = this.create().then((producer) => (this.latest = producer));
+    created.catch(() => {});
+    return created;
+  }
+
+  /** Retires a producer whose send failed: later sends use a fresh one (sends in flight on it finish there). */
+  private replace(failed: Producer): void {
+    if (this.latest !== failed) return;
+    this.latest = undefined;
+    this.retired.push(failed);
+    this.current = this.fresh();
+  }
+
+  async close(): Promise<void> {
+    const current = await this.current.catch(() => undefined);
+    await Promise.allSettled([...this.retired, ...(current ? [current] : [])].map((producer) => producer.disconnect()));
   }
 }
 
@@ -80,27 +141,40 @@ class KafkajsConsumerGroup implements ConsumerGroupHandle {
 
 class KafkajsClient implements MessagingClient {
   private readonly kafka: Kafka;
+  /** Producers' own client: `requestTimeout` is the client's wait for each produce request, as in Java. */
+  private readonly producerKafka: Kafka;
   private readonly producerOptions: KafkajsProducerOptions;
   private readonly consumerOptions: KafkajsConsumerOptions;
   private readonly open = new Set<{ close(): Promise<void> }>();
+  readonly acknowledgesWrites: boolean;
+  readonly producerReorderCaveat: string | undefined;
 
   constructor(private readonly context: ClientContext) {
     this.kafka = kafkaClient(context.endpoints.bootstrap, 'faultline', context.log);
     this.producerOptions = kafkajsProducerOptions.parse(context.producerOptions);
     this.consumerOptions = kafkajsConsumerOptions.parse(context.consumerOptions);
+    this.producerKafka = kafkaClient(context.endpoints.bootstrap, 'faultline', context.log, this.producerOptions.requestTimeout);
+    this.acknowledgesWrites = this.producerOptions.acks !== 0;
+    this.producerReorderCaveat =
+      !this.producerOptions.idempotent && this.producerOptions.retries > 0
+        ? 'the producer is not idempotent and retries failed requests while later ones are in flight: a retried request can land behind a later one, so some reordering may be the producer\'s own'
+        : undefined;
   }
 
   async createProducer(_id: number, topic: TopicSpec): Promise<ProducerHandle> {
     const o = this.producerOptions;
-    const producer = this.kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      allowAutoTopicCreation: false,
-      idempotent: o.idempotent,
-      retry: { retries: o.retries },
-      ...(o.maxInFlightRequests === undefined ? {} : { maxInFlightRequests: o.maxInFlightRequests }),
-    });
-    await producer.connect();
-    const handle = new KafkajsProducer(producer, o, topic, this.context.clock);
+    const create = async () => {
+      const producer = this.producerKafka.producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
+        allowAutoTopicCreation: false,
+        idempotent: o.idempotent,
+        retry: { retries: o.retries },
+        ...(o.maxInFlightRequests === undefined ? {} : { maxInFlightRequests: o.maxInFlightRequests }),
+      });
+      await producer.connect();
+      return producer;
+    };
+    const handle = new KafkajsProducer(create, await create(), o, topic, this.context.clock);
     this.open.add(handle);
     return handle;
   }
@@ -140,7 +214,7 @@ class KafkajsClient implements MessagingClient {
         partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
         eachBatch: async ({ batch }) => {
           const receivedMs = this.context.clock();
-          for (const message of batch.messages) if (message.value) sink(message.value, receivedMs, batch.partition);
+          for (const message of batch.messages) if (message.value) sink(message.value, receivedMs, batch.partition, message.offset);
         },
       });
     }
@@ -172,7 +246,7 @@ class KafkajsClient implements MessagingClient {
         autoCommit: false,
         eachBatch: async ({ batch }) => {
           const receivedMs = this.context.clock();
-          for (const message of batch.messages) if (message.value) sink(message.value, receivedMs, batch.partition);
+          for (const message of batch.messages) if (message.value) sink(message.value, receivedMs, batch.partition, message.offset);
           const key = `${batch.topic}/${batch.partition}`;
           const end = remaining.get(key);
           if (end !== undefined && Number(batch.lastOffset()) + 1 >= end) remaining.delete(key);
