@@ -12,6 +12,7 @@ import { findProvider } from './cluster/providers.js';
 import { ExitCode, errorMessage } from './errors.js';
 import { faultlineVersion } from './package-root.js';
 import { ensureToxiproxy, TOXIPROXY_VERSION } from './net/toxiproxy-server.js';
+import { describeTopology } from './topology/topology.js';
 import { buildPlan } from './plan/plan.js';
 import { loadRuns, writeComparison } from './report/compare.js';
 import { renderReport } from './report/markdown-report.js';
@@ -69,6 +70,7 @@ program
       try {
         const plan = (await buildPlan(await loadScenarioFile(file)));
         process.stdout.write(`ok: ${file} (${plan.runs.length} cluster(s), ${plan.criteria.length} criteria)\n`);
+        for (const line of describeTopology(plan.topology)) process.stdout.write(`  ${line}\n`);
       } catch (error) {
         if (exitCodeOf(error) !== ExitCode.invalidInput) throw error;
         process.stderr.write(`${errorMessage(error)}\n`);

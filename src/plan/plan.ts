@@ -14,6 +14,7 @@ import type { ScenarioDocument } from '../scenario/load-scenario.js';
 import { type Problem, scenarioError } from '../scenario/problems.js';
 import type { ClusterSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
+import { resolveTopology, type Topology } from '../topology/topology.js';
 
 export interface ClusterRun {
   cluster: ClusterSpec;
@@ -34,6 +35,8 @@ export interface ClusterRun {
 export interface RunPlan {
   scenario: Scenario;
   file: string;
+  /** Regions, links and who sits where, resolved once. */
+  topology: Topology;
   runs: ClusterRun[];
   criteria: Criterion[];
 }
@@ -56,13 +59,14 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   if (scenario.replication.length > 0) {
     problems.push({ path: ['replication'], message: 'replication between clusters is not available in this version of faultline yet' });
   }
+  const topology = resolveTopology(scenario, problems);
   const runs: ClusterRun[] = [];
   for (const [i, cluster] of scenario.clusters.entries()) {
     const run = await planCluster(scenario, cluster, i, problems);
     if (run) runs.push(run);
   }
   if (problems.length > 0) throw scenarioError(file, problems, document.locate);
-  return { scenario, file, runs, criteria };
+  return { scenario, file, topology, runs, criteria };
 }
 
 async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, problems: Problem[]): Promise<ClusterRun | undefined> {

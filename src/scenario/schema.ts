@@ -23,7 +23,12 @@ export const clusterSchema = z
     provider: z.enum(['local', 'docker', 'external']).default('local'),
     version: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a release such as 4.1.1').optional(),
     brokers: z.number().int().min(1).max(9).default(1),
-    region: name.optional().meta({ description: 'Region this cluster lives in (defaults to the single implicit region).' }),
+    region: name.optional().meta({ description: 'Region all brokers of this cluster live in (defaults to the first region).' }),
+    regions: z
+      .array(name)
+      .min(1)
+      .optional()
+      .meta({ description: 'A stretched cluster: broker N lives in regions[(N - 1) mod length], e.g. [us-east, eu-west, ap-south] for one broker per region.' }),
     bootstrap: z
       .string()
       .optional()
@@ -55,6 +60,31 @@ export const topicSchema = z
   .strict();
 
 export const keyDistributions = ['none', 'roundRobin', 'random'] as const;
+
+export const regionSchema = z
+  .union([name, z.object({ name }).strict()])
+  .transform((region) => (typeof region === 'string' ? { name: region } : region))
+  .meta({ description: 'A region: a name, or {name}.' });
+
+/** A link between two regions: what every byte that crosses it pays, one way. */
+export const linkSchema = z
+  .object({
+    between: z.tuple([name, name]).optional().meta({ description: 'Both directions of a region pair, e.g. [us-east, eu-west].' }),
+    from: name.optional().meta({ description: 'One direction only (with to): an asymmetric link gives each direction its own entry.' }),
+    to: name.optional(),
+    latency: duration().meta({ description: 'One-way delay: a request and its response across the link pay it twice.' }),
+    jitter: duration().default(0),
+    bandwidth: bytes().optional().meta({ description: 'Bytes per second each connection may carry across the link, e.g. 10MiB.' }),
+  })
+  .strict();
+
+/** Where the workload's clients sit: producer i of each topic in producers[i mod length], consumers likewise. */
+export const placementSchema = z
+  .object({
+    producers: z.array(name).min(1).optional(),
+    consumers: z.array(name).min(1).optional(),
+  })
+  .strict();
 
 export const ratePhaseSchema = z
   .object({
@@ -98,6 +128,7 @@ export const workloadSchema = z
     maxBatch: z.number().int().min(1).max(100_000).default(500).meta({ description: 'Most messages a producer hands the client in one send.' }),
     producer: z.record(z.string(), z.unknown()).default({}).meta({ description: 'Producer options of the driver (checked per system).' }),
     consumer: z.record(z.string(), z.unknown()).default({}).meta({ description: 'Consumer options of the driver (checked per system).' }),
+    placement: placementSchema.optional().meta({ description: 'Regions of the producers and consumers (default: the region of broker 1).' }),
   })
   .strict()
   .transform((workload, ctx) => {
@@ -119,14 +150,12 @@ export const workloadSchema = z
     return { ...workload, duration: workload.duration, rate: workload.rate, phases: [{ duration: workload.duration, rate: workload.rate }] };
   });
 
-export const regionSchema = z.object({ name }).strict();
-
-
 export const scenarioSchema = z
   .object({
     name,
     description: z.string().optional(),
-    regions: z.array(regionSchema).default([]),
+    regions: z.array(regionSchema).default([]).meta({ description: 'Regions; without them every broker and client sits in one implicit region.' }),
+    links: z.array(linkSchema).default([]).meta({ description: 'Region pairs and what crossing between them costs.' }),
     clusters: z.array(clusterSchema).min(1),
     topics: z.array(topicSchema).min(1),
     workload: workloadSchema,
@@ -142,6 +171,7 @@ export type Scenario = z.output<typeof scenarioSchema>;
 export type ClusterSpec = z.output<typeof clusterSchema>;
 export type TopicSpec = z.output<typeof topicSchema>;
 export type WorkloadSpec = z.output<typeof workloadSchema>;
+export type LinkSpec = z.output<typeof linkSchema>;
 
 export function scenarioJsonSchema(): Record<string, unknown> {
   return {
