@@ -1,6 +1,8 @@
 /**
  * Pass/fail criteria written like k6 thresholds: `latency.publish.p99 < 200ms`,
- * `throughput.produced.messagesPerSec >= 1950`, `messages.lost == 0`.
+ * `throughput.produced.messagesPerSec >= 1950`, `messages.lost == 0`. With regions, a figure can be taken for a
+ * producing region or a producing → consuming pair: `latency.publish[us-east].p99 < 100ms`,
+ * `latency.endToEnd[us-east->eu-west].p99 < 300ms`, `throughput.consumed[us-east->eu-west].messagesPerSec > 900`.
  */
 import { didYouMean } from '../scenario/suggest.js';
 import { parseBytes, parseDuration, round, UnitError } from '../scenario/units.js';
@@ -10,7 +12,10 @@ export type Comparison = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
 export interface Criterion {
   expression: string;
+  /** The metric as written, selector included, e.g. latency.endToEnd[us-east->eu-west].p99. */
   metric: string;
+  /** For a regional figure: the producing region, and for end-to-end and consumed figures the consuming one. */
+  regions?: { from: string; to?: string };
   comparison: Comparison;
   threshold: number;
 }
@@ -26,7 +31,10 @@ export interface CriterionVerdict {
 
 export class CriterionSyntaxError extends Error {}
 
-const shape = /^\s*([A-Za-z][\w.]*)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$/;
+const shape = /^\s*([A-Za-z][\w.]*(?:\[[^\]]*\][\w.]*)?)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$/;
+/** kind[selector].rest: the figures that can be broken down by region. */
+const regional = /^(latency\.publish|latency\.endToEnd|throughput\.produced|throughput\.consumed)\[\s*([A-Za-z0-9._-]+)\s*(?:->\s*([A-Za-z0-9._-]+)\s*)?\]\.(\w+)$/;
+const pairKinds = ['latency.endToEnd', 'throughput.consumed'];
 
 export function parseCriterion(expression: string): Criterion {
   const match = shape.exec(expression);
@@ -34,11 +42,36 @@ export function parseCriterion(expression: string): Criterion {
     throw new CriterionSyntaxError(`expected "<metric> <op> <value>" such as "latency.publish.p99 < 200ms", got "${expression}"`);
   }
   const [, metric, comparison, value] = match as unknown as [string, string, Comparison, string];
-  const unit = metricCatalog.get(metric);
-  if (!unit) {
-    throw new CriterionSyntaxError(`unknown metric "${metric}"${didYouMean(metric, [...metricCatalog.keys()])}`);
+  let generic = metric;
+  let regions: Criterion['regions'];
+  if (metric.includes('[')) {
+    const selected = regional.exec(metric);
+    if (!selected) {
+      throw new CriterionSyntaxError(
+        `a region selector goes on latency.publish, latency.endToEnd, throughput.produced or throughput.consumed, e.g. latency.publish[us-east].p99 or latency.endToEnd[us-east->eu-west].p99; got "${metric}"`,
+      );
+    }
+    const [, kind, from, to, stat] = selected as unknown as [string, string, string, string | undefined, string];
+    const pair = pairKinds.includes(kind);
+    if (pair && to === undefined) throw new CriterionSyntaxError(`${kind} is measured per producing → consuming region pair: ${kind}[${from}->REGION].${stat}`);
+    if (!pair && to !== undefined) throw new CriterionSyntaxError(`${kind} is measured per producing region: ${kind}[${from}].${stat}`);
+    generic = `${kind}.${stat}`;
+    regions = { from, ...(to !== undefined ? { to } : {}) };
   }
-  return { expression: expression.trim(), metric, comparison, threshold: parseThreshold(value, unit, metric) };
+  const unit = metricCatalog.get(generic);
+  if (!unit) {
+    throw new CriterionSyntaxError(`unknown metric "${metric}"${didYouMean(generic, [...metricCatalog.keys()])}`);
+  }
+  return { expression: expression.trim(), metric, ...(regions ? { regions } : {}), comparison, threshold: parseThreshold(value, unit, generic) };
+}
+
+/** Where a criterion's figure sits in result.json: regional figures live under byRegion. */
+export function resultPath(criterion: Criterion): string[] {
+  if (!criterion.regions) return criterion.metric.split('.');
+  const [kind, stat] = [criterion.metric.slice(0, criterion.metric.indexOf('[')), criterion.metric.slice(criterion.metric.indexOf(']') + 2)];
+  const key = criterion.regions.to === undefined ? criterion.regions.from : `${criterion.regions.from}->${criterion.regions.to}`;
+  const section = { 'latency.publish': 'publish', 'latency.endToEnd': 'endToEnd', 'throughput.produced': 'produced', 'throughput.consumed': 'consumed' }[kind]!;
+  return ['byRegion', section, key, stat];
 }
 
 function parseThreshold(value: string, unit: MetricUnit, metric: string): number {
@@ -94,10 +127,10 @@ function compare(actual: number, comparison: Comparison, threshold: number): boo
   }
 }
 
-/** Reads a metric out of a results object by its dotted path. */
-export function metricValue(result: unknown, metric: string): number | null {
+/** Reads a metric out of a results object by its dotted path (or its path segments). */
+export function metricValue(result: unknown, metric: string | string[]): number | null {
   let value: unknown = result;
-  for (const part of metric.split('.')) {
+  for (const part of typeof metric === 'string' ? metric.split('.') : metric) {
     if (value === null || typeof value !== 'object') return null;
     value = (value as Record<string, unknown>)[part];
   }

@@ -60,6 +60,13 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
     problems.push({ path: ['replication'], message: 'replication between clusters is not available in this version of faultline yet' });
   }
   const topology = resolveTopology(scenario, problems);
+  criteria.forEach((criterion, i) => {
+    for (const region of [criterion.regions?.from, criterion.regions?.to]) {
+      if (region !== undefined && !topology.regions.includes(region)) {
+        problems.push({ path: ['criteria', i], message: `no region named "${region}"${didYouMean(region, topology.regions)}; regions: ${topology.regions.join(', ')}` });
+      }
+    }
+  });
   const runs: ClusterRun[] = [];
   for (const [i, cluster] of scenario.clusters.entries()) {
     const run = await planCluster(scenario, cluster, i, problems);

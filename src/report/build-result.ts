@@ -1,6 +1,6 @@
 /** Assembles result.json from what the run measured, and judges the criteria against it. */
 import { cpus } from 'node:os';
-import { type Criterion, type CriterionVerdict, judge, judgeUnbounded, metricValue } from '../criteria/criterion.js';
+import { type Criterion, type CriterionVerdict, judge, judgeUnbounded, metricValue, resultPath } from '../criteria/criterion.js';
 import type { LoadOutcome } from '../load/load-run.js';
 import type { CollectedMetrics, TimelinePoint } from '../metrics/collector.js';
 import type { LatencySummary } from '../metrics/latency-histogram.js';
@@ -165,7 +165,7 @@ function judgeCriterion(criterion: Criterion, result: RunResult): CriterionVerdi
     const unmeasured = result.failover.unmeasured[figureName];
     if (unmeasured.length > 0) return { ...judge(criterion, null), note: `not measurable for ${unmeasured.join(', ')} (nothing was due after the fault, or too little time was left)` };
   }
-  const verdict = judge(criterion, metricValue(result, criterion.metric));
+  const verdict = judge(criterion, metricValue(result, resultPath(criterion)));
   if (criterion.metric === 'messages.lost' && result.messages.lostVerified === false) return { ...verdict, note: 'unverified: the consumers did not catch up and no final read reached the end of the log' };
   return verdict;
 }

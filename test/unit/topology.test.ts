@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseCriterion, resultPath } from '../../src/criteria/criterion.js';
+import { regionToxics } from '../../src/net/region-links.js';
 import type { Problem } from '../../src/scenario/problems.js';
 import { parseScenario } from '../../src/scenario/load-scenario.js';
 import { describeTopology, linkBetween, resolveTopology } from '../../src/topology/topology.js';
@@ -75,4 +77,32 @@ workload: {duration: 10s, rate: 100/s, placement: {producers: [eu], consumers: [
   const messages = found.map((p) => `${p.path.join('.')}: ${p.message}`);
   assert.ok(messages.some((m) => /^workload\.placement\.consumers\.0: no region named "asia"/.test(m)), messages.join('\n'));
   assert.ok(messages.some((m) => /^links: traffic crosses eu → us, us → eu/.test(m)), messages.join('\n'));
+});
+
+test('region links cost each direction its own figure; a link inside a region costs nothing', () => {
+  const { topology } = resolve(`regions: [us, eu]
+links:
+  - {from: us, to: eu, latency: 40ms, jitter: 2ms, bandwidth: 1MB}
+  - {from: eu, to: us, latency: 45ms}
+clusters: [{name: k, system: kafka, brokers: 2, regions: [us, eu]}]
+`);
+  const brokerRegions = topology.clusters.get('k')!.brokerRegions;
+  assert.deepEqual(regionToxics({ from: 1, to: 2 }, brokerRegions, topology), [
+    { type: 'latency', attributes: { latency: 40, jitter: 2 }, stream: 'upstream' },
+    { type: 'bandwidth', attributes: { rate: 1000 }, stream: 'upstream' },
+    { type: 'latency', attributes: { latency: 45, jitter: 0 }, stream: 'downstream' },
+  ]);
+  assert.deepEqual(regionToxics({ from: 'clients', to: 1 }, brokerRegions, topology), [], 'clients sit with broker 1 by default');
+  assert.equal(regionToxics({ from: 'clients', to: 2, clientRegion: 'us' }, brokerRegions, topology).length, 3);
+});
+
+test('regional criteria: a region pair for end-to-end, a region for publish, checked names', () => {
+  const criterion = parseCriterion('latency.endToEnd[us-east->eu-west].p99 < 300ms');
+  assert.deepEqual(criterion.regions, { from: 'us-east', to: 'eu-west' });
+  assert.equal(criterion.threshold, 300);
+  assert.deepEqual(resultPath(criterion), ['byRegion', 'endToEnd', 'us-east->eu-west', 'p99']);
+  assert.deepEqual(resultPath(parseCriterion('throughput.produced[us].messagesPerSec > 10')), ['byRegion', 'produced', 'us', 'messagesPerSec']);
+  assert.throws(() => parseCriterion('latency.endToEnd[us].p99 < 1s'), /producing → consuming region pair/);
+  assert.throws(() => parseCriterion('latency.publish[us->eu].p99 < 1s'), /per producing region/);
+  assert.throws(() => parseCriterion('messages.lost[us] == 0'), /region selector goes on/);
 });

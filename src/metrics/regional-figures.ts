@@ -1,0 +1,66 @@
+/**
+ * The run's figures broken down by region: publish latency and produced throughput per producing region,
+ * end-to-end latency and consumed throughput per producing → consuming region pair. Same rules as the overall
+ * figures: latency from the intended send time, warm-up excluded, throughput over the measurement window.
+ */
+import { round } from '../scenario/units.js';
+import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
+
+export interface RegionalThroughput {
+  messagesPerSec: number;
+  bytesPerSec: number;
+}
+
+export interface ByRegion {
+  /** Keyed by producing region. */
+  publish: Record<string, LatencySummary | null>;
+  produced: Record<string, RegionalThroughput>;
+  /** Keyed by "producing->consuming". */
+  endToEnd: Record<string, LatencySummary | null>;
+  consumed: Record<string, RegionalThroughput>;
+}
+
+class Figures {
+  readonly latency = new LatencyHistogram();
+  inWindow = 0;
+}
+
+export function regionPair(from: string, to: string): string {
+  return `${from}->${to}`;
+}
+
+export class RegionalFigures {
+  private readonly publish = new Map<string, Figures>();
+  private readonly endToEnd = new Map<string, Figures>();
+
+  constructor(
+    private readonly window: { warmupMs: number; measureEndMs: number; messageSize: number },
+    private readonly producerRegion: (producer: number) => string,
+  ) {}
+
+  onAck(producer: number, intendedMs: number, ackMs: number): void {
+    this.record(this.publish, this.producerRegion(producer), intendedMs, ackMs);
+  }
+
+  onConsume(producer: number, consumerRegion: string, intendedMs: number, receivedMs: number): void {
+    this.record(this.endToEnd, regionPair(this.producerRegion(producer), consumerRegion), intendedMs, receivedMs);
+  }
+
+  snapshot(nowMs: number): ByRegion {
+    const seconds = Math.max(0.001, (Math.min(nowMs, this.window.measureEndMs) - this.window.warmupMs) / 1000);
+    const throughput = (figures: Figures): RegionalThroughput => ({
+      messagesPerSec: round(figures.inWindow / seconds, 3),
+      bytesPerSec: round((figures.inWindow * this.window.messageSize) / seconds, 3),
+    });
+    const latency = (figures: Figures) => (figures.latency.count > 0 ? figures.latency.summary() : null);
+    const each = <T>(map: Map<string, Figures>, pick: (f: Figures) => T) => Object.fromEntries([...map].sort(([a], [b]) => a.localeCompare(b)).map(([key, f]) => [key, pick(f)]));
+    return { publish: each(this.publish, latency), produced: each(this.publish, throughput), endToEnd: each(this.endToEnd, latency), consumed: each(this.endToEnd, throughput) };
+  }
+
+  private record(map: Map<string, Figures>, key: string, intendedMs: number, atMs: number): void {
+    let figures = map.get(key);
+    if (!figures) map.set(key, (figures = new Figures()));
+    if (atMs >= this.window.warmupMs && atMs < this.window.measureEndMs) figures.inWindow++;
+    if (intendedMs >= this.window.warmupMs) figures.latency.recordMs(atMs - intendedMs);
+  }
+}

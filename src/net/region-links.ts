@@ -1,0 +1,34 @@
+/**
+ * What each proxied link of a cluster pays for crossing regions: the link's source and destination regions
+ * (a broker's region, or the clients' region for a client link) give a latency (and jitter, and bandwidth)
+ * per direction — requests travel source → destination (Toxiproxy's upstream), responses and fetched data
+ * destination → source (downstream). A link inside one region pays nothing.
+ */
+import { linkBetween, type LinkCost, type Topology } from '../topology/topology.js';
+import type { Link, ToxicSpec } from './proxied-network.js';
+
+/** Toxiproxy's bandwidth toxic counts KB/s of 1000 bytes. */
+export function bandwidthToxicRate(bytesPerSec: number): number {
+  return Math.max(1, Math.round(bytesPerSec / 1000));
+}
+
+function toxicsFor(cost: LinkCost | undefined, stream: ToxicSpec['stream']): ToxicSpec[] {
+  if (!cost) return [];
+  const toxics: ToxicSpec[] = [];
+  if (cost.latencyMs > 0 || cost.jitterMs > 0) toxics.push({ type: 'latency', attributes: { latency: Math.round(cost.latencyMs), jitter: Math.round(cost.jitterMs) }, stream });
+  if (cost.bandwidthBytesPerSec !== undefined) toxics.push({ type: 'bandwidth', attributes: { rate: bandwidthToxicRate(cost.bandwidthBytesPerSec) }, stream });
+  return toxics;
+}
+
+/** The region a link starts from and the one it leads to. */
+export function linkRegions(link: Pick<Link, 'from' | 'to'> & { clientRegion?: string }, brokerRegions: string[], topology: Topology): { from: string; to: string } {
+  const regionOfBroker = (id: number) => brokerRegions[id - 1] ?? topology.regions[0]!;
+  const from = link.from === 'clients' ? (link.clientRegion ?? topology.producerRegions[0]!) : regionOfBroker(link.from);
+  return { from, to: regionOfBroker(link.to) };
+}
+
+/** The standing toxics of one link: what its regions' link costs in each direction. */
+export function regionToxics(link: Pick<Link, 'from' | 'to'> & { clientRegion?: string }, brokerRegions: string[], topology: Topology): ToxicSpec[] {
+  const { from, to } = linkRegions(link, brokerRegions, topology);
+  return [...toxicsFor(linkBetween(topology, from, to), 'upstream'), ...toxicsFor(linkBetween(topology, to, from), 'downstream')];
+}
