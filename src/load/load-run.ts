@@ -6,6 +6,7 @@
 import type { MessagingClient } from '../drivers/driver.js';
 import { type CollectedMetrics, Collector, type TimelinePoint } from '../metrics/collector.js';
 import { type LedgerCounts, MessageLedger } from '../metrics/message-ledger.js';
+import { type ByRegion, RegionalFigures } from '../metrics/regional-figures.js';
 import { streamOf } from '../metrics/recovery-tracker.js';
 import type { TopicSpec, WorkloadSpec } from '../scenario/schema.js';
 import { keyChooser } from './keys.js';
@@ -28,6 +29,8 @@ export interface LoadPlan {
   runId: Buffer;
   topics: TopicSpec[];
   workload: WorkloadSpec;
+  /** With regions: where each producer (by id) and the consumers sit, for figures by region. */
+  regions?: { producerRegion: (producerId: number) => string; consumerRegion: string };
   /** Consumer-group readiness bound. */
   consumerReadyTimeoutMs: number;
 }
@@ -44,6 +47,8 @@ export interface LoadProgress {
 
 export interface LoadOutcome {
   metrics: CollectedMetrics;
+  /** Figures by producing region and region pair, when the scenario has regions. */
+  byRegion?: ByRegion;
   counts: LedgerCounts;
   /** Messages on the topic that this run did not write (ignored). */
   foreign: number;
@@ -85,6 +90,8 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
   const ledger = new MessageLedger(producerCount);
   const collector = new Collector({ warmupMs: workload.warmup, measureEndMs, messageSize: workload.messageSize });
   const codec = new PayloadCodec(plan.runId, workload.messageSize);
+  const regions = plan.regions;
+  const regional = regions ? new RegionalFigures({ warmupMs: workload.warmup, measureEndMs, messageSize: workload.messageSize }, regions.producerRegion) : undefined;
   let foreign = 0;
   const sink = (value: Buffer, receivedMs: number, reportedPartition: number, position = '') => {
     const header = codec.decode(value);
@@ -97,6 +104,7 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
     const partition = reportedPartition < 0 && topics[topicIndex]?.partitions === 1 ? 0 : reportedPartition;
     if (ledger.recordConsumed(header.producer, header.sequence, partition, position)) {
       collector.onConsume(header.intendedMs, receivedMs, streamOf(topicIndex, partition));
+      if (regions) regional?.onConsume(header.producer, regions.consumerRegion, header.intendedMs, receivedMs);
     }
   };
 
@@ -131,6 +139,7 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
           maxBatch: workload.maxBatch,
           clock: clock.now,
           collector,
+          ...(regional ? { regional } : {}),
           ledger,
           signal: hooks.signal,
         }),
@@ -180,6 +189,7 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
     }
     return {
       metrics: collector.snapshot(clock.now()),
+      ...(regional ? { byRegion: regional.snapshot(clock.now()) } : {}),
       counts: { ...ledger.counts },
       foreign,
       drained,

@@ -9,6 +9,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { ProducerHandle } from '../drivers/driver.js';
 import type { Collector } from '../metrics/collector.js';
 import type { MessageLedger } from '../metrics/message-ledger.js';
+import type { RegionalFigures } from '../metrics/regional-figures.js';
 import { streamOf } from '../metrics/recovery-tracker.js';
 import type { KeyChooser } from './keys.js';
 import type { PayloadCodec } from './payload.js';
@@ -32,6 +33,8 @@ export interface ProducerWorkerOptions {
   maxBatch: number;
   clock: () => number;
   collector: Collector;
+  /** Figures of this producer's region, when the scenario has regions. */
+  regional?: RegionalFigures;
   ledger: MessageLedger;
   signal: AbortSignal;
 }
@@ -126,6 +129,7 @@ export class ProducerWorker {
       const stream = streamOf(topicIndex, partition);
       for (const i of indexes) {
         collector.onAck(intended(first + i), sentMs, ackMs, stream);
+        this.o.regional?.onAck(id, intended(first + i), ackMs);
         ledger.recordAcked(id, first + i);
       }
       acked += indexes.length;

@@ -30,7 +30,7 @@ export interface ResultInput {
   counts: LedgerCounts | undefined;
   outcome:
     | (Pick<LoadOutcome, 'foreign' | 'drained' | 'orderChecked' | 'consumersRan' | 'finalReadComplete' | 'lostSample'> &
-        Partial<Pick<LoadOutcome, 'finalReadAvailable' | 'acknowledgesWrites' | 'producerReorderCaveat'>>)
+        Partial<Pick<LoadOutcome, 'finalReadAvailable' | 'acknowledgesWrites' | 'producerReorderCaveat' | 'byRegion'>>)
     | undefined;
   /** Faults injected during the load, with their recovery figures. */
   faults?: FaultRecord[];
@@ -116,6 +116,7 @@ export function buildResult(input: ResultInput): RunResult {
       foreign: outcome?.foreign ?? 0,
       drained: outcome?.drained ?? false,
     },
+    byRegion: outcome?.byRegion ?? null,
     errors: { total: Object.values(metrics?.errors ?? {}).reduce((a, b) => a + b, 0), byKind: metrics?.errors ?? {} },
     timeline: withFaultWindows(withTargets(metrics?.timeline ?? [], workload), faults),
     faults,

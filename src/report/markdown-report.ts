@@ -92,11 +92,25 @@ function table(name: string, r: RunResult): string {
     }
     case 'faults':
       return faultsTable(r);
+    case 'regions':
+      return regionsTable(r);
     case 'timeline':
       return timelineTable(r.timeline);
     default:
       return `{{table:${name}}}`;
   }
+}
+
+/** Figures by producing region and by producing → consuming region pair (empty without regions). */
+function regionsTable(r: RunResult): string {
+  const by = r.byRegion;
+  if (!by) return '';
+  const cell = (s: { p50: number; p99: number } | null | undefined) => (s ? `${s.p50} / ${s.p99}` : '—');
+  const body: Array<Array<string | number>> = [
+    ...Object.keys(by.produced).map((region) => [`produced in ${region}`, by.produced[region]!.messagesPerSec, cell(by.publish[region]), '']),
+    ...Object.keys(by.consumed).map((pair) => [`${pair.replace('->', ' → ')}`, by.consumed[pair]!.messagesPerSec, '', cell(by.endToEnd[pair])]),
+  ];
+  return `### By region\n\n${rows(['', 'msg/s', 'publish p50 / p99 ms', 'end-to-end p50 / p99 ms'], body)}`;
 }
 
 /** Each fault with what it hit, when, and what it cost; a fault that never recovered says so. */

@@ -6,6 +6,7 @@ import type { CriterionVerdict } from '../criteria/criterion.js';
 import type { LatencySummary } from '../metrics/latency-histogram.js';
 import type { TimelinePoint } from '../metrics/collector.js';
 import type { FaultRecord } from '../faults/fault-injector.js';
+import type { ByRegion } from '../metrics/regional-figures.js';
 
 export const RESULT_SCHEMA_VERSION = 2;
 
@@ -81,6 +82,11 @@ export interface RunResult {
     /** False when the drain bound passed before consumers caught up: `lost` then includes late messages. */
     drained: boolean;
   };
+  /**
+   * With regions: publish latency and produced throughput per producing region, end-to-end latency and consumed
+   * throughput per "producing->consuming" region pair. Null without regions.
+   */
+  byRegion: ByRegion | null;
   errors: { total: number; byKind: Record<string, number> };
   timeline: TimelinePoint[];
   /** Each fault: what it hit, when it was in force, and what it cost. */
