@@ -39,9 +39,11 @@ export interface ProducerWorkerOptions {
   signal: AbortSignal;
 }
 
+/** The kind of a send failure; a client's "retries exhausted" wrapper is named by what it retried (kafkajs). */
 export function errorKind(error: unknown): string {
   if (error && typeof error === 'object') {
-    const e = error as { type?: unknown; name?: unknown };
+    const e = error as { type?: unknown; name?: unknown; cause?: unknown };
+    if (e.name === 'KafkaJSNumberOfRetriesExceeded' && e.cause && e.cause !== error) return errorKind(e.cause);
     if (typeof e.type === 'string') return e.type;
     if (typeof e.name === 'string') return e.name;
   }
