@@ -45,6 +45,8 @@ export interface RunningCluster {
   readonly controls?: BrokerControl[];
   /** With a proxied network: every link faults may cut. */
   readonly links?: Link[];
+  /** With clients in several regions: how a client in each region reaches the cluster (its own region's path). */
+  readonly endpointsByRegion?: Record<string, ClusterEndpoints>;
   /** Which broker leads a partition, and which is the active controller (for fault targets). */
   leaderOf?(topic: string, partition: number): Promise<number | undefined>;
   controller?(): Promise<number | undefined>;
@@ -61,8 +63,13 @@ export interface ProviderContext {
   log: (line: string) => void;
   /** A line the user should see (start-up steps). */
   info: (line: string) => void;
-  /** When the run injects network faults: route every link through this network's proxies. */
+  /** When the run injects network faults or crosses regions: route every link through this network's proxies. */
   network?: ProxiedNetwork;
+  /**
+   * With regions: the region of broker N (index N - 1), which Kafka also gets as broker.rack, and the regions
+   * clients sit in (each gets its own path to every broker).
+   */
+  regions?: { brokerRegions: string[]; clientRegions: string[] };
 }
 
 export interface ClusterProvider {

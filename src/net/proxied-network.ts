@@ -20,6 +20,8 @@ export interface Link {
   from: number | 'clients';
   /** Destination broker id. */
   to: number;
+  /** Client links of a scenario with regions: the region the clients using this link sit in. */
+  clientRegion?: string;
   listenPort: number;
   upstreamPort: number;
 }
@@ -35,6 +37,8 @@ export interface ToxicSpec {
 export class ProxiedNetwork {
   private readonly proxies = new Map<string, { link: Link; proxy: ProxyApi }>();
   private readonly toxicsByFault = new Map<string, Array<{ proxy: string; toxic: string }>>();
+  /** Toxics that are the network itself (what crossing regions costs): kept through healAll. */
+  private readonly standing = new Map<string, ToxicSpec[]>();
 
   constructor(private readonly api: ToxiproxyApi) {}
 
@@ -45,7 +49,7 @@ export class ProxiedNetwork {
   /** Creates the proxies for `links` (listen ports are chosen here). */
   async addLinks(specs: Array<Omit<Link, 'listenPort' | 'name'>>): Promise<Link[]> {
     const ports = await freePorts(specs.length);
-    const links = specs.map((spec, i) => ({ ...spec, listenPort: ports[i]!, name: `${spec.kind}-${spec.from}-to-${spec.to}` }));
+    const links = specs.map((spec, i) => ({ ...spec, listenPort: ports[i]!, name: `${spec.kind}-${spec.clientRegion ?? spec.from}-to-${spec.to}` }));
     for (const link of links) {
       try {
         const proxy = await this.api.createProxy({ name: link.name, listen: `127.0.0.1:${link.listenPort}`, upstream: `127.0.0.1:${link.upstreamPort}` });
@@ -89,10 +93,39 @@ export class ProxiedNetwork {
     this.toxicsByFault.delete(faultId);
   }
 
-  /** Enables every proxy and removes every toxic. */
+  /**
+   * Sets what a link always costs (region latency, jitter, bandwidth), replacing what it cost before; an empty
+   * list makes it free. Faults add their toxics on top; healAll keeps these.
+   */
+  async setStanding(link: Link, toxics: ToxicSpec[]): Promise<void> {
+    const entry = this.proxies.get(link.name)!;
+    for (const toxic of this.standing.get(link.name) ?? []) {
+      await fetch(`${this.api.host}/proxies/${link.name}/toxics/${standingName(toxic)}`, { method: 'DELETE' }).catch(() => undefined);
+    }
+    for (const toxic of toxics) {
+      await entry.proxy.addToxic({ name: standingName(toxic), type: toxic.type as never, stream: toxic.stream as never, toxicity: 1, attributes: toxic.attributes as never });
+    }
+    if (toxics.length) this.standing.set(link.name, toxics);
+    else this.standing.delete(link.name);
+  }
+
+  standingOf(link: Link): ToxicSpec[] {
+    return this.standing.get(link.name) ?? [];
+  }
+
+  /** Enables every proxy and removes every fault's toxic; the links' standing costs stay. */
   async healAll(): Promise<void> {
     await this.api.reset();
     this.toxicsByFault.clear();
-    for (const entry of this.proxies.values()) entry.proxy = await this.api.get(entry.link.name);
+    for (const entry of this.proxies.values()) {
+      entry.proxy = await this.api.get(entry.link.name);
+      for (const toxic of this.standing.get(entry.link.name) ?? []) {
+        await entry.proxy.addToxic({ name: standingName(toxic), type: toxic.type as never, stream: toxic.stream as never, toxicity: 1, attributes: toxic.attributes as never });
+      }
+    }
   }
+}
+
+function standingName(toxic: ToxicSpec): string {
+  return `region-${toxic.type}-${toxic.stream}`;
 }

@@ -5,7 +5,8 @@
  * destination → source (downstream). A link inside one region pays nothing.
  */
 import { linkBetween, type LinkCost, type Topology } from '../topology/topology.js';
-import type { Link, ToxicSpec } from './proxied-network.js';
+import type { RunningCluster } from '../cluster/provider.js';
+import type { Link, ProxiedNetwork, ToxicSpec } from './proxied-network.js';
 
 /** Toxiproxy's bandwidth toxic counts KB/s of 1000 bytes. */
 export function bandwidthToxicRate(bytesPerSec: number): number {
@@ -31,4 +32,16 @@ export function linkRegions(link: Pick<Link, 'from' | 'to'> & { clientRegion?: s
 export function regionToxics(link: Pick<Link, 'from' | 'to'> & { clientRegion?: string }, brokerRegions: string[], topology: Topology): ToxicSpec[] {
   const { from, to } = linkRegions(link, brokerRegions, topology);
   return [...toxicsFor(linkBetween(topology, from, to), 'upstream'), ...toxicsFor(linkBetween(topology, to, from), 'downstream')];
+}
+
+/** Gives every link of a started cluster its standing cost; returns how many links cross regions. */
+export async function applyRegionCosts(network: ProxiedNetwork, cluster: RunningCluster, brokerRegions: string[], topology: Topology): Promise<number> {
+  let crossing = 0;
+  for (const link of cluster.links ?? []) {
+    const toxics = regionToxics(link, brokerRegions, topology);
+    if (toxics.length === 0) continue;
+    crossing++;
+    await network.setStanding(link, toxics);
+  }
+  return crossing;
 }

@@ -18,6 +18,9 @@ import { needsProxies } from '../faults/fault-plan.js';
 import { FaultInjector } from '../faults/fault-injector.js';
 import { seededRandom } from '../faults/targets.js';
 import { ProxiedNetwork } from '../net/proxied-network.js';
+import { applyRegionCosts } from '../net/region-links.js';
+import { type ClientPlacement, PlacedClient } from '../drivers/placed-client.js';
+import { crossesRegions, regionOfProducer } from '../topology/topology.js';
 import { ToxiproxyServer } from '../net/toxiproxy-server.js';
 import { buildResult, type ResultInput } from '../report/build-result.js';
 import { loadRuns, writeComparison } from '../report/compare.js';
@@ -103,12 +106,14 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
     await checkpoint(undefined, undefined);
     const info = (line: string) => (log(line), progress.info(line));
     let network: ProxiedNetwork | undefined;
-    if (needsProxies(run.faults)) {
+    const regions = regionsOf(plan, run);
+    if (needsProxies(run.faults) || crossesRegions(plan.topology)) {
       toxiproxy = await ToxiproxyServer.start(registry, join(logDir, 'toxiproxy.log'), info);
       network = ProxiedNetwork.connect(toxiproxy.url);
     }
-    cluster = await run.provider.start(run.cluster, { runId, logDir, registry, signal, log, info, ...(network ? { network } : {}) });
+    cluster = await run.provider.start(run.cluster, { runId, logDir, registry, signal, log, info, ...(network ? { network } : {}), ...(regions ? { regions } : {}) });
     throwIfAborted(signal);
+    if (network && regions) await applyRegionCosts(network, cluster, regions.brokerRegions, plan.topology);
     const admin = run.driver.createAdmin(cluster.endpoints, log);
     try {
       await admin.ensureTopics(run.topics);
@@ -116,11 +121,19 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
       await admin.close().catch(() => {});
     }
     const clock = new LoadClock();
-    client = run.driver.createClient({ endpoints: cluster.endpoints, producerOptions: run.producerOptions, consumerOptions: run.consumerOptions, log, clock: clock.now });
+    const clientContext = { endpoints: cluster.endpoints, producerOptions: run.producerOptions, consumerOptions: run.consumerOptions, log, clock: clock.now };
+    const placement = regions ? clientPlacement(plan, cluster) : undefined;
+    client = placement ? new PlacedClient(run.driver, clientContext, placement) : run.driver.createClient(clientContext);
     progress.info(`${run.cluster.name}: ${cluster.endpoints.bootstrap} ready; connecting ${run.driver.name} clients`);
     outcome = await runLoad(
       client,
-      { runId: runIdBytes, topics: run.loadTopics, workload: plan.scenario.workload, consumerReadyTimeoutMs: CONSUMER_READY_TIMEOUT_MS },
+      {
+        runId: runIdBytes,
+        topics: run.loadTopics,
+        workload: plan.scenario.workload,
+        consumerReadyTimeoutMs: CONSUMER_READY_TIMEOUT_MS,
+        ...(placement ? { regions: { producerRegion: placement.producerRegion, consumerRegion: placement.consumerRegion } } : {}),
+      },
       clock,
       {
         signal,
@@ -177,6 +190,23 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
   await writeResult(result);
   await writeFile(join(dir, 'report.md'), await renderReport(result));
   return result;
+}
+
+/** With regions: where this cluster's brokers sit, and the regions its clients sit in. */
+function regionsOf(plan: RunPlan, run: ClusterRun): { brokerRegions: string[]; clientRegions: string[] } | undefined {
+  const { topology } = plan;
+  if (topology.implicit) return undefined;
+  const brokerRegions = topology.clusters.get(run.cluster.name)!.brokerRegions;
+  return { brokerRegions, clientRegions: [...new Set([...topology.producerRegions, ...topology.consumerRegions])] };
+}
+
+function clientPlacement(plan: RunPlan, cluster: RunningCluster): ClientPlacement {
+  const { topology, scenario } = plan;
+  return {
+    producerRegion: (id) => regionOfProducer(topology, id % scenario.workload.producers),
+    consumerRegion: topology.consumerRegions[0]!,
+    endpointsIn: (region) => cluster.endpointsByRegion?.[region] ?? cluster.endpoints,
+  };
 }
 
 function throwIfAborted(signal: AbortSignal): void {

@@ -41,6 +41,11 @@ export function linkBetween(topology: Topology, from: string, to: string): LinkC
   return topology.links.find((link) => link.from === from && link.to === to);
 }
 
+/** True when some link costs something: the run needs proxies even without network faults. */
+export function crossesRegions(topology: Topology): boolean {
+  return !topology.implicit && topology.links.length > 0;
+}
+
 export function regionOfProducer(topology: Topology, index: number): string {
   return topology.producerRegions[index % topology.producerRegions.length]!;
 }
@@ -83,6 +88,12 @@ export function resolveTopology(scenario: Scenario, problems: Problem[]): Topolo
     producerRegions: place(placement?.producers, 'producers'),
     consumerRegions: place(placement?.consumers, 'consumers'),
   };
+  if (topology.consumerRegions.length > 1) {
+    problems.push({
+      path: ['workload', 'placement', 'consumers'],
+      message: 'consumers sit in one region per run for now (one consumer group reads the topic): give one region',
+    });
+  }
   checkReachable(topology, problems);
   return topology;
 }

@@ -2,7 +2,10 @@
  * server.properties of each KRaft node (combined broker + controller) of a local cluster, and — when the run
  * has a proxied network — which links to proxy. With a network, every path between two nodes has its own proxy
  * per direction:
- *   - clients reach broker b through proxy client→b (b advertises it on listener CLIENT);
+ *   - clients reach broker b through proxy client→b (b advertises it on listener CLIENT); with clients placed in
+ *     several regions, b has a client listener per client region (CLIENT_k for the k-th region), advertised as
+ *     that region's proxy to b, so a client of region k always takes its own region's path to every broker
+ *     (Kafka answers metadata with the endpoints of the listener the request came in on);
  *   - broker p replicates from b through proxy p→b: b has a listener FROM_p per peer p, advertised as that proxy,
  *     and p's inter-broker listener is FROM_p, so p always takes "its" path to b;
  *   - node p reaches controller b through proxy p→b: b has a controller listener CONTROLLER_FROM_p per peer p,
@@ -35,6 +38,8 @@ export interface KafkaClusterLayout {
   nodes: KafkaNodeLayout[];
   /** Client connect string (through the client proxies when there is a network). */
   bootstrap: string;
+  /** With clients in several regions: each region's connect string (through its own proxies). */
+  bootstrapByRegion?: Record<string, string>;
 }
 
 export function kafkaClusterId(): string {
@@ -44,20 +49,24 @@ export function kafkaClusterId(): string {
   }
 }
 
-/** Ports a layout needs per node: client and controller; with a network, client plus a replication and a controller listener per node. */
-export function portsPerNode(brokers: number, proxied: boolean): number {
-  return proxied ? 1 + 2 * brokers : 2;
+/**
+ * Ports a layout needs per node: client and controller; with a network, a client listener per client region
+ * plus a replication and a controller listener per node.
+ */
+export function portsPerNode(brokers: number, proxied: boolean, clientRegions = 1): number {
+  return proxied ? clientRegions + 2 * brokers : 2;
 }
 
 /** Where node b's listeners sit in the port list of a proxied layout. */
-function proxiedPorts(brokers: number, ports: number[]) {
-  const base = (b: number) => portsPerNode(brokers, true) * (b - 1);
+function proxiedPorts(brokers: number, ports: number[], clientRegions: number) {
+  const base = (b: number) => portsPerNode(brokers, true, clientRegions) * (b - 1);
   return {
-    client: (b: number) => ports[base(b)]!,
+    /** b's client listener for the k-th client region. */
+    client: (b: number, k = 0) => ports[base(b) + k]!,
     /** b's replication listener for peer p. */
-    peer: (b: number, p: number) => ports[base(b) + p]!,
+    peer: (b: number, p: number) => ports[base(b) + clientRegions - 1 + p]!,
     /** b's controller listener for node p. */
-    controller: (b: number, p: number) => ports[base(b) + brokers + p]!,
+    controller: (b: number, p: number) => ports[base(b) + clientRegions - 1 + brokers + p]!,
   };
 }
 
@@ -80,13 +89,17 @@ export function directLayout(brokers: number, ports: number[]): KafkaClusterLayo
   };
 }
 
-/** The links a proxied layout needs, before their listen ports are known. */
-export function proxiedLinkSpecs(brokers: number, ports: number[]): Array<Omit<Link, 'listenPort' | 'name'>> {
-  const port = proxiedPorts(brokers, ports);
+/**
+ * The links a proxied layout needs, before their listen ports are known. `clientRegions`: the regions clients
+ * sit in (undefined: one implicit client region).
+ */
+export function proxiedLinkSpecs(brokers: number, ports: number[], clientRegions?: string[]): Array<Omit<Link, 'listenPort' | 'name'>> {
+  const port = proxiedPorts(brokers, ports, clientRegions?.length ?? 1);
   const ids = Array.from({ length: brokers }, (_, i) => i + 1);
   const specs: Array<Omit<Link, 'listenPort' | 'name'>> = [];
   for (const b of ids) {
-    specs.push({ kind: 'client', from: 'clients', to: b, upstreamPort: port.client(b) });
+    if (clientRegions) clientRegions.forEach((clientRegion, k) => specs.push({ kind: 'client', from: 'clients', to: b, upstreamPort: port.client(b, k), clientRegion }));
+    else specs.push({ kind: 'client', from: 'clients', to: b, upstreamPort: port.client(b) });
     for (const p of ids) {
       if (p === b) continue;
       specs.push({ kind: 'peer', from: p, to: b, upstreamPort: port.peer(b, p) });
@@ -96,10 +109,16 @@ export function proxiedLinkSpecs(brokers: number, ports: number[]): Array<Omit<L
   return specs;
 }
 
-export function proxiedLayout(brokers: number, ports: number[], links: Link[]): KafkaClusterLayout {
-  const port = proxiedPorts(brokers, ports);
+export function proxiedLayout(brokers: number, ports: number[], links: Link[], clientRegions?: string[]): KafkaClusterLayout {
+  const port = proxiedPorts(brokers, ports, clientRegions?.length ?? 1);
   const ids = Array.from({ length: brokers }, (_, i) => i + 1);
-  const link = (kind: Link['kind'], from: number | 'clients', to: number) => links.find((l) => l.kind === kind && l.from === from && l.to === to)!;
+  const link = (kind: Link['kind'], from: number | 'clients', to: number, clientRegion?: string) =>
+    links.find((l) => l.kind === kind && l.from === from && l.to === to && l.clientRegion === clientRegion)!;
+  const clientListeners = (b: number): KafkaListener[] =>
+    clientRegions
+      ? clientRegions.map((region, k) => ({ name: `CLIENT_${k}`, port: port.client(b, k), advertisedPort: link('client', 'clients', b, region).listenPort }))
+      : [{ name: 'CLIENT', port: port.client(b), advertisedPort: link('client', 'clients', b).listenPort }];
+  const bootstrapFrom = (region?: string) => ids.map((b) => `127.0.0.1:${link('client', 'clients', b, region).listenPort}`).join(',');
   /** Node b's listeners for peer p, own first: p reaches b through proxy p→b; b's own are never dialled by others. */
   const perPeer = (b: number, prefix: 'FROM' | 'CONTROLLER_FROM', kind: 'peer' | 'controller', bound: (b: number, p: number) => number, controller: boolean) =>
     [b, ...ids.filter((p) => p !== b)].map((p) => ({
@@ -112,14 +131,15 @@ export function proxiedLayout(brokers: number, ports: number[], links: Link[]): 
     nodes: ids.map((b) => ({
       nodeId: b,
       listeners: [
-        { name: 'CLIENT', port: port.client(b), advertisedPort: link('client', 'clients', b).listenPort },
+        ...clientListeners(b),
         ...perPeer(b, 'FROM', 'peer', port.peer, false),
         ...perPeer(b, 'CONTROLLER_FROM', 'controller', port.controller, true),
       ],
       interBrokerListener: `FROM_${b}`,
       voters: ids.map((c) => `${c}@127.0.0.1:${c === b ? port.controller(b, b) : link('controller', b, c).listenPort}`).join(','),
     })),
-    bootstrap: ids.map((b) => `127.0.0.1:${link('client', 'clients', b).listenPort}`).join(','),
+    bootstrap: bootstrapFrom(clientRegions?.[0]),
+    ...(clientRegions ? { bootstrapByRegion: Object.fromEntries(clientRegions.map((region) => [region, bootstrapFrom(region)])) } : {}),
   };
 }
 

@@ -63,10 +63,11 @@ export const localKafkaProvider: ClusterProvider = {
     const classpath = await kafkaClasspath(version, context.info);
     const dataDir = await mkdtemp(join(tmpdir(), `faultline-${context.runId}-${spec.name}-`));
     context.registry.addCleanupDir(dataDir);
-    const { network } = context;
-    const ports = await freePorts(spec.brokers * portsPerNode(spec.brokers, network !== undefined));
-    const links = network ? await network.addLinks(proxiedLinkSpecs(spec.brokers, ports)) : undefined;
-    const layout = links ? proxiedLayout(spec.brokers, ports, links) : directLayout(spec.brokers, ports);
+    const { network, regions } = context;
+    const clientRegions = network ? regions?.clientRegions : undefined;
+    const ports = await freePorts(spec.brokers * portsPerNode(spec.brokers, network !== undefined, clientRegions?.length));
+    const links = network ? await network.addLinks(proxiedLinkSpecs(spec.brokers, ports, clientRegions)) : undefined;
+    const layout = links ? proxiedLayout(spec.brokers, ports, links, clientRegions) : directLayout(spec.brokers, ports);
     const clusterId = kafkaClusterId();
     const jvms: RestartableJvm[] = [];
     const stop = async () => {
@@ -80,7 +81,8 @@ export const localKafkaProvider: ClusterProvider = {
           const nodeName = `${spec.name}-broker-${node.nodeId}`;
           const configDir = join(context.logDir, nodeName);
           await mkdir(configDir, { recursive: true });
-          const properties = kafkaNodeProperties(node, spec.brokers, join(dataDir, `node-${node.nodeId}`), spec.config);
+          const rack: Record<string, string> = regions ? { 'broker.rack': regions.brokerRegions[node.nodeId - 1]! } : {};
+          const properties = kafkaNodeProperties(node, spec.brokers, join(dataDir, `node-${node.nodeId}`), { ...rack, ...spec.config });
           const propertiesFile = join(configDir, 'server.properties');
           await writeFile(propertiesFile, renderProperties(properties));
           const logFile = join(context.logDir, `${nodeName}.log`);
@@ -125,6 +127,7 @@ export const localKafkaProvider: ClusterProvider = {
         brokers: nodes.map((n, i) => ({ id: n.nodeId, host: '127.0.0.1', port: Number(layout.bootstrap.split(',')[i]!.split(':')[1]), pid: jvms[i]!.process!.pid })),
         controls: nodes.map((n, i) => brokerControl(n.nodeId, jvms[i]!, n.output)),
         ...(links ? { links } : {}),
+        ...(layout.bootstrapByRegion ? { endpointsByRegion: Object.fromEntries(Object.entries(layout.bootstrapByRegion).map(([region, bootstrap]) => [region, { bootstrap }])) } : {}),
         leaderOf: (topic, partition) => partitionLeader(endpoints, topic, partition, context.log),
         controller: () => quorumLeader(classpath.spec, endpoints.bootstrap),
         stop,

@@ -155,10 +155,9 @@ class KafkajsClient implements MessagingClient {
     this.consumerOptions = kafkajsConsumerOptions.parse(context.consumerOptions);
     this.producerKafka = kafkaClient(context.endpoints.bootstrap, 'faultline', context.log, this.producerOptions.requestTimeout);
     this.acknowledgesWrites = this.producerOptions.acks !== 0;
-    this.producerReorderCaveat =
-      !this.producerOptions.idempotent && this.producerOptions.retries > 0
-        ? 'the producer is not idempotent and retries failed requests while later ones are in flight: a retried request can land behind a later one, so some reordering may be the producer\'s own'
-        : undefined;
+    this.producerReorderCaveat = this.producerOptions.idempotent
+      ? undefined
+      : "the producer is not idempotent and keeps several sends in flight per partition, and kafkajs does not hold them in order (a retried request, or a send that waited for metadata, can land behind a later one): some reordering may be the producer's own"
   }
 
   async createProducer(_id: number, topic: TopicSpec): Promise<ProducerHandle> {
