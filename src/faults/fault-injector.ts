@@ -20,6 +20,7 @@ import type { PlannedFault } from './fault-plan.js';
 import { LinkCuts } from './link-cuts.js';
 import { ProcessHolds } from './process-holds.js';
 import { formatTarget } from './targets.js';
+import { timeBoxed } from './time-box.js';
 
 export interface FaultRecord {
   id: string;
@@ -162,8 +163,9 @@ export class FaultInjector {
     clearTimeout(this.timer);
     this.events = [];
     for (const run of this.runs) run.windowOver = true;
-    // Each heal on its own: one that fails does not stop the others.
-    await Promise.all([...this.active].map((run) => this.heal(run)));
+    // Each heal on its own: one that fails does not stop the others. Heals already under way are waited for.
+    for (const run of this.active) void this.heal(run);
+    await Promise.all(this.runs.map((run) => run.healing));
     let resetFailed: string | undefined;
     if (this.network) {
       await this.cuts!.settled();
@@ -395,15 +397,6 @@ function isProcessAction(action: string): boolean {
 function knownBroker(id: number | undefined, ids: number[], none: string): number {
   if (id !== undefined && ids.includes(id)) return id;
   throw new Error(`${none} (the cluster answered ${id === undefined ? 'nothing' : id}${id !== undefined && id >= 0 ? `, not one of brokers ${ids.join(', ')}` : ''})`);
-}
-
-/** Rejects with `what` if `promise` has not settled within `ms`. */
-export function timeBoxed<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(what)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Like Promise.all, but waits for every promise before rejecting with the first error. */

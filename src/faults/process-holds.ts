@@ -5,9 +5,12 @@
  * when no pause holds it. Steps on one broker run one after the other; brokers never wait for each other.
  */
 import type { BrokerControl } from '../cluster/provider.js';
+import { timeBoxed } from './time-box.js';
 
 /** How long a `stop` or `restart` lets the broker shut down before SIGKILL. */
 export const STOP_GRACE_MS = 30_000;
+/** How long a heal waits for a signalled broker to exit (SIGKILL follows the grace) before it gives up. */
+const EXIT_WAIT_MS = STOP_GRACE_MS + 10_000;
 
 export class ProcessHolds {
   private readonly down = new Map<number, Set<string>>();
@@ -76,8 +79,8 @@ export class ProcessHolds {
       if (!proceed()) throw new Error(notProceeding);
       const holders = this.downHolders(id);
       if (holders.length > 0) throw new Error(`broker-${id} is held down by ${holders.join(', ')}: restarting it would end that fault early`);
-      this.dying.add(id);
       signalled(this.clock());
+      this.dying.add(id);
       await control.stop(STOP_GRACE_MS);
       await this.restore(id);
     });
@@ -107,7 +110,7 @@ export class ProcessHolds {
   private async restore(id: number): Promise<void> {
     if ((this.down.get(id)?.size ?? 0) > 0) return;
     const control = this.control(id);
-    if (this.dying.has(id)) await control.exited();
+    if (this.dying.has(id)) await timeBoxed(control.exited(), EXIT_WAIT_MS, `broker-${id} did not exit within ${EXIT_WAIT_MS / 1000} s of its signal`);
     if (!control.running) await control.start();
     this.dying.delete(id);
     if ((this.paused.get(id)?.size ?? 0) > 0) control.signal('SIGSTOP');

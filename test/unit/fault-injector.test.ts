@@ -207,3 +207,19 @@ test('bandwidth: the toxic rate is the asked bytes per second in Toxiproxy KB/s 
   ]);
   await b.injector.healAll();
 });
+
+test('a restart of a broker a kill holds down (targets resolved at run time) is refused, not an early start', async () => {
+  const base = { origin: 'faults', links: 'all', stream: 'upstream' } as const;
+  const b = bench([
+    { ...base, id: 'f1', action: 'kill', target: { kind: 'leader', topic: 't', partition: 0 }, atMs: 100, durationMs: 900 },
+    { ...base, id: 'f2', action: 'restart', target: { kind: 'broker', id: 1 }, atMs: 300, durationMs: 0 },
+  ]);
+  await b.advanceTo(500);
+  assert.equal(b.brokers[0]!.state, 'down', 'still held down by the kill');
+  await b.advanceTo(1100);
+  assert.deepEqual(b.brokers[0]!.signals, ['100 SIGKILL', '1000 start']);
+  const [, restart] = b.injector.results(1100);
+  assert.equal(restart!.injectedAt, null);
+  assert.match(restart!.error ?? '', /broker-1 is held down by f1: restarting it would end that fault early/);
+  await b.injector.healAll();
+});
