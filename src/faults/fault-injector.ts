@@ -1,15 +1,26 @@
 /**
- * Runs a fault timeline against a running cluster while the load runs: at each fault's time it resolves the
- * target (random, partition leader, controller), breaks what the action says — processes through the provider's
- * broker controls, links through the proxied network — and heals it after its duration. At the end of producing
- * (and on Ctrl-C or error) everything still broken is healed. Every fault is recorded with what it hit and when.
+ * Runs a fault timeline against a running cluster while the load runs. Each fault is injected at its planned
+ * time and healed at its planned time (absolute, from the load clock — not "duration after it landed"); a heal
+ * due at the same instant as an injection runs first. What a fault breaks is held by reference: a link stays cut
+ * while any fault holds it (link-cuts.ts), a broker stays down or paused while any fault holds it
+ * (process-holds.ts), so a heal restores only what no other active fault still needs.
+ *
+ * Target lookups (partition leader, active controller) are time-boxed and never stand in front of a heal: heals
+ * run on their own path. At the end of producing (and on Ctrl-C or error) `healAll` heals every fault on its own,
+ * then resets the whole network and continues/starts every broker, whatever failed before; no fault lands after.
+ * Every fault is recorded with what it hit and when — a fault only partly applied is rolled back and recorded
+ * as not injected, a heal that failed is recorded as such.
  */
-import type { BrokerControl, RunningCluster } from '../cluster/provider.js';
+import type { RunningCluster } from '../cluster/provider.js';
 import type { Collector } from '../metrics/collector.js';
 import type { RecoveryFigures } from '../metrics/recovery-tracker.js';
-import type { Link, ProxiedNetwork, ToxicSpec } from '../net/proxied-network.js';
+import type { Link, ProxiedNetwork } from '../net/proxied-network.js';
+import { cutsLinks, linksOf, toxicFor } from './fault-links.js';
 import type { PlannedFault } from './fault-plan.js';
+import { LinkCuts } from './link-cuts.js';
+import { ProcessHolds } from './process-holds.js';
 import { formatTarget } from './targets.js';
+import { timeBoxed } from './time-box.js';
 
 export interface FaultRecord {
   id: string;
@@ -23,7 +34,10 @@ export interface FaultRecord {
   /** When it was actually in force, and healed (ms since load start); null if it never was. */
   injectedAt: number | null;
   healedAt: number | null;
+  /** Why it was not injected (or not entirely: then it was rolled back). */
   error?: string;
+  /** Why its heal failed; healedAt is then when the final reset of the run healed it, or null if nothing did. */
+  healError?: string;
   /** For a leader(topic, partition) target: the partition's leader just before healing (did leadership move?). */
   leaderBeforeHeal?: number | null;
   /** For a controller target: the active controller just before healing (did the quorum elect another?). */
@@ -31,13 +45,13 @@ export interface FaultRecord {
   recovery: RecoveryFigures;
 }
 
-interface ActiveFault {
-  fault: PlannedFault;
-  record: FaultRecord;
-  watch: number;
-  heal: () => Promise<void>;
-  healTimer?: NodeJS.Timeout;
-}
+/** How long resolving a target may take before the fault is recorded as not injected. */
+export const LEADER_LOOKUP_TIMEOUT_MS = 3_000;
+/** The active controller comes from Kafka's metadata-quorum tool, a JVM start: a little longer. */
+export const CONTROLLER_LOOKUP_TIMEOUT_MS = 5_000;
+/** leaderBeforeHeal / controllerBeforeHeal: looked up over this last stretch before the heal, the latest answer kept. */
+export const BEFORE_HEAL_LOOKUP_WINDOW_MS = 6_000;
+const BEFORE_HEAL_LOOKUP_PACE_MS = 2_000;
 
 export interface InjectorDeps {
   clock: () => number;
@@ -47,15 +61,46 @@ export interface InjectorDeps {
   log: (line: string) => void;
 }
 
-export class FaultInjector {
-  private readonly records: FaultRecord[] = [];
-  private readonly watches = new Map<FaultRecord, number>();
-  private readonly active = new Set<ActiveFault>();
-  private readonly timers: NodeJS.Timeout[] = [];
-  private stopped = false;
-  private queue: Promise<void> = Promise.resolve();
+/** The parts of ProxiedNetwork the injector uses. */
+type Network = Pick<ProxiedNetwork, 'setEnabled' | 'addToxic' | 'removeToxics' | 'healAll'>;
 
-  constructor(private readonly faults: PlannedFault[], private readonly cluster: RunningCluster, private readonly deps: InjectorDeps) {}
+interface FaultRun {
+  fault: PlannedFault;
+  record: FaultRecord;
+  /** Its planned heal passed (or healAll began) before it was applied. */
+  windowOver: boolean;
+  /** Set when its target is known and it is being applied; settles when that ended (in force, or rolled back). */
+  applied?: Promise<void>;
+  /** How to heal it, once in force. */
+  undo?: () => Promise<void>;
+  healing?: Promise<void>;
+  beforeHeal?: { latest: number | undefined; stopped: boolean };
+}
+
+interface TimelineEvent {
+  atMs: number;
+  kind: 'heal' | 'inject';
+  seq: number;
+  run: FaultRun;
+}
+
+export class FaultInjector {
+  private readonly runs: FaultRun[] = [];
+  private readonly watches = new Map<FaultRecord, number>();
+  private readonly active = new Set<FaultRun>();
+  private events: TimelineEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private healingAll: Promise<void> | undefined;
+  private readonly network: Network | undefined;
+  private readonly cuts: LinkCuts | undefined;
+  private readonly processes: ProcessHolds;
+
+  constructor(private readonly faults: PlannedFault[], private readonly cluster: RunningCluster, private readonly deps: InjectorDeps) {
+    this.network = deps.network;
+    this.cuts = deps.network ? new LinkCuts(deps.network) : undefined;
+    this.processes = new ProcessHolds(cluster.controls ?? [], deps.clock, deps.log);
+  }
 
   start(): void {
     for (const fault of this.faults) {
@@ -70,76 +115,229 @@ export class FaultInjector {
         healedAt: null,
         recovery: { firstAckMs: null, throughputRecoveredMs: null, consumerResumedMs: null },
       };
-      this.records.push(record);
-      const delay = Math.max(0, fault.atMs - this.deps.clock());
-      this.timers.push(setTimeout(() => this.serialise(() => this.inject(fault, record)), delay));
+      const run: FaultRun = { fault, record, windowOver: false };
+      this.runs.push(run);
+      this.events.push({ atMs: fault.atMs, kind: 'inject', seq: this.events.length, run });
+      if (fault.durationMs !== undefined && fault.action !== 'restart') {
+        this.events.push({ atMs: fault.atMs + fault.durationMs, kind: 'heal', seq: this.events.length, run });
+      }
     }
+    // In time order; at the same instant, heals before injections.
+    this.events.sort((a, b) => a.atMs - b.atMs || (a.kind === b.kind ? 0 : a.kind === 'heal' ? -1 : 1) || a.seq - b.seq);
+    this.scheduleNext();
   }
 
-  /** Heals everything still broken and cancels faults not yet injected. */
-  async healAll(): Promise<void> {
-    this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    await this.serialise(async () => {
-      for (const active of [...this.active]) await this.healOne(active);
-      await this.deps.network?.healAll().catch((error: unknown) => this.deps.log(`healing the network failed: ${String(error)}`));
-      for (const control of this.cluster.controls ?? []) {
-        control.signal('SIGCONT');
-        if (!control.running) await control.start();
-      }
-    });
+  /** Heals everything still broken and cancels faults not yet injected. Safe to call more than once. */
+  healAll(): Promise<void> {
+    this.healingAll ??= this.healEverything();
+    return this.healingAll;
   }
 
   /** The records, with recovery figures computed from what was collected up to `untilMs`. */
   results(untilMs: number): FaultRecord[] {
-    for (const record of this.records) {
+    for (const { record } of this.runs) {
       const watch = this.watches.get(record);
       if (watch !== undefined) record.recovery = this.deps.collector.recovery.figures(watch, untilMs);
     }
-    return this.records;
+    return this.runs.map((run) => run.record);
   }
 
-  private serialise(step: () => Promise<void>): Promise<void> {
-    this.queue = this.queue.then(step, step).catch((error: unknown) => this.deps.log(`fault step failed: ${String(error)}`));
-    return this.queue;
+  private scheduleNext(): void {
+    const next = this.events[0];
+    if (this.stopped || !next) return;
+    this.timer = setTimeout(() => this.tick(), Math.max(0, next.atMs - this.deps.clock()));
   }
 
-  private async inject(fault: PlannedFault, record: FaultRecord): Promise<void> {
-    if (this.stopped) return;
-    try {
-      const brokers = await this.resolve(fault);
-      record.resolvedTarget = fault.groups ? JSON.stringify(fault.groups) : brokers.map((b) => `broker-${b}`).join(',');
-      const heal = await this.apply(fault, brokers);
-      record.injectedAt = Math.round(this.deps.clock());
-      const watch = this.deps.collector.recovery.watch(record.injectedAt);
-      this.watches.set(record, watch);
-      this.deps.log(`fault ${fault.id}: ${fault.action} ${record.target} → ${record.resolvedTarget} at ${record.injectedAt} ms`);
-      const active: ActiveFault = { fault, record, watch, heal };
-      this.active.add(active);
-      if (fault.durationMs !== undefined) {
-        active.healTimer = setTimeout(() => this.serialise(() => this.healOne(active)), fault.durationMs);
+  private tick(): void {
+    const now = this.deps.clock();
+    while (!this.stopped && this.events[0] && this.events[0].atMs <= now) {
+      const event = this.events.shift()!;
+      if (event.kind === 'heal') void this.heal(event.run);
+      else this.inject(event.run);
+    }
+    this.scheduleNext();
+  }
+
+  private async healEverything(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.events = [];
+    for (const run of this.runs) run.windowOver = true;
+    // Each heal on its own: one that fails does not stop the others. Heals already under way are waited for.
+    for (const run of this.active) void this.heal(run);
+    await Promise.all(this.runs.map((run) => run.healing));
+    let resetFailed: string | undefined;
+    if (this.network) {
+      await this.cuts!.settled();
+      try {
+        await this.network.healAll();
+        this.cuts!.resetAllOpen();
+      } catch (error) {
+        resetFailed = message(error);
+        this.deps.log(`resetting the network (every proxy enabled, every toxic removed) failed: ${resetFailed}`);
       }
+    }
+    const processErrors = await this.processes.releaseAll();
+    for (const error of processErrors) this.deps.log(`continuing or starting a broker failed: ${error}`);
+    const endMs = Math.round(this.deps.clock());
+    for (const { record, fault } of this.runs) {
+      if (record.injectedAt === null || record.healedAt !== null) continue;
+      const failed = isProcessAction(fault.action) ? processErrors.length > 0 : resetFailed !== undefined;
+      if (failed) continue;
+      record.healedAt = endMs;
+      if (record.healError) record.healError += `; healed by the final reset at ${endMs} ms`;
+    }
+  }
+
+  private inject(run: FaultRun): void {
+    const { fault } = run;
+    let resolved: number[] | Promise<number[]>;
+    try {
+      resolved = this.resolve(fault);
     } catch (error) {
-      record.error = error instanceof Error ? error.message : String(error);
-      this.deps.log(`fault ${fault.id} (${fault.action}) could not be injected: ${record.error}`);
+      this.notInjected(run, message(error));
+      return;
     }
+    if (Array.isArray(resolved)) {
+      this.apply(run, resolved);
+      return;
+    }
+    const started = this.deps.clock();
+    void resolved.then(
+      (brokers) => {
+        if (this.stopped) return this.notInjected(run, `producing ended while its target was being looked up (${Math.round(this.deps.clock() - started)} ms)`);
+        if (run.windowOver) return this.notInjected(run, `its target was looked up only at ${Math.round(this.deps.clock())} ms, after its planned heal`);
+        return this.apply(run, brokers);
+      },
+      (error: unknown) => this.notInjected(run, message(error)),
+    );
   }
 
-  private async healOne(active: ActiveFault): Promise<void> {
-    if (!this.active.delete(active)) return;
-    clearTimeout(active.healTimer);
-    const target = active.fault.target;
-    if (target.kind === 'leader') {
-      active.record.leaderBeforeHeal = (await this.cluster.leaderOf?.(target.topic, target.partition).catch(() => undefined)) ?? null;
-    } else if (target.kind === 'controller') {
-      active.record.controllerBeforeHeal = (await this.cluster.controller?.().catch(() => undefined)) ?? null;
-    }
-    await active.heal();
-    active.record.healedAt = Math.round(this.deps.clock());
-    this.deps.log(`fault ${active.fault.id}: healed at ${active.record.healedAt} ms`);
+  private notInjected(run: FaultRun, reason: string): void {
+    run.record.error = reason;
+    this.deps.log(`fault ${run.fault.id} (${run.fault.action} ${run.record.target}) could not be injected: ${reason}`);
   }
 
-  private async resolve(fault: PlannedFault): Promise<number[]> {
+  /** Breaks what the fault says on `brokers`; a fault that fails part-way is rolled back. */
+  private apply(run: FaultRun, brokers: number[]): Promise<void> {
+    const { fault, record } = run;
+    record.resolvedTarget = fault.groups ? JSON.stringify(fault.groups) : brokers.map((b) => `broker-${b}`).join(',');
+    this.active.add(run);
+    const proceed = () => !this.stopped;
+    const applying = (async () => {
+      switch (fault.action) {
+        case 'kill':
+        case 'stop': {
+          brokers.forEach((id) => this.processes.control(id));
+          run.undo = async () => void (await settleAll(brokers.map((id) => this.processes.bringUp(fault.id, id))));
+          const times = await settleAll(brokers.map((id) => this.processes.takeDown(fault.id, id, fault.action as 'kill' | 'stop', proceed)));
+          return this.inForce(run, Math.min(...times));
+        }
+        case 'pause': {
+          brokers.forEach((id) => this.processes.control(id));
+          run.undo = async () => void (await settleAll(brokers.map((id) => this.processes.resume(fault.id, id))));
+          const times = await settleAll(brokers.map((id) => this.processes.pause(fault.id, id, proceed)));
+          return this.inForce(run, Math.min(...times));
+        }
+        case 'restart': {
+          brokers.forEach((id) => this.processes.control(id));
+          for (const id of brokers) await this.processes.restart(id, (atMs) => record.injectedAt === null && this.inForce(run, atMs), proceed);
+          this.active.delete(run);
+          record.healedAt = Math.round(this.deps.clock());
+          this.deps.log(`fault ${fault.id}: ${brokers.map((b) => `broker-${b}`).join(', ')} restarted at ${record.healedAt} ms`);
+          return;
+        }
+        default:
+          return this.applyNetwork(run, brokers);
+      }
+    })().catch(async (error: unknown) => {
+      await this.rollBack(run, message(error));
+    });
+    run.applied = applying;
+    return applying;
+  }
+
+  private async applyNetwork(run: FaultRun, brokers: number[]): Promise<void> {
+    const { fault } = run;
+    const network = this.network;
+    const all = this.cluster.links;
+    if (!network || !all) throw new Error(`${fault.action} needs the proxied network, which this cluster does not have`);
+    const links = linksOf(fault, brokers, all);
+    if (links.length === 0) throw new Error(`${fault.action} on ${run.record.resolvedTarget} touches no link`);
+    if (cutsLinks(fault)) {
+      run.undo = () => this.cuts!.release(fault.id, links);
+      await this.cuts!.hold(fault.id, links);
+    } else {
+      run.undo = () => network.removeToxics(fault.id);
+      const streams = fault.stream === 'both' ? (['upstream', 'downstream'] as const) : [fault.stream];
+      for (const stream of streams) await network.addToxic(fault.id, links, toxicFor(fault, stream));
+    }
+    this.inForce(run, this.deps.clock(), links);
+  }
+
+  /** The fault is in force since `atMs`: record it and watch the recovery — unless healAll began meanwhile. */
+  private inForce(run: FaultRun, atMs: number, links?: Link[]): void {
+    const { fault, record } = run;
+    if (this.stopped) throw new Error('producing ended while it was being injected');
+    record.injectedAt = Math.round(atMs);
+    this.watches.set(record, this.deps.collector.recovery.watch(record.injectedAt));
+    this.deps.log(`fault ${fault.id}: ${fault.action} ${record.target} → ${record.resolvedTarget}${links ? ` (${links.length} link(s))` : ''} at ${record.injectedAt} ms`);
+    this.followTargetUntilHeal(run);
+  }
+
+  private async rollBack(run: FaultRun, reason: string): Promise<void> {
+    const { fault, record } = run;
+    this.active.delete(run);
+    let rolledBack = 'rolled back';
+    if (run.undo) {
+      try {
+        await run.undo();
+        rolledBack = `rolled back at ${Math.round(this.deps.clock())} ms`;
+      } catch (error) {
+        rolledBack = `rolling back failed (${message(error)}): in force until the final reset`;
+      }
+    }
+    if (record.injectedAt !== null && fault.action === 'restart') {
+      // A restart whose SIGTERM went out was in force: the broker is down until the final sweep starts it.
+      record.error = `${reason}; the broker stays down until the end of producing`;
+    } else {
+      record.injectedAt = null;
+      this.watches.delete(record);
+      record.error = run.undo ? `${reason}; ${rolledBack}` : reason;
+    }
+    this.deps.log(`fault ${fault.id} (${fault.action} ${record.target}) could not be injected: ${record.error}`);
+  }
+
+  /** Heals `run` at its planned time (or in healAll): releases only its own holds. Never throws. */
+  private heal(run: FaultRun): Promise<void> {
+    if (!run.applied) {
+      run.windowOver = true; // still looking its target up (or not injected): it will not be applied
+      return Promise.resolve();
+    }
+    run.healing ??= (async () => {
+      await run.applied;
+      if (!this.active.delete(run)) return;
+      const { fault, record } = run;
+      if (run.beforeHeal) {
+        run.beforeHeal.stopped = true;
+        const value = run.beforeHeal.latest ?? null;
+        if (fault.target.kind === 'leader') record.leaderBeforeHeal = value;
+        else record.controllerBeforeHeal = value;
+      }
+      try {
+        await run.undo?.();
+        record.healedAt = Math.round(this.deps.clock());
+        this.deps.log(`fault ${fault.id}: healed at ${record.healedAt} ms`);
+      } catch (error) {
+        record.healError = message(error);
+        this.deps.log(`fault ${fault.id}: healing failed: ${record.healError}`);
+      }
+    })();
+    return run.healing;
+  }
+
+  /** Resolves the target: at once for broker-N, all and random; time-boxed lookups for leader and controller. */
+  private resolve(fault: PlannedFault): number[] | Promise<number[]> {
     const ids = (this.cluster.controls ?? []).map((c) => c.id);
     const target = fault.target;
     switch (target.kind) {
@@ -148,105 +346,67 @@ export class FaultInjector {
       case 'all':
         return fault.groups ? fault.groups.flat() : ids;
       case 'random': {
-        const running = (this.cluster.controls ?? []).filter((c) => c.running).map((c) => c.id);
-        const pool = running.length > 0 ? running : ids;
+        const up = (this.cluster.controls ?? []).filter((c) => c.running && this.processes.downHolders(c.id).length === 0).map((c) => c.id);
+        const pool = up.length > 0 ? up : ids;
         return [pool[Math.floor(this.deps.random() * pool.length)]!];
       }
       case 'leader': {
-        const leader = await this.cluster.leaderOf?.(target.topic, target.partition);
-        if (leader === undefined) throw new Error(`no leader known for ${target.topic}/${target.partition}`);
-        return [leader];
+        const what = `the leader of ${target.topic}/${target.partition}`;
+        const lookup = this.cluster.leaderOf?.(target.topic, target.partition) ?? Promise.resolve(undefined);
+        return timeBoxed(lookup, LEADER_LOOKUP_TIMEOUT_MS, `${what} could not be looked up within ${LEADER_LOOKUP_TIMEOUT_MS / 1000} s`).then((id) => [knownBroker(id, ids, `${target.topic}/${target.partition} has no leader`)]);
       }
       case 'controller': {
-        const controller = await this.cluster.controller?.();
-        if (controller === undefined) throw new Error('the active controller could not be determined');
-        return [controller];
+        const lookup = this.cluster.controller?.() ?? Promise.resolve(undefined);
+        return timeBoxed(lookup, CONTROLLER_LOOKUP_TIMEOUT_MS, `the active controller could not be looked up within ${CONTROLLER_LOOKUP_TIMEOUT_MS / 1000} s`).then((id) => [knownBroker(id, ids, 'there is no active controller')]);
       }
     }
   }
 
-  private control(id: number): BrokerControl {
-    const control = this.cluster.controls?.find((c) => c.id === id);
-    if (!control) throw new Error(`no process control for broker ${id}`);
-    return control;
-  }
-
-  /** Breaks what the fault says; returns how to heal it. */
-  private async apply(fault: PlannedFault, brokers: number[]): Promise<() => Promise<void>> {
-    switch (fault.action) {
-      case 'kill':
-      case 'stop': {
-        const controls = brokers.map((id) => this.control(id));
-        for (const control of controls) {
-          if (fault.action === 'kill') control.signal('SIGKILL');
-          else void control.stop(30_000);
-        }
-        return async () => {
-          for (const control of controls) {
-            await control.exited();
-            if (!control.running) await control.start();
-          }
-        };
-      }
-      case 'pause': {
-        const controls = brokers.map((id) => this.control(id));
-        for (const control of controls) control.signal('SIGSTOP');
-        return async () => controls.forEach((control) => control.signal('SIGCONT'));
-      }
-      case 'restart': {
-        for (const id of brokers) {
-          const control = this.control(id);
-          await control.stop(30_000);
-          await control.start();
-        }
-        return async () => {};
-      }
-      default:
-        return this.applyNetwork(fault, brokers);
-    }
-  }
-
-  private async applyNetwork(fault: PlannedFault, brokers: number[]): Promise<() => Promise<void>> {
-    const network = this.deps.network;
-    const all = this.cluster.links;
-    if (!network || !all) throw new Error(`${fault.action} needs the proxied network, which this cluster does not have`);
-    const inScope = (link: Link) => fault.links === 'all' || (fault.links === 'clients' ? link.kind === 'client' : link.kind !== 'client');
-    const touching = (link: Link) => brokers.includes(link.to) || (typeof link.from === 'number' && brokers.includes(link.from));
-    let links: Link[];
-    switch (fault.action) {
-      case 'partition': {
-        const side = new Map<number, number>();
-        fault.groups!.forEach((group, i) => group.forEach((id) => side.set(id, i)));
-        links = all.filter((l) => l.kind !== 'client' && typeof l.from === 'number' && side.has(l.from) && side.has(l.to) && side.get(l.from) !== side.get(l.to));
-        break;
-      }
-      case 'cut-clients':
-        links = all.filter((l) => l.kind === 'client' && brokers.includes(l.to));
-        break;
-      default:
-        links = all.filter((l) => inScope(l) && touching(l));
-    }
-    if (['isolate', 'partition', 'cut-clients'].includes(fault.action)) {
-      await network.setEnabled(links, false);
-      return () => network.setEnabled(links, true);
-    }
-    const streams = fault.stream === 'both' ? (['upstream', 'downstream'] as const) : [fault.stream];
-    for (const stream of streams) await network.addToxic(fault.id, links, toxicFor(fault, stream));
-    return () => network.removeToxics(fault.id);
+  /**
+   * leaderBeforeHeal / controllerBeforeHeal: looks the target up, time-boxed, over the last stretch before the
+   * planned heal and keeps the latest answer. The heal never waits for it.
+   */
+  private followTargetUntilHeal(run: FaultRun): void {
+    const { fault } = run;
+    const target = fault.target;
+    if (target.kind !== 'leader' && target.kind !== 'controller') return;
+    const healAt = fault.durationMs !== undefined ? fault.atMs + fault.durationMs : fault.untilMs;
+    const state = { latest: undefined as number | undefined, stopped: false };
+    run.beforeHeal = state;
+    if (healAt === undefined) return;
+    const look = () => (target.kind === 'leader' ? this.cluster.leaderOf?.(target.topic, target.partition) : this.cluster.controller?.()) ?? Promise.resolve(undefined);
+    const lookOnce = async () => {
+      if (state.stopped || this.stopped) return;
+      const startedAt = this.deps.clock();
+      const value = await timeBoxed(look(), Math.max(1, healAt - startedAt), 'no answer before the heal').catch(() => undefined);
+      if (state.stopped || this.stopped) return;
+      if (value !== undefined && value >= 0) state.latest = value;
+      const next = Math.max(0, startedAt + BEFORE_HEAL_LOOKUP_PACE_MS - this.deps.clock());
+      if (this.deps.clock() + next < healAt) setTimeout(() => void lookOnce(), next).unref?.();
+    };
+    const first = Math.max(0, healAt - BEFORE_HEAL_LOOKUP_WINDOW_MS - this.deps.clock());
+    setTimeout(() => void lookOnce(), first).unref?.();
   }
 }
 
-function toxicFor(fault: PlannedFault, stream: 'upstream' | 'downstream'): ToxicSpec {
-  switch (fault.action) {
-    case 'latency':
-      return { type: 'latency', attributes: { latency: Math.round(fault.latencyMs ?? 0), jitter: Math.round(fault.jitterMs ?? 0) }, stream };
-    case 'bandwidth':
-      return { type: 'bandwidth', attributes: { rate: Math.max(1, Math.round((fault.rateBytesPerSec ?? 0) / 1024)) }, stream };
-    case 'reset':
-      return { type: 'reset_peer', attributes: { timeout: 0 }, stream };
-    case 'blackhole':
-      return { type: 'timeout', attributes: { timeout: 0 }, stream };
-    default:
-      throw new Error(`no toxic for ${fault.action}`);
-  }
+function isProcessAction(action: string): boolean {
+  return action === 'kill' || action === 'stop' || action === 'pause' || action === 'restart';
+}
+
+/** A broker id the cluster has, or an error saying what came back instead (-1, undefined, an unknown id). */
+function knownBroker(id: number | undefined, ids: number[], none: string): number {
+  if (id !== undefined && ids.includes(id)) return id;
+  throw new Error(`${none} (the cluster answered ${id === undefined ? 'nothing' : id}${id !== undefined && id >= 0 ? `, not one of brokers ${ids.join(', ')}` : ''})`);
+}
+
+/** Like Promise.all, but waits for every promise before rejecting with the first error. */
+async function settleAll<T>(promises: Array<Promise<T>>): Promise<T[]> {
+  const outcomes = await Promise.allSettled(promises);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
+  return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

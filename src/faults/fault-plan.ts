@@ -5,6 +5,7 @@
 import type { Problem } from '../scenario/problems.js';
 import type { ClusterSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
+import { TOXIPROXY_BANDWIDTH_UNIT_BYTES } from './fault-links.js';
 import { type FaultAction, type FaultSpec, networkActions, processActions } from './fault-schema.js';
 import { type FaultTarget, formatTarget, parseTarget, seededRandom, TargetSyntaxError } from './targets.js';
 
@@ -23,9 +24,35 @@ export interface PlannedFault {
   rateBytesPerSec?: number;
   links: 'clients' | 'brokers' | 'all';
   stream: 'upstream' | 'downstream' | 'both';
+  /** When it is planned to heal: at + duration, or the end of producing (ms since load start). */
+  untilMs?: number;
 }
 
 const defaultsToAll: FaultAction[] = ['latency', 'bandwidth', 'reset', 'blackhole', 'cut-clients'];
+
+/** The fields each action takes besides at, action and duration (restart has no duration). */
+const fieldsOf: Record<FaultAction, readonly OptionalField[]> = {
+  isolate: ['target', 'links'],
+  partition: ['groups'],
+  'cut-clients': ['target'],
+  latency: ['target', 'latency', 'jitter', 'links', 'stream'],
+  bandwidth: ['target', 'rate', 'links', 'stream'],
+  reset: ['target', 'links', 'stream'],
+  blackhole: ['target', 'links', 'stream'],
+  kill: ['target'],
+  stop: ['target'],
+  pause: ['target'],
+  restart: ['target'],
+};
+type OptionalField = 'target' | 'groups' | 'latency' | 'jitter' | 'rate' | 'links' | 'stream' | 'duration';
+const optionalFields: readonly OptionalField[] = ['target', 'duration', 'groups', 'latency', 'jitter', 'rate', 'links', 'stream'];
+
+/** A nemesis expands into at most this many faults (more is a mistake, e.g. every: 1ms). */
+export const MAX_NEMESIS_FAULTS = 1000;
+/** What a nemesis fault does where the action needs a parameter. */
+const NEMESIS_LATENCY_MS = 100;
+const NEMESIS_JITTER_MS = 10;
+const NEMESIS_RATE_BYTES_PER_SEC = 100_000;
 const pulsarNetworkActions: FaultAction[] = ['isolate', 'latency', 'bandwidth', 'reset', 'blackhole', 'cut-clients'];
 
 export function isNetworkAction(action: FaultAction): boolean {
@@ -36,14 +63,15 @@ export function needsProxies(faults: PlannedFault[]): boolean {
   return faults.some((f) => isNetworkAction(f.action));
 }
 
-export function planFaults(scenario: Scenario, cluster: ClusterSpec, topics: TopicSpec[], problems: Problem[]): PlannedFault[] {
+export function planFaults(scenario: Scenario, cluster: ClusterSpec, topics: TopicSpec[], problems: Problem[], driver?: string): PlannedFault[] {
   const endMs = scenario.workload.warmup + scenario.workload.duration;
+  const context: FaultContext = { cluster, topics, endMs, driver };
   const planned: PlannedFault[] = [];
   scenario.faults.forEach((spec, i) => {
-    const fault = checkFault(spec, `faults[${i}]`, ['faults', i], cluster, topics, endMs, problems);
+    const fault = checkFault(spec, `faults[${i}]`, (field) => (field ? ['faults', i, field] : ['faults', i]), context, problems);
     if (fault) planned.push(fault);
   });
-  if (scenario.nemesis) planned.push(...expandNemesis(scenario, cluster, endMs));
+  if (scenario.nemesis) planned.push(...expandNemesis(scenario, context, problems));
   planned.sort((a, b) => a.atMs - b.atMs);
   planned.forEach((fault, i) => (fault.id = `f${i + 1}`));
   if (planned.length > 0 && cluster.provider !== 'local') {
@@ -53,10 +81,28 @@ export function planFaults(scenario: Scenario, cluster: ClusterSpec, topics: Top
   return planned;
 }
 
-function checkFault(spec: FaultSpec, origin: string, path: Array<string | number>, cluster: ClusterSpec, topics: TopicSpec[], endMs: number, problems: Problem[]): PlannedFault | undefined {
-  const problem = (field: string | undefined, message: string) => problems.push({ path: field ? [...path, field] : path, message });
+interface FaultContext {
+  cluster: ClusterSpec;
+  topics: TopicSpec[];
+  endMs: number;
+  /** The driver the cluster runs with (resolved from auto), when known. */
+  driver: string | undefined;
+}
+
+function checkFault(spec: FaultSpec, origin: string, at: (field?: string) => Array<string | number>, context: FaultContext, problems: Problem[]): PlannedFault | undefined {
+  const { cluster, topics, endMs } = context;
+  const before = problems.length;
+  const problem = (field: string | undefined, message: string) => problems.push({ path: at(field), message });
+  const takes = fieldsOf[spec.action];
+  for (const field of optionalFields) {
+    if (spec[field] === undefined || takes.includes(field)) continue;
+    if (field === 'duration' && spec.action !== 'restart') continue;
+    const owners = (Object.keys(fieldsOf) as FaultAction[]).filter((action) => fieldsOf[action].includes(field));
+    const why = field === 'duration' ? 'a restart lasts as long as the broker takes to stop and start again' : `that field is for ${owners.join(', ')}`;
+    problem(field, `${spec.action} takes no ${field}: ${why}; ${spec.action} takes at, action${spec.action === 'restart' ? '' : ', duration'}${takes.length ? `, ${takes.join(', ')}` : ''}`);
+  }
   let target: FaultTarget = { kind: 'all' };
-  if (spec.target !== undefined) {
+  if (spec.target !== undefined && takes.includes('target')) {
     try {
       target = parseTarget(spec.target);
     } catch (error) {
@@ -64,7 +110,7 @@ function checkFault(spec: FaultSpec, origin: string, path: Array<string | number
       problem('target', error.message);
       return undefined;
     }
-  } else if (!defaultsToAll.includes(spec.action) && spec.action !== 'partition') {
+  } else if (spec.target === undefined && !defaultsToAll.includes(spec.action) && spec.action !== 'partition') {
     problem(undefined, `${spec.action} needs a target: broker-N, random, leader(topic, partition), controller or all`);
     return undefined;
   }
@@ -80,76 +126,134 @@ function checkFault(spec: FaultSpec, origin: string, path: Array<string | number
     const ids = spec.groups?.flat() ?? [];
     if (!spec.groups) problem(undefined, 'partition needs groups, e.g. groups: [[1], [2, 3]]');
     else if (new Set(ids).size !== ids.length) problem('groups', 'a broker may stand in one group only');
+    else if (cluster.brokers < 2 || spec.groups.filter((group) => group.length > 0).length < 2) {
+      problem('groups', `a partition needs brokers on at least two sides, e.g. [[1], [2, 3]]; cluster "${cluster.name}" has ${cluster.brokers} broker(s)${cluster.brokers < 2 ? ', so there is nothing to partition' : ''}`);
+    }
     const outside = ids.filter((id) => id > cluster.brokers);
     if (outside.length) problem('groups', `cluster "${cluster.name}" has ${cluster.brokers} broker(s); no broker ${outside.join(', ')}`);
   }
   if (spec.action === 'latency' && spec.latency === undefined) problem(undefined, 'latency needs latency: (e.g. latency: 100ms, jitter: 10ms)');
-  if (spec.action === 'bandwidth' && spec.rate === undefined) problem(undefined, 'bandwidth needs rate: (bytes per second, e.g. rate: 1MiB)');
-  if (cluster.system === 'pulsar' && isNetworkAction(spec.action) && (!pulsarNetworkActions.includes(spec.action) || spec.links === 'brokers')) {
-    problem('action', `the local Pulsar standalone has no broker-to-broker links to cut: ${spec.action}${spec.links === 'brokers' ? ' on links: brokers' : ''} is not possible (client-link faults and process faults are)`);
+  if (spec.action === 'bandwidth') {
+    if (spec.rate === undefined) problem(undefined, 'bandwidth needs rate: (bytes per second, a whole number of KB/s, e.g. rate: 1MB)');
+    else {
+      const reason = bandwidthProblem(spec.rate);
+      if (reason) problem('rate', reason);
+    }
+  }
+  if (spec.duration !== undefined && spec.duration <= 0 && spec.action !== 'restart') problem('duration', 'must be more than 0 s: a fault of no length breaks nothing');
+  if (cluster.system === 'pulsar' && isNetworkAction(spec.action)) {
+    if (!pulsarNetworkActions.includes(spec.action) || spec.links === 'brokers') {
+      problem('action', `the local Pulsar standalone has no broker-to-broker links to cut: ${spec.action}${spec.links === 'brokers' ? ' on links: brokers' : ''} is not possible (client-link faults and process faults are)`);
+    } else if (context.driver === 'native') {
+      problem('action', `with the native Pulsar driver, ${spec.action} would not touch the messages: only the web service goes through Toxiproxy, the binary protocol the native driver uses does not (use driver: websocket, or a process fault)`);
+    }
   }
   if (spec.at >= endMs) problem('at', `producing ends at ${endMs / 1000} s (warm-up included); a fault at ${spec.at / 1000} s is past the end of the run`);
   else if (spec.duration !== undefined && spec.at + spec.duration > endMs) {
     problem('duration', `the fault would heal at ${(spec.at + spec.duration) / 1000} s, after producing ends at ${endMs / 1000} s`);
   }
+  if (problems.length > before) return undefined;
+  const durationMs = spec.action === 'restart' ? 0 : spec.duration;
   return {
     id: '',
     origin,
     action: spec.action,
     target,
     atMs: spec.at,
-    durationMs: spec.action === 'restart' ? 0 : spec.duration,
+    durationMs,
     ...(spec.groups ? { groups: spec.groups } : {}),
     ...(spec.latency !== undefined ? { latencyMs: spec.latency } : {}),
     ...(spec.jitter !== undefined ? { jitterMs: spec.jitter } : {}),
     ...(spec.rate !== undefined ? { rateBytesPerSec: spec.rate } : {}),
-    links: spec.links,
-    stream: spec.stream,
+    links: spec.links ?? 'all',
+    stream: spec.stream ?? 'upstream',
+    untilMs: durationMs === undefined ? endMs : spec.at + durationMs,
   };
 }
 
-function expandNemesis(scenario: Scenario, cluster: ClusterSpec, endMs: number): PlannedFault[] {
-  const nemesis = scenario.nemesis!;
-  const random = seededRandom(nemesis.seed);
-  const each = nemesis.duration ?? nemesis.every / 2;
-  const faults: PlannedFault[] = [];
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const brokers = Array.from({ length: cluster.brokers }, (_, i) => i + 1);
-  for (let at = nemesis.from ?? Math.max(nemesis.every, scenario.workload.warmup); at + each <= endMs; at += nemesis.every) {
-    const action = pick(nemesis.actions);
-    const broker = pick(brokers);
-    const base = { id: '', origin: 'nemesis', action, atMs: at, durationMs: action === 'restart' ? 0 : each, links: 'all' as const, stream: 'upstream' as const };
-    switch (action) {
-      case 'partition': {
-        const groups = [[broker], brokers.filter((b) => b !== broker)];
-        faults.push({ ...base, target: { kind: 'all' }, groups });
-        break;
-      }
-      case 'latency':
-        faults.push({ ...base, target: { kind: 'broker', id: broker }, latencyMs: 100, jitterMs: 10 });
-        break;
-      case 'bandwidth':
-        faults.push({ ...base, target: { kind: 'broker', id: broker }, rateBytesPerSec: 100 * 1024 });
-        break;
-      default:
-        faults.push({ ...base, target: { kind: 'broker', id: broker } });
-    }
+/** Toxiproxy's bandwidth toxic takes whole KB/s of 1000 B; 0 means no limit at all. */
+function bandwidthProblem(bytesPerSec: number): string | undefined {
+  const unit = TOXIPROXY_BANDWIDTH_UNIT_BYTES;
+  if (bytesPerSec === 0) return 'must be more than 0 B/s (Toxiproxy reads a rate of 0 as no limit at all); the lowest limit it can set is 1KB (1000 B/s)';
+  if (bytesPerSec < unit) return `Toxiproxy limits bandwidth in whole KB/s (1 KB = 1000 B): ${bytesPerSec} B/s is below its lowest limit, 1KB (1000 B/s)`;
+  if (bytesPerSec % unit !== 0) {
+    const low = Math.floor(bytesPerSec / unit);
+    return `Toxiproxy limits bandwidth in whole KB/s (1 KB = 1000 B): ${bytesPerSec} B/s is not one (use ${low}KB or ${low + 1}KB)`;
   }
-  return faults;
+  return undefined;
 }
 
-/** Two faults that would undo each other's work while both are active. */
+/**
+ * The seeded nemesis as concrete faults, each checked like a fault of faults[] (a problem is reported once, at
+ * the nemesis action that causes it). The same seed draws the same faults.
+ */
+function expandNemesis(scenario: Scenario, context: FaultContext, problems: Problem[]): PlannedFault[] {
+  const nemesis = scenario.nemesis!;
+  const { cluster, endMs } = context;
+  if (nemesis.every <= 0) {
+    problems.push({ path: ['nemesis', 'every'], message: 'must be more than 0 s (the time between two nemesis faults)' });
+    return [];
+  }
+  if (nemesis.duration !== undefined && nemesis.duration <= 0) {
+    problems.push({ path: ['nemesis', 'duration'], message: 'must be more than 0 s: a fault of no length breaks nothing' });
+    return [];
+  }
+  const each = nemesis.duration ?? nemesis.every / 2;
+  const from = nemesis.from ?? Math.max(nemesis.every, scenario.workload.warmup);
+  const count = from + each <= endMs ? Math.floor((endMs - each - from) / nemesis.every) + 1 : 0;
+  if (count === 0) {
+    problems.push({ path: ['nemesis', nemesis.from !== undefined ? 'from' : 'every'], message: `no nemesis fault fits: the first, at ${from / 1000} s, would heal at ${(from + each) / 1000} s, after producing ends at ${endMs / 1000} s` });
+    return [];
+  }
+  if (count > MAX_NEMESIS_FAULTS) {
+    problems.push({ path: ['nemesis', 'every'], message: `a fault every ${nemesis.every / 1000} s from ${from / 1000} s to ${endMs / 1000} s makes ${count} faults; at most ${MAX_NEMESIS_FAULTS} are allowed` });
+    return [];
+  }
+  const random = seededRandom(nemesis.seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const brokers = Array.from({ length: cluster.brokers }, (_, i) => i + 1);
+  const faults: PlannedFault[] = [];
+  const found: Problem[] = [];
+  for (let at = from; at + each <= endMs; at += nemesis.every) {
+    const action = pick(nemesis.actions);
+    const broker = pick(brokers);
+    const spec: FaultSpec = {
+      at,
+      action,
+      ...(action === 'restart' ? {} : { duration: each }),
+      ...(action === 'partition' ? { groups: [[broker], brokers.filter((b) => b !== broker)] } : { target: `broker-${broker}` }),
+      ...(action === 'latency' ? { latency: NEMESIS_LATENCY_MS, jitter: NEMESIS_JITTER_MS } : {}),
+      ...(action === 'bandwidth' ? { rate: NEMESIS_RATE_BYTES_PER_SEC } : {}),
+    };
+    const index = nemesis.actions.indexOf(action);
+    const fault = checkFault(spec, 'nemesis', () => ['nemesis', 'actions', index], context, found);
+    if (fault) faults.push(fault);
+  }
+  const seen = new Set<string>();
+  for (const problem of found) {
+    const key = `${problem.path.join('.')}: ${problem.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push({ ...problem, message: `picked by the nemesis: ${problem.message}` });
+  }
+  return found.length > 0 ? [] : faults;
+}
+
+/**
+ * Two process faults on one broker at once have no single meaning (a pause of a killed broker, a restart of a
+ * stopped one): refused. Network cuts and toxics may overlap: each link is held cut by reference (a heal opens
+ * only what no other fault still holds), and toxics are per fault.
+ */
 function checkContradictions(scenario: Scenario, faults: PlannedFault[], problems: Problem[]): void {
-  const cuts: FaultAction[] = ['isolate', 'partition', 'cut-clients'];
-  const kind = (f: PlannedFault) => ((processActions as readonly string[]).includes(f.action) ? 'process' : cuts.includes(f.action) ? 'cut' : 'toxic');
+  const isProcess = (f: PlannedFault) => (processActions as readonly string[]).includes(f.action);
   const endMs = scenario.workload.warmup + scenario.workload.duration;
   const until = (f: PlannedFault) => f.atMs + (f.durationMs ?? endMs);
-  const brokersOf = (f: PlannedFault): number[] | 'any' => (f.target.kind === 'broker' ? [f.target.id] : f.groups ? f.groups.flat() : 'any');
+  const brokersOf = (f: PlannedFault): number[] | 'any' => (f.target.kind === 'broker' ? [f.target.id] : 'any');
   for (let i = 0; i < faults.length; i++) {
     for (let j = i + 1; j < faults.length; j++) {
       const a = faults[i]!;
       const b = faults[j]!;
-      if (kind(a) === 'toxic' || kind(a) !== kind(b)) continue;
+      if (!isProcess(a) || !isProcess(b)) continue;
       if (!(a.atMs < until(b) && b.atMs < until(a))) continue;
       const x = brokersOf(a);
       const y = brokersOf(b);
@@ -158,7 +262,7 @@ function checkContradictions(scenario: Scenario, faults: PlannedFault[], problem
       const where = b.origin.startsWith('faults[') ? ['faults', Number(/\d+/.exec(b.origin)![0])] : ['nemesis'];
       problems.push({
         path: where,
-        message: `${b.action} on ${formatTarget(b.target)} at ${b.atMs / 1000} s overlaps ${a.origin} (${a.action} on ${formatTarget(a.target)} at ${a.atMs / 1000} s) on the same broker(s): healing one would undo the other`,
+        message: `${b.action} on ${formatTarget(b.target)} at ${b.atMs / 1000} s overlaps ${a.origin} (${a.action} on ${formatTarget(a.target)} at ${a.atMs / 1000} s) on the same broker(s): two process faults on one broker at once have no single meaning`,
       });
     }
   }

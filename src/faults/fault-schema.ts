@@ -19,15 +19,15 @@ export const faultSchema = z
     groups: z.array(z.array(z.number().int().min(1)).min(1)).min(2).optional().meta({ description: 'partition: broker ids per side, e.g. [[1], [2, 3]].' }),
     latency: duration().optional().meta({ description: 'latency: added delay per direction named by stream.' }),
     jitter: duration().optional(),
-    rate: bytes().optional().meta({ description: 'bandwidth: bytes per second, e.g. 1MiB.' }),
-    links: z.enum(['clients', 'brokers', 'all']).default('all').meta({ description: 'Network faults: client links, broker-to-broker links, or both.' }),
-    stream: z.enum(['upstream', 'downstream', 'both']).default('upstream').meta({ description: 'Toxics: requests (upstream), responses (downstream) or both.' }),
+    rate: bytes().optional().meta({ description: 'bandwidth: bytes per second, a whole number of KB/s (1 KB = 1000 B, as Toxiproxy counts), e.g. 1MB or 250KB.' }),
+    links: z.enum(['clients', 'brokers', 'all']).optional().meta({ description: 'isolate and toxics: client links, broker-to-broker links, or both (default all).' }),
+    stream: z.enum(['upstream', 'downstream', 'both']).optional().meta({ description: 'Toxics: requests (upstream, the default), responses (downstream) or both.' }),
   })
   .strict();
 
 export const nemesisSchema = z
   .object({
-    every: duration(),
+    every: duration().meta({ description: 'Time between faults (more than 0 s).' }),
     actions: z.array(z.enum(faultActions)).min(1),
     seed: z.number().int(),
     duration: duration().optional().meta({ description: 'How long each fault lasts (default: half of every).' }),

@@ -86,9 +86,26 @@ export class ProxiedNetwork {
     }
   }
 
+  /**
+   * Removes every toxic `faultId` added. Each removal is tried; those that fail stay listed (a later call or the
+   * reset retries them) and the call rejects naming them — a fault whose toxic is still there is not healed.
+   * A toxic already gone (404) counts as removed.
+   */
   async removeToxics(faultId: string): Promise<void> {
-    for (const { proxy, toxic } of this.toxicsByFault.get(faultId) ?? []) {
-      await fetch(`${this.api.host}/proxies/${proxy}/toxics/${toxic}`, { method: 'DELETE' }).catch(() => undefined);
+    const failed: Array<{ proxy: string; toxic: string }> = [];
+    const reasons: string[] = [];
+    for (const entry of this.toxicsByFault.get(faultId) ?? []) {
+      try {
+        const response = await fetch(`${this.api.host}/proxies/${entry.proxy}/toxics/${entry.toxic}`, { method: 'DELETE' });
+        if (!response.ok && response.status !== 404) throw new Error(`HTTP ${response.status} ${(await response.text()).trim()}`);
+      } catch (error) {
+        failed.push(entry);
+        reasons.push(`${entry.toxic} on ${entry.proxy}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (failed.length > 0) {
+      this.toxicsByFault.set(faultId, failed);
+      throw new Error(`Toxiproxy could not remove ${failed.length} toxic(s): ${reasons.join('; ')}`);
     }
     this.toxicsByFault.delete(faultId);
   }

@@ -112,7 +112,7 @@ async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: numb
       }
     });
   }
-  const faults = planFaults(scenario, cluster, loadTopics, problems);
+  const faults = planFaults(scenario, cluster, loadTopics, problems, driver.name);
   return { cluster, provider, driver, ...(choice.note ? { driverNote: choice.note } : {}), topics, loadTopics, producerOptions, consumerOptions, faults };
 }
 

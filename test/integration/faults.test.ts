@@ -3,10 +3,12 @@
  * figures, and the leader-kill safety scenario. After every test, no broker, proxy or paused process is left.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
-import { faultlineProcesses, runCli, tempDir, waitFor, writeScenario } from '../helpers.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { collect, faultlineProcesses, runCli, startCli, tempDir, waitFor, writeScenario } from '../helpers.js';
 
 afterEach(async () => {
   await waitFor(() => faultlineProcesses().length === 0, 30_000, `no faultline process left (found: ${faultlineProcesses().join('; ')})`);
@@ -122,4 +124,46 @@ test('leader kill ×3 with restarts on RF=3, minISR=2, acks=all loses nothing (s
     assert.ok(fault.injectedAt !== null && fault.healedAt !== null, `${fault.id} was injected and healed`);
     assert.ok(fault.recovery.firstAckMs !== null, `${fault.id} recovered`);
   }
+});
+
+/** The Toxiproxy API port of the run whose CLI process is `owner`, from its command line (-port N … faultline.owner=PID). */
+function toxiproxyPortOf(owner: number): number | undefined {
+  const listing = execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' });
+  const line = listing.split('\n').find((l) => l.includes(`faultline.owner=${owner}`) && / -port \d+/.test(l) && !l.includes('java'));
+  return line ? Number(/ -port (\d+)/.exec(line)![1]) : undefined;
+}
+
+test('back-to-back isolates of one broker: the second holds broker-1 cut after the first heals (Toxiproxy watched)', async () => {
+  const out = tempDir();
+  const file = writeScenario(`name: back-to-back-isolates
+clusters: [{name: trio, system: kafka, brokers: 3, heap: 512MiB}]
+topics: [{name: t, partitions: 3, replicationFactor: 1}]
+workload: {warmup: 2s, duration: 9s, rate: 50/s, producers: 1, consumers: 1}
+faults:
+  - {at: 3s, action: isolate, target: broker-1, duration: 3s}
+  - {at: 6s, action: isolate, target: broker-1, duration: 3s}
+`);
+  const child = startCli(['run', file, '--out', out]);
+  const finished = collect(child, 300_000);
+  let done = false;
+  void finished.finally(() => (done = true));
+  // The client proxy of broker-1, watched every 100 ms: open (true) or cut (false).
+  const seen: boolean[] = [];
+  const cutAt: number[] = [];
+  while (!done) {
+    const port = toxiproxyPortOf(child.pid!);
+    const proxy = port ? await fetch(`http://127.0.0.1:${port}/proxies/client-clients-to-1`).then((r) => (r.ok ? r.json() : undefined), () => undefined) : undefined;
+    if (proxy) seen.push((proxy as { enabled: boolean }).enabled);
+    if (proxy && !(proxy as { enabled: boolean }).enabled) cutAt.push(performance.now());
+    await delay(100);
+  }
+  const run = await finished;
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  const [f1, f2] = readResult(out).faults;
+  assert.ok(f1.injectedAt - 3000 < 300 && f2.injectedAt - 6000 < 300, `injected on time: ${f1.injectedAt}, ${f2.injectedAt} ms`);
+  assert.ok(f1.healedAt >= 6000 && f1.healedAt - 6000 < 300 && f2.healedAt >= 9000 && f2.healedAt - 9000 < 300, `healed on time: ${f1.healedAt}, ${f2.healedAt} ms`);
+  const changes = seen.filter((open, i) => i === 0 || open !== seen[i - 1]);
+  assert.deepEqual(changes, [true, false, true], 'cut once, for both faults, and opened once');
+  const cutMs = cutAt.at(-1)! - cutAt[0]!;
+  assert.ok(cutMs >= 5_500, `broker-1 seen cut for ${Math.round(cutMs)} ms without a break (both faults: 6 s)`);
 });

@@ -1,0 +1,50 @@
+/** The links a network fault touches, and the Toxiproxy toxic it adds to them. */
+import type { Link, ToxicSpec } from '../net/proxied-network.js';
+import type { PlannedFault } from './fault-plan.js';
+
+/** Toxiproxy's bandwidth toxic counts `rate` in KB/s of 1000 bytes (toxics/bandwidth.go: sleep = bytes × 1 ms / rate). */
+export const TOXIPROXY_BANDWIDTH_UNIT_BYTES = 1000;
+
+/** The links `fault` acts on when its target resolved to `brokers`. */
+export function linksOf(fault: PlannedFault, brokers: number[], all: readonly Link[]): Link[] {
+  switch (fault.action) {
+    case 'partition': {
+      const side = new Map<number, number>();
+      (fault.groups ?? []).forEach((group, i) => group.forEach((id) => side.set(id, i)));
+      return all.filter((l) => l.kind !== 'client' && typeof l.from === 'number' && side.has(l.from) && side.has(l.to) && side.get(l.from) !== side.get(l.to));
+    }
+    case 'cut-clients':
+      return all.filter((l) => l.kind === 'client' && brokers.includes(l.to));
+    default: {
+      const inScope = (link: Link) => fault.links === 'all' || (fault.links === 'clients' ? link.kind === 'client' : link.kind !== 'client');
+      const touching = (link: Link) => brokers.includes(link.to) || (typeof link.from === 'number' && brokers.includes(link.from));
+      return all.filter((l) => inScope(l) && touching(l));
+    }
+  }
+}
+
+export function cutsLinks(fault: PlannedFault): boolean {
+  return fault.action === 'isolate' || fault.action === 'partition' || fault.action === 'cut-clients';
+}
+
+export function toxicFor(fault: PlannedFault, stream: 'upstream' | 'downstream'): ToxicSpec {
+  switch (fault.action) {
+    case 'latency':
+      return { type: 'latency', attributes: { latency: Math.round(fault.latencyMs ?? 0), jitter: Math.round(fault.jitterMs ?? 0) }, stream };
+    case 'bandwidth':
+      return { type: 'bandwidth', attributes: { rate: toxiproxyRate(fault.rateBytesPerSec ?? 0) }, stream };
+    case 'reset':
+      return { type: 'reset_peer', attributes: { timeout: 0 }, stream };
+    case 'blackhole':
+      return { type: 'timeout', attributes: { timeout: 0 }, stream };
+    default:
+      throw new Error(`no toxic for ${fault.action}`);
+  }
+}
+
+/** Bytes per second as Toxiproxy's whole KB/s (1 KB = 1000 B); the plan admits only rates it can express exactly. */
+export function toxiproxyRate(bytesPerSec: number): number {
+  const rate = bytesPerSec / TOXIPROXY_BANDWIDTH_UNIT_BYTES;
+  if (!Number.isInteger(rate) || rate < 1) throw new Error(`bandwidth ${bytesPerSec} B/s is not a whole number (≥ 1) of Toxiproxy's KB/s (1000 B/s)`);
+  return rate;
+}

@@ -1,0 +1,137 @@
+/**
+ * What faults hold each broker process to, reference-counted: down while any kill or stop holds it, paused
+ * (SIGSTOP) while any pause holds it and it runs. A heal releases only its own hold: the broker starts again
+ * when no kill or stop holds it any more (and is paused again at once if a pause still holds it); it continues
+ * when no pause holds it. Steps on one broker run one after the other; brokers never wait for each other.
+ */
+import type { BrokerControl } from '../cluster/provider.js';
+import { timeBoxed } from './time-box.js';
+
+/** How long a `stop` or `restart` lets the broker shut down before SIGKILL. */
+export const STOP_GRACE_MS = 30_000;
+/** How long a heal waits for a signalled broker to exit (SIGKILL follows the grace) before it gives up. */
+const EXIT_WAIT_MS = STOP_GRACE_MS + 10_000;
+
+export class ProcessHolds {
+  private readonly down = new Map<number, Set<string>>();
+  private readonly paused = new Map<number, Set<string>>();
+  /** Brokers a fault sent SIGKILL or SIGTERM, not started since. */
+  private readonly dying = new Set<number>();
+  private readonly chains = new Map<number, Promise<unknown>>();
+
+  constructor(private readonly controls: readonly BrokerControl[], private readonly clock: () => number, private readonly log: (line: string) => void) {}
+
+  control(id: number): BrokerControl {
+    const control = this.controls.find((c) => c.id === id);
+    if (!control) throw new Error(`no process control for broker ${id}`);
+    return control;
+  }
+
+  /** The faults holding broker `id` down. */
+  downHolders(id: number): string[] {
+    return [...(this.down.get(id) ?? [])];
+  }
+
+  /** kill (SIGKILL) or stop (SIGTERM, not awaited): holds the broker down; resolves with when the signal went out. */
+  takeDown(faultId: string, id: number, how: 'kill' | 'stop', proceed: () => boolean = always): Promise<number> {
+    const control = this.control(id);
+    add(this.down, id, faultId);
+    return this.enqueue(id, async () => {
+      if (!proceed()) throw new Error(notProceeding);
+      this.dying.add(id);
+      const at = this.clock();
+      if (how === 'kill') control.signal('SIGKILL');
+      else void control.stop(STOP_GRACE_MS).catch((error: unknown) => this.log(`stopping broker-${id} failed: ${message(error)}`));
+      return at;
+    });
+  }
+
+  /** Releases a kill or stop: when nothing else holds the broker down, it starts again. */
+  bringUp(faultId: string, id: number): Promise<void> {
+    this.down.get(id)?.delete(faultId);
+    return this.enqueue(id, () => this.restore(id));
+  }
+
+  /** SIGSTOP (if the process runs); resolves with when the signal went out. */
+  pause(faultId: string, id: number, proceed: () => boolean = always): Promise<number> {
+    const control = this.control(id);
+    add(this.paused, id, faultId);
+    return this.enqueue(id, async () => {
+      if (!proceed()) throw new Error(notProceeding);
+      const at = this.clock();
+      if (control.running && !this.dying.has(id)) control.signal('SIGSTOP');
+      return at;
+    });
+  }
+
+  /** Releases a pause: SIGCONT when no other pause holds the broker. */
+  resume(faultId: string, id: number): Promise<void> {
+    this.paused.get(id)?.delete(faultId);
+    return this.enqueue(id, async () => {
+      if ((this.paused.get(id)?.size ?? 0) === 0) this.control(id).signal('SIGCONT');
+    });
+  }
+
+  /** SIGTERM, wait for the exit, start again; `signalled` is told when the SIGTERM goes out (the fault's start). */
+  restart(id: number, signalled: (atMs: number) => void, proceed: () => boolean = always): Promise<void> {
+    const control = this.control(id);
+    return this.enqueue(id, async () => {
+      if (!proceed()) throw new Error(notProceeding);
+      const holders = this.downHolders(id);
+      if (holders.length > 0) throw new Error(`broker-${id} is held down by ${holders.join(', ')}: restarting it would end that fault early`);
+      signalled(this.clock());
+      this.dying.add(id);
+      await control.stop(STOP_GRACE_MS);
+      await this.restore(id);
+    });
+  }
+
+  /** Waits for every pending step. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.chains.values()].map((chain) => chain.catch(() => undefined)));
+  }
+
+  /** The end of a run: every hold dropped; every broker continued and, if down, started — each on its own. */
+  async releaseAll(): Promise<string[]> {
+    this.down.clear();
+    this.paused.clear();
+    const errors: string[] = [];
+    await Promise.all(
+      this.controls.map((control) =>
+        this.enqueue(control.id, async () => {
+          control.signal('SIGCONT');
+          await this.restore(control.id);
+        }).catch((error: unknown) => errors.push(`broker-${control.id}: ${message(error)}`)),
+      ),
+    );
+    return errors;
+  }
+
+  private async restore(id: number): Promise<void> {
+    if ((this.down.get(id)?.size ?? 0) > 0) return;
+    const control = this.control(id);
+    if (this.dying.has(id)) await timeBoxed(control.exited(), EXIT_WAIT_MS, `broker-${id} did not exit within ${EXIT_WAIT_MS / 1000} s of its signal`);
+    if (!control.running) await control.start();
+    this.dying.delete(id);
+    if ((this.paused.get(id)?.size ?? 0) > 0) control.signal('SIGSTOP');
+  }
+
+  private enqueue<T>(id: number, step: () => Promise<T>): Promise<T> {
+    const result = (this.chains.get(id) ?? Promise.resolve()).catch(() => undefined).then(step);
+    this.chains.set(id, result.catch(() => undefined));
+    return result;
+  }
+}
+
+const always = () => true;
+const notProceeding = 'producing ended before its turn came';
+
+function add(map: Map<number, Set<string>>, id: number, faultId: string): void {
+  const holders = map.get(id) ?? new Set<string>();
+  holders.add(faultId);
+  map.set(id, holders);
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
