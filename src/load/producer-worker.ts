@@ -120,7 +120,7 @@ export class ProducerWorker {
     this.inFlight += count;
     this.batchesInFlight++;
     ledger.recordSent(count);
-    collector.onSent(count, intended(first), sentMs);
+    collector.onSent(count, sentMs, (i) => intended(first + i));
     let acked = 0;
     const onAcked = (indexes: readonly number[], ackMs: number, partition: number) => {
       const stream = streamOf(topicIndex, partition);
