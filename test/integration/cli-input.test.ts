@@ -1,8 +1,8 @@
 /** The CLI on bad input: exit 2, file, line and field named, no stack trace. No broker is started. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { kafkaScenario, runCli, tempDir, writeScenario } from '../helpers.js';
 
 const good = kafkaScenario({ criteria: ['messages.lost == 0'] });
@@ -60,8 +60,15 @@ function resultJson(scenario: string, cluster: string, p99: number): string {
   });
 }
 
+const made: string[] = [];
+after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const scratch = (prefix: string) => {
+  made.push(tempDir(prefix));
+  return made.at(-1)!;
+};
+
 function resultsDir(layout: Record<string, [string, string, number]>): string {
-  const root = tempDir('faultline-compare-');
+  const root = scratch('faultline-compare-');
   for (const [path, [scenario, cluster, p99]] of Object.entries(layout)) {
     mkdirSync(join(root, path), { recursive: true });
     writeFileSync(join(root, path, 'result.json'), resultJson(scenario, cluster, p99));
@@ -75,7 +82,7 @@ test('compare DIR refuses a directory mixing runs of different scenarios (exit 2
   assert.equal(mixed.code, 2, mixed.stderr);
   assert.match(mixed.stderr, /holds runs of 2 different scenarios \(a: 2 runs, b: 1 run\)/);
   assert.doesNotMatch(mixed.stderr, /\n\s+at /, 'no stack trace');
-  const named = await runCli(['compare', join(root, 'a-1'), join(root, 'b-1'), '--out', tempDir()]);
+  const named = await runCli(['compare', join(root, 'a-1'), join(root, 'b-1'), '--out', scratch('faultline-compare-out-')]);
   assert.equal(named.code, 0, named.stderr);
   assert.match(named.stdout, /^comparing 2 runs \(.*a-1: a run of scenario a; .*b-1: a run of scenario b\):\n {2}a-1 .*\n {2}b-1 /);
 });
@@ -86,7 +93,7 @@ test('compare DIR of one scenario lists the runs it picked, and nothing deeper t
   assert.equal(compared.code, 0, compared.stderr);
   assert.match(compared.stdout, /comparing 3 runs \(.*: 3 runs of scenario a\):\n {2}main {3}.*a-1\n {2}kafka {2}.*kafka\n {2}pulsar .*pulsar\n/);
   assert.ok(existsSync(join(root, 'comparison.md')));
-  const empty = await runCli(['compare', tempDir()]);
+  const empty = await runCli(['compare', scratch('faultline-compare-empty-')]);
   assert.equal(empty.code, 2);
   assert.match(empty.stderr, /no result\.json here/);
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { compareRuns, loadRuns, pickRuns, renderComparison, type ComparedRun } from '../../src/report/compare.js';
 import type { RunResult } from '../../src/report/result.js';
 
@@ -64,8 +64,15 @@ test('compare: an errored or partial run is marked in every row it appears in', 
   assert.match(markdown, /† the run did not complete/);
 });
 
+const made: string[] = [];
+after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const scratch = (prefix: string) => {
+  made.push(mkdtempSync(join(tmpdir(), prefix)));
+  return made.at(-1)!;
+};
+
 function resultsTree(layout: Record<string, RunResult>): string {
-  const root = mkdtempSync(join(tmpdir(), 'faultline-compare-'));
+  const root = scratch('faultline-compare-');
   for (const [path, r] of Object.entries(layout)) {
     mkdirSync(join(root, path), { recursive: true });
     writeFileSync(join(root, path, 'result.json'), JSON.stringify(r));
@@ -107,7 +114,7 @@ test('compare DIR: a run of several clusters compares its clusters; bad argument
   assert.deepEqual((await loadRuns([root])).map((r) => r.label), ['kafka', 'pulsar']);
   assert.deepEqual((await pickRuns([root])).picked, [`${root}: 2 runs of scenario demo`]);
   await assert.rejects(pickRuns([join(root, 'nope')]), /not a directory/);
-  await assert.rejects(pickRuns([mkdtempSync(join(tmpdir(), 'faultline-empty-'))]), /no result\.json here/);
+  await assert.rejects(pickRuns([scratch('faultline-empty-')]), /no result\.json here/);
   writeFileSync(join(root, 'kafka', 'result.json'), '{"not": "a result"}');
   await assert.rejects(pickRuns([root]), /kafka\/result\.json: not a faultline result/);
 });
