@@ -98,20 +98,20 @@ export class Collector {
   }
 
   /**
-   * `count` messages sent together at `sentMs`; message i of them was intended at `intendedOf(i)`. Send lag is
-   * recorded per message (those intended after the warm-up); equal lags (at max rate every lag is 0) are
-   * recorded at once.
+   * Messages sent together at `sentMs`, message i intended at `intendedMs[i]`. Send lag is recorded per message
+   * (those intended after the warm-up); a run of equal lags (at max rate every lag is 0) is recorded at once.
    */
-  onSent(count: number, sentMs: number, intendedOf: (index: number) => number): void {
+  onSent(sentMs: number, intendedMs: ArrayLike<number>): void {
     this.roll(sentMs);
+    const count = intendedMs.length;
     this.current.sent += count;
     const warmupMs = this.window.warmupMs;
     let runMicros = -1;
     let run = 0;
     for (let i = 0; i < count; i++) {
-      const intendedMs = intendedOf(i);
-      if (intendedMs < warmupMs) continue;
-      const micros = Math.max(1, Math.round((sentMs - intendedMs) * 1000));
+      const intended = intendedMs[i]!;
+      if (intended < warmupMs) continue;
+      const micros = Math.max(1, Math.round((sentMs - intended) * 1000));
       if (micros === runMicros) {
         run++;
       } else {

@@ -97,8 +97,8 @@ test('send lag is one sample per message: a stalled send slot delays every messa
 
 test('send lag: equal lags are recorded at once, messages intended in the warm-up are left out', () => {
   const collector = new Collector({ warmupMs: 1000, measureEndMs: 3000, messageSize: 1 });
-  collector.onSent(100, 1500, () => 1500); // max rate: intended = sent
-  collector.onSent(10, 1005, (i) => 995 + i); // 5 intended in the warm-up, 5 after: lags 5..1 ms
+  collector.onSent(1500, new Array(100).fill(1500)); // max rate: intended = sent
+  collector.onSent(1005, Array.from({ length: 10 }, (_, i) => 995 + i)); // 5 intended in the warm-up, 5 after: lags 5..1 ms
   const sendLag = collector.snapshot(3000).latency.sendLag;
   assert.equal(sendLag.count, 105);
   assert.equal(sendLag.max, 5);
