@@ -82,6 +82,8 @@ export class Collector {
   private readonly current = new Interval();
   /** Where intervals are cut besides whole seconds, ascending. */
   private readonly cuts: number[];
+  /** End of the measurement window: measureEndMs, or earlier when producing stopped early (endWindow). */
+  private windowEndMs: number;
   private readonly publish = new LatencyHistogram();
   private readonly publishUncorrected = new LatencyHistogram();
   private readonly endToEnd = new LatencyHistogram();
@@ -94,6 +96,7 @@ export class Collector {
 
   constructor(private readonly window: CollectorWindow) {
     this.cuts = [window.warmupMs, window.measureEndMs, ...(window.cutsMs ?? [])].filter((ms) => ms > 0 && Number.isFinite(ms)).sort((a, b) => a - b);
+    this.windowEndMs = window.measureEndMs;
     this.open(0);
   }
 
@@ -151,6 +154,21 @@ export class Collector {
     this.errors.set(kind, (this.errors.get(kind) ?? 0) + count);
   }
 
+  /**
+   * Ends the measurement window at `atMs` when producing stopped before its planned end (an interrupted run):
+   * the timeline is cut there, what follows is drain, and throughput is over the window up to `atMs`.
+   */
+  endWindow(atMs: number): void {
+    if (!(atMs < this.windowEndMs)) return;
+    this.roll(atMs);
+    this.windowEndMs = atMs;
+    this.cuts.push(atMs);
+    this.cuts.sort((a, b) => a - b);
+    const interval = this.current;
+    if (interval.startMs < atMs) interval.endMs = Math.min(interval.endMs, atMs);
+    else interval.phase = this.phaseAt(interval.startMs);
+  }
+
   /** Closes every interval that ended by `nowMs`. */
   roll(nowMs: number): void {
     const interval = this.current;
@@ -175,7 +193,7 @@ export class Collector {
     const open = current.sent + current.produced + current.consumed + current.errors > 0 ? [this.point(current)] : [];
     // The part of the window that has elapsed: all of it once the load is over, less for a checkpoint or an
     // interrupted run (whose counts cover only that part).
-    const elapsedMs = Math.min(nowMs, this.window.measureEndMs) - this.window.warmupMs;
+    const elapsedMs = Math.min(nowMs, this.windowEndMs) - this.window.warmupMs;
     const perSecond = (count: number) => (elapsedMs <= 0 ? 0 : round(count / (elapsedMs / 1000), 3));
     const size = this.window.messageSize;
     return {
@@ -206,7 +224,11 @@ export class Collector {
     const nextSecond = (Math.floor(startMs / 1000) + 1) * 1000;
     interval.startMs = startMs;
     interval.endMs = Math.min(nextSecond, this.cuts.find((ms) => ms > startMs) ?? Infinity);
-    interval.phase = startMs < this.window.warmupMs ? 'warmup' : startMs < this.window.measureEndMs ? 'measure' : 'drain';
+    interval.phase = this.phaseAt(startMs);
+  }
+
+  private phaseAt(ms: number): Phase {
+    return ms >= this.windowEndMs ? 'drain' : ms < this.window.warmupMs ? 'warmup' : 'measure';
   }
 
   private point(interval: Interval): TimelinePoint {

@@ -151,3 +151,20 @@ test('timeline: cutsMs (e.g. where the rate changes) cut a second without changi
   const timeline = collector.snapshot(3000).timeline;
   assert.deepEqual(timeline.map((p) => [p.t, p.seconds ?? 1, p.phase, p.produced]), [[0, 1, 'measure', 0], [1, 0.25, 'measure', 1], [1.25, 0.75, 'measure', 1], [2, 1, 'measure', 0]]);
 });
+
+test('interrupted: the window ends where producing stopped; later acks are drain, throughput over what ran', () => {
+  const collector = new Collector({ warmupMs: 10_000, measureEndMs: 70_000, messageSize: 1 });
+  for (let ms = 0; ms < 25_000; ms++) collector.onAck(ms, ms, ms + 0.5);
+  collector.endWindow(25_000); // Ctrl-C: producing stops at 25 s
+  for (let ms = 25_001; ms < 27_000; ms += 2) collector.onAck(ms - 1000, ms - 1000, ms); // in-flight acks during the drain
+  const metrics = collector.snapshot(30_000); // faults healed, books closed at 30 s
+  const cutMidSecond = new Collector({ warmupMs: 0, measureEndMs: 10_000, messageSize: 1 });
+  cutMidSecond.onAck(0, 0, 2100);
+  cutMidSecond.endWindow(2250);
+  cutMidSecond.onAck(0, 0, 2300);
+  assert.deepEqual(cutMidSecond.snapshot(3000).timeline.map((p) => [p.t, p.seconds ?? 1, p.phase, p.produced]), [[0, 1, 'measure', 0], [1, 1, 'measure', 0], [2, 0.25, 'measure', 1], [2.25, 0.75, 'drain', 1]]);
+  assert.equal(metrics.throughput.produced.messagesPerSec, 1000);
+  const measure = metrics.timeline.filter((p) => p.phase === 'measure');
+  assert.equal(measure.reduce((a, p) => a + p.produced, 0), 15_000);
+  assert.deepEqual(metrics.timeline.filter((p) => p.t >= 24).map((p) => [p.t, p.seconds ?? 1, p.phase]), [[24, 1, 'measure'], [25, 1, 'drain'], [26, 1, 'drain'], [27, 1, 'drain'], [28, 1, 'drain'], [29, 1, 'drain']]);
+});
