@@ -50,6 +50,8 @@ export class ProducerWorker {
   private inFlight = 0;
   private batchesInFlight = 0;
   private wake: (() => void) | null = null;
+  /** When room was last freed after none was left: messages due before then waited for a send slot. */
+  private roomFreedAtMs = -Infinity;
 
   constructor(private readonly o: ProducerWorkerOptions) {}
 
@@ -123,7 +125,7 @@ export class ProducerWorker {
     this.inFlight += count;
     this.batchesInFlight++;
     ledger.recordSent(count);
-    collector.onSent(sentMs, intendedMs);
+    collector.onSent(sentMs, intendedMs, this.roomFreedAtMs);
     let acked = 0;
     const onAcked = (indexes: readonly number[], ackMs: number, partition: number) => {
       const stream = streamOf(topicIndex, partition);
@@ -145,6 +147,7 @@ export class ProducerWorker {
   }
 
   private release(count: number): void {
+    if (this.room() <= 0) this.roomFreedAtMs = this.o.clock();
     this.inFlight -= count;
     this.batchesInFlight--;
     this.wake?.();

@@ -60,6 +60,12 @@ export interface CollectedMetrics {
     /** Actual send time − intended send time, one sample per message: how far the harness lagged its own schedule. */
     sendLag: LatencySummary;
   };
+  /**
+   * Of the messages in sendLag, those that fell due while the producer had no room to send (every send slot of
+   * maxInFlightBatches taken, or maxInFlight messages unacknowledged): their send lag is, up to when room was
+   * freed, the broker's backpressure (sends not yet answered), not a harness short of CPU.
+   */
+  sendLagHeldForSlot: number;
   errors: Record<string, number>;
   timeline: TimelinePoint[];
   histograms: { publish: string; publishUncorrected: string; endToEnd: string; sendLag: string };
@@ -88,6 +94,7 @@ export class Collector {
   private readonly publishUncorrected = new LatencyHistogram();
   private readonly endToEnd = new LatencyHistogram();
   private readonly sendLag = new LatencyHistogram();
+  private heldForSlot = 0;
   private producedInWindow = 0;
   private consumedInWindow = 0;
   private readonly errors = new Map<string, number>();
@@ -103,17 +110,21 @@ export class Collector {
   /**
    * Messages sent together at `sentMs`, message i intended at `intendedMs[i]`. Send lag is recorded per message
    * (those intended after the warm-up); a run of equal lags (at max rate every lag is 0) is recorded at once.
+   * `roomFreedAtMs`: when the producer last got room to send after having none; messages due before then waited
+   * for it (sendLagHeldForSlot).
    */
-  onSent(sentMs: number, intendedMs: ArrayLike<number>): void {
+  onSent(sentMs: number, intendedMs: ArrayLike<number>, roomFreedAtMs = -Infinity): void {
     this.roll(sentMs);
     const count = intendedMs.length;
     this.current.sent += count;
     const warmupMs = this.window.warmupMs;
     let runMicros = -1;
     let run = 0;
+    let held = 0;
     for (let i = 0; i < count; i++) {
       const intended = intendedMs[i]!;
       if (intended < warmupMs) continue;
+      if (intended < roomFreedAtMs) held++;
       const micros = Math.max(1, Math.round((sentMs - intended) * 1000));
       if (micros === runMicros) {
         run++;
@@ -124,6 +135,7 @@ export class Collector {
       }
     }
     if (run > 0) this.sendLag.recordMsWithCount(runMicros / 1000, run);
+    this.heldForSlot += held;
   }
 
   /** `stream`: the topic partition that took it (streamOf), for per-partition failover. */
@@ -207,6 +219,7 @@ export class Collector {
         endToEnd: this.endToEnd.summary(),
         sendLag: this.sendLag.summary(),
       },
+      sendLagHeldForSlot: this.heldForSlot,
       errors: Object.fromEntries(this.errors),
       timeline: [...this.timeline, ...open],
       histograms: {

@@ -93,6 +93,8 @@ test('send lag is one sample per message: a stalled send slot delays every messa
   assert.equal(sendLag.count, 300, 'one sample per message, not per send');
   assert.deepEqual(sendLag, truth.summary());
   assert.ok(sendLag.p99 > 10, `p99 ${sendLag.p99} ms: what the harness-lag warning reads`);
+  // Messages 1..199 fell due before the slot was freed at 200 ms (200 is sent on time), 201..299 before 1000 ms.
+  assert.equal(collector.snapshot(1000).sendLagHeldForSlot, 199 + 99, 'the messages that waited for the one send slot');
 });
 
 test('send lag: equal lags are recorded at once, messages intended in the warm-up are left out', () => {
