@@ -14,7 +14,7 @@ import { faultlineVersion } from './package-root.js';
 import { ensureToxiproxy, TOXIPROXY_VERSION } from './net/toxiproxy-server.js';
 import { describeTopology } from './topology/topology.js';
 import { buildPlan } from './plan/plan.js';
-import { loadRuns, writeComparison } from './report/compare.js';
+import { pickRuns, writeComparison } from './report/compare.js';
 import { renderReport } from './report/markdown-report.js';
 import { progressReporter } from './report/progress.js';
 import type { RunResult } from './report/result.js';
@@ -98,12 +98,21 @@ program
 program
   .command('compare')
   .description('compare runs side by side (Kafka vs Pulsar, tonight vs baseline): writes comparison.md and comparison.json')
-  .argument('<dirs...>', 'results directories (a directory of a multi-cluster run counts for each cluster)')
+  .argument(
+    '<dirs...>',
+    "a run's directory (a run of several clusters compares its clusters), one scenario's results directory (the runs in its subdirectories), or runs named one by one",
+  )
   .option('-o, --out <dir>', 'where to write the comparison (default: the directory given, if one; else the current directory)')
   .action(async (dirs: string[], options: { out?: string }) => {
-    const runs = await loadRuns(dirs);
-    if (runs.length < 2) throw usage(`compare needs at least two results; found ${runs.length} result.json in ${dirs.join(', ')}`);
+    const { runs, picked } = await pickRuns(dirs);
+    if (runs.length < 2) throw usage(`compare needs at least two runs; found ${runs.length}: ${picked.join('; ')}`);
     const out = options.out ?? (dirs.length === 1 ? dirs[0]! : '.');
+    const width = Math.max(...runs.map((run) => run.label.length));
+    process.stdout.write(
+      `comparing ${runs.length} runs (${picked.join('; ')}):\n` +
+        runs.map(({ label, dir, result: r }) => `  ${label.padEnd(width)}  ${r.cluster.system} ${r.cluster.version}, ${r.status}, started ${r.startedAt}  ${dir}`).join('\n') +
+        '\n\n',
+    );
     process.stdout.write(await writeComparison(runs, out));
     process.stdout.write(`\nwrote ${join(out, 'comparison.md')} and comparison.json\n`);
   });

@@ -88,7 +88,9 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
   const producerCount = topics.length * workload.producers;
   const measureEndMs = workload.warmup + workload.duration;
   const ledger = new MessageLedger(producerCount);
-  const collector = new Collector({ warmupMs: workload.warmup, measureEndMs, messageSize: workload.messageSize });
+  // The timeline also cuts a second where the target rate changes, so each interval has one target.
+  const rateChangesMs = workload.phases.slice(0, -1).reduce<number[]>((cuts, phase) => [...cuts, (cuts.at(-1) ?? workload.warmup) + phase.duration], []);
+  const collector = new Collector({ warmupMs: workload.warmup, measureEndMs, messageSize: workload.messageSize, cutsMs: rateChangesMs });
   const codec = new PayloadCodec(plan.runId, workload.messageSize);
   const regions = plan.regions;
   const regional = regions ? new RegionalFigures({ warmupMs: workload.warmup, measureEndMs, messageSize: workload.messageSize }, regions.producerRegion) : undefined;
@@ -168,6 +170,7 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
   try {
     await new Promise((resolve) => setTimeout(resolve, 20));
     await Promise.all(workers.map((worker) => worker.produce()));
+    if (hooks.signal.aborted) collector.endWindow(clock.now()); // interrupted: the window ends where producing stopped
     await hooks.beforeDrain?.();
     const drainDeadline = clock.now() + workload.drainTimeout;
     await Promise.all(workers.map((worker) => worker.settle(drainDeadline)));

@@ -55,6 +55,8 @@ export class ProducerWorker {
   private inFlight = 0;
   private batchesInFlight = 0;
   private wake: (() => void) | null = null;
+  /** When room was last freed after none was left: messages due before then waited for a send slot. */
+  private roomFreedAtMs = -Infinity;
 
   constructor(private readonly o: ProducerWorkerOptions) {}
 
@@ -118,20 +120,23 @@ export class ProducerWorker {
     const { id, codec, keys, collector, ledger, topicIndex } = this.o;
     const first = this.nextSequence;
     const messages = new Array(count);
+    // Each message's intended time, worked out once: for its payload, its send lag and its ack.
+    const intendedMs = new Float64Array(count);
     for (let i = 0; i < count; i++) {
-      messages[i] = { key: keys(first + i), value: codec.encode(id, first + i, intended(first + i)) };
+      intendedMs[i] = intended(first + i);
+      messages[i] = { key: keys(first + i), value: codec.encode(id, first + i, intendedMs[i]!) };
     }
     this.nextSequence += count;
     this.inFlight += count;
     this.batchesInFlight++;
     ledger.recordSent(count);
-    collector.onSent(count, intended(first), sentMs);
+    collector.onSent(sentMs, intendedMs, this.roomFreedAtMs);
     let acked = 0;
     const onAcked = (indexes: readonly number[], ackMs: number, partition: number) => {
       const stream = streamOf(topicIndex, partition);
       for (const i of indexes) {
-        collector.onAck(intended(first + i), sentMs, ackMs, stream);
-        this.o.regional?.onAck(id, intended(first + i), ackMs);
+        collector.onAck(intendedMs[i]!, sentMs, ackMs, stream);
+        this.o.regional?.onAck(id, intendedMs[i]!, ackMs);
         ledger.recordAcked(id, first + i);
       }
       acked += indexes.length;
@@ -148,6 +153,7 @@ export class ProducerWorker {
   }
 
   private release(count: number): void {
+    if (this.room() <= 0) this.roomFreedAtMs = this.o.clock();
     this.inFlight -= count;
     this.batchesInFlight--;
     this.wake?.();

@@ -2,6 +2,11 @@
  * Collects what the load produces: per-second intervals (counts and p99s, warm-up included and marked) and
  * overall histograms over the measurement window (warm-up excluded). All times are monotonic milliseconds
  * relative to the load's origin (the intended send time of the first message).
+ *
+ * The timeline and the totals count by one rule: an event counts in the interval that is open when it is
+ * recorded (the interval of its own time, unless it was reported after that interval closed), and the window
+ * totals are the counts of the measure intervals. No interval straddles the end of the warm-up or of the
+ * measurement window (a second is cut there), so the measure intervals add up exactly to the totals.
  */
 import { round } from '../scenario/units.js';
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
@@ -10,8 +15,14 @@ import { RecoveryTracker } from './recovery-tracker.js';
 export type Phase = 'warmup' | 'measure' | 'drain';
 
 export interface TimelinePoint {
-  /** Second since load start (interval [t, t+1)). */
+  /** Start of the interval, in seconds since load start: [t, t+1), or [t, t+seconds) for a cut interval. */
   t: number;
+  /**
+   * Length in seconds, present only when shorter than one second: the second was cut where the warm-up or the
+   * measurement window ends (or at one of the window's `cutsMs`), so that no interval straddles two phases.
+   * Counts are per interval, not per second: a rate is count ÷ (seconds ?? 1).
+   */
+  seconds?: number;
   phase: Phase;
   sent: number;
   produced: number;
@@ -30,6 +41,8 @@ export interface CollectorWindow {
   /** End of the measurement window = end of producing. */
   measureEndMs: number;
   messageSize: number;
+  /** Further moments (ms since load start) at which the timeline cuts a second, e.g. where the target rate changes. */
+  cutsMs?: number[];
 }
 
 export interface CollectedMetrics {
@@ -44,15 +57,24 @@ export interface CollectedMetrics {
     publishUncorrected: LatencySummary;
     /** Consume time − intended send time. */
     endToEnd: LatencySummary;
-    /** Actual send time − intended send time: how far the harness lagged its own schedule. */
+    /** Actual send time − intended send time, one sample per message: how far the harness lagged its own schedule. */
     sendLag: LatencySummary;
   };
+  /**
+   * Of the messages in sendLag, those that fell due while the producer had no room to send (every send slot of
+   * maxInFlightBatches taken, or maxInFlight messages unacknowledged): their send lag is, up to when room was
+   * freed, the broker's backpressure (sends not yet answered), not a harness short of CPU.
+   */
+  sendLagHeldForSlot: number;
   errors: Record<string, number>;
   timeline: TimelinePoint[];
   histograms: { publish: string; publishUncorrected: string; endToEnd: string; sendLag: string };
 }
 
 class Interval {
+  startMs = 0;
+  endMs = 0;
+  phase: Phase = 'warmup';
   sent = 0;
   produced = 0;
   consumed = 0;
@@ -64,24 +86,57 @@ class Interval {
 export class Collector {
   private readonly timeline: TimelinePoint[] = [];
   private readonly current = new Interval();
-  private currentIndex = 0;
+  /** Where intervals are cut besides whole seconds, ascending. */
+  private readonly cuts: number[];
+  /** End of the measurement window: measureEndMs, or earlier when producing stopped early (endWindow). */
+  private windowEndMs: number;
   private readonly publish = new LatencyHistogram();
   private readonly publishUncorrected = new LatencyHistogram();
   private readonly endToEnd = new LatencyHistogram();
   private readonly sendLag = new LatencyHistogram();
+  private heldForSlot = 0;
   private producedInWindow = 0;
   private consumedInWindow = 0;
   private readonly errors = new Map<string, number>();
   /** Per-fault recovery figures (failover times). */
   readonly recovery = new RecoveryTracker();
 
-  constructor(private readonly window: CollectorWindow) {}
+  constructor(private readonly window: CollectorWindow) {
+    this.cuts = [window.warmupMs, window.measureEndMs, ...(window.cutsMs ?? [])].filter((ms) => ms > 0 && Number.isFinite(ms)).sort((a, b) => a - b);
+    this.windowEndMs = window.measureEndMs;
+    this.open(0);
+  }
 
-  onSent(count: number, intendedMs: number, sentMs: number): void {
+  /**
+   * Messages sent together at `sentMs`, message i intended at `intendedMs[i]`. Send lag is recorded per message
+   * (those intended after the warm-up); a run of equal lags (at max rate every lag is 0) is recorded at once.
+   * `roomFreedAtMs`: when the producer last got room to send after having none; messages due before then waited
+   * for it (sendLagHeldForSlot).
+   */
+  onSent(sentMs: number, intendedMs: ArrayLike<number>, roomFreedAtMs = -Infinity): void {
     this.roll(sentMs);
+    const count = intendedMs.length;
     this.current.sent += count;
-    this.recovery.onSent(intendedMs);
-    if (intendedMs >= this.window.warmupMs) this.sendLag.recordMs(sentMs - intendedMs);
+    if (count > 0) this.recovery.onSent(intendedMs[count - 1]!);
+    const warmupMs = this.window.warmupMs;
+    let runMicros = -1;
+    let run = 0;
+    let held = 0;
+    for (let i = 0; i < count; i++) {
+      const intended = intendedMs[i]!;
+      if (intended < warmupMs) continue;
+      if (intended < roomFreedAtMs) held++;
+      const micros = Math.max(1, Math.round((sentMs - intended) * 1000));
+      if (micros === runMicros) {
+        run++;
+      } else {
+        if (run > 0) this.sendLag.recordMsWithCount(runMicros / 1000, run);
+        runMicros = micros;
+        run = 1;
+      }
+    }
+    if (run > 0) this.sendLag.recordMsWithCount(runMicros / 1000, run);
+    this.heldForSlot += held;
   }
 
   /** `stream`: the topic partition that took it (streamOf), for per-partition failover. */
@@ -90,7 +145,7 @@ export class Collector {
     this.current.produced++;
     this.current.publish.recordMs(ackMs - intendedMs);
     this.recovery.onAck(intendedMs, ackMs, stream);
-    if (this.inWindow(ackMs)) this.producedInWindow++;
+    if (this.current.phase === 'measure') this.producedInWindow++;
     if (intendedMs >= this.window.warmupMs) {
       this.publish.recordMs(ackMs - intendedMs);
       this.publishUncorrected.recordMs(ackMs - sentMs);
@@ -102,7 +157,7 @@ export class Collector {
     this.current.consumed++;
     this.current.endToEnd.recordMs(receivedMs - intendedMs);
     this.recovery.onConsume(intendedMs, receivedMs, stream);
-    if (this.inWindow(receivedMs)) this.consumedInWindow++;
+    if (this.current.phase === 'measure') this.consumedInWindow++;
     if (intendedMs >= this.window.warmupMs) this.endToEnd.recordMs(receivedMs - intendedMs);
   }
 
@@ -112,16 +167,30 @@ export class Collector {
     this.errors.set(kind, (this.errors.get(kind) ?? 0) + count);
   }
 
-  /** Closes every interval that ended before `nowMs`. */
+  /**
+   * Ends the measurement window at `atMs` when producing stopped before its planned end (an interrupted run):
+   * the timeline is cut there, what follows is drain, and throughput is over the window up to `atMs`.
+   */
+  endWindow(atMs: number): void {
+    if (!(atMs < this.windowEndMs)) return;
+    this.roll(atMs);
+    this.windowEndMs = atMs;
+    this.cuts.push(atMs);
+    this.cuts.sort((a, b) => a - b);
+    const interval = this.current;
+    if (interval.startMs < atMs) interval.endMs = Math.min(interval.endMs, atMs);
+    else interval.phase = this.phaseAt(interval.startMs);
+  }
+
+  /** Closes every interval that ended by `nowMs`. */
   roll(nowMs: number): void {
-    const index = Math.max(0, Math.floor(nowMs / 1000));
-    while (this.currentIndex < index) {
-      const interval = this.current;
-      this.timeline.push(this.point(this.currentIndex, interval));
+    const interval = this.current;
+    while (nowMs >= interval.endMs) {
+      this.timeline.push(this.point(interval));
       interval.sent = interval.produced = interval.consumed = interval.errors = 0;
       interval.publish.reset();
       interval.endToEnd.reset();
-      this.currentIndex++;
+      this.open(interval.endMs);
     }
   }
 
@@ -134,9 +203,11 @@ export class Collector {
   snapshot(nowMs: number): CollectedMetrics {
     this.roll(nowMs);
     const current = this.current;
-    const open = current.sent + current.produced + current.consumed + current.errors > 0 ? [this.point(this.currentIndex, current)] : [];
-    const seconds = Math.max(0.001, (this.window.measureEndMs - this.window.warmupMs) / 1000);
-    const perSecond = (count: number) => round(count / seconds, 3);
+    const open = current.sent + current.produced + current.consumed + current.errors > 0 ? [this.point(current)] : [];
+    // The part of the window that has elapsed: all of it once the load is over, less for a checkpoint or an
+    // interrupted run (whose counts cover only that part).
+    const elapsedMs = Math.min(nowMs, this.windowEndMs) - this.window.warmupMs;
+    const perSecond = (count: number) => (elapsedMs <= 0 ? 0 : round(count / (elapsedMs / 1000), 3));
     const size = this.window.messageSize;
     return {
       throughput: {
@@ -149,6 +220,7 @@ export class Collector {
         endToEnd: this.endToEnd.summary(),
         sendLag: this.sendLag.summary(),
       },
+      sendLagHeldForSlot: this.heldForSlot,
       errors: Object.fromEntries(this.errors),
       timeline: [...this.timeline, ...open],
       histograms: {
@@ -160,16 +232,25 @@ export class Collector {
     };
   }
 
-  private inWindow(ms: number): boolean {
-    return ms >= this.window.warmupMs && ms < this.window.measureEndMs;
+  /** Makes the current interval start at `startMs` and end at the next whole second or cut, whichever is first. */
+  private open(startMs: number): void {
+    const interval = this.current;
+    const nextSecond = (Math.floor(startMs / 1000) + 1) * 1000;
+    interval.startMs = startMs;
+    interval.endMs = Math.min(nextSecond, this.cuts.find((ms) => ms > startMs) ?? Infinity);
+    interval.phase = this.phaseAt(startMs);
   }
 
-  private point(index: number, interval: Interval): TimelinePoint {
-    const start = index * 1000;
-    const phase: Phase = start < this.window.warmupMs ? 'warmup' : start < this.window.measureEndMs ? 'measure' : 'drain';
+  private phaseAt(ms: number): Phase {
+    return ms >= this.windowEndMs ? 'drain' : ms < this.window.warmupMs ? 'warmup' : 'measure';
+  }
+
+  private point(interval: Interval): TimelinePoint {
+    const lengthMs = interval.endMs - interval.startMs;
     return {
-      t: index,
-      phase,
+      t: round(interval.startMs / 1000, 3),
+      ...(lengthMs < 1000 ? { seconds: round(lengthMs / 1000, 3) } : {}),
+      phase: interval.phase,
       sent: interval.sent,
       produced: interval.produced,
       consumed: interval.consumed,

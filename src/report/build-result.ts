@@ -128,9 +128,12 @@ export function buildResult(input: ResultInput): RunResult {
   };
   warnings.push(...recoveryWarnings(result.failover, faults));
   const sendLag = result.latency.sendLag;
-  if (sendLag && sendLag.p99 > SEND_LAG_WARNING_MS) {
+  if (metrics && sendLag && sendLag.p99 > SEND_LAG_WARNING_MS) {
+    const held = metrics.sendLagHeldForSlot / Math.max(1, sendLag.count);
     warnings.push(
-      `the harness lagged its own send schedule (send lag p99 ${sendLag.p99} ms, per message): publish and end-to-end latency include that delay; the rate may be too high for this machine`,
+      held >= 0.5
+        ? `messages waited to be sent (send lag p99 ${sendLag.p99} ms, per message), ${round(held * 100, 1)} % of them for room to send: every send slot (maxInFlightBatches ${workload.maxInFlightBatches}) or maxInFlight was taken by sends the broker had not answered. Publish and end-to-end latency include that wait (from the intended send time); raise maxInFlightBatches to send more at once`
+        : `the harness lagged its own send schedule (send lag p99 ${sendLag.p99} ms, per message): publish and end-to-end latency include that delay; the rate may be too high for this machine`,
     );
   }
   if (!acknowledged) {
@@ -233,7 +236,8 @@ function withFaultWindows(timeline: TimelinePoint[], faults: FaultRecord[]): Tim
   if (faults.length === 0) return timeline;
   return timeline.map((point) => {
     const start = point.t * 1000;
-    const active = faults.filter((f) => f.injectedAt !== null && f.injectedAt < start + 1000 && (f.healedAt ?? Infinity) > start).map((f) => f.id);
+    const end = start + (point.seconds ?? 1) * 1000;
+    const active = faults.filter((f) => f.injectedAt !== null && f.injectedAt < end && (f.healedAt ?? Infinity) > start).map((f) => f.id);
     return active.length ? { ...point, faults: active } : point;
   });
 }

@@ -3,8 +3,9 @@
  * safety and verdicts, each row with its winner and by how much. Warns when the runs are not like for like.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { errorMessage, InvalidInputError } from '../errors.js';
 import { round } from '../scenario/units.js';
 import type { RunResult } from './result.js';
 
@@ -23,11 +24,13 @@ export interface ComparisonRow {
   winner: string | null;
   /** Best ÷ runner-up (higher is better) or runner-up ÷ best (lower is better): how many times better. */
   ratio: number | null;
+  /** Per run, in the order of `values`: the status of a run that did not complete (its figure is partial), else null. */
+  incomplete: Array<string | null>;
 }
 
 export interface Comparison {
   generatedAt: string;
-  runs: Array<{ label: string; dir: string; system: string; version: string; driver: string; status: string; scenario: string }>;
+  runs: Array<{ label: string; dir: string; system: string; version: string; driver: string; status: string; scenario: string; incomplete: string | null; measuredNothing: boolean }>;
   rows: ComparisonRow[];
   verdicts: Array<{ label: string; passed: number; total: number; failed: string[] }>;
   warnings: string[];
@@ -35,54 +38,153 @@ export interface Comparison {
   workload?: string;
 }
 
-/** result.json files in each directory, or in its subdirectories (a run of several clusters). */
+/**
+ * Which runs to compare. Each argument is a run directory (its result.json, or the cluster subdirectories of a
+ * run of several clusters) or a directory of runs (a scenario's results: the runs in its subdirectories, and
+ * their cluster subdirectories), nothing deeper. A directory whose runs belong to different scenarios is refused:
+ * name those runs one by one instead.
+ */
+export async function pickRuns(args: string[]): Promise<{ runs: ComparedRun[]; picked: string[] }> {
+  const runs: ComparedRun[] = [];
+  const picked: string[] = [];
+  const seen = new Set<string>();
+  for (const arg of args) {
+    const dir = resolve(arg);
+    if (!(await isDirectory(dir))) throw new InvalidInputError(`${arg}: not a directory (compare takes run directories or a directory of runs)`);
+    const files = await resultFilesUnder(dir);
+    if (files.length === 0) throw new InvalidInputError(`${arg}: no result.json here, in its subdirectories or in theirs`);
+    const found: ComparedRun[] = [];
+    for (const file of files) found.push({ label: '', dir: dirname(file), result: await readResult(file) });
+    const scenarios = countBy(found, (run) => run.result.scenario.name);
+    if (scenarios.size > 1) {
+      throw new InvalidInputError(
+        `${arg} holds runs of ${scenarios.size} different scenarios (${[...scenarios].map(([name, n]) => `${name}: ${n} run${n === 1 ? '' : 's'}`).join(', ')}); ` +
+          'compare takes a run, one scenario\'s results, or runs named one by one: faultline compare DIR1 DIR2 ...',
+      );
+    }
+    const isRun = existsSync(join(dir, 'result.json'));
+    picked.push(`${arg}: ${isRun ? 'a run' : `${found.length} run${found.length === 1 ? '' : 's'}`} of scenario ${[...scenarios.keys()][0]}`);
+    for (const run of found) {
+      if (seen.has(run.dir)) continue; // named twice
+      seen.add(run.dir);
+      runs.push(run);
+    }
+  }
+  labelRuns(runs);
+  return { runs, picked };
+}
+
+/** The runs in run directories named one by one (each its result.json or its clusters' subdirectories). */
 export async function loadRuns(dirs: string[]): Promise<ComparedRun[]> {
   const runs: ComparedRun[] = [];
   for (const dir of dirs) {
-    const files = existsSync(join(dir, 'result.json'))
-      ? [join(dir, 'result.json')]
-      : (await readdir(dir, { withFileTypes: true }).catch(() => []))
-          .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'result.json')))
-          .map((e) => join(dir, e.name, 'result.json'));
-    for (const file of files) {
-      const result = JSON.parse(await readFile(file, 'utf8')) as RunResult;
-      runs.push({ label: '', dir: resolve(join(file, '..')), result });
-    }
+    for (const file of await resultFilesUnder(resolve(dir), 1)) runs.push({ label: '', dir: dirname(file), result: await readResult(file) });
   }
-  const clusterNames = runs.map((r) => r.result.cluster.name);
-  for (const run of runs) {
-    const unique = clusterNames.filter((n) => n === run.result.cluster.name).length === 1;
-    run.label = unique ? run.result.cluster.name : `${basename(run.dir)}/${run.result.cluster.name}`;
-  }
+  labelRuns(runs);
   return runs;
 }
 
+/** DIR/result.json if there is one; else the same search in each subdirectory, down to `depth` levels. */
+async function resultFilesUnder(dir: string, depth = 2): Promise<string[]> {
+  if (existsSync(join(dir, 'result.json'))) return [join(dir, 'result.json')];
+  if (depth === 0) return [];
+  const entries = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const files: string[] = [];
+  for (const name of entries) files.push(...(await resultFilesUnder(join(dir, name), depth - 1)));
+  return files;
+}
+
+async function readResult(file: string): Promise<RunResult> {
+  let result: Partial<RunResult>;
+  try {
+    result = JSON.parse(await readFile(file, 'utf8')) as Partial<RunResult>;
+  } catch (error) {
+    throw new InvalidInputError(`${file}: not a readable result.json (${errorMessage(error)})`);
+  }
+  if (typeof result !== 'object' || result === null || typeof result.scenario?.name !== 'string' || typeof result.cluster?.name !== 'string' || typeof result.status !== 'string') {
+    throw new InvalidInputError(`${file}: not a faultline result (expected scenario.name, cluster.name and status)`);
+  }
+  return result as RunResult;
+}
+
+/** The cluster name where it is unique, else the run's path below the directory the runs share. */
+function labelRuns(runs: ComparedRun[]): void {
+  const names = countBy(runs, (run) => run.result.cluster.name);
+  const parent = commonParent(runs.map((run) => run.dir));
+  for (const run of runs) {
+    const relativePath = relative(parent, run.dir);
+    run.label = names.get(run.result.cluster.name) === 1 ? run.result.cluster.name : relativePath && !relativePath.startsWith('..') ? relativePath : `${basename(run.dir)}/${run.result.cluster.name}`;
+  }
+  const labels = countBy(runs, (run) => run.label);
+  runs.forEach((run, i) => {
+    if (labels.get(run.label)! > 1) run.label = `${run.label}#${i + 1}`;
+  });
+}
+
+function commonParent(dirs: string[]): string {
+  if (dirs.length === 0) return sep;
+  let parent = dirname(dirs[0]!);
+  while (!dirs.every((dir) => dir.startsWith(parent.endsWith(sep) ? parent : parent + sep))) parent = dirname(parent);
+  return parent;
+}
+
+function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isDirectory(), () => false);
+}
+
 type Extract = (r: RunResult) => number | null | undefined;
+type Summary = { count?: number; p50?: number; p99?: number; p999?: number; max?: number } | null | undefined;
+
+/** A latency figure, or null when the summary is missing or recorded nothing (count 0 is not "0 ms"). */
+const latency = (summary: Summary, pick: (s: NonNullable<Summary>) => number | undefined): number | null =>
+  summary && (summary.count ?? 0) > 0 ? (pick(summary) ?? null) : null;
+
+/** A data-safety count, or null when nothing was acknowledged (a run that kept nothing cannot lose any). */
+const safety = (r: RunResult, value: number | null | undefined): number | null => ((r.messages?.acked ?? 0) > 0 ? (value ?? null) : null);
 
 const rowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> = [
-  ['Produced (acked) throughput', 'msg/s', 'higher', (r) => r.throughput.produced?.messagesPerSec],
-  ['Consumed throughput', 'msg/s', 'higher', (r) => r.throughput.consumed?.messagesPerSec],
-  ['Publish latency p50', 'ms', 'lower', (r) => r.latency.publish?.p50],
-  ['Publish latency p99', 'ms', 'lower', (r) => r.latency.publish?.p99],
-  ['Publish latency p99.9', 'ms', 'lower', (r) => r.latency.publish?.p999],
-  ['Publish latency max', 'ms', 'lower', (r) => r.latency.publish?.max],
-  ['End-to-end latency p50', 'ms', 'lower', (r) => r.latency.endToEnd?.p50],
-  ['End-to-end latency p99', 'ms', 'lower', (r) => r.latency.endToEnd?.p99],
-  ['End-to-end latency p99.9', 'ms', 'lower', (r) => r.latency.endToEnd?.p999],
-  ['End-to-end latency max', 'ms', 'lower', (r) => r.latency.endToEnd?.max],
-  ['Lost messages', 'messages', 'lower', (r) => r.messages.lost],
-  ['Duplicated messages', 'messages', 'lower', (r) => r.messages.duplicated],
-  ['Reordered messages', 'messages', 'lower', (r) => r.messages.reordered],
-  ['Errors', 'count', 'lower', (r) => r.errors.total],
+  ['Produced (acked) throughput', 'msg/s', 'higher', (r) => r.throughput?.produced?.messagesPerSec],
+  ['Consumed throughput', 'msg/s', 'higher', (r) => r.throughput?.consumed?.messagesPerSec],
+  ['Publish latency p50', 'ms', 'lower', (r) => latency(r.latency?.publish, (s) => s.p50)],
+  ['Publish latency p99', 'ms', 'lower', (r) => latency(r.latency?.publish, (s) => s.p99)],
+  ['Publish latency p99.9', 'ms', 'lower', (r) => latency(r.latency?.publish, (s) => s.p999)],
+  ['Publish latency max', 'ms', 'lower', (r) => latency(r.latency?.publish, (s) => s.max)],
+  ['End-to-end latency p50', 'ms', 'lower', (r) => latency(r.latency?.endToEnd, (s) => s.p50)],
+  ['End-to-end latency p99', 'ms', 'lower', (r) => latency(r.latency?.endToEnd, (s) => s.p99)],
+  ['End-to-end latency p99.9', 'ms', 'lower', (r) => latency(r.latency?.endToEnd, (s) => s.p999)],
+  ['End-to-end latency max', 'ms', 'lower', (r) => latency(r.latency?.endToEnd, (s) => s.max)],
+  ['Lost messages', 'messages', 'lower', (r) => safety(r, r.messages.lost)],
+  ['Duplicated messages (log copies)', 'messages', 'lower', (r) => safety(r, r.messages.duplicated)],
+  ['Redelivered messages', 'messages', 'lower', (r) => safety(r, r.messages.redelivered)],
+  ['Reordered messages', 'messages', 'lower', (r) => safety(r, r.messages.reordered)],
+  ['Errors', 'count', 'lower', (r) => r.errors?.total],
 ];
 
+/** True when the load never sent a message: none of the run's figures is a measurement. */
+function measuredNothing(r: RunResult): boolean {
+  return (r.messages?.sent ?? 0) === 0;
+}
+
+/** The status of a run that did not complete (error, interrupted, running), or null for a finished run. */
+function incompleteStatus(r: RunResult): string | null {
+  if (r.status !== 'passed' && r.status !== 'failed') return r.status;
+  return r.partial ? 'partial' : null;
+}
+
 export function compareRuns(runs: ComparedRun[]): Comparison {
+  const incomplete = runs.map((run) => incompleteStatus(run.result));
   const rows = rowSpecs.map(([metric, unit, better, extract]) => {
     const values = runs.map((run) => {
-      const value = extract(run.result);
-      return value === undefined || value === null ? null : value;
+      const value = measuredNothing(run.result) ? null : extract(run.result);
+      return typeof value === 'number' && Number.isFinite(value) ? value : null;
     });
-    return { metric, unit, better, values, ...winnerOf(values, better, runs.map((r) => r.label)) };
+    return { metric, unit, better, values, ...winnerOf(values, better, runs.map((r) => r.label)), incomplete };
   });
   return {
     generatedAt: new Date().toISOString(),
@@ -94,13 +196,15 @@ export function compareRuns(runs: ComparedRun[]): Comparison {
       driver: result.driver.name,
       status: result.status,
       scenario: result.scenario.name,
+      incomplete: incompleteStatus(result),
+      measuredNothing: measuredNothing(result),
     })),
     rows,
     verdicts: runs.map(({ label, result }) => ({
       label,
-      passed: result.criteria.filter((c) => c.passed).length,
-      total: result.criteria.length,
-      failed: result.criteria.filter((c) => !c.passed).map((c) => c.expression),
+      passed: (result.criteria ?? []).filter((c) => c.passed).length,
+      total: (result.criteria ?? []).length,
+      failed: (result.criteria ?? []).filter((c) => !c.passed).map((c) => c.expression),
     })),
     warnings: likeForLikeWarnings(runs),
     ...(new Set(runs.map((r) => describeWorkload(r.result))).size === 1 ? { workload: describeWorkload(runs[0]!.result) } : {}),
@@ -131,32 +235,36 @@ function likeForLikeWarnings(runs: ComparedRun[]): string[] {
     warnings.push(`the runs did not have the same workload, so they are not like for like: ${runs.map((run) => `${run.label}: ${describeWorkload(run.result)}`).join('; ')}`);
   }
   for (const run of runs) {
-    if (run.result.status !== 'passed' && run.result.status !== 'failed') warnings.push(`${run.label} did not complete (status ${run.result.status}): its figures are partial`);
-    for (const warning of run.result.warnings) warnings.push(`${run.label}: ${warning}`);
+    if (measuredNothing(run.result)) warnings.push(`${run.label} sent no message (status ${run.result.status}): it measured nothing, its figures are shown as —`);
+    else if (incompleteStatus(run.result)) warnings.push(`${run.label} did not complete (status ${run.result.status}): its figures are partial, marked † in every row`);
+    for (const warning of run.result.warnings ?? []) warnings.push(`${run.label}: ${warning}`);
   }
   return warnings;
 }
 
 export function renderComparison(comparison: Comparison): string {
-  const labels = comparison.runs.map((r) => r.label);
+  const mark = (label: string, incomplete: string | null | undefined) => (incomplete ? `${label} †` : label);
+  const labels = comparison.runs.map((r) => mark(r.label, r.incomplete));
   const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
   const out: string[] = ['# Comparison', ''];
-  out.push(...comparison.runs.map((r) => `- **${r.label}**: ${r.system} ${r.version} via ${r.driver}, scenario ${r.scenario}, ${r.status} — \`${r.dir}\``));
+  out.push(...comparison.runs.map((r) => `- **${mark(r.label, r.incomplete)}**: ${r.system} ${r.version} via ${r.driver}, scenario ${r.scenario}, ${r.status}${r.incomplete ? ' (did not complete: figures partial)' : ''} — \`${r.dir}\``));
   if (comparison.workload) out.push('', `Workload: ${comparison.workload}.`);
   out.push('');
   out.push(line(['', ...labels, 'Winner', 'By']), line(['---', ...labels.map(() => '---:'), '---', '---:']));
   for (const row of comparison.rows) {
-    const cells = row.values.map((v) => (v === null ? '—' : String(v)));
+    const cells = row.values.map((v, i) => (v === null ? '—' : mark(String(v), row.incomplete[i])));
     const by = row.ratio === null ? '—' : row.winner === null ? 'tie' : `${row.ratio}×`;
-    out.push(line([`${row.metric} (${row.unit}, ${row.better} is better)`, ...cells, row.winner ?? (row.ratio === 1 ? 'tie' : '—'), by]));
+    const winner = row.winner === null ? null : mark(row.winner, row.incomplete[comparison.runs.findIndex((r) => r.label === row.winner)]);
+    out.push(line([`${row.metric} (${row.unit}, ${row.better} is better)`, ...cells, winner ?? (row.ratio === 1 ? 'tie' : '—'), by]));
   }
   out.push(line(['Criteria passed', ...comparison.verdicts.map((v) => `${v.passed}/${v.total}`), '', '']));
   const failures = comparison.verdicts.filter((v) => v.failed.length > 0);
   if (failures.length > 0) out.push('', ...failures.map((v) => `- ${v.label} failed: ${v.failed.map((f) => `\`${f}\``).join(', ')}`));
+  if (comparison.runs.some((r) => r.incomplete)) out.push('', '† the run did not complete (error, interrupted or partial): its figures cover only what ran.');
   if (comparison.warnings.length > 0) out.push('', ...comparison.warnings.map((w) => `> ⚠ ${w}`));
   out.push(
     '',
-    '"By" is how many times better the winner is than the runner-up. Latency is measured from each message\'s intended send time (corrected for coordinated omission); throughput over the measurement window only.',
+    '"By" is how many times better the winner is than the runner-up. Latency is measured from each message\'s intended send time (corrected for coordinated omission); throughput over the measurement window only. — is a figure the run did not measure (no message sent, no latency sample, nothing acknowledged to lose); it never wins.',
     '',
   );
   return out.join('\n');

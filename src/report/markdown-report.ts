@@ -27,7 +27,7 @@ export function renderTemplate(template: string, result: RunResult): string {
         case 'list':
           return arg === 'warnings' && result.warnings.length ? result.warnings.map((w) => `> ⚠ ${w}`).join('\n>\n') : '';
         case 'sparkline':
-          return sparkline(result.timeline.map((p) => (p[arg as keyof TimelinePoint] as number | null) ?? 0));
+          return sparkline(result.timeline.map((p) => perSecond(p, arg)));
         default:
           return valueAt(result, arg);
       }
@@ -133,6 +133,12 @@ function faultsTable(r: RunResult): string {
   );
 }
 
+/** A timeline figure; counts as a rate per second (an interval cut at a phase boundary is shorter than 1 s). */
+function perSecond(point: TimelinePoint, key: string): number {
+  const value = (point[key as keyof TimelinePoint] as number | null) ?? 0;
+  return ['sent', 'produced', 'consumed', 'errors'].includes(key) ? value / (point.seconds ?? 1) : value;
+}
+
 /** One row per second, or per bucket of seconds when the run is long. */
 function timelineTable(timeline: TimelinePoint[]): string {
   if (timeline.length === 0) return '_No load ran._';
@@ -141,6 +147,7 @@ function timelineTable(timeline: TimelinePoint[]): string {
   for (let i = 0; i < timeline.length; i += size) {
     const bucket = timeline.slice(i, i + size);
     const sum = (key: 'produced' | 'consumed' | 'errors') => bucket.reduce((a, p) => a + p[key], 0);
+    const seconds = bucket.reduce((a, p) => a + (p.seconds ?? 1), 0);
     const worst = (key: 'publishP99' | 'endToEndP99') => {
       const values = bucket.map((p) => p[key]).filter((v): v is number => v !== null);
       return values.length ? Math.max(...values) : '—';
@@ -152,8 +159,8 @@ function timelineTable(timeline: TimelinePoint[]): string {
       size === 1 ? first.t : `${first.t}–${last.t}`,
       first.phase === last.phase ? first.phase : `${first.phase}→${last.phase}`,
       targets.length ? Math.round(targets.reduce((a, b) => a + b, 0) / targets.length) : '—',
-      Math.round(sum('produced') / bucket.length),
-      Math.round(sum('consumed') / bucket.length),
+      Math.round(sum('produced') / seconds),
+      Math.round(sum('consumed') / seconds),
       worst('publishP99'),
       worst('endToEndP99'),
       sum('errors'),

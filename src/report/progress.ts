@@ -26,7 +26,7 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, qu
       const last = p.last;
       const text =
         `[${p.phase} ${Math.round(p.elapsedMs / 1000)}s/${Math.round(p.plannedMs / 1000)}s] ` +
-        `produced ${last?.produced ?? 0}/s consumed ${last?.consumed ?? 0}/s ` +
+        `produced ${perSecond(last?.produced, last?.seconds)}/s consumed ${perSecond(last?.consumed, last?.seconds)}/s ` +
         `publish p99 ${last?.publishP99 ?? '-'} ms e2e p99 ${last?.endToEndP99 ?? '-'} ms ` +
         `acked ${p.counts.acked} errors ${p.counts.failed}`;
       if (tty) {
@@ -39,4 +39,9 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, qu
     },
     done: closeLine,
   };
+}
+
+/** A count over a timeline interval as a rate (an interval cut at a phase boundary is shorter than 1 s). */
+function perSecond(count: number | undefined, seconds: number | undefined): number {
+  return Math.round((count ?? 0) / (seconds ?? 1));
 }

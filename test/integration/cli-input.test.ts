@@ -1,7 +1,9 @@
 /** The CLI on bad input: exit 2, file, line and field named, no stack trace. No broker is started. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { kafkaScenario, runCli, writeScenario } from '../helpers.js';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { kafkaScenario, runCli, tempDir, writeScenario } from '../helpers.js';
 
 const good = kafkaScenario({ criteria: ['messages.lost == 0'] });
 
@@ -41,4 +43,57 @@ test('usage errors exit 2; a missing scenario file exits 2', async () => {
 test('validate accepts the shipped scenarios', async () => {
   const result = await runCli(['validate', 'scenarios/kafka-quickstart.yaml']);
   assert.equal(result.code, 0, result.stderr);
+});
+
+/** A minimal result.json (what compare reads) for a scenario and cluster. */
+function resultJson(scenario: string, cluster: string, p99: number): string {
+  const latency = { count: 100, p50: p99 / 2, p90: p99 / 1.5, p99, p999: p99, max: p99, mean: p99 / 2 };
+  return JSON.stringify({
+    schemaVersion: 1, status: 'passed', partial: false, scenario: { name: scenario, file: `${scenario}.yaml` },
+    cluster: { name: cluster, system: 'kafka', provider: 'local', version: '3.9.0', brokers: 1, bootstrap: '' }, driver: { name: 'kafkajs', requested: 'auto' },
+    startedAt: '2026-11-23T10:00:00.000Z', endedAt: '2026-11-23T10:01:00.000Z',
+    workload: { warmupMs: 0, durationMs: 1000, drainTimeoutMs: 1000, messageSize: 10, targetRate: 10, phases: [{ durationMs: 1000, rate: 10 }], topics: [{ name: 't', partitions: 1, replicationFactor: 1 }], producers: 1, consumers: 1 },
+    throughput: { produced: { messagesPerSec: 10, bytesPerSec: 100 }, consumed: { messagesPerSec: 10, bytesPerSec: 100 } },
+    latency: { publish: latency, publishUncorrected: latency, endToEnd: latency, sendLag: latency },
+    messages: { sent: 10, acked: 10, failed: 0, unacked: 0, consumed: 10, lost: 0, duplicated: 0, reordered: 0, consumedUnacked: 0, foundByFinalRead: 0, lostSample: [], foreign: 0, drained: true },
+    errors: { total: 0, byKind: {} }, timeline: [], faults: [], criteria: [], histograms: {}, warnings: [], environment: { node: 'v20', platform: 'linux-x64', cpus: 2 },
+  });
+}
+
+const made: string[] = [];
+after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const scratch = (prefix: string) => {
+  made.push(tempDir(prefix));
+  return made.at(-1)!;
+};
+
+function resultsDir(layout: Record<string, [string, string, number]>): string {
+  const root = scratch('faultline-compare-');
+  for (const [path, [scenario, cluster, p99]] of Object.entries(layout)) {
+    mkdirSync(join(root, path), { recursive: true });
+    writeFileSync(join(root, path, 'result.json'), resultJson(scenario, cluster, p99));
+  }
+  return root;
+}
+
+test('compare DIR refuses a directory mixing runs of different scenarios (exit 2) and takes them named one by one', async () => {
+  const root = resultsDir({ 'a-1': ['a', 'main', 5], 'a-2': ['a', 'main', 7], 'b-1': ['b', 'main', 9] });
+  const mixed = await runCli(['compare', root]);
+  assert.equal(mixed.code, 2, mixed.stderr);
+  assert.match(mixed.stderr, /holds runs of 2 different scenarios \(a: 2 runs, b: 1 run\)/);
+  assert.doesNotMatch(mixed.stderr, /\n\s+at /, 'no stack trace');
+  const named = await runCli(['compare', join(root, 'a-1'), join(root, 'b-1'), '--out', scratch('faultline-compare-out-')]);
+  assert.equal(named.code, 0, named.stderr);
+  assert.match(named.stdout, /^comparing 2 runs \(.*a-1: a run of scenario a; .*b-1: a run of scenario b\):\n {2}a-1 .*\n {2}b-1 /);
+});
+
+test('compare DIR of one scenario lists the runs it picked, and nothing deeper than their clusters', async () => {
+  const root = resultsDir({ 'a-1': ['a', 'main', 5], 'a-2/kafka': ['a', 'kafka', 7], 'a-2/pulsar': ['a', 'pulsar', 6], 'a-3/logs/old/x': ['other', 'main', 1] });
+  const compared = await runCli(['compare', root]);
+  assert.equal(compared.code, 0, compared.stderr);
+  assert.match(compared.stdout, /comparing 3 runs \(.*: 3 runs of scenario a\):\n {2}main {3}.*a-1\n {2}kafka {2}.*kafka\n {2}pulsar .*pulsar\n/);
+  assert.ok(existsSync(join(root, 'comparison.md')));
+  const empty = await runCli(['compare', scratch('faultline-compare-empty-')]);
+  assert.equal(empty.code, 2);
+  assert.match(empty.stderr, /no result\.json here/);
 });

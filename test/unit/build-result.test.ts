@@ -24,7 +24,7 @@ function counts(over: Partial<LedgerCounts> = {}): LedgerCounts {
 
 function collectedWithSamples() {
   const collector = new Collector({ warmupMs: 0, measureEndMs: 60_000, messageSize: 1024 });
-  collector.onSent(1, 0, 1);
+  collector.onSent(1, [0]);
   collector.onAck(0, 1, 5);
   collector.onConsume(0, 7);
   return collector.snapshot(60_000);
