@@ -15,8 +15,8 @@ import type { RunningCluster } from '../cluster/provider.js';
 import type { Collector } from '../metrics/collector.js';
 import type { RecoveryFigures } from '../metrics/recovery-tracker.js';
 import type { Link, ProxiedNetwork } from '../net/proxied-network.js';
-import { cutsLinks, linksOf, toxicFor } from './fault-links.js';
-import type { PlannedFault } from './fault-plan.js';
+import { cutsLinks, linksOf, toxicsOf } from './fault-links.js';
+import { isProcessFault, type PlannedFault } from './fault-plan.js';
 import { LinkCuts } from './link-cuts.js';
 import { ProcessHolds } from './process-holds.js';
 import { formatTarget } from './targets.js';
@@ -108,7 +108,7 @@ export class FaultInjector {
         id: fault.id,
         origin: fault.origin,
         action: fault.action,
-        target: fault.groups ? `groups ${JSON.stringify(fault.groups)}` : formatTarget(fault.target),
+        target: fault.groups ? `groups ${JSON.stringify(fault.groups)}` : fault.between ? `between ${fault.between.join(' and ')}` : formatTarget(fault.target),
         resolvedTarget: null,
         at: fault.atMs,
         injectedAt: null,
@@ -182,7 +182,7 @@ export class FaultInjector {
     const endMs = Math.round(this.deps.clock());
     for (const { record, fault } of this.runs) {
       if (record.injectedAt === null || record.healedAt !== null) continue;
-      const failed = isProcessAction(fault.action) ? processErrors.length > 0 : resetFailed !== undefined;
+      const failed = isProcessFault(fault) || fault.action === 'restart' ? processErrors.length > 0 : resetFailed !== undefined;
       if (failed) continue;
       record.healedAt = endMs;
       if (record.healError) record.healError += `; healed by the final reset at ${endMs} ms`;
@@ -225,12 +225,13 @@ export class FaultInjector {
     this.active.add(run);
     const proceed = () => !this.stopped;
     const applying = (async () => {
-      switch (fault.action) {
+      const action = fault.action === 'region-outage' ? (fault.mode === 'isolate' ? 'isolate' : 'kill') : fault.action;
+      switch (action) {
         case 'kill':
         case 'stop': {
           brokers.forEach((id) => this.processes.control(id));
           run.undo = async () => void (await settleAll(brokers.map((id) => this.processes.bringUp(fault.id, id))));
-          const times = await settleAll(brokers.map((id) => this.processes.takeDown(fault.id, id, fault.action as 'kill' | 'stop', proceed)));
+          const times = await settleAll(brokers.map((id) => this.processes.takeDown(fault.id, id, action, proceed)));
           return this.inForce(run, Math.min(...times));
         }
         case 'pause': {
@@ -269,8 +270,7 @@ export class FaultInjector {
       await this.cuts!.hold(fault.id, links);
     } else {
       run.undo = () => network.removeToxics(fault.id);
-      const streams = fault.stream === 'both' ? (['upstream', 'downstream'] as const) : [fault.stream];
-      for (const stream of streams) await network.addToxic(fault.id, links, toxicFor(fault, stream));
+      for (const toxic of toxicsOf(fault)) await network.addToxic(fault.id, links, toxic);
     }
     this.inForce(run, this.deps.clock(), links);
   }
@@ -355,6 +355,8 @@ export class FaultInjector {
         const lookup = this.cluster.leaderOf?.(target.topic, target.partition) ?? Promise.resolve(undefined);
         return timeBoxed(lookup, LEADER_LOOKUP_TIMEOUT_MS, `${what} could not be looked up within ${LEADER_LOOKUP_TIMEOUT_MS / 1000} s`).then((id) => [knownBroker(id, ids, `${target.topic}/${target.partition} has no leader`)]);
       }
+      case 'region':
+        return target.ids;
       case 'controller': {
         const lookup = this.cluster.controller?.() ?? Promise.resolve(undefined);
         return timeBoxed(lookup, CONTROLLER_LOOKUP_TIMEOUT_MS, `the active controller could not be looked up within ${CONTROLLER_LOOKUP_TIMEOUT_MS / 1000} s`).then((id) => [knownBroker(id, ids, 'there is no active controller')]);
@@ -387,10 +389,6 @@ export class FaultInjector {
     const first = Math.max(0, healAt - BEFORE_HEAL_LOOKUP_WINDOW_MS - this.deps.clock());
     setTimeout(() => void lookOnce(), first).unref?.();
   }
-}
-
-function isProcessAction(action: string): boolean {
-  return action === 'kill' || action === 'stop' || action === 'pause' || action === 'restart';
 }
 
 /** A broker id the cluster has, or an error saying what came back instead (-1, undefined, an unknown id). */

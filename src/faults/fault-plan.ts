@@ -6,7 +6,8 @@ import type { Problem } from '../scenario/problems.js';
 import type { ClusterSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
 import { TOXIPROXY_BANDWIDTH_UNIT_BYTES } from './fault-links.js';
-import { type FaultAction, type FaultSpec, networkActions, processActions } from './fault-schema.js';
+import type { Topology } from '../topology/topology.js';
+import { type FaultAction, type FaultSpec, networkActions, processActions, regionActions } from './fault-schema.js';
 import { type FaultTarget, formatTarget, parseTarget, seededRandom, TargetSyntaxError } from './targets.js';
 
 export interface PlannedFault {
@@ -26,6 +27,12 @@ export interface PlannedFault {
   stream: 'upstream' | 'downstream' | 'both';
   /** When it is planned to heal: at + duration, or the end of producing (ms since load start). */
   untilMs?: number;
+  /** link-down, link-degrade: the region pair. */
+  between?: [string, string];
+  /** region-outage: kill or isolate every broker of target.region. */
+  mode?: 'kill' | 'isolate';
+  /** Region faults: where the cluster's brokers sit, and the region of clients whose link names none. */
+  regions?: { brokerRegions: string[]; defaultClientRegion: string };
 }
 
 const defaultsToAll: FaultAction[] = ['latency', 'bandwidth', 'reset', 'blackhole', 'cut-clients'];
@@ -43,9 +50,12 @@ const fieldsOf: Record<FaultAction, readonly OptionalField[]> = {
   stop: ['target'],
   pause: ['target'],
   restart: ['target'],
+  'link-down': ['between'],
+  'link-degrade': ['between', 'latency', 'jitter', 'rate'],
+  'region-outage': ['region', 'mode'],
 };
-type OptionalField = 'target' | 'groups' | 'latency' | 'jitter' | 'rate' | 'links' | 'stream' | 'duration';
-const optionalFields: readonly OptionalField[] = ['target', 'duration', 'groups', 'latency', 'jitter', 'rate', 'links', 'stream'];
+type OptionalField = 'target' | 'groups' | 'latency' | 'jitter' | 'rate' | 'links' | 'stream' | 'duration' | 'between' | 'region' | 'mode';
+const optionalFields: readonly OptionalField[] = ['target', 'duration', 'groups', 'latency', 'jitter', 'rate', 'links', 'stream', 'between', 'region', 'mode'];
 
 /** A nemesis expands into at most this many faults (more is a mistake, e.g. every: 1ms). */
 export const MAX_NEMESIS_FAULTS = 1000;
@@ -53,19 +63,24 @@ export const MAX_NEMESIS_FAULTS = 1000;
 const NEMESIS_LATENCY_MS = 100;
 const NEMESIS_JITTER_MS = 10;
 const NEMESIS_RATE_BYTES_PER_SEC = 100_000;
-const pulsarNetworkActions: FaultAction[] = ['isolate', 'latency', 'bandwidth', 'reset', 'blackhole', 'cut-clients'];
+const pulsarNetworkActions: FaultAction[] = ['isolate', 'latency', 'bandwidth', 'reset', 'blackhole', 'cut-clients', 'link-down', 'link-degrade'];
 
 export function isNetworkAction(action: FaultAction): boolean {
-  return (networkActions as readonly string[]).includes(action);
+  return (networkActions as readonly string[]).includes(action) || action === 'link-down' || action === 'link-degrade';
+}
+
+/** Breaks processes (kill, stop, pause, restart, a region-outage that kills). */
+export function isProcessFault(fault: Pick<PlannedFault, 'action' | 'mode'>): boolean {
+  return (processActions as readonly string[]).includes(fault.action) || (fault.action === 'region-outage' && fault.mode !== 'isolate');
 }
 
 export function needsProxies(faults: PlannedFault[]): boolean {
-  return faults.some((f) => isNetworkAction(f.action));
+  return faults.some((f) => isNetworkAction(f.action) || (f.action === 'region-outage' && f.mode === 'isolate'));
 }
 
-export function planFaults(scenario: Scenario, cluster: ClusterSpec, topics: TopicSpec[], problems: Problem[], driver?: string): PlannedFault[] {
+export function planFaults(scenario: Scenario, cluster: ClusterSpec, topics: TopicSpec[], problems: Problem[], driver?: string, topology?: Topology): PlannedFault[] {
   const endMs = scenario.workload.warmup + scenario.workload.duration;
-  const context: FaultContext = { cluster, topics, endMs, driver };
+  const context: FaultContext = { cluster, topics, endMs, driver, topology };
   const planned: PlannedFault[] = [];
   scenario.faults.forEach((spec, i) => {
     const fault = checkFault(spec, `faults[${i}]`, (field) => (field ? ['faults', i, field] : ['faults', i]), context, problems);
@@ -87,6 +102,8 @@ interface FaultContext {
   endMs: number;
   /** The driver the cluster runs with (resolved from auto), when known. */
   driver: string | undefined;
+  /** Regions and who sits where (region faults need it). */
+  topology: Topology | undefined;
 }
 
 function checkFault(spec: FaultSpec, origin: string, at: (field?: string) => Array<string | number>, context: FaultContext, problems: Problem[]): PlannedFault | undefined {
@@ -110,7 +127,7 @@ function checkFault(spec: FaultSpec, origin: string, at: (field?: string) => Arr
       problem('target', error.message);
       return undefined;
     }
-  } else if (spec.target === undefined && !defaultsToAll.includes(spec.action) && spec.action !== 'partition') {
+  } else if (spec.target === undefined && !defaultsToAll.includes(spec.action) && spec.action !== 'partition' && !isRegionAction(spec.action)) {
     problem(undefined, `${spec.action} needs a target: broker-N, random, leader(topic, partition), controller or all`);
     return undefined;
   }
@@ -132,8 +149,9 @@ function checkFault(spec: FaultSpec, origin: string, at: (field?: string) => Arr
     const outside = ids.filter((id) => id > cluster.brokers);
     if (outside.length) problem('groups', `cluster "${cluster.name}" has ${cluster.brokers} broker(s); no broker ${outside.join(', ')}`);
   }
+  const region = isRegionAction(spec.action) ? checkRegionFault(spec, context, problem) : undefined;
   if (spec.action === 'latency' && spec.latency === undefined) problem(undefined, 'latency needs latency: (e.g. latency: 100ms, jitter: 10ms)');
-  if (spec.action === 'bandwidth') {
+  if (spec.action === 'bandwidth' || (spec.action === 'link-degrade' && spec.rate !== undefined)) {
     if (spec.rate === undefined) problem(undefined, 'bandwidth needs rate: (bytes per second, a whole number of KB/s, e.g. rate: 1MB)');
     else {
       const reason = bandwidthProblem(spec.rate);
@@ -158,9 +176,10 @@ function checkFault(spec: FaultSpec, origin: string, at: (field?: string) => Arr
     id: '',
     origin,
     action: spec.action,
-    target,
+    target: region?.target ?? target,
     atMs: spec.at,
     durationMs,
+    ...(region?.extra ?? {}),
     ...(spec.groups ? { groups: spec.groups } : {}),
     ...(spec.latency !== undefined ? { latencyMs: spec.latency } : {}),
     ...(spec.jitter !== undefined ? { jitterMs: spec.jitter } : {}),
@@ -169,6 +188,57 @@ function checkFault(spec: FaultSpec, origin: string, at: (field?: string) => Arr
     stream: spec.stream ?? 'upstream',
     untilMs: durationMs === undefined ? endMs : spec.at + durationMs,
   };
+}
+
+function isRegionAction(action: FaultAction): boolean {
+  return (regionActions as readonly string[]).includes(action);
+}
+
+/** region-outage names a region that holds brokers; link-down and link-degrade a pair of known regions. */
+function checkRegionFault(
+  spec: FaultSpec,
+  context: FaultContext,
+  problem: (field: string | undefined, message: string) => void,
+): { target?: FaultTarget; extra: Partial<PlannedFault> } | undefined {
+  const { topology, cluster } = context;
+  if (!topology || topology.implicit) {
+    problem('action', `${spec.action} names regions, and this scenario declares none (regions: [a, b], links: …)`);
+    return undefined;
+  }
+  const brokerRegions = topology.clusters.get(cluster.name)?.brokerRegions ?? [];
+  const regions = { brokerRegions, defaultClientRegion: topology.producerRegions[0]! };
+  const known = (name: string, field: string): boolean => {
+    if (topology.regions.includes(name)) return true;
+    problem(field, `no region named "${name}"${didYouMean(name, topology.regions)}; regions: ${topology.regions.join(', ')}`);
+    return false;
+  };
+  if (spec.action === 'region-outage') {
+    if (spec.region === undefined) {
+      problem(undefined, 'region-outage needs region: (the region whose brokers go down)');
+      return undefined;
+    }
+    if (!known(spec.region, 'region')) return undefined;
+    const ids = brokerRegions.flatMap((r, i) => (r === spec.region ? [i + 1] : []));
+    if (ids.length === 0) {
+      problem('region', `cluster "${cluster.name}" has no broker in region "${spec.region}" (its brokers sit in ${[...new Set(brokerRegions)].join(', ')})`);
+      return undefined;
+    }
+    return { target: { kind: 'region', region: spec.region, ids }, extra: { mode: spec.mode ?? 'kill', regions } };
+  }
+  if (spec.between === undefined) {
+    problem(undefined, `${spec.action} needs between: [region, region]`);
+    return undefined;
+  }
+  const [a, b] = spec.between;
+  if (!known(a, 'between') || !known(b, 'between')) return undefined;
+  if (a === b) {
+    problem('between', 'a link joins two different regions');
+    return undefined;
+  }
+  if (spec.action === 'link-degrade' && spec.latency === undefined && spec.rate === undefined) {
+    problem(undefined, 'link-degrade needs latency: (added one way, e.g. 100ms, with jitter:) or rate: (bytes per second), or both');
+  }
+  return { extra: { between: [a, b], regions } };
 }
 
 /** Toxiproxy's bandwidth toxic takes whole KB/s of 1000 B; 0 means no limit at all. */
@@ -221,8 +291,8 @@ function expandNemesis(scenario: Scenario, context: FaultContext, problems: Prob
       at,
       action,
       ...(action === 'restart' ? {} : { duration: each }),
-      ...(action === 'partition' ? { groups: [[broker], brokers.filter((b) => b !== broker)] } : { target: `broker-${broker}` }),
-      ...(action === 'latency' ? { latency: NEMESIS_LATENCY_MS, jitter: NEMESIS_JITTER_MS } : {}),
+      ...(action === 'partition' ? { groups: [[broker], brokers.filter((b) => b !== broker)] } : isRegionAction(action) ? nemesisRegions(action, context, pick) : { target: `broker-${broker}` }),
+      ...(action === 'latency' || action === 'link-degrade' ? { latency: NEMESIS_LATENCY_MS, jitter: NEMESIS_JITTER_MS } : {}),
       ...(action === 'bandwidth' ? { rate: NEMESIS_RATE_BYTES_PER_SEC } : {}),
     };
     const index = nemesis.actions.indexOf(action);
@@ -239,16 +309,30 @@ function expandNemesis(scenario: Scenario, context: FaultContext, problems: Prob
   return found.length > 0 ? [] : faults;
 }
 
+/** What a nemesis region fault names: a region that holds brokers, or a linked pair of regions. */
+function nemesisRegions(action: FaultAction, context: FaultContext, pick: <T>(items: readonly T[]) => T): Partial<FaultSpec> {
+  const topology = context.topology;
+  if (!topology || topology.implicit) return {};
+  if (action === 'region-outage') {
+    const withBrokers = [...new Set(topology.clusters.get(context.cluster.name)?.brokerRegions ?? [])];
+    return withBrokers.length ? { region: pick(withBrokers) } : {};
+  }
+  const pairs = topology.links.filter((link) => link.from < link.to);
+  if (pairs.length === 0) return {};
+  const link = pick(pairs);
+  return { between: [link.from, link.to] };
+}
+
 /**
  * Two process faults on one broker at once have no single meaning (a pause of a killed broker, a restart of a
  * stopped one): refused. Network cuts and toxics may overlap: each link is held cut by reference (a heal opens
  * only what no other fault still holds), and toxics are per fault.
  */
 function checkContradictions(scenario: Scenario, faults: PlannedFault[], problems: Problem[]): void {
-  const isProcess = (f: PlannedFault) => (processActions as readonly string[]).includes(f.action);
+  const isProcess = isProcessFault;
   const endMs = scenario.workload.warmup + scenario.workload.duration;
   const until = (f: PlannedFault) => f.atMs + (f.durationMs ?? endMs);
-  const brokersOf = (f: PlannedFault): number[] | 'any' => (f.target.kind === 'broker' ? [f.target.id] : 'any');
+  const brokersOf = (f: PlannedFault): number[] | 'any' => (f.target.kind === 'broker' ? [f.target.id] : f.target.kind === 'region' ? f.target.ids : 'any');
   for (let i = 0; i < faults.length; i++) {
     for (let j = i + 1; j < faults.length; j++) {
       const a = faults[i]!;

@@ -4,7 +4,9 @@ import { bytes, duration } from '../scenario/unit-schemas.js';
 
 export const networkActions = ['isolate', 'partition', 'latency', 'bandwidth', 'reset', 'blackhole', 'cut-clients'] as const;
 export const processActions = ['kill', 'stop', 'pause', 'restart'] as const;
-export const faultActions = [...networkActions, ...processActions] as const;
+/** Faults named by regions: a region pair's link cut or degraded, or every broker of a region killed or isolated. */
+export const regionActions = ['link-down', 'link-degrade', 'region-outage'] as const;
+export const faultActions = [...networkActions, ...processActions, ...regionActions] as const;
 export type FaultAction = (typeof faultActions)[number];
 
 export const faultSchema = z
@@ -22,6 +24,12 @@ export const faultSchema = z
     rate: bytes().optional().meta({ description: 'bandwidth: bytes per second, a whole number of KB/s (1 KB = 1000 B, as Toxiproxy counts), e.g. 1MB or 250KB.' }),
     links: z.enum(['clients', 'brokers', 'all']).optional().meta({ description: 'isolate and toxics: client links, broker-to-broker links, or both (default all).' }),
     stream: z.enum(['upstream', 'downstream', 'both']).optional().meta({ description: 'Toxics: requests (upstream, the default), responses (downstream) or both.' }),
+    between: z
+      .tuple([z.string(), z.string()])
+      .optional()
+      .meta({ description: 'link-down, link-degrade: the region pair whose link (both directions) is cut or degraded, e.g. [us-east, eu-west].' }),
+    region: z.string().optional().meta({ description: 'region-outage: the region whose brokers all go down.' }),
+    mode: z.enum(['kill', 'isolate']).optional().meta({ description: 'region-outage: kill every broker of the region (default), or isolate them (every link to and from them cut).' }),
   })
   .strict();
 

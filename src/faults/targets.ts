@@ -4,7 +4,9 @@ export type FaultTarget =
   | { kind: 'random' }
   | { kind: 'leader'; topic: string; partition: number }
   | { kind: 'controller' }
-  | { kind: 'all' };
+  | { kind: 'all' }
+  /** Every broker of a region (region-outage): resolved at plan time. */
+  | { kind: 'region'; region: string; ids: number[] };
 
 export class TargetSyntaxError extends Error {}
 
@@ -24,6 +26,8 @@ export function formatTarget(target: FaultTarget): string {
       return `broker-${target.id}`;
     case 'leader':
       return `leader(${target.topic}, ${target.partition})`;
+    case 'region':
+      return `region(${target.region})`;
     default:
       return target.kind;
   }

@@ -69,14 +69,14 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   });
   const runs: ClusterRun[] = [];
   for (const [i, cluster] of scenario.clusters.entries()) {
-    const run = await planCluster(scenario, cluster, i, problems);
+    const run = await planCluster(scenario, cluster, i, topology, problems);
     if (run) runs.push(run);
   }
   if (problems.length > 0) throw scenarioError(file, problems, document.locate);
   return { scenario, file, topology, runs, criteria };
 }
 
-async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, problems: Problem[]): Promise<ClusterRun | undefined> {
+async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, topology: Topology, problems: Problem[]): Promise<ClusterRun | undefined> {
   const provider = findProvider(cluster.system, cluster.provider);
   if (!provider) {
     const available = availableProviders(cluster.system);
@@ -112,7 +112,7 @@ async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: numb
       }
     });
   }
-  const faults = planFaults(scenario, cluster, loadTopics, problems, driver.name);
+  const faults = planFaults(scenario, cluster, loadTopics, problems, driver.name, topology);
   return { cluster, provider, driver, ...(choice.note ? { driverNote: choice.note } : {}), topics, loadTopics, producerOptions, consumerOptions, faults };
 }
 

@@ -48,7 +48,7 @@ const foreign: Array<[string, string, RegExp]> = [
   ['groups on isolate', '{at: 1s, action: isolate, target: all, groups: [[1], [2]], duration: 1s}', /faults\[0\]\.groups: isolate takes no groups: that field is for partition; isolate takes at, action, duration, target, links/],
   ['groups on latency', '{at: 1s, action: latency, latency: 100ms, groups: [[3], [2]], duration: 1s}', /faults\[0\]\.groups: latency takes no groups/],
   ['target on partition', '{at: 1s, action: partition, target: broker-3, groups: [[1], [2]], duration: 1s}', /faults\[0\]\.target: partition takes no target: .*; partition takes at, action, duration, groups/],
-  ['latency on kill', '{at: 1s, action: kill, target: broker-1, latency: 5s, duration: 1s}', /faults\[0\]\.latency: kill takes no latency: that field is for latency; kill takes at, action, duration, target/],
+  ['latency on kill', '{at: 1s, action: kill, target: broker-1, latency: 5s, duration: 1s}', /faults\[0\]\.latency: kill takes no latency: that field is for latency, link-degrade; kill takes at, action, duration, target/],
   ['rate, links and stream on kill', '{at: 1s, action: kill, target: broker-1, rate: 1KB, links: clients, stream: both, duration: 1s}', /faults\[0\]\.rate: kill takes no rate[^]*faults\[0\]\.links: kill takes no links[^]*faults\[0\]\.stream: kill takes no stream/],
   ['stream on isolate', '{at: 1s, action: isolate, target: broker-1, stream: both, duration: 1s}', /faults\[0\]\.stream: isolate takes no stream: that field is for latency, bandwidth, reset, blackhole/],
   ['duration on restart', '{at: 1s, action: restart, target: broker-1, duration: 1s}', /faults\[0\]\.duration: restart takes no duration: a restart lasts as long as the broker takes to stop and start again/],
