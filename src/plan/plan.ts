@@ -85,10 +85,16 @@ async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: numb
     problems.push({ path: ['clusters', index, 'name'], message: `the workload has no topic on cluster "${cluster.name}"` });
   }
   // Workload-level options apply to every cluster; the cluster's own override them.
+  const before = problems.length;
   checkOptions(driver.producerOptions, scenario.workload.producer, ['workload', 'producer'], driver, problems);
   checkOptions(driver.consumerOptions, scenario.workload.consumer, ['workload', 'consumer'], driver, problems);
   checkOptions(driver.producerOptions, cluster.producer, ['clusters', index, 'producer'], driver, problems);
   checkOptions(driver.consumerOptions, cluster.consumer, ['clusters', index, 'consumer'], driver, problems);
+  if (problems.length === before) {
+    // Each level is fine alone; together they may not be (idempotent on the workload, acks: 1 on the cluster).
+    checkCombinedOptions(driver.producerOptions, scenario.workload.producer, cluster.producer, index, 'producer', problems);
+    checkCombinedOptions(driver.consumerOptions, scenario.workload.consumer, cluster.consumer, index, 'consumer', problems);
+  }
   const producerOptions = { ...scenario.workload.producer, ...cluster.producer };
   const consumerOptions = { ...scenario.workload.consumer, ...cluster.consumer };
   if (cluster.system === 'pulsar') {
@@ -144,6 +150,19 @@ function checkOptions(schema: z.ZodType, options: Record<string, unknown>, path:
     } else {
       problems.push({ path: [...path, ...issuePath], message: issue.message });
     }
+  }
+}
+
+/** Checks workload-level options merged with the cluster's; a problem is reported where its field was given. */
+function checkCombinedOptions(schema: z.ZodType, workload: Record<string, unknown>, cluster: Record<string, unknown>, index: number, kind: 'producer' | 'consumer', problems: Problem[]): void {
+  const parsed = schema.safeParse({ ...workload, ...cluster });
+  if (parsed.success) return;
+  for (const issue of parsed.error.issues) {
+    const issuePath = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    const field = issuePath[0];
+    const level = typeof field === 'string' && field in cluster ? ['clusters', index, kind] : ['workload', kind];
+    const where = typeof field === 'string' && !(field in cluster) && !(field in workload) ? `${issue.message} (${field} is not set, so it is the default)` : issue.message;
+    problems.push({ path: [...level, ...issuePath], message: where });
   }
 }
 
