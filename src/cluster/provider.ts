@@ -3,7 +3,8 @@
  * local: JVM processes on this machine (the default); external: a cluster someone else runs; docker: containers.
  */
 import type { Link, ProxiedNetwork } from '../net/proxied-network.js';
-import type { ClusterSpec } from '../scenario/schema.js';
+import type { ClusterSpec, TopicSpec } from '../scenario/schema.js';
+import type { ConfigProblem } from './config-check.js';
 import type { ProcessRegistry } from './process-registry.js';
 
 export interface BrokerHandle {
@@ -63,6 +64,8 @@ export interface ProviderContext {
   info: (line: string) => void;
   /** When the run injects network faults: route every link through this network's proxies. */
   network?: ProxiedNetwork;
+  /** Where the cluster is declared (file:line), for start-up errors. */
+  source?: string;
 }
 
 export interface ClusterProvider {
@@ -72,4 +75,9 @@ export interface ClusterProvider {
   /** Fetches what the cluster needs (e.g. broker jars) without starting it; `faultline setup` calls this. */
   prepare(version: string, log: (line: string) => void): Promise<void>;
   start(spec: ClusterSpec, context: ProviderContext): Promise<RunningCluster>;
+  /**
+   * Checks the cluster's broker `config` and its topics' `config` against the broker's own definitions (from the
+   * jars it runs; fetched if need be). Rejects with a one-line reason when the check itself cannot run.
+   */
+  checkConfig?(spec: ClusterSpec, topics: TopicSpec[], log: (line: string) => void): Promise<ConfigProblem[]>;
 }

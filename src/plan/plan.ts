@@ -29,6 +29,8 @@ export interface ClusterRun {
   faults: PlannedFault[];
   producerOptions: Record<string, unknown>;
   consumerOptions: Record<string, unknown>;
+  /** Where the scenario declares the cluster (file:line), for start-up errors. */
+  source?: string;
 }
 
 export interface RunPlan {
@@ -59,13 +61,14 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   const runs: ClusterRun[] = [];
   for (const [i, cluster] of scenario.clusters.entries()) {
     const run = await planCluster(scenario, cluster, i, problems);
-    if (run) runs.push(run);
+    const position = document.locate(['clusters', i]);
+    if (run) runs.push({ ...run, source: position ? `${file}:${position.line}` : file });
   }
   if (problems.length > 0) throw scenarioError(file, problems, document.locate);
   return { scenario, file, runs, criteria };
 }
 
-async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, problems: Problem[]): Promise<ClusterRun | undefined> {
+async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, problems: Problem[]): Promise<Omit<ClusterRun, 'source'> | undefined> {
   const provider = findProvider(cluster.system, cluster.provider);
   if (!provider) {
     const available = availableProviders(cluster.system);
@@ -107,8 +110,31 @@ async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: numb
       }
     });
   }
+  await checkBrokerConfig(scenario, cluster, index, provider, topics, problems);
   const faults = planFaults(scenario, cluster, loadTopics, problems);
   return { cluster, provider, driver, ...(choice.note ? { driverNote: choice.note } : {}), topics, loadTopics, producerOptions, consumerOptions, faults };
+}
+
+/**
+ * Broker and topic `config` against the broker's own definitions (the provider's check, from the jars it runs).
+ * A check that cannot run (no JDK, jars unavailable) is said on stderr, not turned into a scenario error.
+ */
+async function checkBrokerConfig(scenario: Scenario, cluster: ClusterSpec, index: number, provider: ClusterProvider, topics: TopicSpec[], problems: Problem[]): Promise<void> {
+  if (!provider.checkConfig) return;
+  const log = (line: string) => process.stderr.write(`faultline: ${line}\n`);
+  let found;
+  try {
+    found = await provider.checkConfig(cluster, topics, log);
+  } catch (error) {
+    log(`the config of cluster "${cluster.name}" was not checked against the broker's definitions: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    return;
+  }
+  for (const problem of found) {
+    const base = problem.topic === undefined ? ['clusters', index, 'config'] : ['topics', scenario.topics.indexOf(topics[problem.topic]!), 'config'];
+    const entry: Problem = problem.key === undefined ? { path: base, message: problem.message } : problem.unknownKey ? { path: base, key: problem.key, message: problem.message } : { path: [...base, problem.key], message: problem.message };
+    // A topic on every cluster is checked once per cluster: say each problem once.
+    if (!problems.some((p) => p.message === entry.message && p.key === entry.key && p.path.join('/') === entry.path.join('/'))) problems.push(entry);
+  }
 }
 
 async function chooseDriver(cluster: ClusterSpec, index: number, problems: Problem[]): Promise<{ driver: DriverFactory; note?: string } | undefined> {

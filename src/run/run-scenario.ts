@@ -107,7 +107,7 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
       toxiproxy = await ToxiproxyServer.start(registry, join(logDir, 'toxiproxy.log'), info);
       network = ProxiedNetwork.connect(toxiproxy.url);
     }
-    cluster = await run.provider.start(run.cluster, { runId, logDir, registry, signal, log, info, ...(network ? { network } : {}) });
+    cluster = await run.provider.start(run.cluster, { runId, logDir, registry, signal, log, info, ...(run.source ? { source: run.source } : {}), ...(network ? { network } : {}) });
     throwIfAborted(signal);
     const admin = run.driver.createAdmin(cluster.endpoints, log);
     try {
