@@ -6,6 +6,8 @@
 
 const LOG_ENTRY = /^\[[^\]]*\] (ERROR|FATAL) (.*?)(?: \([\w.$]+\))?$/;
 const EXCEPTION = /^(?:Caused by: )?((?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable|Fault)[\w$]*)(?::\s*(.*))?$/;
+/** An exception named anywhere in a console line ("Exception in thread "main" java.lang.X: why"). */
+const EXCEPTION_IN_LINE = new RegExp(EXCEPTION.source.replace('^(?:Caused by: )?', '(?:^|\\s)'));
 const STACK_LINE = /^\s+(at |\.\.\. \d+ more)/;
 const MAX_REASON = 400;
 
@@ -42,9 +44,9 @@ function fromLog(lines: string[]): Found | undefined {
 
 function fromConsole(lines: string[]): Found | undefined {
   const meaningful = lines.map((l) => l.trim()).filter((l) => l && !STACK_LINE.test(` ${l}`) && !/^at /.test(l));
-  const exceptions = meaningful.filter((l) => EXCEPTION.test(l));
+  const exceptions = meaningful.filter((l) => EXCEPTION_IN_LINE.test(l));
   if (exceptions.length > 0) {
-    const match = EXCEPTION.exec(exceptions.at(-1)!)!;
+    const match = EXCEPTION_IN_LINE.exec(exceptions.at(-1)!)!;
     return { message: `${match[1]!.split('.').at(-1)}${match[2] ? `: ${match[2]}` : ''}` };
   }
   const errors = meaningful.filter((l) => /\b(error|failed|cannot|could not)\b/i.test(l));
