@@ -2,8 +2,9 @@
  * Checks the `config` a scenario passes through to a broker (and its topics) against the broker's own
  * configuration definitions, with a small Java program compiled against the very jars the broker runs from.
  * Compiled once per system, version and program (into the cache); each distinct request's answer is cached
- * too, so `validate` pays for a JVM only the first time it sees a given set of settings. The key definitions
- * of each version are kept beside them (definitions.json) for did-you-mean on unknown keys.
+ * too, so `validate` pays for a JVM only the first time it sees a given set of settings. The definitions of
+ * each version (every key with its type and validator, as JSON) are kept beside them for did-you-mean:
+ * ~/.cache/faultline/config-checks/<system>-<version>/definitions-<program>.json.
  */
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -72,10 +73,13 @@ function sha(text: string): string {
 export async function runConfigChecker(checker: JavaConfigChecker, lines: string[]): Promise<CheckerOutput> {
   const home = cacheDir('config-checks', checker.name);
   const programHash = sha(checker.source).slice(0, 16);
+  const definitionsFile = join(home, `definitions-${programHash}.json`);
   const verdictFile = join(home, 'verdicts', `${sha(`${programHash}\n${lines.join('\n')}`).slice(0, 32)}.json`);
-  if (existsSync(verdictFile)) {
+  if (existsSync(verdictFile) && existsSync(definitionsFile)) {
     try {
-      return JSON.parse(await readFile(verdictFile, 'utf8')) as CheckerOutput;
+      const definitions = JSON.parse(await readFile(definitionsFile, 'utf8')) as ConfigDefinitions;
+      const verdict = JSON.parse(await readFile(verdictFile, 'utf8')) as Pick<CheckerOutput, 'problems'>;
+      return { ...definitions, problems: verdict.problems };
     } catch {
       /* a torn file: check again */
     }
@@ -92,11 +96,9 @@ export async function runConfigChecker(checker: JavaConfigChecker, lines: string
     } catch (error) {
       throw new Error(`the ${checker.name} config checker failed: ${lastLine(error)}`);
     }
-    const text = await readFile(output, 'utf8');
-    const result = JSON.parse(text) as CheckerOutput;
-    const definitions = join(home, 'definitions.json');
-    if (!existsSync(definitions)) await writeAtomically(definitions, JSON.stringify({ brokerKeys: result.brokerKeys, topicKeys: result.topicKeys }, null, 1));
-    await writeAtomically(verdictFile, text);
+    const result = JSON.parse(await readFile(output, 'utf8')) as CheckerOutput;
+    await writeAtomically(definitionsFile, JSON.stringify({ brokerKeys: result.brokerKeys, topicKeys: result.topicKeys }));
+    await writeAtomically(verdictFile, JSON.stringify({ problems: result.problems }));
     return result;
   } finally {
     await rm(work, { recursive: true, force: true });
