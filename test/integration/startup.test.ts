@@ -56,6 +56,30 @@ test('a consumer group subscribing to a topic a broker has not applied yet waits
   const { localKafkaProvider } = await import('../../src/cluster/kafka/local-kafka.js');
   const { ProcessRegistry } = await import('../../src/cluster/process-registry.js');
   const { kafkajsDriver } = await import('../../src/drivers/kafka/kafkajs-driver.js');
+  const { Kafka, logLevel } = await import('kafkajs');
+  /**
+   * Creates the topic through the quorum leader's broker. KRaft brokers name a random broker as "controller" and
+   * forward CreateTopics to the active controller, so an attempt that picks the cut-off broker times out: a
+   * fresh admin (fresh metadata, another pick) tries again, then waits until the leader's broker knows the topic.
+   */
+  const createWhileLagging = async (bootstrap: string, name: string) => {
+    for (let attempt = 0; ; attempt++) {
+      const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, requestTimeout: 3_000, retry: { retries: 0 } }).admin();
+      try {
+        await admin.connect();
+        await admin.createTopics({ topics: [{ topic: name, numPartitions: 1, replicationFactor: 1 }] });
+        for (;;) {
+          const metadata = await admin.fetchTopicMetadata({ topics: [name] }).catch(() => undefined);
+          if (metadata?.topics[0]?.partitions.every((p) => p.leader >= 0)) return;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      } catch (error) {
+        if (attempt >= 10) throw error;
+      } finally {
+        await admin.disconnect();
+      }
+    }
+  };
   const { ProxiedNetwork } = await import('../../src/net/proxied-network.js');
   const { ToxiproxyServer } = await import('../../src/net/toxiproxy-server.js');
   const { clusterSchema, topicSchema } = await import('../../src/scenario/schema.js');
@@ -75,12 +99,7 @@ test('a consumer group subscribing to a topic a broker has not applied yet waits
     const endpointOf = (b: number) => `127.0.0.1:${cluster.links!.find((l) => l.kind === 'client' && l.to === b)!.listenPort}`;
     await network.setEnabled(cut, false);
     const topic = topicSchema.parse({ name: 'fresh', partitions: 1, replicationFactor: 1 });
-    const admin = kafkajsDriver.createAdmin({ bootstrap: endpointOf(leader) }, log);
-    try {
-      await admin.ensureTopics([topic]);
-    } finally {
-      await admin.close();
-    }
+    await createWhileLagging(endpointOf(leader), topic.name);
     const heal = setTimeout(() => void network.setEnabled(cut, true), 3_000);
     const client = kafkajsDriver.createClient({ endpoints: { bootstrap: endpointOf(lagger) }, producerOptions: {}, consumerOptions: {}, log, clock: () => performance.now() });
     try {
