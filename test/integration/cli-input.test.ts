@@ -68,6 +68,19 @@ const refusedBeforeStart: Array<[string, string, RegExp[]]> = [
     [/:11:\d+: topics\[0\]\.config\.retention\.msec: not a Kafka 4\.1\.1 topic setting \(did you mean "retention\.ms"\?\)/, /topics\[0\]\.config\.cleanup\.policy: Kafka 4\.1\.1 refuses it: Invalid value compactt for configuration cleanup\.policy: String must be one of: compact, delete/],
   ],
   ['a broker setting given to a topic', configured('', 'log.retention.ms: 5'), [/topics\[0\]\.config\.log\.retention\.ms: not a Kafka 4\.1\.1 topic setting \(it is a broker setting/]],
+  [
+    'misspelt and unparseable Pulsar broker config',
+    `name: pulsar-configured
+clusters:
+  - name: p
+    system: pulsar
+    config: {managedLedgerDefaultEnsembleSiz: 1, brokerShutdownTimeoutMs: soon, dbStorage_writeCacheMaxSizeMb: 32}
+topics:
+  - {name: t, partitions: 1}
+workload: {warmup: 1s, duration: 4s, rate: 100/s}
+`,
+    [/:5:\d+: clusters\[0\]\.config\.managedLedgerDefaultEnsembleSiz: not a Pulsar 4\.0\.7 broker setting \(did you mean "managedLedgerDefaultEnsembleSize"\?\)/, /clusters\[0\]\.config\.brokerShutdownTimeoutMs: Pulsar 4\.0\.7 refuses it: Invalid value soon for brokerShutdownTimeoutMs \(long\)/],
+  ],
   ['idempotent producer with acks 1', good.replace('drainTimeout: 20s', 'drainTimeout: 20s\n  producer: {idempotent: true, acks: 1}'), [/:\d+:\d+: workload\.producer\.acks: an idempotent producer needs acks: all/]],
   ['idempotent producer without retries', good.replace('drainTimeout: 20s', 'drainTimeout: 20s\n  producer: {idempotent: true, retries: 0}'), [/:\d+:\d+: workload\.producer\.retries: an idempotent producer needs retries of at least 1/]],
   [
