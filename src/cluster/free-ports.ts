@@ -9,7 +9,7 @@
  *   - each port is checked free to bind right now (other software may listen in the block), all held open
  *     until every one is chosen.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, chmodSync, constants, closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,9 +147,25 @@ class PortPool {
 
 let pool: PortPool | undefined;
 
+/** The shared lock directory, or this user's own when the shared one is not writable. */
+function writableLockDir(): string {
+  const shared = portLockDir();
+  try {
+    if (!existsSync(shared)) {
+      mkdirSync(shared, { recursive: true });
+      // Ports are the machine's, not one user's: every user's runs reserve here (world-writable, sticky, like /tmp).
+      chmodSync(shared, 0o1777);
+    }
+    accessSync(shared, constants.W_OK);
+    return shared;
+  } catch {
+    return `${shared}-${process.getuid?.() ?? 'user'}`;
+  }
+}
+
 /** `count` ports free on 127.0.0.1 right now, outside the ephemeral range, not handed to any other faultline process. */
 export async function freePorts(count: number): Promise<number[]> {
-  pool ??= new PortPool(portLockDir(), portBlocks(ephemeralPortRange()));
+  pool ??= new PortPool(writableLockDir(), portBlocks(ephemeralPortRange()));
   const servers: Server[] = [];
   try {
     const ports: number[] = [];
