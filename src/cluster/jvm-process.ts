@@ -87,20 +87,6 @@ export class JvmProcess {
     return this.exitCode === undefined;
   }
 
-  /** The last lines of its output and the last errors of its log, for error messages. */
-  tail(lines = 20): string {
-    const read = (file: string) => {
-      try {
-        return readFileSync(file, 'utf8').trimEnd().split('\n');
-      } catch {
-        return [];
-      }
-    };
-    const output = read(this.launch.outputFile).slice(-lines);
-    const errors = this.launch.logFile ? read(this.launch.logFile).filter((line) => /\] (ERROR|FATAL) /.test(line)).slice(-lines) : [];
-    return [...output, ...(errors.length ? [`errors in ${this.launch.logFile}:`, ...errors] : [])].join('\n');
-  }
-
   /** Why it failed, in one line (its log's first error and innermost exception), and where to read more. */
   failureReason(): string {
     const read = (file: string | undefined) => {
