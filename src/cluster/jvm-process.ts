@@ -124,7 +124,7 @@ export async function runJvmTool(launch: JvmLaunch): Promise<void> {
 
 /**
  * A start-up error in one line, prefixed with the cluster and where the scenario declares it, e.g.
- * `cluster "main" (scenario.yaml:3:5): broker main-broker-1 exited (code 1) during start-up: …`.
+ * `cluster "main" (scenario.yaml:3): broker main-broker-1 exited (code 1) during start-up: …`.
  */
 export function clusterStartupError(clusterName: string, context: Pick<ProviderContext, 'source'>, error: unknown): unknown {
   if (!(error instanceof InfrastructureError)) return error;
