@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
 import { InfrastructureError } from '../errors.js';
 import { type ProcessRegistry, processMarkers } from './process-registry.js';
-import type { BrokerControl } from './provider.js';
+import type { BrokerControl, ProviderContext } from './provider.js';
+import { startupFailureReason } from './startup-failure.js';
 
 export interface JvmLaunch {
   /** Human name, e.g. "main/broker-1". */
@@ -86,18 +87,18 @@ export class JvmProcess {
     return this.exitCode === undefined;
   }
 
-  /** The last lines of its output and the last errors of its log, for error messages. */
-  tail(lines = 20): string {
-    const read = (file: string) => {
+  /** Why it failed, in one line (its log's first error and innermost exception), and where to read more. */
+  failureReason(): string {
+    const read = (file: string | undefined) => {
+      if (!file) return [];
       try {
-        return readFileSync(file, 'utf8').trimEnd().split('\n');
+        return readFileSync(file, 'utf8').split('\n');
       } catch {
         return [];
       }
     };
-    const output = read(this.launch.outputFile).slice(-lines);
-    const errors = this.launch.logFile ? read(this.launch.logFile).filter((line) => /\] (ERROR|FATAL) /.test(line)).slice(-lines) : [];
-    return [...output, ...(errors.length ? [`errors in ${this.launch.logFile}:`, ...errors] : [])].join('\n');
+    const reason = startupFailureReason(read(this.launch.logFile), read(this.launch.outputFile).slice(-200));
+    return `${reason} (log: ${this.launch.logFile ?? this.launch.outputFile})`;
   }
 
   signal(signal: NodeJS.Signals): void {
@@ -118,7 +119,17 @@ export class JvmProcess {
 export async function runJvmTool(launch: JvmLaunch): Promise<void> {
   const tool = JvmProcess.start(launch);
   const code = await tool.exited;
-  if (code !== 0) throw new InfrastructureError(`${launch.name} failed (exit ${code}):\n${tool.tail()}`);
+  if (code !== 0) throw new InfrastructureError(`${launch.name} failed (exit ${code}): ${tool.failureReason()}`);
+}
+
+/**
+ * A start-up error in one line, prefixed with the cluster and where the scenario declares it, e.g.
+ * `cluster "main" (scenario.yaml:3): broker main-broker-1 exited (code 1) during start-up: …`.
+ */
+export function clusterStartupError(clusterName: string, context: Pick<ProviderContext, 'source'>, error: unknown): unknown {
+  if (!(error instanceof InfrastructureError)) return error;
+  const where = context.source ? ` (${context.source})` : '';
+  return new InfrastructureError(`cluster "${clusterName}"${where}: ${error.message}`, { cause: error });
 }
 
 /** -Xms/-Xmx for a broker heap of `bytes` (default 1 GiB); the initial heap is at most 512 MiB. */

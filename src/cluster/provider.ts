@@ -3,7 +3,8 @@
  * local: JVM processes on this machine (the default); external: a cluster someone else runs; docker: containers.
  */
 import type { Link, ProxiedNetwork } from '../net/proxied-network.js';
-import type { ClusterSpec } from '../scenario/schema.js';
+import type { ClusterSpec, TopicSpec } from '../scenario/schema.js';
+import type { ConfigProblem } from './config-check.js';
 import type { ProcessRegistry } from './process-registry.js';
 
 export interface BrokerHandle {
@@ -70,6 +71,8 @@ export interface ProviderContext {
    * clients sit in (each gets its own path to every broker).
    */
   regions?: { brokerRegions: string[]; clientRegions: string[] };
+  /** Where the cluster is declared (file:line), for start-up errors. */
+  source?: string;
 }
 
 export interface ClusterProvider {
@@ -79,4 +82,9 @@ export interface ClusterProvider {
   /** Fetches what the cluster needs (e.g. broker jars) without starting it; `faultline setup` calls this. */
   prepare(version: string, log: (line: string) => void): Promise<void>;
   start(spec: ClusterSpec, context: ProviderContext): Promise<RunningCluster>;
+  /**
+   * Checks the cluster's broker `config` and its topics' `config` against the broker's own definitions (from the
+   * jars it runs; fetched if need be). Rejects with a one-line reason when the check itself cannot run.
+   */
+  checkConfig?(spec: ClusterSpec, topics: TopicSpec[], log: (line: string) => void): Promise<ConfigProblem[]>;
 }

@@ -7,7 +7,7 @@ export async function waitUntilServing(admin: ClusterAdmin, processes: JvmProces
   const died = Promise.race(
     processes.map(async (p) => {
       const code = await p.exited;
-      throw new InfrastructureError(`broker ${p.name} exited (code ${code}) during start-up; its output ends with:\n${p.tail()}`);
+      throw new InfrastructureError(`broker ${p.name} exited (code ${code}) during start-up: ${p.failureReason()}`);
     }),
   );
   died.catch(() => {});

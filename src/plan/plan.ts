@@ -30,6 +30,8 @@ export interface ClusterRun {
   faults: PlannedFault[];
   producerOptions: Record<string, unknown>;
   consumerOptions: Record<string, unknown>;
+  /** Where the scenario declares the cluster (file:line), for start-up errors. */
+  source?: string;
 }
 
 export interface RunPlan {
@@ -70,13 +72,14 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   const runs: ClusterRun[] = [];
   for (const [i, cluster] of scenario.clusters.entries()) {
     const run = await planCluster(scenario, cluster, i, topology, problems);
-    if (run) runs.push(run);
+    const position = document.locate(['clusters', i]);
+    if (run) runs.push({ ...run, source: position ? `${file}:${position.line}` : file });
   }
   if (problems.length > 0) throw scenarioError(file, problems, document.locate);
   return { scenario, file, topology, runs, criteria };
 }
 
-async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, topology: Topology, problems: Problem[]): Promise<ClusterRun | undefined> {
+async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, topology: Topology, problems: Problem[]): Promise<Omit<ClusterRun, 'source'> | undefined> {
   const provider = findProvider(cluster.system, cluster.provider);
   if (!provider) {
     const available = availableProviders(cluster.system);
@@ -96,10 +99,16 @@ async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: numb
     problems.push({ path: ['clusters', index, 'name'], message: `the workload has no topic on cluster "${cluster.name}"` });
   }
   // Workload-level options apply to every cluster; the cluster's own override them.
+  const before = problems.length;
   checkOptions(driver.producerOptions, scenario.workload.producer, ['workload', 'producer'], driver, problems);
   checkOptions(driver.consumerOptions, scenario.workload.consumer, ['workload', 'consumer'], driver, problems);
   checkOptions(driver.producerOptions, cluster.producer, ['clusters', index, 'producer'], driver, problems);
   checkOptions(driver.consumerOptions, cluster.consumer, ['clusters', index, 'consumer'], driver, problems);
+  if (problems.length === before) {
+    // Each level is fine alone; together they may not be (idempotent on the workload, acks: 1 on the cluster).
+    checkCombinedOptions(driver.producerOptions, scenario.workload.producer, cluster.producer, index, 'producer', problems);
+    checkCombinedOptions(driver.consumerOptions, scenario.workload.consumer, cluster.consumer, index, 'consumer', problems);
+  }
   const producerOptions = { ...scenario.workload.producer, ...cluster.producer };
   const consumerOptions = { ...scenario.workload.consumer, ...cluster.consumer };
   if (cluster.system === 'pulsar') {
@@ -112,8 +121,31 @@ async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: numb
       }
     });
   }
+  await checkBrokerConfig(scenario, cluster, index, provider, topics, problems);
   const faults = planFaults(scenario, cluster, loadTopics, problems, driver.name, topology);
   return { cluster, provider, driver, ...(choice.note ? { driverNote: choice.note } : {}), topics, loadTopics, producerOptions, consumerOptions, faults };
+}
+
+/**
+ * Broker and topic `config` against the broker's own definitions (the provider's check, from the jars it runs).
+ * A check that cannot run (no JDK, jars unavailable) is said on stderr, not turned into a scenario error.
+ */
+async function checkBrokerConfig(scenario: Scenario, cluster: ClusterSpec, index: number, provider: ClusterProvider, topics: TopicSpec[], problems: Problem[]): Promise<void> {
+  if (!provider.checkConfig) return;
+  const log = (line: string) => process.stderr.write(`faultline: ${line}\n`);
+  let found;
+  try {
+    found = await provider.checkConfig(cluster, topics, log);
+  } catch (error) {
+    log(`the config of cluster "${cluster.name}" was not checked against the broker's definitions: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    return;
+  }
+  for (const problem of found) {
+    const base = problem.topic === undefined ? ['clusters', index, 'config'] : ['topics', scenario.topics.indexOf(topics[problem.topic]!), 'config'];
+    const entry: Problem = problem.key === undefined ? { path: base, message: problem.message } : problem.unknownKey ? { path: base, key: problem.key, message: problem.message } : { path: [...base, problem.key], message: problem.message };
+    // A topic on every cluster is checked once per cluster: say each problem once.
+    if (!problems.some((p) => p.message === entry.message && p.key === entry.key && p.path.join('/') === entry.path.join('/'))) problems.push(entry);
+  }
 }
 
 async function chooseDriver(cluster: ClusterSpec, index: number, problems: Problem[]): Promise<{ driver: DriverFactory; note?: string } | undefined> {
@@ -155,6 +187,19 @@ function checkOptions(schema: z.ZodType, options: Record<string, unknown>, path:
     } else {
       problems.push({ path: [...path, ...issuePath], message: issue.message });
     }
+  }
+}
+
+/** Checks workload-level options merged with the cluster's; a problem is reported where its field was given. */
+function checkCombinedOptions(schema: z.ZodType, workload: Record<string, unknown>, cluster: Record<string, unknown>, index: number, kind: 'producer' | 'consumer', problems: Problem[]): void {
+  const parsed = schema.safeParse({ ...workload, ...cluster });
+  if (parsed.success) return;
+  for (const issue of parsed.error.issues) {
+    const issuePath = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    const field = issuePath[0];
+    const level = typeof field === 'string' && field in cluster ? ['clusters', index, kind] : ['workload', kind];
+    const where = typeof field === 'string' && !(field in cluster) && !(field in workload) ? `${issue.message} (${field} is not set, so it is the default)` : issue.message;
+    problems.push({ path: [...level, ...issuePath], message: where });
   }
 }
 

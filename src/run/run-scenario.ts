@@ -111,7 +111,17 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
       toxiproxy = await ToxiproxyServer.start(registry, join(logDir, 'toxiproxy.log'), info);
       network = ProxiedNetwork.connect(toxiproxy.url);
     }
-    cluster = await run.provider.start(run.cluster, { runId, logDir, registry, signal, log, info, ...(network ? { network } : {}), ...(regions ? { regions } : {}) });
+    cluster = await run.provider.start(run.cluster, {
+      runId,
+      logDir,
+      registry,
+      signal,
+      log,
+      info,
+      ...(run.source ? { source: run.source } : {}),
+      ...(network ? { network } : {}),
+      ...(regions ? { regions } : {}),
+    });
     throwIfAborted(signal);
     if (network && regions) await applyRegionCosts(network, cluster, regions.brokerRegions, plan.topology);
     const admin = run.driver.createAdmin(cluster.endpoints, log);

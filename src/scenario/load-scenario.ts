@@ -3,7 +3,7 @@
  * file, line, column and field, all at once, as an InvalidInputError (exit 2).
  */
 import { readFile } from 'node:fs/promises';
-import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { InvalidInputError } from '../errors.js';
 import { type FieldPath, type Locate, type Problem, scenarioError } from './problems.js';
@@ -39,7 +39,7 @@ export function parseScenario(text: string, file = '<scenario>'): ScenarioDocume
     throw new InvalidInputError(lines.join('\n'), lines);
   }
   const locate = locator(document, lineCounter);
-  const data: unknown = document.toJS();
+  const data = toPlainData(document, file, lineCounter);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw scenarioError(file, [{ path: [], message: 'expected a mapping with name, clusters, topics and workload' }], locate);
   }
@@ -50,6 +50,33 @@ export function parseScenario(text: string, file = '<scenario>'): ScenarioDocume
   const problems = crossFieldProblems(parsed.data);
   if (problems.length > 0) throw scenarioError(file, problems, locate);
   return { file, scenario: parsed.data, locate };
+}
+
+/** Aliases a scenario may expand: far more than any real scenario uses, far fewer than a "billion laughs" bomb. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document as plain data. The yaml package refuses to expand an alias that would multiply the document
+ * beyond `maxAliasCount` (the billion-laughs shape: aliases of aliases nested deep); that is bad input, not a crash.
+ */
+function toPlainData(document: Document, file: string, lineCounter: LineCounter): unknown {
+  try {
+    return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError) || !/alias/i.test(error.message)) throw error;
+    let where = file;
+    visit(document, {
+      Alias(_, alias) {
+        const position = alias.range ? lineCounter.linePos(alias.range[0]) : undefined;
+        if (position) where = `${file}:${position.line}:${position.col}`;
+        return visit.BREAK;
+      },
+    });
+    const reason = /excessive/i.test(error.message)
+      ? `aliases expand beyond ${MAX_ALIAS_COUNT} nodes (aliases of aliases nested deep, the "billion laughs" shape); write the values out instead`
+      : error.message;
+    throw new InvalidInputError(`${where}: invalid YAML: ${reason}`);
+  }
 }
 
 function locator(document: Document, lineCounter: LineCounter): Locate {

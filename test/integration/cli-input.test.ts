@@ -1,7 +1,7 @@
 /** The CLI on bad input: exit 2, file, line and field named, no stack trace. No broker is started. */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { kafkaScenario, runCli, tempDir, writeScenario } from '../helpers.js';
 
@@ -96,4 +96,74 @@ test('compare DIR of one scenario lists the runs it picked, and nothing deeper t
   const empty = await runCli(['compare', scratch('faultline-compare-empty-')]);
   assert.equal(empty.code, 2);
   assert.match(empty.stderr, /no result\.json here/);
+});
+
+// Checked against the broker's own definitions (a JVM over the cached broker jars, no broker started).
+const configured = (brokerConfig: string, topicConfig: string) => `name: configured
+clusters:
+  - name: main
+    system: kafka
+    provider: local
+    brokers: 1
+    config: {${brokerConfig}}
+topics:
+  - name: t
+    partitions: 3
+    config: {${topicConfig}}
+workload: {warmup: 1s, duration: 4s, rate: 100/s}
+`;
+
+const refusedBeforeStart: Array<[string, string, RegExp[]]> = [
+  ['misspelt broker config key', configured('min.insync.replica: 1', ''), [/:7:\d+: clusters\[0\]\.config\.min\.insync\.replica: not a Kafka 4\.1\.1 broker setting \(did you mean "min\.insync\.replicas"\?\)/]],
+  ['invalid broker config value', configured('message.max.bytes: -5', ''), [/:7:\d+: clusters\[0\]\.config\.message\.max\.bytes: Kafka 4\.1\.1 refuses it: Invalid value -5 for configuration message\.max\.bytes: Value must be at least 0/]],
+  ['broker config the broker refuses as a whole', configured('process.roles: broker', ''), [/clusters\[0\]\.config\.process\.roles: Kafka 4\.1\.1 refuses it: .*controller\.quorum\.voters/]],
+  [
+    'misspelt and invalid topic config',
+    configured('', 'retention.msec: 1000, cleanup.policy: compactt'),
+    [/:11:\d+: topics\[0\]\.config\.retention\.msec: not a Kafka 4\.1\.1 topic setting \(did you mean "retention\.ms"\?\)/, /topics\[0\]\.config\.cleanup\.policy: Kafka 4\.1\.1 refuses it: Invalid value compactt for configuration cleanup\.policy: String must be one of: compact, delete/],
+  ],
+  ['a broker setting given to a topic', configured('', 'log.retention.ms: 5'), [/topics\[0\]\.config\.log\.retention\.ms: not a Kafka 4\.1\.1 topic setting \(it is a broker setting/]],
+  [
+    'misspelt and unparseable Pulsar broker config',
+    `name: pulsar-configured
+clusters:
+  - name: p
+    system: pulsar
+    config: {managedLedgerDefaultEnsembleSiz: 1, brokerShutdownTimeoutMs: soon, dbStorage_writeCacheMaxSizeMb: 32}
+topics:
+  - {name: t, partitions: 1}
+workload: {warmup: 1s, duration: 4s, rate: 100/s}
+`,
+    [/:5:\d+: clusters\[0\]\.config\.managedLedgerDefaultEnsembleSiz: not a Pulsar 4\.0\.7 broker setting \(did you mean "managedLedgerDefaultEnsembleSize"\?\)/, /clusters\[0\]\.config\.brokerShutdownTimeoutMs: Pulsar 4\.0\.7 refuses it: Invalid value soon for brokerShutdownTimeoutMs \(long\)/],
+  ],
+  ['idempotent producer with acks 1', good.replace('drainTimeout: 20s', 'drainTimeout: 20s\n  producer: {idempotent: true, acks: 1}'), [/:\d+:\d+: workload\.producer\.acks: an idempotent producer needs acks: all/]],
+  ['idempotent producer without retries', good.replace('drainTimeout: 20s', 'drainTimeout: 20s\n  producer: {idempotent: true, retries: 0}'), [/:\d+:\d+: workload\.producer\.retries: an idempotent producer needs retries of at least 1/]],
+  [
+    'YAML alias bomb',
+    `${Array.from({ length: 10 }, (_, i) => (i === 0 ? 'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]' : `l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(',')}]`)).join('\n')}\n${good}`,
+    [/:2:\d+: invalid YAML: aliases expand beyond 100 nodes/],
+  ],
+];
+
+for (const [name, text, expected] of refusedBeforeStart) {
+  test(`validate and run refuse before any broker starts, exit 2 with the field: ${name}`, async () => {
+    const file = writeScenario(text);
+    for (const command of ['validate', 'run']) {
+      const result = await runCli([command, file], { timeoutMs: 120_000 });
+      assert.equal(result.code, 2, `${command}: ${result.stderr}`);
+      for (const pattern of expected) assert.match(result.stderr, pattern);
+      assert.ok(result.stderr.includes(file), 'names the file');
+      assert.doesNotMatch(result.stderr, /\n\s+at |internal error/, 'no stack trace, no internal error');
+    }
+  });
+}
+
+test('validate accepts broker and topic config the broker accepts, and answers the second time from its cache', async () => {
+  const file = writeScenario(configured('num.io.threads: 8, log.retention.hours: 2', 'min.insync.replicas: 1, retention.ms: 60000, cleanup.policy: delete'));
+  const first = await runCli(['validate', file], { timeoutMs: 120_000 });
+  assert.equal(first.code, 0, first.stderr);
+  // Without java on the PATH, only a cached answer can pass the check (no JVM can start).
+  const second = await runCli(['validate', file], { env: { PATH: dirname(process.execPath) } });
+  assert.equal(second.code, 0, second.stderr);
+  assert.doesNotMatch(second.stderr, /skipp|cannot/i, 'the check ran from the cache, not skipped');
 });

@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { kafkajsDriver } from '../../drivers/kafka/kafkajs-driver.js';
 import type { ClusterSpec } from '../../scenario/schema.js';
 import { freePorts } from '../free-ports.js';
-import { brokerControl, heapFlags, RestartableJvm, runJvmTool } from '../jvm-process.js';
+import { brokerControl, clusterStartupError, heapFlags, RestartableJvm, runJvmTool } from '../jvm-process.js';
 import { ensureClasspath } from '../maven-artifacts.js';
 import { renderProperties } from '../properties-file.js';
 import type { ClusterProvider, ProviderContext, RunningCluster } from '../provider.js';
 import { waitUntilServing } from '../readiness.js';
 import { requireTool } from '../toolchain.js';
+import { checkKafkaConfig } from './kafka-config-check.js';
 import { DEFAULT_KAFKA_VERSION, kafkaArtifacts, writeLoggingConfig } from './kafka-distribution.js';
 import { directLayout, kafkaClusterId, kafkaNodeProperties, portsPerNode, proxiedLayout, proxiedLinkSpecs } from './kafka-node-config.js';
 
@@ -55,6 +56,12 @@ export const localKafkaProvider: ClusterProvider = {
   async prepare(version, log) {
     requireTool('java');
     await kafkaClasspath(version, log);
+  },
+
+  async checkConfig(spec, topics, log) {
+    const version = spec.version ?? DEFAULT_KAFKA_VERSION;
+    if (Object.keys(spec.config).length === 0 && topics.every((t) => Object.keys(t.config).length === 0)) return [];
+    return checkKafkaConfig(version, await kafkaClasspath(version, log), spec, topics);
   },
 
   async start(spec: ClusterSpec, context: ProviderContext): Promise<RunningCluster> {
@@ -134,7 +141,7 @@ export const localKafkaProvider: ClusterProvider = {
       };
     } catch (error) {
       await stop();
-      throw error;
+      throw clusterStartupError(spec.name, context, error);
     }
   },
 };

@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { PulsarAdmin } from '../../drivers/pulsar/pulsar-admin.js';
 import type { ClusterSpec } from '../../scenario/schema.js';
 import { freePorts } from '../free-ports.js';
-import { brokerControl, heapFlags, RestartableJvm } from '../jvm-process.js';
+import { brokerControl, clusterStartupError, heapFlags, RestartableJvm } from '../jvm-process.js';
 import { writeLog4j2Config } from '../jvm-logging.js';
 import { ensureClasspath } from '../maven-artifacts.js';
 import { renderProperties } from '../properties-file.js';
 import type { ClusterEndpoints, ClusterProvider, ProviderContext, RunningCluster } from '../provider.js';
 import { waitUntilServing } from '../readiness.js';
 import { requireTool } from '../toolchain.js';
+import { checkPulsarConfig } from './pulsar-config-check.js';
 import { DEFAULT_PULSAR_VERSION, PULSAR_JVM_OPENS, pulsarArtifacts, pulsarPerfArtifacts, PULSAR_PERF_VERSION } from './pulsar-distribution.js';
 import { standaloneProperties } from './standalone-config.js';
 
@@ -36,6 +37,13 @@ export const localPulsarProvider: ClusterProvider = {
   async prepare(version, log) {
     requireTool('java');
     await pulsarClasspath(version, log);
+  },
+
+  async checkConfig(spec, _topics, log) {
+    // Topic config on Pulsar is refused by the plan (no topic policies yet); the broker's is checked here.
+    if (Object.keys(spec.config).length === 0) return [];
+    const version = spec.version ?? DEFAULT_PULSAR_VERSION;
+    return checkPulsarConfig(version, await pulsarClasspath(version, log), spec);
   },
 
   async start(spec: ClusterSpec, context: ProviderContext): Promise<RunningCluster> {
@@ -95,7 +103,7 @@ export const localPulsarProvider: ClusterProvider = {
       return cluster;
     } catch (error) {
       await cluster.stop();
-      throw error;
+      throw clusterStartupError(spec.name, context, error);
     }
   },
 };

@@ -208,7 +208,7 @@ class KafkajsClient implements MessagingClient {
         checkReady();
       });
       await consumer.connect();
-      await consumer.subscribe({ topic: topic.name, fromBeginning: true });
+      await subscribeWhenKnown(consumer, topic.name, request.readyTimeoutMs);
       await consumer.run({
         partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
         eachBatch: async ({ batch }) => {
@@ -240,7 +240,7 @@ class KafkajsClient implements MessagingClient {
     const finished = new Promise<void>((resolve) => (done = resolve));
     try {
       await consumer.connect();
-      for (const topic of topics) await consumer.subscribe({ topic: topic.name, fromBeginning: true });
+      for (const topic of topics) await subscribeWhenKnown(consumer, topic.name, timeoutMs);
       await consumer.run({
         autoCommit: false,
         eachBatch: async ({ batch }) => {
@@ -262,6 +262,29 @@ class KafkajsClient implements MessagingClient {
   async close(): Promise<void> {
     await Promise.allSettled([...this.open].map((handle) => handle.close()));
     this.open.clear();
+  }
+}
+
+/** Metadata errors that mean "this broker has not caught up yet": the Java clients wait them out. */
+const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * consumer.subscribe, retried while the broker kafkajs asks does not know the topic yet. A topic just created is
+ * known to each broker only once that broker has applied the metadata record; kafkajs asks one broker at random
+ * and its refreshMetadata retries only LEADER_NOT_AVAILABLE, so a subscribe right after creation can fail with
+ * UNKNOWN_TOPIC_OR_PARTITION (the Java consumer keeps waiting for metadata instead). Bounded by `timeoutMs`.
+ */
+async function subscribeWhenKnown(consumer: Consumer, topic: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      return;
+    } catch (error) {
+      const type = (error as { type?: unknown }).type;
+      if (typeof type !== 'string' || !NOT_YET.has(type) || performance.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 100 * 2 ** attempt)));
+    }
   }
 }
 

@@ -14,7 +14,26 @@ export const kafkajsProducerOptions = z
     retries: z.number().int().min(0).default(5),
     maxInFlightRequests: z.number().int().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((options, ctx) => {
+    // What kafkajs 2.2.4 itself refuses (src/producer/index.js, src/producer/messageProducer.js), refused here
+    // with the field named instead of surfacing as failed sends or a crash at start.
+    if (!options.idempotent) return;
+    if (options.acks !== -1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['acks'],
+        message: `an idempotent producer needs acks: all (kafkajs fails every send with acks ${options.acks}: "Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees")`,
+      });
+    }
+    if (options.retries < 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retries'],
+        message: 'an idempotent producer needs retries of at least 1 (kafkajs refuses to create it: "Idempotent producer must allow retries to protect against transient errors")',
+      });
+    }
+  });
 
 export const kafkajsConsumerOptions = z
   .object({
