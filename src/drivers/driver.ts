@@ -104,6 +104,8 @@ export interface ClientContext {
   /** Where client library logs go (never stdout: it would garble the progress line). */
   log: (line: string) => void;
   clock: () => number;
+  /** With regions: the region these clients sit in (Kafka: the consumers' rack, for follower fetching). */
+  region?: string;
 }
 
 export interface DriverFactory {

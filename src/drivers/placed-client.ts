@@ -45,7 +45,7 @@ export class PlacedClient implements MessagingClient {
   private clientIn(region: string): MessagingClient {
     let client = this.clients.get(region);
     if (!client) {
-      client = this.driver.createClient({ ...this.context, endpoints: this.placement.endpointsIn(region) });
+      client = this.driver.createClient({ ...this.context, endpoints: this.placement.endpointsIn(region), region });
       this.clients.set(region, client);
     }
     return client;

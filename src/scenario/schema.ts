@@ -46,6 +46,10 @@ export const clusterSchema = z
     consumer: z.record(z.string(), z.unknown()).default({}).meta({ description: "Consumer options for this cluster's system, over workload.consumer." }),
     config: configMap.default({}).meta({ description: 'Broker configuration passed through verbatim.' }),
     heap: bytes().optional().meta({ description: 'JVM heap per broker (local provider). Default 1GiB.' }),
+    followerFetching: z
+      .boolean()
+      .default(false)
+      .meta({ description: "Kafka with regions: consumers read from a replica in their own region (KIP-392: the broker's rack-aware replica selector; broker.rack and the consumer's rack are the regions)." }),
   })
   .strict();
 

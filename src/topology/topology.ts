@@ -151,6 +151,9 @@ function placeBrokers(cluster: ClusterSpec, index: number, regions: string[], kn
   const spread = cluster.regions ?? [cluster.region ?? regions[0]!];
   if (cluster.regions) cluster.regions.forEach((region, j) => known(region, [...path, 'regions', j]));
   else if (cluster.region !== undefined) known(cluster.region, [...path, 'region']);
+  if (cluster.followerFetching && (cluster.system !== 'kafka' || regions.length < 2)) {
+    problems.push({ path: [...path, 'followerFetching'], message: cluster.system !== 'kafka' ? 'follower fetching is a Kafka feature (KIP-392)' : 'follower fetching reads from a replica in the consumer\'s region: it needs regions' });
+  }
   if (cluster.regions && cluster.regions.length > cluster.brokers) {
     problems.push({ path: [...path, 'regions'], message: `${cluster.regions.length} regions for ${cluster.brokers} broker(s): regions ${cluster.regions.slice(cluster.brokers).join(', ')} would hold none` });
   }

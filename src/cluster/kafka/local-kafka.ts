@@ -89,6 +89,7 @@ export const localKafkaProvider: ClusterProvider = {
           const configDir = join(context.logDir, nodeName);
           await mkdir(configDir, { recursive: true });
           const rack: Record<string, string> = regions ? { 'broker.rack': regions.brokerRegions[node.nodeId - 1]! } : {};
+          if (regions && spec.followerFetching) rack['replica.selector.class'] = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
           const properties = kafkaNodeProperties(node, spec.brokers, join(dataDir, `node-${node.nodeId}`), { ...rack, ...spec.config });
           const propertiesFile = join(configDir, 'server.properties');
           await writeFile(propertiesFile, renderProperties(properties));

@@ -62,9 +62,18 @@ export const localPulsarProvider: ClusterProvider = {
     const logging = await writeLog4j2Config(configDir, logFile);
     // With a network, clients reach the web service (admin and WebSocket API) through a proxy; the binary port
     // (native driver) stays direct: its topic lookups answer with the broker's own address.
-    const links = context.network ? await context.network.addLinks([{ kind: 'client', from: 'clients', to: 1, upstreamPort: web }]) : undefined;
+    // With regions, each client region has its own proxy to the web service (a standalone has no broker-to-broker
+    // links, so regions apply to client links only).
+    const clientRegions = context.network ? context.regions?.clientRegions : undefined;
+    const links = context.network
+      ? await context.network.addLinks(
+          clientRegions ? clientRegions.map((clientRegion) => ({ kind: 'client' as const, from: 'clients' as const, to: 1, upstreamPort: web, clientRegion })) : [{ kind: 'client', from: 'clients', to: 1, upstreamPort: web }],
+        )
+      : undefined;
     const webPort = links ? links[0]!.listenPort : web;
-    const endpoints: ClusterEndpoints = { bootstrap: `pulsar://127.0.0.1:${broker}`, webServiceUrl: `http://127.0.0.1:${webPort}` };
+    const endpointsThrough = (port: number): ClusterEndpoints => ({ bootstrap: `pulsar://127.0.0.1:${broker}`, webServiceUrl: `http://127.0.0.1:${port}` });
+    const endpoints = endpointsThrough(webPort);
+    const endpointsByRegion = clientRegions && links ? Object.fromEntries(links.map((link) => [link.clientRegion!, endpointsThrough(link.listenPort)])) : undefined;
     const standalone = new RestartableJvm({
       name,
       classpath: classpath.spec,
@@ -90,6 +99,7 @@ export const localPulsarProvider: ClusterProvider = {
       brokers: [{ id: 1, host: '127.0.0.1', port: broker, pid: standalone.process!.pid }],
       controls: [brokerControl(1, standalone, join(context.logDir, `${name}.out`))],
       ...(links ? { links } : {}),
+      ...(endpointsByRegion ? { endpointsByRegion } : {}),
       leaderOf: async () => 1,
       controller: async () => 1,
       async stop() {

@@ -195,6 +195,7 @@ class KafkajsClient implements MessagingClient {
     for (let member = 0; member < request.members; member++) {
       const consumer = this.kafka.consumer({
         groupId: request.group,
+        ...(this.context.region ? { rackId: this.context.region } : {}),
         sessionTimeout: o.sessionTimeout,
         heartbeatInterval: o.heartbeatInterval,
         maxWaitTimeInMs: o.maxWaitTime,
