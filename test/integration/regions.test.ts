@@ -1,0 +1,92 @@
+/**
+ * Regions against real brokers through a real Toxiproxy: what a link costs (truth checks measured in one run
+ * against a control in the same run), a stretched cluster losing a region, and bad topology input.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, test } from 'node:test';
+import { faultlineProcesses, runCli, tempDir, waitFor, writeScenario } from '../helpers.js';
+
+afterEach(async () => {
+  await waitFor(() => faultlineProcesses().length === 0, 30_000, `no faultline process left (found: ${faultlineProcesses().join('; ')})`);
+});
+
+function readResult(dir: string): Record<string, any> {
+  return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+}
+
+test('a producer one 40 ms link away pays the round trip (+80 ms publish p50 against a producer beside the broker, same run); the consumer beside the broker pays only the one way its messages came', async () => {
+  const out = tempDir();
+  const file = writeScenario(`name: remote-producer
+regions: [near, far]
+links: [{between: [near, far], latency: 40ms}]
+clusters: [{name: solo, system: kafka, region: near, heap: 512MiB}]
+topics: [{name: t, partitions: 1}]
+workload: {warmup: 3s, duration: 8s, rate: 40/s, maxInFlightBatches: 20, producers: 2, consumers: 1, placement: {producers: [near, far], consumers: [near]}}
+criteria:
+  - latency.endToEnd[far->near].p99 < 10s
+`);
+  const run = await runCli(['run', file, '--out', out], { timeoutMs: 240_000 });
+  const r = readResult(out);
+  assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+  const { publish, endToEnd } = r.byRegion;
+  const added = publish.far.p50 - publish.near.p50;
+  assert.ok(Math.abs(added - 80) <= 8, `publish p50 near ${publish.near.p50} ms, far ${publish.far.p50} ms: +${added.toFixed(1)} ms`);
+  const carried = endToEnd['far->near'].p50 - endToEnd['near->near'].p50;
+  assert.ok(carried >= 25 && carried <= 60, `end-to-end p50 near→near ${endToEnd['near->near'].p50} ms, far→near ${endToEnd['far->near'].p50} ms: +${carried.toFixed(1)} ms (one way, 40 ms)`);
+  assert.equal(r.messages.lost, 0);
+});
+
+test('a stretched cluster loses a region with nothing acknowledged lost; acks=all pays the nearest replica round trip; an impossible failover criterion exits 1', async () => {
+  const out = tempDir();
+  const shipped = readFileSync('scenarios/region-stretched-outage.yaml', 'utf8');
+  const file = writeScenario(`${shipped.trimEnd()}\n  - failover.max < 1ms\n`);
+  const run = await runCli(['run', file, '--out', out], { timeoutMs: 420_000 });
+  const r = readResult(out);
+  assert.equal(run.code, 1, `${run.stdout}\n${run.stderr}`);
+  assert.deepEqual(
+    r.criteria.map((c: { expression: string; passed: boolean }) => [c.expression, c.passed]),
+    [
+      ['messages.lost == 0', true],
+      ['failover.max < 20s', true],
+      ['failover.max < 1ms', false],
+    ],
+  );
+  const [outage] = r.faults;
+  assert.equal(outage.resolvedTarget, 'broker-3', 'ap-south holds broker-3');
+  assert.ok(outage.injectedAt !== null && outage.healedAt !== null);
+  assert.equal(r.messages.lostVerified, true);
+  // Every write waits for a replica in another region: at least the 30 ms each way to eu-west.
+  assert.ok(r.latency.publish.p50 >= 60, `publish p50 ${r.latency.publish.p50} ms`);
+});
+
+const bad: Array<[string, string, RegExp]> = [
+  ['a link naming an unknown region', 'links: [{between: [us, mars], latency: 10ms}]', /:\d+:\d+: links\[0\]\.between\[1\]: no region named "mars"/],
+  ['a duplicate link', 'links: [{between: [us, eu], latency: 10ms}, {from: eu, to: us, latency: 20ms}]', /:\d+:\d+: links\[1\]: duplicate link eu → us: links\[0\] already sets it/],
+  ['a negative latency', 'links: [{between: [us, eu], latency: -5ms}]', /:\d+:\d+: links\[0\]\.latency: expected a duration/],
+  ['a cluster in an unknown region', 'links: [{between: [us, eu], latency: 10ms}]\nclusters: [{name: k, system: kafka, region: asia}]', /:\d+:\d+: clusters\[0\]\.region: no region named "asia"/],
+  ['a client in an unknown region', 'links: [{between: [us, eu], latency: 10ms}]\nworkload: {duration: 5s, rate: 10/s, placement: {producers: [asia]}}', /:\d+:\d+: workload\.placement\.producers\[0\]: no region named "asia"/],
+  [
+    'a region outage of a region with no broker',
+    'links: [{between: [us, eu], latency: 10ms}]\nfaults: [{at: 1s, action: region-outage, region: eu, duration: 1s}]',
+    /:\d+:\d+: faults\[0\]\.region: cluster "k" has no broker in region "eu"/,
+  ],
+];
+
+for (const [name, override, expected] of bad) {
+  test(`bad topology input exits 2 with file, line and field: ${name}`, async () => {
+    const base: Record<string, string> = {
+      regions: 'regions: [us, eu]',
+      clusters: 'clusters: [{name: k, system: kafka, region: us}]',
+      topics: 'topics: [{name: t}]',
+      workload: 'workload: {duration: 5s, rate: 10/s}',
+    };
+    for (const line of override.split('\n')) base[line.slice(0, line.indexOf(':'))] = line;
+    const file = writeScenario(`name: bad-topology\n${Object.values(base).join('\n')}\n`);
+    const result = await runCli(['validate', file]);
+    assert.equal(result.code, 2, result.stdout + result.stderr);
+    assert.match(result.stderr, expected);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+}
