@@ -4,6 +4,7 @@
  * began. It tells "never delivered to the group in time" from "not in the log", and says it reached the end only
  * when every partition's last entry (every message of it, when it holds a batch) was read.
  */
+import type WebSocket from 'ws';
 import type { TopicSpec } from '../../scenario/schema.js';
 import type { MessageSink } from '../driver.js';
 import { decodeMessageId, type MessagePosition } from './message-id.js';
@@ -98,26 +99,29 @@ async function lastEntryOf(admin: PulsarAdmin, name: string): Promise<EntryPosit
 /** Reads one partition from the earliest position; true only when `end` is known and was reached. */
 async function readPartition(context: FinalReadContext, name: string, partition: number, end: EntryPosition | undefined, sink: MessageSink, deadline: number): Promise<boolean> {
   const url = `${context.base}/reader/${pulsarTopicPath(name)}?messageId=earliest&receiverQueueSize=1000&readerName=faultline-final-read-${process.pid}`;
-  const socket = await openWebSocket(url, `final reader on ${name}`).catch((error: unknown) => {
+  let complete: (value: boolean) => void = () => {};
+  const done = new Promise<boolean>((resolve) => (complete = resolve));
+  const opened = await openWebSocket(url, `final reader on ${name}`, (socket) => readFrom(socket)).catch((error: unknown) => {
     context.log(`final read of ${name}: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
   });
-  if (!socket) return false;
-  return new Promise<boolean>((resolve) => {
+  return opened ? done : false;
+
+  function readFrom(socket: WebSocket): void {
     let quiet: NodeJS.Timeout | undefined;
-    const finish = (complete: boolean) => {
+    const finish = (reached: boolean) => {
       clearTimeout(timer);
       clearTimeout(quiet);
       socket.removeAllListeners('message');
       socket.removeAllListeners('close');
       socket.on('error', () => {});
       socket.close();
-      resolve(complete);
+      complete(reached);
     };
     const timer = setTimeout(() => finish(false), Math.max(0, deadline - performance.now()));
-    const quietThen = (complete: boolean) => {
+    const quietThen = (reached: boolean) => {
       clearTimeout(quiet);
-      quiet = setTimeout(() => finish(complete), QUIET_MS);
+      quiet = setTimeout(() => finish(reached), QUIET_MS);
     };
     if (!end) quietThen(false);
     socket.on('message', (data) => {
@@ -135,5 +139,5 @@ async function readPartition(context: FinalReadContext, name: string, partition:
     });
     socket.on('error', (error) => context.log(`final read of ${name}: ${error.message}`));
     socket.once('close', () => finish(false));
-  });
+  }
 }

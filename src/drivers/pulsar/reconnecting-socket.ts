@@ -22,8 +22,12 @@ export function backoffDelay(attempt: number, backoff: Backoff): number {
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
-/** Opens one WebSocket; rejects with the HTTP status and the start of the answer when the server refuses. */
-export function openWebSocket(url: string, what: string): Promise<WebSocket> {
+/**
+ * Opens one WebSocket; rejects with the HTTP status and the start of the answer when the server refuses.
+ * `onOpen` runs as the socket opens, before any message event: a server may send its first frames in the same
+ * packet as the handshake's answer, and a listener added after an await would miss them.
+ */
+export function openWebSocket(url: string, what: string, onOpen: (socket: WebSocket) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
     let settled = false;
@@ -39,6 +43,7 @@ export function openWebSocket(url: string, what: string): Promise<WebSocket> {
       if (settled) return;
       settled = true;
       socket.removeAllListeners();
+      onOpen(socket);
       resolve(socket);
     });
     socket.once('unexpected-response', (_request, response) => {
@@ -82,7 +87,7 @@ export class ReconnectingSocket {
 
   /** The first connection; rejects (no retry) when it cannot be made. */
   async connect(): Promise<void> {
-    this.adopt(await openWebSocket(this.url, this.what), false);
+    await openWebSocket(this.url, this.what, (socket) => this.adopt(socket, false));
   }
 
   /** The socket, while it is open. */
@@ -168,14 +173,16 @@ export class ReconnectingSocket {
   private async reconnect(): Promise<void> {
     if (this.closed) return;
     try {
-      const socket = await openWebSocket(this.url, this.what);
-      if (this.closed) {
-        socket.terminate();
-        return;
-      }
-      this.reconnects++;
-      this.log(`${this.what}: reconnected after ${Math.round(performance.now() - this.downSince)} ms (${this.attempt} attempt(s))`);
-      this.adopt(socket, true);
+      await openWebSocket(this.url, this.what, (socket) => {
+        if (this.closed) {
+          socket.on('error', () => {});
+          socket.terminate();
+          return;
+        }
+        this.reconnects++;
+        this.log(`${this.what}: reconnected after ${Math.round(performance.now() - this.downSince)} ms (${this.attempt} attempt(s))`);
+        this.adopt(socket, true);
+      });
     } catch (error) {
       if (this.closed) return;
       if (this.attempt <= 3 || this.attempt % 10 === 0) this.log(`${this.what}: reconnect attempt ${this.attempt} failed: ${error instanceof Error ? error.message : String(error)}`);
