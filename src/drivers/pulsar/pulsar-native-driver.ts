@@ -5,7 +5,9 @@
  */
 import type { TopicSpec } from '../../scenario/schema.js';
 import { InfrastructureError } from '../../errors.js';
-import { type AckListener, allSettledOrFirstFailure, type ClientContext, type ConsumerGroupHandle, type ConsumerGroupRequest, type DriverFactory, type MessagingClient, type OutgoingMessage, type ProducerHandle } from '../driver.js';
+import { type AckListener, allSettledOrFirstFailure, type ClientContext, type ConsumerGroupHandle, type ConsumerGroupRequest, type DriverFactory, type MessageSink, type MessagingClient, type OutgoingMessage, type ProducerHandle } from '../driver.js';
+import { finalReadOverWebSocket } from './final-read.js';
+import { webSocketBase } from './pulsar-websocket-driver.js';
 import { PulsarAdmin, PULSAR_NAMESPACE } from './pulsar-admin.js';
 import { partitionOfTopicName } from './message-id.js';
 import { ProblemCounter } from './websocket-frames.js';
@@ -128,6 +130,13 @@ class NativePulsarClient implements MessagingClient {
     return group;
   }
 
+  /** The same final read as the WebSocket driver's: a reader per partition through the web service. */
+  finalRead(topics: TopicSpec[], sink: MessageSink, timeoutMs: number): Promise<boolean> {
+    const admin = new PulsarAdmin(this.context.endpoints, this.context.log);
+    const skipped = new ProblemCounter('unreadable Pulsar WebSocket frame skipped', this.context.log);
+    return finalReadOverWebSocket({ base: webSocketBase(this.context.endpoints), admin, clock: this.context.clock, skipped, log: this.context.log }, topics, sink, timeoutMs);
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([...this.open].map((handle) => handle.close()));
     this.open.clear();
@@ -183,6 +192,10 @@ class LazyNativeClient implements MessagingClient {
 
   async createConsumerGroup(request: ConsumerGroupRequest): Promise<ConsumerGroupHandle> {
     return (await this.client).createConsumerGroup(request);
+  }
+
+  async finalRead(topics: TopicSpec[], sink: MessageSink, timeoutMs: number): Promise<boolean> {
+    return (await this.client).finalRead(topics, sink, timeoutMs);
   }
 
   async close(): Promise<void> {

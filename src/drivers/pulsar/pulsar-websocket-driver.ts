@@ -16,7 +16,8 @@ import { ProblemCounter } from './websocket-frames.js';
 import { WebSocketConsumerGroup } from './websocket-consumer.js';
 import { WebSocketProducer } from './websocket-producer.js';
 
-function webSocketBase(endpoints: ClusterEndpoints): string {
+/** ws://host:port/ws/v2 of a cluster's web service. */
+export function webSocketBase(endpoints: ClusterEndpoints): string {
   if (!endpoints.webServiceUrl) throw new InfrastructureError('the Pulsar WebSocket driver needs the web service URL');
   return `${endpoints.webServiceUrl.replace(/^http/, 'ws').replace(/\/+$/, '')}/ws/v2`;
 }
