@@ -14,13 +14,16 @@ afterEach(async () => {
 });
 
 // The standalone takes 15-25 s to stop and start again on a busy machine: producing goes on well after that.
+// One partition: with batching, Pulsar's round-robin router picks partitions by the millisecond, and at a steady
+// 5 ms send interval it can keep to one partition for a whole run, so a partition that took writes before the
+// restart may take none after it — a failover that never completes, for reasons that are not the clients'.
 test('Pulsar restarted mid-run: WebSocket clients reconnect, producing and consuming resume, nothing lost', async () => {
   const out = tempDir();
   const file = writeScenario(`name: pulsar-restart
 clusters:
   - {name: pulsar, system: pulsar, provider: local, driver: websocket}
 topics:
-  - {name: t, partitions: 2}
+  - {name: t, partitions: 1}
 workload: {warmup: 3s, duration: 50s, drainTimeout: 60s, rate: 200/s, producers: 1, consumers: 1}
 faults:
   - {at: 6s, action: restart, target: broker-1}
