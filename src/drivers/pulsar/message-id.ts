@@ -1,11 +1,29 @@
 /**
- * The partition a Pulsar message came from, read from its message id as the WebSocket API hands it over: base64
- * of the MessageIdData protobuf (ledgerId = 1, entryId = 2, partition = 3, batch_index = 4, …). Only field 3 is
- * needed, so this is a minimal protobuf walk rather than a protobuf dependency. -1: not partitioned, or unreadable.
+ * Pulsar message ids as the WebSocket API hands them over: base64 of the MessageIdData protobuf (ledgerId = 1,
+ * entryId = 2, partition = 3, batch_index = 4, ack_set = 5, batch_size = 6, …). A minimal protobuf walk rather
+ * than a protobuf dependency.
  */
-const PARTITION_FIELD = 3;
+export interface MessagePosition {
+  ledgerId: bigint;
+  entryId: bigint;
+  /** -1: not partitioned (or not told). */
+  partition: number;
+  /** -1: not part of a batch. */
+  batchIndex: number;
+  /** Messages in the entry's batch; 0 when not batched (or not told). */
+  batchSize: number;
+}
 
-export function partitionOfMessageId(base64: string): number {
+const enum Field {
+  ledgerId = 1,
+  entryId = 2,
+  partition = 3,
+  batchIndex = 4,
+  batchSize = 6,
+}
+
+/** The fields of a message id, or undefined when it is not a readable MessageIdData. */
+export function decodeMessageId(base64: string): MessagePosition | undefined {
   const bytes = Buffer.from(base64, 'base64');
   let at = 0;
   const varint = (): bigint => {
@@ -17,6 +35,8 @@ export function partitionOfMessageId(base64: string): number {
     }
     throw new RangeError('truncated varint');
   };
+  const id: Partial<MessagePosition> = {};
+  const int32 = (value: bigint) => Number(BigInt.asIntN(32, value));
   try {
     while (at < bytes.length) {
       const tag = Number(varint());
@@ -24,7 +44,11 @@ export function partitionOfMessageId(base64: string): number {
       switch (tag & 7) {
         case 0: {
           const value = varint();
-          if (field === PARTITION_FIELD) return Number(BigInt.asIntN(32, value));
+          if (field === Field.ledgerId) id.ledgerId = BigInt.asUintN(64, value);
+          else if (field === Field.entryId) id.entryId = BigInt.asUintN(64, value);
+          else if (field === Field.partition) id.partition = int32(value);
+          else if (field === Field.batchIndex) id.batchIndex = int32(value);
+          else if (field === Field.batchSize) id.batchSize = int32(value);
           break;
         }
         case 1:
@@ -37,13 +61,19 @@ export function partitionOfMessageId(base64: string): number {
           at += 4;
           break;
         default:
-          return -1;
+          return undefined;
       }
     }
   } catch {
-    return -1;
+    return undefined;
   }
-  return -1;
+  if (at > bytes.length || id.ledgerId === undefined || id.entryId === undefined) return undefined;
+  return { ledgerId: id.ledgerId, entryId: id.entryId, partition: id.partition ?? -1, batchIndex: id.batchIndex ?? -1, batchSize: id.batchSize ?? 0 };
+}
+
+/** The partition a message came from: -1 when not partitioned, or the id is unreadable. */
+export function partitionOfMessageId(base64: string): number {
+  return decodeMessageId(base64)?.partition ?? -1;
 }
 
 /** The partition of a topic name like persistent://public/default/t-partition-2 (-1 if it names none). */

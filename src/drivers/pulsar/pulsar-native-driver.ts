@@ -5,13 +5,16 @@
  */
 import type { TopicSpec } from '../../scenario/schema.js';
 import { InfrastructureError } from '../../errors.js';
-import { type AckListener, allSettledOrFirstFailure, type ClientContext, type ConsumerGroupHandle, type ConsumerGroupRequest, type DriverFactory, type MessagingClient, type OutgoingMessage, type ProducerHandle } from '../driver.js';
+import { type AckListener, allSettledOrFirstFailure, type ClientContext, type ConsumerGroupHandle, type ConsumerGroupRequest, type DriverFactory, type MessageSink, type MessagingClient, type OutgoingMessage, type ProducerHandle } from '../driver.js';
+import { finalReadOverWebSocket } from './final-read.js';
+import { webSocketBase } from './pulsar-websocket-driver.js';
 import { PulsarAdmin, PULSAR_NAMESPACE } from './pulsar-admin.js';
 import { partitionOfTopicName } from './message-id.js';
+import { ProblemCounter } from './websocket-frames.js';
 import { deliversInPartitionOrder, type PulsarConsumerOptions, pulsarConsumerOptions, type PulsarProducerOptions, pulsarProducerOptions } from './pulsar-options.js';
 
 /** The part of the addon's API faultline uses. */
-interface NativeMessage {
+export interface NativeMessage {
   getData(): Buffer;
   getTopicName(): string;
 }
@@ -20,7 +23,7 @@ interface NativeProducer {
   flush(): Promise<void>;
   close(): Promise<void>;
 }
-interface NativeConsumer {
+export interface NativeConsumer {
   acknowledge(message: NativeMessage): Promise<void> | void;
   close(): Promise<void>;
 }
@@ -71,8 +74,11 @@ class NativePulsarClient implements MessagingClient {
   private readonly producerOptions: PulsarProducerOptions;
   private readonly consumerOptions: PulsarConsumerOptions;
   private readonly open = new Set<{ close(): Promise<void> }>();
+  /** Acknowledgements the client rejected (the broker redelivers those messages): counted and logged, never fatal. */
+  readonly rejectedAcks: ProblemCounter;
 
   constructor(addon: NativeModule, private readonly context: ClientContext) {
+    this.rejectedAcks = new ProblemCounter('Pulsar acknowledgement rejected', context.log);
     this.client = new addon.Client({ serviceUrl: context.endpoints.bootstrap, operationTimeoutSeconds: 30 });
     this.producerOptions = pulsarProducerOptions.parse(context.producerOptions);
     this.consumerOptions = pulsarConsumerOptions.parse(context.consumerOptions);
@@ -112,7 +118,7 @@ class NativePulsarClient implements MessagingClient {
           ...(o.ackTimeout === undefined ? {} : { ackTimeoutMs: Math.round(o.ackTimeout) }),
           listener: (message: NativeMessage, consumer: NativeConsumer) => {
             request.sink(message.getData(), this.context.clock(), partitionOfTopicName(message.getTopicName()));
-            void consumer.acknowledge(message);
+            acknowledgeQuietly(consumer, message, this.rejectedAcks);
           },
         }),
       );
@@ -124,10 +130,30 @@ class NativePulsarClient implements MessagingClient {
     return group;
   }
 
+  /** The same final read as the WebSocket driver's: a reader per partition through the web service. */
+  finalRead(topics: TopicSpec[], sink: MessageSink, timeoutMs: number): Promise<boolean> {
+    const admin = new PulsarAdmin(this.context.endpoints, this.context.log);
+    const skipped = new ProblemCounter('unreadable Pulsar WebSocket frame skipped', this.context.log);
+    return finalReadOverWebSocket({ base: webSocketBase(this.context.endpoints), admin, clock: this.context.clock, skipped, log: this.context.log }, topics, sink, timeoutMs);
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([...this.open].map((handle) => handle.close()));
     this.open.clear();
     await this.client.close();
+    const rejected = this.rejectedAcks.summary();
+    if (rejected) this.context.log(rejected);
+  }
+}
+
+/** Acknowledges a message; a rejection (thrown or as a rejected promise) is counted and logged, never fatal. */
+export function acknowledgeQuietly(consumer: Pick<NativeConsumer, 'acknowledge'>, message: NativeMessage, rejected: ProblemCounter): void {
+  const record = (error: unknown) => rejected.record(error instanceof Error ? error.message : String(error), message.getTopicName());
+  try {
+    const pending = consumer.acknowledge(message);
+    if (pending && typeof pending.then === 'function') pending.then(undefined, record);
+  } catch (error) {
+    record(error);
   }
 }
 
@@ -166,6 +192,10 @@ class LazyNativeClient implements MessagingClient {
 
   async createConsumerGroup(request: ConsumerGroupRequest): Promise<ConsumerGroupHandle> {
     return (await this.client).createConsumerGroup(request);
+  }
+
+  async finalRead(topics: TopicSpec[], sink: MessageSink, timeoutMs: number): Promise<boolean> {
+    return (await this.client).finalRead(topics, sink, timeoutMs);
   }
 
   async close(): Promise<void> {

@@ -1,31 +1,23 @@
 /**
  * Pulsar through its official WebSocket API (served by the broker's web service): needs no native addon.
- * A producer is one WebSocket per topic; each message is a JSON frame with a base64 payload whose `context` names
- * its batch and index, so each ack is told as it comes and a batch settles once every message was answered.
- * A consumer group is `members` WebSockets on one subscription; each message is acknowledged after it is recorded.
+ * A producer is one WebSocket per topic (websocket-producer.ts); a consumer group is `members` WebSockets on one
+ * subscription (websocket-consumer.ts). Both reconnect with a bounded exponential backoff when their socket drops
+ * (a broker restart closes every WebSocket the web service holds), as the official clients do, and stop when
+ * closed. The final read is a Reader per partition from the earliest position (final-read.ts).
  */
-import WebSocket from 'ws';
 import type { ClusterEndpoints } from '../../cluster/provider.js';
 import { InfrastructureError } from '../../errors.js';
 import type { TopicSpec } from '../../scenario/schema.js';
-import type { AckListener, ClientContext, ConsumerGroupHandle, ConsumerGroupRequest, DriverFactory, MessagingClient, OutgoingMessage, ProducerHandle } from '../driver.js';
+import type { ClientContext, ConsumerGroupHandle, ConsumerGroupRequest, DriverFactory, MessageSink, MessagingClient, ProducerHandle } from '../driver.js';
+import { finalReadOverWebSocket } from './final-read.js';
 import { PulsarAdmin, pulsarTopicPath } from './pulsar-admin.js';
-import { partitionOfMessageId } from './message-id.js';
 import { deliversInPartitionOrder, type PulsarConsumerOptions, pulsarConsumerOptions, type PulsarProducerOptions, pulsarProducerOptions } from './pulsar-options.js';
+import { ProblemCounter } from './websocket-frames.js';
+import { WebSocketConsumerGroup } from './websocket-consumer.js';
+import { WebSocketProducer } from './websocket-producer.js';
 
-interface ProducerReply {
-  result: string;
-  messageId?: string;
-  errorMsg?: string;
-  context?: string;
-}
-
-interface ConsumerFrame {
-  messageId: string;
-  payload: string;
-}
-
-function webSocketBase(endpoints: ClusterEndpoints): string {
+/** ws://host:port/ws/v2 of a cluster's web service. */
+export function webSocketBase(endpoints: ClusterEndpoints): string {
   if (!endpoints.webServiceUrl) throw new InfrastructureError('the Pulsar WebSocket driver needs the web service URL');
   return `${endpoints.webServiceUrl.replace(/^http/, 'ws').replace(/\/+$/, '')}/ws/v2`;
 }
@@ -35,88 +27,19 @@ function query(params: Record<string, string | number | boolean | undefined>): s
   return new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString();
 }
 
-function open(url: string, what: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { perMessageDeflate: false });
-    socket.once('open', () => resolve(socket));
-    socket.once('unexpected-response', (_request, response) =>
-      reject(new InfrastructureError(`Pulsar WebSocket ${what} refused: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`)),
-    );
-    socket.once('error', (error) => reject(new InfrastructureError(`Pulsar WebSocket ${what} failed: ${error.message}`)));
-  });
-}
-
-class PendingBatch {
-  remaining: number;
-  failure: string | undefined;
-  constructor(count: number, readonly onAcked: AckListener, readonly resolve: () => void, readonly reject: (error: Error) => void) {
-    this.remaining = count;
-  }
-}
-
-class WebSocketProducer implements ProducerHandle {
-  private readonly pending = new Map<string, PendingBatch>();
-  private nextBatch = 0;
-
-  constructor(private readonly socket: WebSocket, private readonly clock: () => number) {
-    socket.on('message', (data) => this.onReply(JSON.parse(data.toString()) as ProducerReply));
-    socket.on('close', () => this.failAll('the producer WebSocket closed'));
-    socket.on('error', (error) => this.failAll(error.message));
-  }
-
-  send(_topic: string, messages: OutgoingMessage[], onAcked: AckListener): Promise<void> {
-    const batch = String(this.nextBatch++);
-    return new Promise((resolve, reject) => {
-      if (this.socket.readyState !== WebSocket.OPEN) return reject(new InfrastructureError('the producer WebSocket is not open'));
-      this.pending.set(batch, new PendingBatch(messages.length, onAcked, resolve, reject));
-      messages.forEach((message, index) => {
-        const frame: Record<string, string> = { payload: message.value.toString('base64'), context: `${batch}.${index}` };
-        if (message.key) frame.key = message.key.toString();
-        this.socket.send(JSON.stringify(frame));
-      });
-    });
-  }
-
-  private onReply(reply: ProducerReply): void {
-    const [batchId = '', index] = (reply.context ?? '').split('.');
-    const batch = this.pending.get(batchId);
-    if (!batch) return;
-    if (reply.result === 'ok') batch.onAcked([Number(index)], this.clock(), reply.messageId ? partitionOfMessageId(reply.messageId) : -1);
-    else batch.failure ??= `${reply.result}${reply.errorMsg ? `: ${reply.errorMsg}` : ''}`;
-    if (--batch.remaining > 0) return;
-    this.pending.delete(batchId);
-    if (batch.failure) batch.reject(Object.assign(new Error(batch.failure), { type: batch.failure.split(':')[0] }));
-    else batch.resolve();
-  }
-
-  private failAll(reason: string): void {
-    for (const batch of this.pending.values()) batch.reject(Object.assign(new Error(reason), { type: 'websocket-closed' }));
-    this.pending.clear();
-  }
-
-  async close(): Promise<void> {
-    this.socket.close();
-  }
-}
-
-class WebSocketConsumerGroup implements ConsumerGroupHandle {
-  constructor(private readonly sockets: WebSocket[], readonly ordered: boolean) {}
-
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.close();
-  }
-}
-
 class PulsarWebSocketClient implements MessagingClient {
   private readonly base: string;
   private readonly producerOptions: PulsarProducerOptions;
   private readonly consumerOptions: PulsarConsumerOptions;
   private readonly open = new Set<{ close(): Promise<void> }>();
+  /** Frames that could not be read (not JSON, a field missing), skipped and counted. */
+  readonly skipped: ProblemCounter;
 
   constructor(private readonly context: ClientContext) {
     this.base = webSocketBase(context.endpoints);
     this.producerOptions = pulsarProducerOptions.parse(context.producerOptions);
     this.consumerOptions = pulsarConsumerOptions.parse(context.consumerOptions);
+    this.skipped = new ProblemCounter('unreadable Pulsar WebSocket frame skipped', (line) => this.context.log(line));
   }
 
   async createProducer(id: number, topic: TopicSpec): Promise<ProducerHandle> {
@@ -130,17 +53,18 @@ class PulsarWebSocketClient implements MessagingClient {
       sendTimeoutMillis: Math.round(o.sendTimeout),
       compressionType: o.compressionType,
     });
-    const socket = await open(`${this.base}/producer/${pulsarTopicPath(topic.name)}?${params}`, `producer on ${topic.name}`);
-    const producer = new WebSocketProducer(socket, this.context.clock);
+    const url = `${this.base}/producer/${pulsarTopicPath(topic.name)}?${params}`;
+    // The clock is read through the context at each ack, so a context whose clock is replaced later is followed.
+    const producer = new WebSocketProducer(url, `producer ${id} on ${topic.name}`, Math.round(o.sendTimeout), () => this.context.clock(), this.skipped, this.context.log);
+    await producer.connect();
     this.open.add(producer);
     return producer;
   }
 
   async createConsumerGroup(request: ConsumerGroupRequest): Promise<ConsumerGroupHandle> {
     const o = this.consumerOptions;
-    const { topic, sink } = request;
-    const sockets: WebSocket[] = [];
-    const group = new WebSocketConsumerGroup(sockets, deliversInPartitionOrder(o));
+    const { topic } = request;
+    const group = new WebSocketConsumerGroup(deliversInPartitionOrder(o), request.sink, () => this.context.clock(), this.skipped, this.context.log);
     this.open.add(group);
     for (let member = 0; member < request.members; member++) {
       const params = query({
@@ -149,15 +73,8 @@ class PulsarWebSocketClient implements MessagingClient {
         consumerName: `faultline-${member}-${process.pid}`,
         ackTimeoutMillis: o.ackTimeout === undefined ? undefined : Math.round(o.ackTimeout),
       });
-      const socket = await open(`${this.base}/consumer/${pulsarTopicPath(topic.name)}/${encodeURIComponent(request.group)}?${params}`, `consumer on ${topic.name}`);
-      sockets.push(socket);
-      socket.on('message', (data) => {
-        const receivedMs = this.context.clock();
-        const frame = JSON.parse(data.toString()) as ConsumerFrame;
-        sink(Buffer.from(frame.payload, 'base64'), receivedMs, partitionOfMessageId(frame.messageId));
-        socket.send(JSON.stringify({ messageId: frame.messageId }));
-      });
-      socket.on('error', (error) => this.context.log(`consumer WebSocket error: ${error.message}`));
+      const url = `${this.base}/consumer/${pulsarTopicPath(topic.name)}/${encodeURIComponent(request.group)}?${params}`;
+      await group.addMember(url, `consumer ${member} of ${request.group}`);
     }
     // The subscription must exist before the first message is produced: it starts at the latest position.
     const admin = new PulsarAdmin(this.context.endpoints, this.context.log);
@@ -170,9 +87,16 @@ class PulsarWebSocketClient implements MessagingClient {
     return group;
   }
 
+  finalRead(topics: TopicSpec[], sink: MessageSink, timeoutMs: number): Promise<boolean> {
+    const admin = new PulsarAdmin(this.context.endpoints, this.context.log);
+    return finalReadOverWebSocket({ base: this.base, admin, clock: () => this.context.clock(), skipped: this.skipped, log: this.context.log }, topics, sink, timeoutMs);
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([...this.open].map((handle) => handle.close()));
     this.open.clear();
+    const skipped = this.skipped.summary();
+    if (skipped) this.context.log(skipped);
   }
 }
 
