@@ -7,7 +7,7 @@ import { ProblemCounter } from '../../src/drivers/pulsar/websocket-frames.js';
 test('a rejected native acknowledgement is counted and logged, never an unhandled rejection', async () => {
   const logs: string[] = [];
   const rejected = new ProblemCounter('Pulsar acknowledgement rejected', (line) => logs.push(line));
-  const message: NativeMessage = { getData: () => Buffer.alloc(0), getTopicName: () => 'persistent://public/default/t' };
+  const message: NativeMessage = { getData: () => Buffer.alloc(0), getTopicName: () => 'persistent://public/default/t', getMessageId: () => '1:2:-1' };
   let unhandled: unknown;
   const onUnhandled = (reason: unknown) => (unhandled = reason);
   process.on('unhandledRejection', onUnhandled);

@@ -17,6 +17,7 @@ import { deliversInPartitionOrder, type PulsarConsumerOptions, pulsarConsumerOpt
 export interface NativeMessage {
   getData(): Buffer;
   getTopicName(): string;
+  getMessageId(): { toString(): string };
 }
 interface NativeProducer {
   send(message: { data: Buffer; partitionKey?: string }): Promise<unknown>;
@@ -117,7 +118,7 @@ class NativePulsarClient implements MessagingClient {
           receiverQueueSize: o.receiverQueueSize,
           ...(o.ackTimeout === undefined ? {} : { ackTimeoutMs: Math.round(o.ackTimeout) }),
           listener: (message: NativeMessage, consumer: NativeConsumer) => {
-            request.sink(message.getData(), this.context.clock(), partitionOfTopicName(message.getTopicName()));
+            request.sink(message.getData(), this.context.clock(), partitionOfTopicName(message.getTopicName()), message.getMessageId().toString());
             acknowledgeQuietly(consumer, message, this.rejectedAcks);
           },
         }),

@@ -30,7 +30,7 @@ export class WebSocketConsumerGroup implements ConsumerGroupHandle {
         const receivedMs = this.clock();
         const frame = parseDeliveredMessage(text);
         if (!frame.ok) return this.skipped.record(frame.reason, text);
-        this.sink(Buffer.from(frame.value.payload, 'base64'), receivedMs, partitionOfMessageId(frame.value.messageId));
+        this.sink(Buffer.from(frame.value.payload, 'base64'), receivedMs, partitionOfMessageId(frame.value.messageId), frame.value.messageId);
         socket.send(JSON.stringify({ messageId: frame.value.messageId }));
       },
       onDown: () => {},
