@@ -1,8 +1,9 @@
 /** Shared test helpers: run the real CLI, write scenario files, and check for processes left behind. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterEach } from 'node:test';
 
 export const cliPath = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', 'src', 'cli.js');
 
@@ -108,4 +109,17 @@ workload:
 criteria:
 ${criteria.map((c) => `  - ${c}`).join('\n') || '  []'}
 `;
+}
+
+/** result.json of a run directory, as loosely typed data for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function readResult(dir: string): Record<string, any> {
+  return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+}
+
+/** After each test of the file: no broker, proxy or tool of a faultline run is left running. */
+export function expectNoProcessLeftAfterEach(): void {
+  afterEach(async () => {
+    await waitFor(() => faultlineProcesses().length === 0, 30_000, `no faultline process left (found: ${faultlineProcesses().join('; ')})`);
+  });
 }

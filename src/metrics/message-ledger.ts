@@ -13,6 +13,8 @@
  *   one message late both count 1;
  * - unacked = handed to the client but never acknowledged (not a loss).
  */
+import { GrowableUint32Array } from './growable-array.js';
+
 export class GrowableBitSet {
   private words = new Uint32Array(256);
 
@@ -46,30 +48,6 @@ export class GrowableBitSet {
     const words = new Uint32Array(length);
     words.set(this.words);
     this.words = words;
-  }
-}
-
-/** A Uint32Array that grows on write; unwritten entries read 0. */
-class GrowableUint32Array {
-  private values = new Uint32Array(64);
-
-  get(index: number): number {
-    return index < this.values.length ? this.values[index]! : 0;
-  }
-
-  set(index: number, value: number): void {
-    if (index >= this.values.length) {
-      let length = this.values.length;
-      while (length <= index) length *= 2;
-      const grown = new Uint32Array(length);
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[index] = value;
-  }
-
-  get byteLength(): number {
-    return this.values.byteLength;
   }
 }
 

@@ -6,6 +6,8 @@
  * consumed before has delivered such a message again (consumers resumed). Acks are also counted in 100 ms
  * buckets for the throughput figure.
  */
+import { GrowableUint32Array } from './growable-array.js';
+
 const BUCKET_MS = 100;
 const HOLD_MS = 3000;
 const PRE_FAULT_WINDOW_MS = 5000;
@@ -28,24 +30,17 @@ export interface RecoveryFigures {
 }
 
 class Buckets {
-  private counts = new Uint32Array(1024);
+  private readonly counts = new GrowableUint32Array(1024);
 
   add(ms: number): void {
     const index = Math.max(0, Math.floor(ms / BUCKET_MS));
-    if (index >= this.counts.length) {
-      let length = this.counts.length;
-      while (length <= index) length *= 2;
-      const grown = new Uint32Array(length);
-      grown.set(this.counts);
-      this.counts = grown;
-    }
-    this.counts[index] = this.counts[index]! + 1;
+    this.counts.set(index, this.counts.get(index) + 1);
   }
 
   /** Count in [fromMs, toMs), whole buckets. */
   sum(fromMs: number, toMs: number): number {
     let total = 0;
-    for (let i = Math.max(0, Math.floor(fromMs / BUCKET_MS)); i < Math.floor(toMs / BUCKET_MS) && i < this.counts.length; i++) total += this.counts[i]!;
+    for (let i = Math.max(0, Math.floor(fromMs / BUCKET_MS)); i < Math.floor(toMs / BUCKET_MS) && i < this.counts.length; i++) total += this.counts.get(i);
     return total;
   }
 }

@@ -3,18 +3,10 @@
  * producer through leader kills neither loses nor duplicates what the log holds once.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, test } from 'node:test';
-import { faultlineProcesses, runCli, tempDir, waitFor, writeScenario } from '../helpers.js';
+import { test } from 'node:test';
+import { expectNoProcessLeftAfterEach, readResult, runCli, tempDir, writeScenario } from '../helpers.js';
 
-afterEach(async () => {
-  await waitFor(() => faultlineProcesses().length === 0, 30_000, `no faultline process left (found: ${faultlineProcesses().join('; ')})`);
-});
-
-function readResult(dir: string): Record<string, any> {
-  return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
-}
+expectNoProcessLeftAfterEach();
 
 test('a fault that never recovers fails a failover criterion with exit 1, and the summary says so first', async () => {
   const out = tempDir();

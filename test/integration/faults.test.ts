@@ -4,19 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { collect, faultlineProcesses, runCli, startCli, tempDir, waitFor, writeScenario } from '../helpers.js';
+import { collect, expectNoProcessLeftAfterEach, readResult, runCli, startCli, tempDir, writeScenario } from '../helpers.js';
 
-afterEach(async () => {
-  await waitFor(() => faultlineProcesses().length === 0, 30_000, `no faultline process left (found: ${faultlineProcesses().join('; ')})`);
-});
-
-function readResult(dir: string): Record<string, any> {
-  return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
-}
+expectNoProcessLeftAfterEach();
 
 async function publishP50WithLatency(latency: string): Promise<number> {
   const out = tempDir();

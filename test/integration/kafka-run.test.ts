@@ -5,16 +5,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, test } from 'node:test';
-import { collect, faultlineProcesses, kafkaScenario, runCli, startCli, tempDir, waitFor, writeScenario } from '../helpers.js';
+import { test } from 'node:test';
+import { collect, expectNoProcessLeftAfterEach, faultlineProcesses, kafkaScenario, readResult, runCli, startCli, tempDir, waitFor, writeScenario } from '../helpers.js';
 
-afterEach(async () => {
-  await waitFor(() => faultlineProcesses().length === 0, 20_000, `no faultline process left (found: ${faultlineProcesses().join('; ')})`);
-});
-
-function readResult(dir: string): Record<string, any> {
-  return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
-}
+expectNoProcessLeftAfterEach();
 
 test('a short scenario meets its rate within 5%, consumes everything it acked, loses nothing, exits 0', async () => {
   const out = tempDir();

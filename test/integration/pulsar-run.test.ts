@@ -5,17 +5,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import { pulsarNativeDriver } from '../../src/drivers/pulsar/pulsar-native-driver.js';
-import { faultlineProcesses, pulsarScenario, runCli, tempDir, waitFor, writeScenario } from '../helpers.js';
+import { expectNoProcessLeftAfterEach, pulsarScenario, readResult, runCli, tempDir, writeScenario } from '../helpers.js';
 
-afterEach(async () => {
-  await waitFor(() => faultlineProcesses().length === 0, 30_000, 'no faultline process left');
-});
-
-function readResult(dir: string): Record<string, any> {
-  return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
-}
+expectNoProcessLeftAfterEach();
 
 function assertMetRate(r: Record<string, any>, rate: number): void {
   assert.equal(r.status, 'passed');

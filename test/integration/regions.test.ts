@@ -5,16 +5,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, test } from 'node:test';
-import { faultlineProcesses, runCli, tempDir, waitFor, writeScenario } from '../helpers.js';
+import { test } from 'node:test';
+import { expectNoProcessLeftAfterEach, readResult, runCli, tempDir, writeScenario } from '../helpers.js';
 
-afterEach(async () => {
-  await waitFor(() => faultlineProcesses().length === 0, 30_000, `no faultline process left (found: ${faultlineProcesses().join('; ')})`);
-});
-
-function readResult(dir: string): Record<string, any> {
-  return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
-}
+expectNoProcessLeftAfterEach();
 
 test('a producer one 40 ms link away pays the round trip (+80 ms publish p50 against a producer beside the broker, same run); the consumer beside the broker pays only the one way its messages came', async () => {
   const out = tempDir();

@@ -8,7 +8,8 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 
-function varint(value: bigint): number[] {
+/** Protobuf varint of a signed 32/64-bit value, as Java's protobuf writes int32 fields. */
+export function varint(value: bigint): number[] {
   let v = BigInt.asUintN(64, value);
   const out: number[] = [];
   do {

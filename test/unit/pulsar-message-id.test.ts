@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { partitionOfMessageId, partitionOfTopicName } from '../../src/drivers/pulsar/message-id.js';
-
-/** Protobuf varint of a signed 32/64-bit value, as Java's protobuf writes int32 fields. */
-function varint(value: bigint): number[] {
-  let v = BigInt.asUintN(64, value);
-  const out: number[] = [];
-  do {
-    const byte = Number(v & 0x7fn);
-    v >>= 7n;
-    out.push(v > 0n ? byte | 0x80 : byte);
-  } while (v > 0n);
-  return out;
-}
+import { varint } from './pulsar-fake-web-service.js';
 
 function messageId(fields: Array<[number, bigint]>): string {
   return Buffer.from(fields.flatMap(([field, value]) => [(field << 3) | 0, ...varint(value)])).toString('base64');
