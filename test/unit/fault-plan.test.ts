@@ -21,9 +21,7 @@ async function refusal(yaml: string): Promise<string> {
 const faults = (lines: string) => `faults:\n${lines}`;
 
 test('nemesis.every: 0s is refused at once (it used to expand without end)', async () => {
-  const started = performance.now();
   assert.match(await refusal(kafkaYaml({ nemesis: 'nemesis: {every: 0s, actions: [kill], seed: 1, duration: 1s}' })), /fault-unit\.yaml:8:\d+: nemesis\.every: must be more than 0 s/);
-  assert.ok(performance.now() - started < 2_000);
 });
 
 test('a nemesis expanding into more faults than the bound is refused, naming nemesis.every', async () => {
