@@ -62,6 +62,8 @@ export interface ConsumerGroupRequest {
   readyTimeoutMs: number;
   /** Abandons the wait (Ctrl-C). */
   signal: AbortSignal;
+  /** With regions: the region the group's members sit in. */
+  region?: string;
 }
 
 export interface ClusterAdmin {

@@ -1,8 +1,8 @@
 /**
  * Clients placed in regions: one driver client per region, each reaching the cluster through its own region's
  * path (the endpoints a broker advertises to that region), so a producer in a remote region pays the link and
- * one beside the broker does not. Producers go to their own region's client, consumer groups to the
- * consumers' region.
+ * one beside the broker does not. Producers go to their own region's client, each consumer group to its
+ * region's.
  */
 import type { ClusterEndpoints } from '../cluster/provider.js';
 import type { TopicSpec } from '../scenario/schema.js';
@@ -11,7 +11,8 @@ import type { ClientContext, ConsumerGroupHandle, ConsumerGroupRequest, DriverFa
 export interface ClientPlacement {
   /** Region of the producer with this id. */
   producerRegion: (producerId: number) => string;
-  consumerRegion: string;
+  /** Regions consumers sit in; the first holds the run's books (and the final read). */
+  consumerRegions: string[];
   /** How a client in `region` reaches the cluster. */
   endpointsIn: (region: string) => ClusterEndpoints;
 }
@@ -22,7 +23,7 @@ export class PlacedClient implements MessagingClient {
   readonly producerReorderCaveat: string | undefined;
 
   constructor(private readonly driver: DriverFactory, private readonly context: ClientContext, private readonly placement: ClientPlacement) {
-    const home = this.clientIn(placement.consumerRegion);
+    const home = this.clientIn(placement.consumerRegions[0]!);
     this.acknowledgesWrites = home.acknowledgesWrites ?? true;
     this.producerReorderCaveat = home.producerReorderCaveat;
     if (home.finalRead) this.finalRead = (topics, sink, timeoutMs) => home.finalRead!(topics, sink, timeoutMs);
@@ -35,7 +36,7 @@ export class PlacedClient implements MessagingClient {
   }
 
   createConsumerGroup(request: ConsumerGroupRequest): Promise<ConsumerGroupHandle> {
-    return this.clientIn(this.placement.consumerRegion).createConsumerGroup(request);
+    return this.clientIn(request.region ?? this.placement.consumerRegions[0]!).createConsumerGroup(request);
   }
 
   async close(): Promise<void> {

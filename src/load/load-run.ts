@@ -3,7 +3,7 @@
  * producers' open-loop schedules through warm-up and measurement, then a bounded drain in which in-flight sends
  * settle and consumers catch up, after which the books close. The client owns (and closes) producers and consumers.
  */
-import type { MessagingClient } from '../drivers/driver.js';
+import type { MessageSink, MessagingClient } from '../drivers/driver.js';
 import { type CollectedMetrics, Collector, type TimelinePoint } from '../metrics/collector.js';
 import { type LedgerCounts, MessageLedger } from '../metrics/message-ledger.js';
 import { type ByRegion, RegionalFigures } from '../metrics/regional-figures.js';
@@ -29,8 +29,12 @@ export interface LoadPlan {
   runId: Buffer;
   topics: TopicSpec[];
   workload: WorkloadSpec;
-  /** With regions: where each producer (by id) and the consumers sit, for figures by region. */
-  regions?: { producerRegion: (producerId: number) => string; consumerRegion: string };
+  /**
+   * With regions: where each producer (by id) sits, for figures by region, and the regions consumers sit in:
+   * one consumer group per region, each reading every message. The books (lost, duplicated, …) are kept on the
+   * first region's group; the others add their end-to-end figures by region.
+   */
+  regions?: { producerRegion: (producerId: number) => string; consumerRegions: string[] };
   /** Consumer-group readiness bound. */
   consumerReadyTimeoutMs: number;
 }
@@ -106,18 +110,39 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
     const partition = reportedPartition < 0 && topics[topicIndex]?.partitions === 1 ? 0 : reportedPartition;
     if (ledger.recordConsumed(header.producer, header.sequence, partition, position)) {
       collector.onConsume(header.intendedMs, receivedMs, streamOf(topicIndex, partition));
-      if (regions) regional?.onConsume(header.producer, regions.consumerRegion, header.intendedMs, receivedMs);
+      if (regions) regional?.onConsume(header.producer, regions.consumerRegions[0]!, header.intendedMs, receivedMs);
     }
+  };
+  /** A further consumer region's group: its first delivery of each message counts in the figures by region. */
+  const regionSink = (region: string): MessageSink => {
+    const seen = new MessageLedger(producerCount);
+    return (value, receivedMs) => {
+      const header = codec.decode(value);
+      if (header && seen.isKnownProducer(header.producer) && seen.recordConsumed(header.producer, header.sequence)) {
+        regional?.onConsume(header.producer, region, header.intendedMs, receivedMs);
+      }
+    };
   };
 
   const consumersRan = workload.consumers > 0;
   const groupName = `faultline-${plan.runId.toString('hex')}`;
   let orderChecked = consumersRan;
   if (consumersRan) {
-    for (const topic of topics) {
-      const group = `${groupName}-${topic.name}`;
-      const handle = await client.createConsumerGroup({ topic, group, members: workload.consumers, sink, readyTimeoutMs: plan.consumerReadyTimeoutMs, signal: hooks.signal });
-      orderChecked &&= handle.ordered;
+    const groupRegions = regions?.consumerRegions ?? [undefined];
+    for (const [k, region] of groupRegions.entries()) {
+      for (const topic of topics) {
+        const group = k === 0 ? `${groupName}-${topic.name}` : `${groupName}-${topic.name}-${region}`;
+        const handle = await client.createConsumerGroup({
+          topic,
+          group,
+          members: workload.consumers,
+          sink: k === 0 ? sink : regionSink(region!),
+          readyTimeoutMs: plan.consumerReadyTimeoutMs,
+          signal: hooks.signal,
+          ...(region !== undefined ? { region } : {}),
+        });
+        if (k === 0) orderChecked &&= handle.ordered;
+      }
     }
   }
 

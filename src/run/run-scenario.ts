@@ -142,7 +142,7 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
         topics: run.loadTopics,
         workload: plan.scenario.workload,
         consumerReadyTimeoutMs: CONSUMER_READY_TIMEOUT_MS,
-        ...(placement ? { regions: { producerRegion: placement.producerRegion, consumerRegion: placement.consumerRegion } } : {}),
+        ...(placement ? { regions: { producerRegion: placement.producerRegion, consumerRegions: placement.consumerRegions } } : {}),
       },
       clock,
       {
@@ -214,7 +214,7 @@ function clientPlacement(plan: RunPlan, cluster: RunningCluster): ClientPlacemen
   const { topology, scenario } = plan;
   return {
     producerRegion: (id) => regionOfProducer(topology, id % scenario.workload.producers),
-    consumerRegion: topology.consumerRegions[0]!,
+    consumerRegions: topology.consumerRegions,
     endpointsIn: (region) => cluster.endpointsByRegion?.[region] ?? cluster.endpoints,
   };
 }

@@ -82,7 +82,10 @@ export const linkSchema = z
   })
   .strict();
 
-/** Where the workload's clients sit: producer i of each topic in producers[i mod length], consumers likewise. */
+/**
+ * Where the workload's clients sit: producer i of each topic in producers[i mod length]; a consumer group (of
+ * `consumers` members) in each consumer region, each reading every message (the books are kept on the first).
+ */
 export const placementSchema = z
   .object({
     producers: z.array(name).min(1).optional(),

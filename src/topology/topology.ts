@@ -30,8 +30,9 @@ export interface Topology {
   /** Every ordered pair of distinct regions that has a link. */
   links: LinkCost[];
   clusters: Map<string, ClusterPlacement>;
-  /** Region of producer i of each topic: producers[i mod length]; the same for consumers. */
+  /** Region of producer i of each topic: producers[i mod length]. */
   producerRegions: string[];
+  /** Each consumer region has its own consumer group (`workload.consumers` members) reading every message. */
   consumerRegions: string[];
 }
 
@@ -88,12 +89,8 @@ export function resolveTopology(scenario: Scenario, problems: Problem[]): Topolo
     producerRegions: place(placement?.producers, 'producers'),
     consumerRegions: place(placement?.consumers, 'consumers'),
   };
-  if (topology.consumerRegions.length > 1) {
-    problems.push({
-      path: ['workload', 'placement', 'consumers'],
-      message: 'consumers sit in one region per run for now (one consumer group reads the topic): give one region',
-    });
-  }
+  const repeated = topology.consumerRegions.find((region, i) => topology.consumerRegions.indexOf(region) !== i);
+  if (repeated) problems.push({ path: ['workload', 'placement', 'consumers'], message: `"${repeated}" is named twice: each consumer region has its own consumer group` });
   checkReachable(topology, problems);
   return topology;
 }
@@ -184,7 +181,7 @@ export function describeTopology(topology: Topology): string[] {
   for (const [name, placement] of topology.clusters) {
     lines.push(`  cluster ${name}: ${placement.brokerRegions.map((region, i) => `broker-${i + 1}@${region}`).join(', ')}`);
   }
-  lines.push(`  producers: ${topology.producerRegions.join(', ')}; consumers: ${topology.consumerRegions.join(', ')} (each in turn, per topic)`);
+  lines.push(`  producers: ${topology.producerRegions.join(', ')} (in turn, per topic); consumers: a group in each of ${topology.consumerRegions.join(', ')}`);
   for (const link of topology.links) {
     const extra = [link.jitterMs ? `±${link.jitterMs} ms` : '', link.bandwidthBytesPerSec ? `${link.bandwidthBytesPerSec} B/s` : ''].filter(Boolean).join(', ');
     lines.push(`  link ${link.from} → ${link.to}: ${link.latencyMs} ms one way${extra ? ` (${extra})` : ''}`);
