@@ -114,8 +114,10 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
     }
   };
   /** A further consumer region's group: its first delivery of each message counts in the figures by region. */
+  const otherRegionsSeen: MessageLedger[] = [];
   const regionSink = (region: string): MessageSink => {
     const seen = new MessageLedger(producerCount);
+    otherRegionsSeen.push(seen);
     return (value, receivedMs) => {
       const header = codec.decode(value);
       if (header && seen.isKnownProducer(header.producer) && seen.recordConsumed(header.producer, header.sequence)) {
@@ -199,10 +201,12 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
     await hooks.beforeDrain?.();
     const drainDeadline = clock.now() + workload.drainTimeout;
     await Promise.all(workers.map((worker) => worker.settle(drainDeadline)));
-    let drained = !consumersRan || ledger.counts.ackedNotConsumed === 0;
+    // Every consumer region's group has caught up with what the first one holds.
+    const caughtUp = () => ledger.counts.ackedNotConsumed === 0 && otherRegionsSeen.every((seen) => seen.counts.consumed >= ledger.counts.consumed);
+    let drained = !consumersRan || caughtUp();
     while (!drained && clock.now() < drainDeadline && !hooks.signal.aborted) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      drained = ledger.counts.ackedNotConsumed === 0;
+      drained = caughtUp();
     }
     drained &&= workers.every((worker) => worker.outstanding === 0);
     // Acked messages the group has not delivered: are they in the log at all? A fresh reader tells.
