@@ -45,10 +45,13 @@ export interface FaultRecord {
   recovery: RecoveryFigures;
 }
 
-/** How long resolving a target may take before the fault is recorded as not injected. */
-export const LEADER_LOOKUP_TIMEOUT_MS = 3_000;
-/** The active controller comes from Kafka's metadata-quorum tool, a JVM start: a little longer. */
-export const CONTROLLER_LOOKUP_TIMEOUT_MS = 5_000;
+/**
+ * How long resolving a target may take before the fault is recorded as not injected (heals never wait for it;
+ * a lookup answering after the fault's planned heal injects nothing). Generous: a loaded 2-core machine is slow.
+ */
+export const LEADER_LOOKUP_TIMEOUT_MS = 5_000;
+/** The active controller comes from Kafka's metadata-quorum tool, a JVM start: longer. */
+export const CONTROLLER_LOOKUP_TIMEOUT_MS = 15_000;
 /** leaderBeforeHeal / controllerBeforeHeal: looked up over this last stretch before the heal, the latest answer kept. */
 export const BEFORE_HEAL_LOOKUP_WINDOW_MS = 6_000;
 const BEFORE_HEAL_LOOKUP_PACE_MS = 2_000;

@@ -16,7 +16,7 @@ test('a short scenario meets its rate within 5%, consumes everything it acked, l
   const run = await runCli(['run', file, '--out', out]);
   assert.equal(run.code, 0, run.stderr + run.stdout);
   const r = readResult(out);
-  assert.equal(r.schemaVersion, 1);
+  assert.equal(r.schemaVersion, 2);
   assert.equal(r.status, 'passed');
   assert.equal(r.partial, false);
   assert.equal(r.scenario.name, 'it-kafka');
@@ -28,7 +28,10 @@ test('a short scenario meets its rate within 5%, consumes everything it acked, l
   assert.equal(r.messages.consumed, r.messages.acked);
   assert.equal(r.messages.lost, 0);
   assert.equal(r.messages.duplicated, 0);
-  assert.equal(r.messages.reordered, 0, 'a consumer group delivers each partition in order');
+  // A consumer group delivers each partition in log order; a non-idempotent kafkajs producer with several sends
+  // in flight may write its own messages out of order, and the result says so.
+  assert.equal(typeof r.messages.reordered, 'number', 'order checked');
+  if (r.messages.reordered > 0) assert.equal(r.messages.producerMayReorder, true);
   for (const kind of ['publish', 'endToEnd']) {
     for (const stat of ['p50', 'p90', 'p99', 'p999', 'max', 'mean']) assert.equal(typeof r.latency[kind][stat], 'number', `latency.${kind}.${stat}`);
     assert.ok(r.latency[kind].p50 > 0 && r.latency[kind].p50 <= r.latency[kind].p99 && r.latency[kind].p99 <= r.latency[kind].max);
