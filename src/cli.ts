@@ -3,6 +3,7 @@
  * faultline's command line. Exit codes: 0 criteria passed, 1 a criterion failed, 2 invalid scenario or usage,
  * 3 infrastructure error, 130 interrupted.
  */
+import { mirrorMakerClasspath } from './replication/mm2-distribution.js';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -119,26 +120,37 @@ program
 
 program
   .command('setup')
-  .description('fetch broker artifacts ahead of a run (the versions the given scenarios name, else the default Kafka and Pulsar) and build Toxiproxy')
+  .description('fetch broker artifacts ahead of a run (the versions the given scenarios name, else the default Kafka and Pulsar, and MirrorMaker 2) and build Toxiproxy')
   .argument('[files...]', 'scenario files')
   .action(async (files: string[]) => {
     const wanted = new Map<string, { system: 'kafka' | 'pulsar'; version: string }>();
+    // MirrorMaker 2 versions to fetch: the default Kafka's (no files), or the target clusters' of each replication.
+    const mirrorMakers = new Set<string>();
     if (files.length === 0) {
       for (const system of ['kafka', 'pulsar'] as const) {
         const version = findProvider(system, 'local')!.defaultVersion!;
         wanted.set(`${system} ${version}`, { system, version });
       }
+      mirrorMakers.add(findProvider('kafka', 'local')!.defaultVersion!);
     }
     for (const file of files) {
-      for (const run of (await buildPlan(await loadScenarioFile(file))).runs) {
+      const plan = await buildPlan(await loadScenarioFile(file));
+      for (const run of plan.runs) {
         const version = run.cluster.version ?? run.provider.defaultVersion;
         if (run.cluster.provider === 'local' && version) wanted.set(`${run.cluster.system} ${version}`, { system: run.cluster.system, version });
+      }
+      for (const replication of plan.replication) {
+        if (replication.to.system === 'kafka') mirrorMakers.add(replication.to.version ?? findProvider('kafka', 'local')!.defaultVersion!);
       }
     }
     const log = (line: string) => process.stderr.write(`faultline: ${line}\n`);
     for (const [label, { system, version }] of wanted) {
       await findProvider(system, 'local')!.prepare(version, log);
       process.stdout.write(`ready: ${label}\n`);
+    }
+    for (const version of mirrorMakers) {
+      await mirrorMakerClasspath(version, log);
+      process.stdout.write(`ready: mirrormaker2 ${version}\n`);
     }
     try {
       process.stdout.write(`ready: toxiproxy ${TOXIPROXY_VERSION} (${await ensureToxiproxy(log)})\n`);

@@ -15,6 +15,7 @@ import { type Problem, scenarioError } from '../scenario/problems.js';
 import type { ClusterSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
 import { resolveTopology, type Topology } from '../topology/topology.js';
+import { type JoinedClusters, joinClusters, type PlannedReplication, planReplication } from '../replication/replication-plan.js';
 
 export interface ClusterRun {
   cluster: ClusterSpec;
@@ -41,6 +42,9 @@ export interface RunPlan {
   topology: Topology;
   runs: ClusterRun[];
   criteria: Criterion[];
+  /** Replications between clusters, and the clusters they join (run together); empty without `replication`. */
+  replication: PlannedReplication[];
+  joined: JoinedClusters[];
 }
 
 export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
@@ -58,9 +62,9 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   if (scenario.workload.messageSize < PAYLOAD_HEADER_BYTES) {
     problems.push({ path: ['workload', 'messageSize'], message: `must be at least ${PAYLOAD_HEADER_BYTES}B: every message carries producer id, sequence number and intended send time` });
   }
-  if (scenario.replication.length > 0) {
-    problems.push({ path: ['replication'], message: 'replication between clusters is not available in this version of faultline yet' });
-  }
+  const replication = planReplication(scenario, problems);
+  const joined = joinClusters(scenario, replication);
+  const replicaOnly = new Set(joined.flatMap((group) => group.clusters.filter((name) => name !== group.workload)));
   const topology = resolveTopology(scenario, problems);
   criteria.forEach((criterion, i) => {
     for (const region of [criterion.regions?.from, criterion.regions?.to]) {
@@ -71,15 +75,15 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   });
   const runs: ClusterRun[] = [];
   for (const [i, cluster] of scenario.clusters.entries()) {
-    const run = await planCluster(scenario, cluster, i, topology, problems);
+    const run = await planCluster(scenario, cluster, i, topology, problems, replicaOnly.has(cluster.name));
     const position = document.locate(['clusters', i]);
     if (run) runs.push({ ...run, source: position ? `${file}:${position.line}` : file });
   }
   if (problems.length > 0) throw scenarioError(file, problems, document.locate);
-  return { scenario, file, topology, runs, criteria };
+  return { scenario, file, topology, runs, criteria, replication, joined };
 }
 
-async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, topology: Topology, problems: Problem[]): Promise<Omit<ClusterRun, 'source'> | undefined> {
+async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, topology: Topology, problems: Problem[], replicaOnly = false): Promise<Omit<ClusterRun, 'source'> | undefined> {
   const provider = findProvider(cluster.system, cluster.provider);
   if (!provider) {
     const available = availableProviders(cluster.system);
@@ -95,7 +99,8 @@ async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: numb
   const topics = scenario.topics.filter((t) => t.cluster === undefined || t.cluster === cluster.name);
   const wanted = scenario.workload.topics;
   const loadTopics = wanted ? topics.filter((t) => wanted.includes(t.name)) : topics;
-  if (loadTopics.length === 0) {
+  // A cluster that only receives replication runs no workload of its own.
+  if (loadTopics.length === 0 && !replicaOnly) {
     problems.push({ path: ['clusters', index, 'name'], message: `the workload has no topic on cluster "${cluster.name}"` });
   }
   // Workload-level options apply to every cluster; the cluster's own override them.
