@@ -4,6 +4,7 @@
  * 3 infrastructure error, 130 interrupted.
  */
 import { mirrorMakerClasspath } from './replication/mm2-distribution.js';
+import { describeReplication } from './replication/replication-plan.js';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -72,6 +73,7 @@ program
         const plan = (await buildPlan(await loadScenarioFile(file)));
         process.stdout.write(`ok: ${file} (${plan.runs.length} cluster(s), ${plan.criteria.length} criteria)\n`);
         for (const line of describeTopology(plan.topology)) process.stdout.write(`  ${line}\n`);
+        for (const line of describeReplication(plan)) process.stdout.write(`  ${line}\n`);
       } catch (error) {
         if (exitCodeOf(error) !== ExitCode.invalidInput) throw error;
         process.stderr.write(`${errorMessage(error)}\n`);

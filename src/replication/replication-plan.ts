@@ -100,7 +100,7 @@ function checkCycles(planned: PlannedReplication[], problems: Problem[]): void {
   for (const edge of planned) {
     const cycle = pathBack(planned, edge.to.name, edge.from.name, [edge]);
     if (!cycle || cycle.every((e) => e.policy !== 'identity')) continue;
-    if (cycle.some((e) => e.index < edge.index)) continue; // reported once, at the entry that closes it
+    if (cycle.some((e) => e.index > edge.index)) continue; // reported once, at the entry that closes it (the last)
     const route = [...cycle.map((e) => e.from.name), edge.from.name].join(' → ');
     problems.push({
       path: ['replication', edge.index, 'policy'],
@@ -140,4 +140,14 @@ export function joinClusters(scenario: Scenario, planned: PlannedReplication[]):
     groups.push({ clusters, workload: onlySends ?? clusters[0]!, replications });
   }
   return groups;
+}
+
+/** A few lines for `faultline validate`: what replicates where, under which name, and what runs together. */
+export function describeReplication(plan: { replication: PlannedReplication[]; joined: JoinedClusters[] }): string[] {
+  const lines = plan.replication.map((r) => {
+    const topics = r.topics.map((t) => (targetTopicName(r, t.name) === t.name ? t.name : `${t.name} → ${targetTopicName(r, t.name)}`)).join(', ');
+    return `replication ${r.from.name} → ${r.to.name}: ${topics} (MirrorMaker 2, ${r.policy} naming, at-least-once)`;
+  });
+  for (const group of plan.joined) lines.push(`run together: ${group.clusters.join(', ')}; the workload runs on ${group.workload}`);
+  return lines;
 }
