@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
-import { faultlineProcesses, runCli, tempDir, waitFor, writeScenario } from '../helpers.js';
+import { collect, faultlineProcesses, runCli, startCli, tempDir, waitFor, writeScenario } from '../helpers.js';
 
 afterEach(async () => {
   await waitFor(() => faultlineProcesses().length === 0, 20_000, `no faultline process left (found: ${faultlineProcesses().join('; ')})`);
@@ -81,4 +81,35 @@ test('truth: an 80 ms one-way link between the clusters puts replication lag p50
   const sourceBootstrap = /^a\.bootstrap\.servers=(.*)$/m.exec(mm2)![1]!;
   assert.notEqual(sourceBootstrap, readResult(out).cluster.bootstrap, 'MirrorMaker reaches the source by the target region\'s path, not the producers\'');
   console.log(`with an 80 ms link: replication lag p50 ${rep.lag.p50} ms, p90 ${rep.lag.p90} ms, p99 ${rep.lag.p99} ms`);
+});
+
+test('Ctrl-C during the load stops MirrorMaker 2 and both clusters: exit 130, nothing left running', async () => {
+  const out = tempDir();
+  const child = startCli(['run', writeScenario(replicationScenario({ duration: '60s', rate: '50/s' })), '--out', out]);
+  let signalled = false;
+  const run = await collect(child, 240_000, (stderr) => {
+    if (!signalled && /\[(warmup|measure) [2-9]s/.test(stderr)) {
+      signalled = true;
+      child.kill('SIGINT');
+    }
+  });
+  assert.equal(run.code, 130, run.stderr);
+  assert.equal(readResult(out).status, 'interrupted');
+  assert.deepEqual(faultlineProcesses(), []);
+});
+
+test('kill -9 of the harness: the watchdog stops MirrorMaker 2 and both clusters', async () => {
+  const out = tempDir();
+  const child = startCli(['run', writeScenario(replicationScenario({ duration: '60s', rate: '50/s' })), '--out', out]);
+  let killed = false;
+  let running: string[] = [];
+  await collect(child, 240_000, (stderr) => {
+    if (!killed && /load started/.test(stderr)) {
+      killed = true;
+      running = faultlineProcesses();
+      child.kill('SIGKILL');
+    }
+  });
+  assert.ok(running.some((p) => p.includes('connect.mirror.MirrorMaker') || p.includes('mm2')), `MirrorMaker 2 ran with the run's marker: ${running.join('; ')}`);
+  await waitFor(() => faultlineProcesses().length === 0, 20_000, 'the watchdog to stop MirrorMaker 2 and the brokers');
 });
