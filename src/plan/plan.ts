@@ -64,6 +64,11 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   }
   const replication = planReplication(scenario, problems);
   const joined = joinClusters(scenario, replication);
+  scenario.criteria.forEach((expression, i) => {
+    if (replication.length === 0 && /^\s*replication\./.test(expression)) {
+      problems.push({ path: ['criteria', i], message: 'a replication figure needs replication: between clusters (this scenario has none)' });
+    }
+  });
   const replicaOnly = new Set(joined.flatMap((group) => group.clusters.filter((name) => name !== group.workload)));
   const topology = resolveTopology(scenario, problems);
   criteria.forEach((criterion, i) => {

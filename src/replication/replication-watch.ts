@@ -129,7 +129,10 @@ export class ReplicationWatch {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new InfrastructureError(`replication did not carry a probe record within ${timeoutMs} ms (see the replicator's log)`)), timeoutMs);
       });
-      const aborted = new Promise<never>((_, reject) => this.o.signal.addEventListener('abort', () => reject(new Error('interrupted')), { once: true }));
+      const aborted = new Promise<never>((_, reject) => {
+        if (this.o.signal.aborted) reject(new Error('interrupted'));
+        this.o.signal.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
+      });
       try {
         await Promise.race([
           Promise.all(

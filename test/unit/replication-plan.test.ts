@@ -91,6 +91,16 @@ test('a duplicate replication and an unknown field are refused', async () => {
   assert.match(unknown!, /^r\.yaml:13:\d+: replication\[0\]/);
 });
 
+test('a replication criterion without replication is refused', async () => {
+  try {
+    await buildPlan(parseScenario(`name: r\n${clusters}criteria: [replication.lag.p99 < 2s]\n`, 'r.yaml'));
+    assert.fail('accepted');
+  } catch (error) {
+    assert.ok(error instanceof InvalidInputError);
+    assert.match(error.message, /^r\.yaml:12:\d+: criteria\[0\]: a replication figure needs replication: between clusters/);
+  }
+});
+
 test('target topic names follow the naming policy', () => {
   const from = { name: 'east' } as never;
   assert.equal(targetTopicName({ policy: 'identity', from }, 'orders'), 'orders');
