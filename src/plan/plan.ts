@@ -62,7 +62,8 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   if (scenario.workload.messageSize < PAYLOAD_HEADER_BYTES) {
     problems.push({ path: ['workload', 'messageSize'], message: `must be at least ${PAYLOAD_HEADER_BYTES}B: every message carries producer id, sequence number and intended send time` });
   }
-  const replication = planReplication(scenario, problems);
+  const topology = resolveTopology(scenario, problems);
+  const replication = planReplication(scenario, problems, topology);
   const joined = joinClusters(scenario, replication);
   scenario.criteria.forEach((expression, i) => {
     if (replication.length === 0 && /^\s*replication\./.test(expression)) {
@@ -70,7 +71,6 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
     }
   });
   const replicaOnly = new Set(joined.flatMap((group) => group.clusters.filter((name) => name !== group.workload)));
-  const topology = resolveTopology(scenario, problems);
   criteria.forEach((criterion, i) => {
     for (const region of [criterion.regions?.from, criterion.regions?.to]) {
       if (region !== undefined && !topology.regions.includes(region)) {

@@ -13,9 +13,10 @@ import { mirrorMakerClasspath } from './mm2-distribution.js';
 
 const MM2_HEAP_BYTES = 256 * 1024 ** 2;
 
+/** What carries replication: a MirrorMaker 2 process (jvm), or a system's own replication set up by config. */
 export interface RunningReplicator {
   readonly name: string;
-  readonly jvm: RestartableJvm;
+  readonly jvm?: RestartableJvm;
   /** Monotonic time (performance.now) at which the process was started. */
   readonly startedAtMs: number;
   stop(): Promise<void>;

@@ -4,6 +4,7 @@
  * Everything that can be rejected before a broker starts is rejected here, with the field it concerns.
  */
 import type { Problem } from '../scenario/problems.js';
+import { linkBetween, type Topology } from '../topology/topology.js';
 import type { ClusterSpec, ReplicationSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
 
@@ -39,7 +40,7 @@ export function targetTopics(replication: PlannedReplication): TopicSpec[] {
   return replication.topics.map((topic) => ({ ...topic, name: targetTopicName(replication, topic.name), cluster: replication.to.name }));
 }
 
-export function planReplication(scenario: Scenario, problems: Problem[]): PlannedReplication[] {
+export function planReplication(scenario: Scenario, problems: Problem[], topology?: Topology): PlannedReplication[] {
   const names = scenario.clusters.map((c) => c.name);
   const planned: PlannedReplication[] = [];
   const seen = new Map<string, number>();
@@ -62,8 +63,14 @@ export function planReplication(scenario: Scenario, problems: Problem[]): Planne
       return;
     }
     if (from.system === 'pulsar') {
-      problems.push({ path, message: 'Pulsar geo-replication is not yet available in this version of faultline (Kafka → Kafka with MirrorMaker 2 is)' });
-      return;
+      if (spec.policy !== 'identity') problems.push({ path: [...path, 'policy'], message: 'Pulsar geo-replication keeps topic names: policy must be identity' });
+      const [fromRegion, toRegion] = [from, to].map((c) => topology?.clusters.get(c.name)?.brokerRegions[0]);
+      if (topology && fromRegion && toRegion && linkBetween(topology, fromRegion, toRegion)) {
+        problems.push({
+          path: [...path, 'to'],
+          message: `Pulsar geo-replication across a link (${fromRegion} → ${toRegion}) is not yet available: the replicator dials the peer's advertised address, which would bypass the link's proxy; put both clusters in one region for now`,
+        });
+      }
     }
     if (spec.exactlyOnce) {
       problems.push({ path: [...path, 'exactlyOnce'], message: 'exactly-once replication is not yet available in this version of faultline: set false (MirrorMaker 2 runs at-least-once)' });
@@ -97,7 +104,8 @@ export function planReplication(scenario: Scenario, problems: Problem[]): Planne
  * one: MirrorMaker 2's default policy does (the source-cluster prefix), the identity policy does not.
  */
 function checkCycles(planned: PlannedReplication[], problems: Problem[]): void {
-  for (const edge of planned) {
+  // Pulsar geo-replication marks replicated messages and never sends them back: its cycles are fine.
+  for (const edge of planned.filter((e) => e.from.system === 'kafka')) {
     const cycle = pathBack(planned, edge.to.name, edge.from.name, [edge]);
     if (!cycle || cycle.every((e) => e.policy !== 'identity')) continue;
     if (cycle.some((e) => e.index > edge.index)) continue; // reported once, at the entry that closes it (the last)

@@ -15,6 +15,7 @@ import { applyRegionCosts } from '../net/region-links.js';
 import { ToxiproxyServer } from '../net/toxiproxy-server.js';
 import type { ClusterRun, RunPlan } from '../plan/plan.js';
 import { startMirrorMaker, type RunningReplicator } from '../replication/mirror-maker.js';
+import { startPulsarGeoReplication } from '../replication/pulsar-geo-replication.js';
 import { type JoinedClusters, type PlannedReplication, targetTopics } from '../replication/replication-plan.js';
 import { PROBE_TOPIC } from '../replication/replication-watch.js';
 import { crossesRegions } from '../topology/topology.js';
@@ -85,8 +86,10 @@ export class RunningTopology {
   replicatorExited(): Promise<never> {
     const exited = Promise.race(
       this.replicators.map(async ({ replicator }) => {
-        const code = await replicator.jvm.process!.exited;
-        throw new InfrastructureError(`${replicator.name} exited (code ${code}): ${replicator.jvm.process!.failureReason()}`);
+        const process = replicator.jvm?.process;
+        if (!process) return new Promise<never>(() => {});
+        const code = await process.exited;
+        throw new InfrastructureError(`${replicator.name} exited (code ${code}): ${process.failureReason()}`);
       }),
     );
     exited.catch(() => {});
@@ -175,6 +178,12 @@ export class RunningTopology {
 
   private async startReplicator(target: string, replications: PlannedReplication[]): Promise<RunningReplicator> {
     const targetRun = this.runs.find((r) => r.cluster.name === target)!;
+    if (targetRun.cluster.system === 'pulsar') {
+      // Geo-replication is namespace config on both sides, one pair at a time; nothing to stop but the clusters.
+      let last: RunningReplicator | undefined;
+      for (const r of replications) last = await startPulsarGeoReplication(this.members.get(r.from.name)!.cluster, this.members.get(target)!.cluster, this.context.log, this.context.info);
+      return last!;
+    }
     const region = this.regionOf(target);
     const version = this.members.get(target)!.cluster.version ?? targetRun.cluster.version ?? DEFAULT_KAFKA_VERSION;
     const brokers = Math.min(targetRun.cluster.brokers, ...replications.map((r) => r.from.brokers));

@@ -77,9 +77,15 @@ test('a longer identity cycle is refused too', async () => {
   assert.match(lines[0]!, /replication\[2\]\.policy: replication cycle/);
 });
 
-test('Pulsar geo-replication is "not yet"; exactly-once is not yet either', async () => {
-  const [pulsar] = await rejected('  - {from: p, to: q}\n');
-  assert.match(pulsar!, /^r\.yaml:13:\d+: replication\[0\]: Pulsar geo-replication is not yet available/);
+test('Pulsar geo-replication: both ways is fine, renaming and links are not yet; exactly-once is not yet either', async () => {
+  const p = await plan('  - {from: p, to: q}\n  - {from: q, to: p}\n');
+  assert.deepEqual(p.joined.map((g) => [g.clusters, g.workload]), [[['p', 'q'], 'p']]);
+  const [renamed] = await rejected('  - {from: p, to: q, policy: default}\n');
+  assert.match(renamed!, /^r\.yaml:13:\d+: replication\[0\]\.policy: Pulsar geo-replication keeps topic names/);
+  const across = buildPlan(
+    parseScenario(`name: r\nregions: [ra, rb]\nlinks: [{between: [ra, rb], latency: 10ms}]\n${clusters.replace('{name: p, system: pulsar', '{name: p, region: ra, system: pulsar').replace('{name: q, system: pulsar', '{name: q, region: rb, system: pulsar')}replication:\n  - {from: p, to: q}\n`, 'r.yaml'),
+  );
+  await assert.rejects(across, /replication\[0\]\.to: Pulsar geo-replication across a link \(ra → rb\) is not yet available/);
   const [eos] = await rejected('  - {from: a, to: b, exactlyOnce: true}\n');
   assert.match(eos!, /replication\[0\]\.exactlyOnce: exactly-once replication is not yet available/);
 });
