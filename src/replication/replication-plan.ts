@@ -154,7 +154,8 @@ export function joinClusters(scenario: Scenario, planned: PlannedReplication[]):
 export function describeReplication(plan: { replication: PlannedReplication[]; joined: JoinedClusters[] }): string[] {
   const lines = plan.replication.map((r) => {
     const topics = r.topics.map((t) => (targetTopicName(r, t.name) === t.name ? t.name : `${t.name} → ${targetTopicName(r, t.name)}`)).join(', ');
-    return `replication ${r.from.name} → ${r.to.name}: ${topics} (MirrorMaker 2, ${r.policy} naming, at-least-once)`;
+    const how = r.from.system === 'kafka' ? `MirrorMaker 2, ${r.policy} naming, at-least-once` : 'Pulsar geo-replication of the namespace, both ways';
+    return `replication ${r.from.name} → ${r.to.name}: ${topics} (${how})`;
   });
   for (const group of plan.joined) lines.push(`run together: ${group.clusters.join(', ')}; the workload runs on ${group.workload}`);
   return lines;
