@@ -194,6 +194,10 @@ function printSummary(outcome: ScenarioOutcome): void {
         (m.notDelivered !== null ? `not delivered ${m.notDelivered}` : `lost ${m.lost ?? '—'}${lostNote}`) +
         `, duplicated ${m.duplicated ?? '—'} (log copies), redelivered ${m.redelivered ?? '—'}, reordered ${m.reordered ?? '—'}`,
       ...(m.consumed !== null ? [`  consumed without an ack ${m.consumedUnacked ?? '—'}, found in the log by the final read ${m.foundByFinalRead ?? '—'}`] : []),
+      ...(r.replication?.flows ?? []).map(
+        (f) =>
+          `  replication ${f.from} → ${f.to}: lag p50/p99/max ${ms(f.lag)}, replicated ${f.messages.replicated} (${f.throughput?.messagesPerSec ?? '—'} msg/s), duplicated ${f.messages.duplicated}, not replicated ${f.messages.notReplicated}; replicator start → first record ${f.firstRecordMs ?? '—'} ms`,
+      ),
       ...r.criteria.map((c) => `  ${c.passed ? 'pass' : 'FAIL'}  ${c.expression}  (actual ${c.actual ?? c.note}${c.actual !== null && c.note ? `; ${c.note}` : ''})`),
       `  results: ${join(dir, 'result.json')}, report: ${join(dir, 'report.md')}`,
     ];

@@ -87,8 +87,12 @@ export function planReplication(scenario: Scenario, problems: Problem[], topolog
     const topics: TopicSpec[] = [];
     wanted.forEach((topicName, j) => {
       const topic = onSource.find((t) => t.name === topicName);
-      if (topic) topics.push(topic);
-      else {
+      if (topic) {
+        topics.push(topic);
+        if (to.system === 'kafka' && topic.replicationFactor > to.brokers) {
+          problems.push({ path: spec.topics ? [...path, 'topics', j] : [...path, 'to'], message: `topic "${topic.name}" has replication factor ${topic.replicationFactor}, but target cluster "${to.name}" has ${to.brokers} broker(s): its replica topic could not be created` });
+        }
+      } else {
         const choices = onSource.map((t) => t.name);
         problems.push({ path: spec.topics ? [...path, 'topics', j] : [...path, 'from'], message: `no topic "${topicName}" on cluster "${from.name}"${didYouMean(topicName, choices)}; its topics: ${choices.join(', ') || '(none)'}` });
       }

@@ -97,6 +97,11 @@ test('a duplicate replication and an unknown field are refused', async () => {
   assert.match(unknown!, /^r\.yaml:13:\d+: replication\[0\]/);
 });
 
+test('a topic whose replication factor the target cannot hold is refused', async () => {
+  const text = `name: r\nclusters:\n  - {name: a, system: kafka, brokers: 3}\n  - {name: b, system: kafka}\ntopics: [{name: t, cluster: a, replicationFactor: 3}]\nworkload: {duration: 1s, rate: 1/s}\nreplication: [{from: a, to: b, topics: [t]}]\n`;
+  await assert.rejects(buildPlan(parseScenario(text, 'r.yaml')), /r\.yaml:7:\d+: replication\[0\]\.topics\[0\]: topic "t" has replication factor 3, but target cluster "b" has 1 broker/);
+});
+
 test('a replication criterion without replication is refused', async () => {
   try {
     await buildPlan(parseScenario(`name: r\n${clusters}criteria: [replication.lag.p99 < 2s]\n`, 'r.yaml'));
