@@ -15,6 +15,8 @@ export const metricCatalog: ReadonlyMap<string, MetricUnit> = new Map<string, Me
   ...latencyStats.map((stat): [string, MetricUnit] => [`replication.lag.${stat}`, 'ms']),
   ['replication.throughput.messagesPerSec', 'msgPerSec'],
   ...['acked', 'replicated', 'duplicated', 'notReplicated', 'seenUnacked'].map((m): [string, MetricUnit] => [`replication.${m}`, 'count']),
+  ...['messages', 'late', 'lost'].map((m): [string, MetricUnit] => [`rpo.${m}`, 'count']),
+  ['rpo.ms', 'ms'],
   ['failover.max', 'ms'],
   ['failover.throughputMax', 'ms'],
   ['failover.consumerMax', 'ms'],

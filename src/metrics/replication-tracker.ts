@@ -20,6 +20,19 @@ export interface ReplicationTimelinePoint {
   lagP99: number | null;
 }
 
+/**
+ * What the target lacked at time T (a failover at T would have lost it for the time being): messages acknowledged
+ * on the source by T that the target had not seen by T. `late` arrived after T, `lost` never did (by the end of the
+ * run's wait); `ms` is the age at T of the oldest missing one (T − its intended send time), 0 when none.
+ */
+export interface ReplicationGap {
+  atMs: number;
+  messages: number;
+  late: number;
+  lost: number;
+  ms: number;
+}
+
 export interface ReplicationFigures {
   from: string;
   to: string;
@@ -119,6 +132,24 @@ export class ReplicationTracker {
     if (!point) this.perSecond.set(second, (point = { replicated: 0, lag: new LatencyHistogram() }));
     point.replicated++;
     point.lag.recordMs(lagMs);
+  }
+
+  gapAt(atMs: number): ReplicationGap {
+    let messages = 0;
+    let late = 0;
+    let oldestIntended = Infinity;
+    for (const books of this.books.values()) {
+      for (let sequence = 0; sequence < books.acked.length; sequence++) {
+        const acked = books.acked[sequence]!;
+        if (acked === 0 || acked - 1 > atMs) continue;
+        const seen = books.seen[sequence]!;
+        if (seen !== 0 && seen - 1 <= atMs) continue;
+        messages++;
+        if (seen !== 0) late++;
+        oldestIntended = Math.min(oldestIntended, books.intended[sequence]!);
+      }
+    }
+    return { atMs: round(atMs, 1), messages, late, lost: messages - late, ms: messages > 0 ? round(Math.max(0, atMs - oldestIntended), 1) : 0 };
   }
 
   get notReplicated(): number {

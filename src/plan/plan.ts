@@ -66,7 +66,7 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   const replication = planReplication(scenario, problems, topology);
   const joined = joinClusters(scenario, replication);
   scenario.criteria.forEach((expression, i) => {
-    if (replication.length === 0 && /^\s*replication\./.test(expression)) {
+    if (replication.length === 0 && /^\s*(replication|rpo)\./.test(expression)) {
       problems.push({ path: ['criteria', i], message: 'a replication figure needs replication: between clusters (this scenario has none)' });
     }
   });
@@ -132,7 +132,8 @@ async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: numb
     });
   }
   await checkBrokerConfig(scenario, cluster, index, provider, topics, problems);
-  const faults = planFaults(scenario, cluster, loadTopics, problems, driver.name, topology);
+  // Faults act on the cluster the workload runs on; a replica-only cluster runs beside it.
+  const faults = replicaOnly ? [] : planFaults(scenario, cluster, loadTopics, problems, driver.name, topology);
   return { cluster, provider, driver, ...(choice.note ? { driverNote: choice.note } : {}), topics, loadTopics, producerOptions, consumerOptions, faults };
 }
 

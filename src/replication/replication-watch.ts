@@ -18,6 +18,21 @@ import { type PlannedReplication, targetTopicName } from './replication-plan.js'
 /** A topic of the harness's own on each source, replicated with the workload's, that carries the probe record. */
 export const PROBE_TOPIC: TopicSpec = { name: 'faultline-replication-probe', partitions: 1, replicationFactor: 1, config: {} };
 
+/**
+ * RPO at a fault: what the target lacked when the first fault of the run was injected (had clients failed over
+ * to the target then): acknowledged on the source, not yet on the target; split into late (arrived afterwards)
+ * and lost (never arrived by the end of the run's wait); `ms` is the age of the oldest missing message then.
+ */
+export interface RpoFigures {
+  /** The fault whose injection is the failover moment. */
+  fault: string;
+  atMs: number;
+  messages: number;
+  late: number;
+  lost: number;
+  ms: number;
+}
+
 export interface ReplicationResult {
   /** Over every replication of the run: seen on the target − acknowledged on the source, per message. */
   lag: LatencySummary | null;
@@ -217,6 +232,15 @@ export class ReplicationWatch {
       caughtUp: this.caughtUp,
       flows,
     };
+  }
+
+  /** RPO at the injection of the first fault that was injected; null without one. */
+  rpoAt(faults: Array<{ id: string; injectedAt: number | null }>): RpoFigures | null {
+    const first = faults.filter((f) => f.injectedAt !== null).sort((a, b) => a.injectedAt! - b.injectedAt!)[0];
+    if (!first || this.flows.length === 0) return null;
+    const gaps = this.flows.map((f) => f.tracker.gapAt(first.injectedAt!));
+    const sum = (field: 'messages' | 'late' | 'lost') => gaps.reduce((total, g) => total + g[field], 0);
+    return { fault: first.id, atMs: gaps[0]!.atMs, messages: sum('messages'), late: sum('late'), lost: sum('lost'), ms: Math.max(...gaps.map((g) => g.ms)) };
   }
 
   async close(): Promise<void> {

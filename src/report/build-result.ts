@@ -15,7 +15,7 @@ import type { RunningCluster } from '../cluster/provider.js';
 import type { FaultRecord } from '../faults/fault-injector.js';
 import { javaMajorVersion } from '../cluster/toolchain.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, type RunStatus } from './result.js';
-import type { ReplicationResult } from '../replication/replication-watch.js';
+import type { ReplicationResult, RpoFigures } from '../replication/replication-watch.js';
 
 /** Above this send lag p99 (ms), the harness itself is a bottleneck and says so. */
 const SEND_LAG_WARNING_MS = 10;
@@ -40,6 +40,7 @@ export interface ResultInput {
   statusReason?: string;
   /** Replication figures, when clusters joined by replication ran. */
   replication?: ReplicationResult;
+  rpo?: RpoFigures | null;
 }
 
 /** A summary with no sample is no figure: null, never 0 ms. */
@@ -120,7 +121,7 @@ export function buildResult(input: ResultInput): RunResult {
       drained: outcome?.drained ?? false,
     },
     byRegion: outcome?.byRegion ?? null,
-    ...(input.replication ? { replication: input.replication } : {}),
+    ...(input.replication ? { replication: input.replication, rpo: input.rpo ?? null } : {}),
     errors: { total: Object.values(metrics?.errors ?? {}).reduce((a, b) => a + b, 0), byKind: metrics?.errors ?? {} },
     timeline: withFaultWindows(withTargets(metrics?.timeline ?? [], workload), faults),
     faults,

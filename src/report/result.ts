@@ -7,7 +7,7 @@ import type { LatencySummary } from '../metrics/latency-histogram.js';
 import type { TimelinePoint } from '../metrics/collector.js';
 import type { FaultRecord } from '../faults/fault-injector.js';
 import type { ByRegion } from '../metrics/regional-figures.js';
-import type { ReplicationResult } from '../replication/replication-watch.js';
+import type { ReplicationResult, RpoFigures } from '../replication/replication-watch.js';
 
 export const RESULT_SCHEMA_VERSION = 2;
 
@@ -93,6 +93,8 @@ export interface RunResult {
    * throughput, and messages replicated, duplicated by replication, not (yet) replicated; absent without replication.
    */
   replication?: ReplicationResult;
+  /** With replication and a fault: RPO at the first fault's injection (see RpoFigures); absent otherwise. */
+  rpo?: RpoFigures | null;
   errors: { total: number; byKind: Record<string, number> };
   timeline: TimelinePoint[];
   /** Each fault: what it hit, when it was in force, and what it cost. */

@@ -193,7 +193,7 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
     counts: outcome?.counts,
     outcome,
     faults: injector?.results(faultsUntilMs) ?? [],
-    ...(watch ? { replication: watch.result() } : {}),
+    ...(watch ? { replication: watch.result(), rpo: watch.rpoAt(injector?.results(faultsUntilMs) ?? []) } : {}),
     ...(failure ? { status: failure.status, statusReason: failure.reason } : {}),
   });
   await writeResult(result);

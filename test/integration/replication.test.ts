@@ -16,7 +16,7 @@ function readResult(dir: string): Record<string, any> {
   return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
 }
 
-function replicationScenario(options: { linkMs?: number; duration: string; rate: string }): string {
+function replicationScenario(options: { linkMs?: number; duration: string; rate: string; faults?: string }): string {
   const regions = options.linkMs === undefined ? '' : `regions: [ra, rb]\nlinks:\n  - {between: [ra, rb], latency: ${options.linkMs}ms}\n`;
   const place = (region: string) => (options.linkMs === undefined ? '' : `, region: ${region}`);
   return `name: it-replication
@@ -36,7 +36,7 @@ workload:
   consumers: 1
   drainTimeout: 30s
   producer: {acks: all}
-criteria:
+${options.faults ?? ''}criteria:
   - replication.notReplicated == 0
   - replication.lag.p99 < 2s
 `;
@@ -144,4 +144,21 @@ criteria:
   assert.equal(rep.duplicated, 0);
   assert.ok(rep.lag.p50 > 0 && rep.lag.p50 <= rep.lag.p99, JSON.stringify(rep.lag));
   console.log(`Pulsar geo-replication lag p50 ${rep.lag.p50} ms, p99 ${rep.lag.p99} ms; set → first record ${rep.flows[0].firstRecordMs} ms`);
+});
+
+test('RPO at a region outage of the source: what the target lacked then, all of it late once the region is back', async () => {
+  const out = tempDir();
+  const faults = 'faults:\n  - {at: 8s, action: region-outage, region: ra, mode: kill, duration: 5s}\n';
+  const run = await runCli(['run', writeScenario(replicationScenario({ linkMs: 40, duration: '20s', rate: '100/s', faults })), '--out', out], { timeoutMs: 300_000 });
+  const r = readResult(out);
+  assert.ok(r.replication && r.rpo, run.stderr + run.stdout);
+  const { rpo, replication: rep } = r;
+  assert.equal(rpo.fault, r.faults[0].id);
+  assert.equal(rpo.atMs, Math.round(r.faults[0].injectedAt * 10) / 10);
+  assert.equal(rpo.messages, rpo.late + rpo.lost);
+  assert.ok(rpo.messages > 0, 'at 100 msg/s with ≥ 80 ms of lag, some acknowledged messages were still on their way');
+  assert.equal(rpo.lost, 0, 'the source came back and MirrorMaker 2 carried the rest');
+  assert.equal(rep.notReplicated, 0);
+  assert.ok(rpo.ms > 0 && rpo.ms <= rep.lag.max + 1000, `oldest missing ${rpo.ms} ms old, lag max ${rep.lag.max} ms`);
+  console.log(`RPO at the outage: ${rpo.messages} messages (late ${rpo.late}, lost ${rpo.lost}), oldest ${rpo.ms} ms; duplicated by replication ${rep.duplicated}`);
 });
