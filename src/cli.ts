@@ -3,6 +3,8 @@
  * faultline's command line. Exit codes: 0 criteria passed, 1 a criterion failed, 2 invalid scenario or usage,
  * 3 infrastructure error, 130 interrupted.
  */
+import { mirrorMakerClasspath } from './replication/mm2-distribution.js';
+import { describeReplication } from './replication/replication-plan.js';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -71,6 +73,7 @@ program
         const plan = (await buildPlan(await loadScenarioFile(file)));
         process.stdout.write(`ok: ${file} (${plan.runs.length} cluster(s), ${plan.criteria.length} criteria)\n`);
         for (const line of describeTopology(plan.topology)) process.stdout.write(`  ${line}\n`);
+        for (const line of describeReplication(plan)) process.stdout.write(`  ${line}\n`);
       } catch (error) {
         if (exitCodeOf(error) !== ExitCode.invalidInput) throw error;
         process.stderr.write(`${errorMessage(error)}\n`);
@@ -119,26 +122,37 @@ program
 
 program
   .command('setup')
-  .description('fetch broker artifacts ahead of a run (the versions the given scenarios name, else the default Kafka and Pulsar) and build Toxiproxy')
+  .description('fetch broker artifacts ahead of a run (the versions the given scenarios name, else the default Kafka and Pulsar, and MirrorMaker 2) and build Toxiproxy')
   .argument('[files...]', 'scenario files')
   .action(async (files: string[]) => {
     const wanted = new Map<string, { system: 'kafka' | 'pulsar'; version: string }>();
+    // MirrorMaker 2 versions to fetch: the default Kafka's (no files), or the target clusters' of each replication.
+    const mirrorMakers = new Set<string>();
     if (files.length === 0) {
       for (const system of ['kafka', 'pulsar'] as const) {
         const version = findProvider(system, 'local')!.defaultVersion!;
         wanted.set(`${system} ${version}`, { system, version });
       }
+      mirrorMakers.add(findProvider('kafka', 'local')!.defaultVersion!);
     }
     for (const file of files) {
-      for (const run of (await buildPlan(await loadScenarioFile(file))).runs) {
+      const plan = await buildPlan(await loadScenarioFile(file));
+      for (const run of plan.runs) {
         const version = run.cluster.version ?? run.provider.defaultVersion;
         if (run.cluster.provider === 'local' && version) wanted.set(`${run.cluster.system} ${version}`, { system: run.cluster.system, version });
+      }
+      for (const replication of plan.replication) {
+        if (replication.to.system === 'kafka') mirrorMakers.add(replication.to.version ?? findProvider('kafka', 'local')!.defaultVersion!);
       }
     }
     const log = (line: string) => process.stderr.write(`faultline: ${line}\n`);
     for (const [label, { system, version }] of wanted) {
       await findProvider(system, 'local')!.prepare(version, log);
       process.stdout.write(`ready: ${label}\n`);
+    }
+    for (const version of mirrorMakers) {
+      await mirrorMakerClasspath(version, log);
+      process.stdout.write(`ready: mirrormaker2 ${version}\n`);
     }
     try {
       process.stdout.write(`ready: toxiproxy ${TOXIPROXY_VERSION} (${await ensureToxiproxy(log)})\n`);
@@ -180,6 +194,10 @@ function printSummary(outcome: ScenarioOutcome): void {
         (m.notDelivered !== null ? `not delivered ${m.notDelivered}` : `lost ${m.lost ?? '—'}${lostNote}`) +
         `, duplicated ${m.duplicated ?? '—'} (log copies), redelivered ${m.redelivered ?? '—'}, reordered ${m.reordered ?? '—'}`,
       ...(m.consumed !== null ? [`  consumed without an ack ${m.consumedUnacked ?? '—'}, found in the log by the final read ${m.foundByFinalRead ?? '—'}`] : []),
+      ...(r.replication?.flows ?? []).map(
+        (f) =>
+          `  replication ${f.from} → ${f.to}: lag p50/p99/max ${ms(f.lag)}, replicated ${f.messages.replicated} (${f.throughput?.messagesPerSec ?? '—'} msg/s), duplicated ${f.messages.duplicated}, not replicated ${f.messages.notReplicated}; replicator start → first record ${f.firstRecordMs ?? '—'} ms`,
+      ),
       ...r.criteria.map((c) => `  ${c.passed ? 'pass' : 'FAIL'}  ${c.expression}  (actual ${c.actual ?? c.note}${c.actual !== null && c.note ? `; ${c.note}` : ''})`),
       `  results: ${join(dir, 'result.json')}, report: ${join(dir, 'report.md')}`,
     ];

@@ -66,6 +66,11 @@ export class LatencyHistogram {
     };
   }
 
+  /** Adds every value of `other` (figures merged over several sources). */
+  add(other: LatencyHistogram): void {
+    this.histogram.add(other.histogram);
+  }
+
   reset(): void {
     this.histogram.reset();
   }

@@ -15,6 +15,7 @@ import { type Problem, scenarioError } from '../scenario/problems.js';
 import type { ClusterSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
 import { resolveTopology, type Topology } from '../topology/topology.js';
+import { type JoinedClusters, joinClusters, type PlannedReplication, planReplication } from '../replication/replication-plan.js';
 
 export interface ClusterRun {
   cluster: ClusterSpec;
@@ -41,6 +42,9 @@ export interface RunPlan {
   topology: Topology;
   runs: ClusterRun[];
   criteria: Criterion[];
+  /** Replications between clusters, and the clusters they join (run together); empty without `replication`. */
+  replication: PlannedReplication[];
+  joined: JoinedClusters[];
 }
 
 export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
@@ -58,10 +62,15 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   if (scenario.workload.messageSize < PAYLOAD_HEADER_BYTES) {
     problems.push({ path: ['workload', 'messageSize'], message: `must be at least ${PAYLOAD_HEADER_BYTES}B: every message carries producer id, sequence number and intended send time` });
   }
-  if (scenario.replication.length > 0) {
-    problems.push({ path: ['replication'], message: 'replication between clusters is not available in this version of faultline yet' });
-  }
   const topology = resolveTopology(scenario, problems);
+  const replication = planReplication(scenario, problems, topology);
+  const joined = joinClusters(scenario, replication);
+  scenario.criteria.forEach((expression, i) => {
+    if (replication.length === 0 && /^\s*(replication|rpo)\./.test(expression)) {
+      problems.push({ path: ['criteria', i], message: 'a replication figure needs replication: between clusters (this scenario has none)' });
+    }
+  });
+  const replicaOnly = new Set(joined.flatMap((group) => group.clusters.filter((name) => name !== group.workload)));
   criteria.forEach((criterion, i) => {
     for (const region of [criterion.regions?.from, criterion.regions?.to]) {
       if (region !== undefined && !topology.regions.includes(region)) {
@@ -71,15 +80,15 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   });
   const runs: ClusterRun[] = [];
   for (const [i, cluster] of scenario.clusters.entries()) {
-    const run = await planCluster(scenario, cluster, i, topology, problems);
+    const run = await planCluster(scenario, cluster, i, topology, problems, replicaOnly.has(cluster.name));
     const position = document.locate(['clusters', i]);
     if (run) runs.push({ ...run, source: position ? `${file}:${position.line}` : file });
   }
   if (problems.length > 0) throw scenarioError(file, problems, document.locate);
-  return { scenario, file, topology, runs, criteria };
+  return { scenario, file, topology, runs, criteria, replication, joined };
 }
 
-async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, topology: Topology, problems: Problem[]): Promise<Omit<ClusterRun, 'source'> | undefined> {
+async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, topology: Topology, problems: Problem[], replicaOnly = false): Promise<Omit<ClusterRun, 'source'> | undefined> {
   const provider = findProvider(cluster.system, cluster.provider);
   if (!provider) {
     const available = availableProviders(cluster.system);
@@ -95,7 +104,8 @@ async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: numb
   const topics = scenario.topics.filter((t) => t.cluster === undefined || t.cluster === cluster.name);
   const wanted = scenario.workload.topics;
   const loadTopics = wanted ? topics.filter((t) => wanted.includes(t.name)) : topics;
-  if (loadTopics.length === 0) {
+  // A cluster that only receives replication runs no workload of its own.
+  if (loadTopics.length === 0 && !replicaOnly) {
     problems.push({ path: ['clusters', index, 'name'], message: `the workload has no topic on cluster "${cluster.name}"` });
   }
   // Workload-level options apply to every cluster; the cluster's own override them.
@@ -122,7 +132,8 @@ async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: numb
     });
   }
   await checkBrokerConfig(scenario, cluster, index, provider, topics, problems);
-  const faults = planFaults(scenario, cluster, loadTopics, problems, driver.name, topology);
+  // Faults act on the cluster the workload runs on; a replica-only cluster runs beside it.
+  const faults = replicaOnly ? [] : planFaults(scenario, cluster, loadTopics, problems, driver.name, topology);
   return { cluster, provider, driver, ...(choice.note ? { driverNote: choice.note } : {}), topics, loadTopics, producerOptions, consumerOptions, faults };
 }
 

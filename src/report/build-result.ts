@@ -15,6 +15,7 @@ import type { RunningCluster } from '../cluster/provider.js';
 import type { FaultRecord } from '../faults/fault-injector.js';
 import { javaMajorVersion } from '../cluster/toolchain.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, type RunStatus } from './result.js';
+import type { ReplicationResult, RpoFigures } from '../replication/replication-watch.js';
 
 /** Above this send lag p99 (ms), the harness itself is a bottleneck and says so. */
 const SEND_LAG_WARNING_MS = 10;
@@ -37,6 +38,9 @@ export interface ResultInput {
   /** running (checkpoint), error or interrupted; undefined means the run completed and the criteria decide. */
   status?: Exclude<RunStatus, 'passed' | 'failed'>;
   statusReason?: string;
+  /** Replication figures, when clusters joined by replication ran. */
+  replication?: ReplicationResult;
+  rpo?: RpoFigures | null;
 }
 
 /** A summary with no sample is no figure: null, never 0 ms. */
@@ -117,6 +121,7 @@ export function buildResult(input: ResultInput): RunResult {
       drained: outcome?.drained ?? false,
     },
     byRegion: outcome?.byRegion ?? null,
+    ...(input.replication ? { replication: input.replication, rpo: input.rpo ?? null } : {}),
     errors: { total: Object.values(metrics?.errors ?? {}).reduce((a, b) => a + b, 0), byKind: metrics?.errors ?? {} },
     timeline: withFaultWindows(withTargets(metrics?.timeline ?? [], workload), faults),
     faults,
@@ -152,6 +157,10 @@ export function buildResult(input: ResultInput): RunResult {
     );
   }
   if (consumers && outcome?.producerReorderCaveat && (counts?.reordered ?? 0) > 0) warnings.push(`reordered ${counts?.reordered}: ${outcome.producerReorderCaveat}`);
+  const replication = input.replication;
+  if (replication && complete && !replication.caughtUp) {
+    warnings.push(`replication had not caught up when the wait at the end (${workload.drainTimeout} ms) passed: ${replication.notReplicated} acknowledged message(s) not (yet) on the target`);
+  }
   if (!complete) warnings.push('partial results: the run did not finish; figures cover only what ran, and losses are not judged');
   result.criteria = plan.criteria.map((criterion) => (metrics ? judgeCriterion(criterion, result) : { ...judge(criterion, null), note: 'the load did not run' }));
   if (complete) result.status = result.criteria.every((c) => c.passed) ? 'passed' : 'failed';

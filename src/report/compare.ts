@@ -166,6 +166,16 @@ const rowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> = [
   ['Errors', 'count', 'lower', (r) => r.errors?.total],
 ];
 
+/** Shown only when some run replicated between clusters. */
+const replicationRowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> = [
+  ['Replication lag p50', 'ms', 'lower', (r) => latency(r.replication?.lag, (s) => s.p50)],
+  ['Replication lag p99', 'ms', 'lower', (r) => latency(r.replication?.lag, (s) => s.p99)],
+  ['Replication lag max', 'ms', 'lower', (r) => latency(r.replication?.lag, (s) => s.max)],
+  ['Replicated throughput', 'msg/s', 'higher', (r) => r.replication?.throughput?.messagesPerSec],
+  ['Not (yet) replicated at the end', 'messages', 'lower', (r) => r.replication?.notReplicated],
+  ['Duplicated by replication', 'messages', 'lower', (r) => r.replication?.duplicated],
+];
+
 /** True when the load never sent a message: none of the run's figures is a measurement. */
 function measuredNothing(r: RunResult): boolean {
   return (r.messages?.sent ?? 0) === 0;
@@ -179,7 +189,8 @@ function incompleteStatus(r: RunResult): string | null {
 
 export function compareRuns(runs: ComparedRun[]): Comparison {
   const incomplete = runs.map((run) => incompleteStatus(run.result));
-  const rows = rowSpecs.map(([metric, unit, better, extract]) => {
+  const specs = runs.some((run) => run.result.replication) ? [...rowSpecs, ...replicationRowSpecs] : rowSpecs;
+  const rows = specs.map(([metric, unit, better, extract]) => {
     const values = runs.map((run) => {
       const value = measuredNothing(run.result) ? null : extract(run.result);
       return typeof value === 'number' && Number.isFinite(value) ? value : null;

@@ -94,6 +94,8 @@ function table(name: string, r: RunResult): string {
       return faultsTable(r);
     case 'regions':
       return regionsTable(r);
+    case 'replication':
+      return replicationTable(r);
     case 'timeline':
       return timelineTable(r.timeline);
     default:
@@ -111,6 +113,28 @@ function regionsTable(r: RunResult): string {
     ...Object.keys(by.consumed).map((pair) => [`${pair.replace('->', ' → ')}`, by.consumed[pair]!.messagesPerSec, '', cell(by.endToEnd[pair])]),
   ];
   return `### By region\n\n${rows(['', 'msg/s', 'publish p50 / p99 ms', 'end-to-end p50 / p99 ms'], body)}`;
+}
+
+/** Replication between clusters: lag (seen on the target − acknowledged on the source) and the books (empty without). */
+function replicationTable(r: RunResult): string {
+  const rep = r.replication;
+  if (!rep) return '';
+  const lag = (s: { p50: number; p90: number; p99: number; max: number } | null) => (s ? [s.p50, s.p90, s.p99, s.max] : ['—', '—', '—', '—']);
+  const body = rep.flows.map((f) => [
+    `${f.from} → ${f.to} (${f.topics.map((t) => (t.source === t.target ? t.source : `${t.source} → ${t.target}`)).join(', ')})`,
+    ...lag(f.lag),
+    f.throughput?.messagesPerSec ?? '—',
+    f.messages.replicated,
+    f.messages.duplicated,
+    f.messages.notReplicated,
+    f.firstRecordMs ?? '—',
+  ]);
+  const table = rows(['Replication', 'lag p50 ms', 'p90', 'p99', 'max', 'replicated msg/s', 'replicated', 'duplicated', 'not replicated', 'replicator start → first record ms'], body);
+  const note = rep.caughtUp ? '' : `\n\n> ⚠ replication had not caught up at the end: ${rep.notReplicated} acknowledged message(s) not (yet) on the target.`;
+  const rpo = r.rpo
+    ? `\n\nRPO at fault ${r.rpo.fault} (injected at ${r.rpo.atMs} ms): ${r.rpo.messages} acknowledged message(s) not yet on the target (${r.rpo.late} arrived later, ${r.rpo.lost} never), the oldest ${r.rpo.ms} ms old.`
+    : '';
+  return `### Replication\n\nLag per message = seen on the target − acknowledged on the source (one process, one monotonic clock).\n\n${table}${note}${rpo}`;
 }
 
 /** Each fault with what it hit, when, and what it cost; a fault that never recovered says so. */

@@ -7,6 +7,7 @@ import type { LatencySummary } from '../metrics/latency-histogram.js';
 import type { TimelinePoint } from '../metrics/collector.js';
 import type { FaultRecord } from '../faults/fault-injector.js';
 import type { ByRegion } from '../metrics/regional-figures.js';
+import type { ReplicationResult, RpoFigures } from '../replication/replication-watch.js';
 
 export const RESULT_SCHEMA_VERSION = 2;
 
@@ -87,6 +88,13 @@ export interface RunResult {
    * throughput per "producing->consuming" region pair. Null without regions.
    */
   byRegion: ByRegion | null;
+  /**
+   * Clusters joined by replication: lag (seen on the target − acknowledged on the source, per message), replicated
+   * throughput, and messages replicated, duplicated by replication, not (yet) replicated; absent without replication.
+   */
+  replication?: ReplicationResult;
+  /** With replication and a fault: RPO at the first fault's injection (see RpoFigures); absent otherwise. */
+  rpo?: RpoFigures | null;
   errors: { total: number; byKind: Record<string, number> };
   timeline: TimelinePoint[];
   /** Each fault: what it hit, when it was in force, and what it cost. */

@@ -14,14 +14,13 @@ import { type LoadOutcome, LoadClock, runLoad } from '../load/load-run.js';
 import { PayloadCodec } from '../load/payload.js';
 import type { CollectedMetrics } from '../metrics/collector.js';
 import type { ClusterRun, RunPlan } from '../plan/plan.js';
-import { needsProxies } from '../faults/fault-plan.js';
 import { FaultInjector } from '../faults/fault-injector.js';
 import { seededRandom } from '../faults/targets.js';
-import { ProxiedNetwork } from '../net/proxied-network.js';
-import { applyRegionCosts } from '../net/region-links.js';
 import { type ClientPlacement, PlacedClient } from '../drivers/placed-client.js';
-import { crossesRegions, regionOfProducer } from '../topology/topology.js';
-import { ToxiproxyServer } from '../net/toxiproxy-server.js';
+import { regionOfProducer } from '../topology/topology.js';
+import type { JoinedClusters } from '../replication/replication-plan.js';
+import { ReplicationWatch } from '../replication/replication-watch.js';
+import { RunningTopology } from './running-topology.js';
 import { buildResult, type ResultInput } from '../report/build-result.js';
 import { loadRuns, writeComparison } from '../report/compare.js';
 import { renderReport } from '../report/markdown-report.js';
@@ -30,6 +29,8 @@ import type { RunResult } from '../report/result.js';
 
 const CHECKPOINT_EVERY_MS = 5000;
 const CONSUMER_READY_TIMEOUT_MS = 60_000;
+/** Replicator start → first replicated record; MirrorMaker 2 takes ≈5 s here. */
+const REPLICATION_START_TIMEOUT_MS = 90_000;
 
 export interface RunOptions {
   /** Results directory; default results/<scenario>-<timestamp>. */
@@ -58,9 +59,12 @@ export function defaultResultDir(name: string, now = new Date()): string {
 export async function runScenario(plan: RunPlan, options: RunOptions): Promise<ScenarioOutcome> {
   const baseDir = resolve(options.outDir ?? defaultResultDir(plan.scenario.name));
   const outcomes: ClusterRunOutcome[] = [];
-  for (const run of plan.runs) {
-    const dir = plan.runs.length === 1 ? baseDir : join(baseDir, run.cluster.name);
-    outcomes.push({ dir, result: await runCluster(plan, run, dir, options) });
+  // Clusters joined by replication run together, as one unit, where the workload's cluster is declared.
+  const joinedOf = (name: string) => plan.joined.find((group) => group.clusters.includes(name));
+  const units = plan.runs.filter((run) => (joinedOf(run.cluster.name)?.workload ?? run.cluster.name) === run.cluster.name);
+  for (const run of units) {
+    const dir = units.length === 1 ? baseDir : join(baseDir, run.cluster.name);
+    outcomes.push({ dir, result: await runCluster(plan, run, dir, options, joinedOf(run.cluster.name)) });
     if (options.signal.aborted) break;
   }
   if (outcomes.length > 1) {
@@ -77,7 +81,7 @@ export function exitCodeOf(statuses: RunResult['status'][]): number {
   return ExitCode.passed;
 }
 
-async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: RunOptions): Promise<RunResult> {
+async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: RunOptions, joined?: JoinedClusters): Promise<RunResult> {
   const { progress, signal } = options;
   const logDir = join(dir, 'logs');
   await mkdir(logDir, { recursive: true });
@@ -85,12 +89,14 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
   const runId = runIdBytes.toString('hex');
   const clientLog = createWriteStream(join(logDir, 'client.log'), { flags: 'a' });
   const log = (line: string) => clientLog.write(`${line}\n`);
+  const runs = joined ? plan.runs.filter((r) => joined.clusters.includes(r.cluster.name)) : [run];
   const registry = ProcessRegistry.open(runId, dir);
   options.onRegistry?.(registry);
+  const topology = new RunningTopology(plan, runs, joined, { runId, logDir, registry, signal, log, info: (line) => (log(line), progress.info(line)) });
   const startedAt = new Date();
   let cluster: RunningCluster | undefined;
   let client: MessagingClient | undefined;
-  let toxiproxy: ToxiproxyServer | undefined;
+  let watch: ReplicationWatch | undefined;
   let injector: FaultInjector | undefined;
   let faultsUntilMs = 0;
   let outcome: LoadOutcome | undefined;
@@ -102,39 +108,28 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
     writeResult(buildResult({ ...base, cluster, endedAt: new Date(), metrics, counts, outcome: undefined, status: 'running' }));
 
   try {
-    progress.info(`${run.cluster.name}: starting ${run.cluster.system} (${run.cluster.provider}) — logs in ${logDir}`);
+    const names = runs.map((r) => `${r.cluster.name}: ${r.cluster.system} (${r.cluster.provider})`).join(', ');
+    progress.info(`${joined ? `starting together ${names}` : `${run.cluster.name}: starting ${run.cluster.system} (${run.cluster.provider})`} — logs in ${logDir}`);
     await checkpoint(undefined, undefined);
     const info = (line: string) => (log(line), progress.info(line));
-    let network: ProxiedNetwork | undefined;
-    const regions = regionsOf(plan, run);
-    if (needsProxies(run.faults) || crossesRegions(plan.topology)) {
-      toxiproxy = await ToxiproxyServer.start(registry, join(logDir, 'toxiproxy.log'), info);
-      network = ProxiedNetwork.connect(toxiproxy.url);
-    }
-    cluster = await run.provider.start(run.cluster, {
-      runId,
-      logDir,
-      registry,
-      signal,
-      log,
-      info,
-      ...(run.source ? { source: run.source } : {}),
-      ...(network ? { network } : {}),
-      ...(regions ? { regions } : {}),
-    });
-    throwIfAborted(signal);
-    if (network && regions) await applyRegionCosts(network, cluster, regions.brokerRegions, plan.topology);
-    const admin = run.driver.createAdmin(cluster.endpoints, log);
     try {
-      await admin.ensureTopics(run.topics);
+      await topology.start();
     } finally {
-      await admin.close().catch(() => {});
+      cluster = topology.member(run.cluster.name)?.cluster;
     }
+    throwIfAborted(signal);
+    const { network, regions } = topology.member(run.cluster.name)!;
     const clock = new LoadClock();
-    const clientContext = { endpoints: cluster.endpoints, producerOptions: run.producerOptions, consumerOptions: run.consumerOptions, log, clock: clock.now };
-    const placement = regions ? clientPlacement(plan, cluster) : undefined;
+    const clientContext = { endpoints: cluster!.endpoints, producerOptions: run.producerOptions, consumerOptions: run.consumerOptions, log, clock: clock.now };
+    const placement = regions ? clientPlacement(plan, cluster!) : undefined;
     client = placement ? new PlacedClient(run.driver, clientContext, placement) : run.driver.createClient(clientContext);
-    progress.info(`${run.cluster.name}: ${cluster.endpoints.bootstrap} ready; connecting ${run.driver.name} clients`);
+    if (topology.replicators.length > 0) {
+      watch = await watchReplication(topology, runIdBytes, clock, log, signal);
+      client = watch.wrap(client);
+      const firsts = watch.result().flows.map((f) => `${f.from} → ${f.to} ${f.firstRecordMs} ms`);
+      info(`${run.cluster.name}: replication carries records (replicator start → first record: ${firsts.join(', ')})`);
+    }
+    progress.info(`${run.cluster.name}: ${cluster!.endpoints.bootstrap} ready; connecting ${run.driver.name} clients`);
     outcome = await runLoad(
       client,
       {
@@ -169,6 +164,10 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
     );
     progress.done();
     faultsUntilMs = clock.now();
+    if (watch && !outcome.interrupted) {
+      progress.info(`${run.cluster.name}: waiting for replication to catch up (at most ${plan.scenario.workload.drainTimeout} ms)`);
+      await watch.waitUntilCaughtUp(plan.scenario.workload.drainTimeout);
+    }
     if (outcome.interrupted) failure = { status: 'interrupted', reason: interruptReason(signal) };
   } catch (error) {
     progress.done();
@@ -179,9 +178,8 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
   } finally {
     await injector?.healAll().catch((error: unknown) => log(`healing faults failed: ${errorMessage(error)}`));
     await client?.close().catch(() => {});
-    if (cluster) progress.info(`${run.cluster.name}: stopping the cluster`);
-    await cluster?.stop().catch((error: unknown) => log(`stopping the cluster failed: ${errorMessage(error)}`));
-    await toxiproxy?.stop().catch(() => {});
+    await watch?.close().catch(() => {});
+    await topology.stop();
     registry.close();
     options.onRegistry?.(undefined);
     await new Promise((done) => clientLog.end(done));
@@ -195,19 +193,12 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
     counts: outcome?.counts,
     outcome,
     faults: injector?.results(faultsUntilMs) ?? [],
+    ...(watch ? { replication: watch.result(), rpo: watch.rpoAt(injector?.results(faultsUntilMs) ?? []) } : {}),
     ...(failure ? { status: failure.status, statusReason: failure.reason } : {}),
   });
   await writeResult(result);
   await writeFile(join(dir, 'report.md'), await renderReport(result));
   return result;
-}
-
-/** With regions: where this cluster's brokers sit, and the regions its clients sit in. */
-function regionsOf(plan: RunPlan, run: ClusterRun): { brokerRegions: string[]; clientRegions: string[] } | undefined {
-  const { topology } = plan;
-  if (topology.implicit) return undefined;
-  const brokerRegions = topology.clusters.get(run.cluster.name)!.brokerRegions;
-  return { brokerRegions, clientRegions: [...new Set([...topology.producerRegions, ...topology.consumerRegions])] };
 }
 
 function clientPlacement(plan: RunPlan, cluster: RunningCluster): ClientPlacement {
@@ -217,6 +208,42 @@ function clientPlacement(plan: RunPlan, cluster: RunningCluster): ClientPlacemen
     consumerRegions: topology.consumerRegions,
     endpointsIn: (region) => cluster.endpointsByRegion?.[region] ?? cluster.endpoints,
   };
+}
+
+/** Readers on every target, ready, and a probe record through every replicator before the load starts. */
+async function watchReplication(topology: RunningTopology, runId: Buffer, clock: LoadClock, log: (line: string) => void, signal: AbortSignal): Promise<ReplicationWatch> {
+  const { workloadRun } = topology;
+  const { workload } = topology.plan.scenario;
+  const watch = await ReplicationWatch.start(
+    topology.replicators.flatMap(({ replicator, replications }) =>
+      replications
+        .filter((r) => r.from.name === workloadRun.cluster.name)
+        .map((replication) => ({
+          replication,
+          targetEndpoints: topology.endpointsFrom(replication.to.name, topology.regionOf(replication.to.name)),
+          targetConsumerOptions: topology.member(replication.to.name)!.run.consumerOptions,
+          replicatorStartedAtMs: replicator.startedAtMs,
+        })),
+    ),
+    { runId, messageSize: workload.messageSize, warmupMs: workload.warmup, driver: workloadRun.driver, clock: clock.now, log, readyTimeoutMs: CONSUMER_READY_TIMEOUT_MS, signal },
+  );
+  const sources = new Map<string, MessagingClient>();
+  try {
+    for (const { replications } of topology.replicators) {
+      for (const r of replications) {
+        if (sources.has(r.from.name)) continue;
+        const member = topology.member(r.from.name)!;
+        sources.set(r.from.name, member.run.driver.createClient({ endpoints: topology.endpointsFrom(r.from.name, topology.plan.topology.producerRegions[0]), producerOptions: {}, consumerOptions: {}, log, clock: clock.now }));
+      }
+    }
+    await watch.waitUntilReplicating(sources, REPLICATION_START_TIMEOUT_MS, topology.replicatorExited());
+  } catch (error) {
+    await watch.close();
+    throw error;
+  } finally {
+    await Promise.all([...sources.values()].map((c) => c.close().catch(() => {})));
+  }
+  return watch;
 }
 
 function throwIfAborted(signal: AbortSignal): void {

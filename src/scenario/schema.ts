@@ -93,6 +93,22 @@ export const placementSchema = z
   })
   .strict();
 
+/** Asynchronous replication of topics from one cluster to another (Kafka: MirrorMaker 2 in dedicated mode). */
+export const replicationSchema = z
+  .object({
+    from: name.meta({ description: 'Source cluster (the workload produces and consumes here).' }),
+    to: name.meta({ description: 'Target cluster (the replicator runs in its region and consumes across the link).' }),
+    topics: z.array(name).min(1).optional().meta({ description: 'Topics to replicate; default: the workload topics of the source cluster.' }),
+    policy: z
+      .enum(['identity', 'default'])
+      .default('identity')
+      .meta({ description: 'Topic naming on the target: identity keeps the name (one-way only); default prefixes the source cluster ("a.orders").' }),
+    syncGroupOffsets: z.boolean().default(true).meta({ description: 'Write translated consumer-group offsets to the target (for groups not active there).' }),
+    checkpointInterval: duration().default(1000).meta({ description: 'How often checkpoints and group offsets are emitted.' }),
+    exactlyOnce: z.boolean().default(false).meta({ description: 'Exactly-once replication (not supported yet: must be false).' }),
+  })
+  .strict();
+
 export const ratePhaseSchema = z
   .object({
     duration: duration(),
@@ -168,7 +184,7 @@ export const scenarioSchema = z
     workload: workloadSchema,
     faults: z.array(faultSchema).default([]),
     nemesis: nemesisSchema.optional(),
-    replication: z.array(z.object({}).loose()).default([]),
+    replication: z.array(replicationSchema).default([]).meta({ description: 'Replication between clusters; clusters joined by it run together, with one workload on the source.' }),
     criteria: z.array(z.string()).default([]),
   })
   .strict();
@@ -179,6 +195,7 @@ export type ClusterSpec = z.output<typeof clusterSchema>;
 export type TopicSpec = z.output<typeof topicSchema>;
 export type WorkloadSpec = z.output<typeof workloadSchema>;
 export type LinkSpec = z.output<typeof linkSchema>;
+export type ReplicationSpec = z.output<typeof replicationSchema>;
 
 export function scenarioJsonSchema(): Record<string, unknown> {
   return {

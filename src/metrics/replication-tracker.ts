@@ -1,0 +1,175 @@
+/**
+ * The books of one replication (source cluster → target cluster), kept in the harness process on one monotonic
+ * clock: per message (producer id + sequence number, from the payload), when the source acknowledged it and
+ * when the reader on the target first saw it. Replication lag = seen on the target − acknowledged on the source.
+ *
+ * - replicated = acknowledged on the source and seen on the target;
+ * - duplicated = copies seen on the target after the first (MirrorMaker 2 is at-least-once);
+ * - notReplicated = acknowledged on the source and not (yet) seen on the target;
+ * - seenUnacked = seen on the target although the source never acknowledged it (a send that timed out but landed).
+ * Messages intended before the end of the warm-up count in every figure but the lag histogram and timeline.
+ */
+import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
+import { round } from '../scenario/units.js';
+
+export interface ReplicationTimelinePoint {
+  /** Second since load start: [t, t+1), by the time the target saw the message. */
+  t: number;
+  replicated: number;
+  lagP50: number | null;
+  lagP99: number | null;
+}
+
+/**
+ * What the target lacked at time T (a failover at T would have lost it for the time being): messages acknowledged
+ * on the source by T that the target had not seen by T. `late` arrived after T, `lost` never did (by the end of the
+ * run's wait); `ms` is the age at T of the oldest missing one (T − its intended send time), 0 when none.
+ */
+export interface ReplicationGap {
+  atMs: number;
+  messages: number;
+  late: number;
+  lost: number;
+  ms: number;
+}
+
+export interface ReplicationFigures {
+  from: string;
+  to: string;
+  /** Source topic → target topic. */
+  topics: Array<{ source: string; target: string }>;
+  lag: LatencySummary | null;
+  /** Replicated messages per second, from the first to the last replicated message. */
+  throughput: { messagesPerSec: number } | null;
+  messages: { acked: number; replicated: number; duplicated: number; notReplicated: number; seenUnacked: number };
+  /** Replicator start → first probe record seen on the target (ms), when measured. */
+  firstRecordMs: number | null;
+  timeline: ReplicationTimelinePoint[];
+  /** The lag histogram, HdrHistogram compressed base64, for merging. */
+  lagHistogram: string | null;
+}
+
+class ProducerBooks {
+  /** Ack time + 1 (0 = not acknowledged), and first-seen time + 1 (0 = not seen); monotonic ms, by sequence. */
+  acked = new Float64Array(64);
+  seen = new Float64Array(64);
+  intended = new Float64Array(64);
+
+  ensure(sequence: number): void {
+    if (sequence < this.acked.length) return;
+    let length = this.acked.length;
+    while (length <= sequence) length *= 2;
+    for (const field of ['acked', 'seen', 'intended'] as const) {
+      const grown = new Float64Array(length);
+      grown.set(this[field]);
+      this[field] = grown;
+    }
+  }
+}
+
+export class ReplicationTracker {
+  private readonly books = new Map<number, ProducerBooks>();
+  private readonly lag = new LatencyHistogram();
+  private readonly perSecond = new Map<number, { replicated: number; lag: LatencyHistogram }>();
+  private acked = 0;
+  private replicated = 0;
+  private duplicated = 0;
+  private seenUnacked = 0;
+  private firstSeenMs = Infinity;
+  private lastSeenMs = -Infinity;
+  firstRecordMs: number | null = null;
+
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    readonly topics: Array<{ source: string; target: string }>,
+    private readonly warmupMs: number,
+  ) {}
+
+  private booksOf(producer: number, sequence: number): ProducerBooks {
+    let books = this.books.get(producer);
+    if (!books) this.books.set(producer, (books = new ProducerBooks()));
+    books.ensure(sequence);
+    return books;
+  }
+
+  onAcked(producer: number, sequence: number, intendedMs: number, ackMs: number): void {
+    const books = this.booksOf(producer, sequence);
+    if (books.acked[sequence]! !== 0) return;
+    books.acked[sequence] = ackMs + 1;
+    books.intended[sequence] = intendedMs;
+    this.acked++;
+    const seen = books.seen[sequence]!;
+    if (seen !== 0) {
+      // Seen on the target before the source's ack reached us: counted unacked until now.
+      this.seenUnacked--;
+      this.onReplicated(intendedMs, ackMs, seen - 1);
+    }
+  }
+
+  onSeen(producer: number, sequence: number, seenMs: number): void {
+    const books = this.booksOf(producer, sequence);
+    if (books.seen[sequence]! !== 0) {
+      this.duplicated++;
+      return;
+    }
+    books.seen[sequence] = seenMs + 1;
+    const acked = books.acked[sequence]!;
+    if (acked === 0) this.seenUnacked++;
+    else this.onReplicated(books.intended[sequence]!, acked - 1, seenMs);
+  }
+
+  private onReplicated(intendedMs: number, ackMs: number, seenMs: number): void {
+    this.replicated++;
+    this.firstSeenMs = Math.min(this.firstSeenMs, seenMs);
+    this.lastSeenMs = Math.max(this.lastSeenMs, seenMs);
+    if (intendedMs < this.warmupMs) return;
+    // A reader can see a message before the ack's callback runs: the lag is then below our resolution, not negative.
+    const lagMs = Math.max(0, seenMs - ackMs);
+    this.lag.recordMs(lagMs);
+    const second = Math.max(0, Math.floor(seenMs / 1000));
+    let point = this.perSecond.get(second);
+    if (!point) this.perSecond.set(second, (point = { replicated: 0, lag: new LatencyHistogram() }));
+    point.replicated++;
+    point.lag.recordMs(lagMs);
+  }
+
+  gapAt(atMs: number): ReplicationGap {
+    let messages = 0;
+    let late = 0;
+    let oldestIntended = Infinity;
+    for (const books of this.books.values()) {
+      for (let sequence = 0; sequence < books.acked.length; sequence++) {
+        const acked = books.acked[sequence]!;
+        if (acked === 0 || acked - 1 > atMs) continue;
+        const seen = books.seen[sequence]!;
+        if (seen !== 0 && seen - 1 <= atMs) continue;
+        messages++;
+        if (seen !== 0) late++;
+        oldestIntended = Math.min(oldestIntended, books.intended[sequence]!);
+      }
+    }
+    return { atMs: round(atMs, 1), messages, late, lost: messages - late, ms: messages > 0 ? round(Math.max(0, atMs - oldestIntended), 1) : 0 };
+  }
+
+  get notReplicated(): number {
+    return this.acked - this.replicated;
+  }
+
+  figures(): ReplicationFigures {
+    const spanS = (this.lastSeenMs - this.firstSeenMs) / 1000;
+    return {
+      from: this.from,
+      to: this.to,
+      topics: this.topics,
+      lag: this.lag.count > 0 ? this.lag.summary() : null,
+      throughput: this.replicated > 1 && spanS > 0 ? { messagesPerSec: round(this.replicated / spanS, 1) } : null,
+      messages: { acked: this.acked, replicated: this.replicated, duplicated: this.duplicated, notReplicated: this.notReplicated, seenUnacked: this.seenUnacked },
+      firstRecordMs: this.firstRecordMs === null ? null : round(this.firstRecordMs, 1),
+      timeline: [...this.perSecond.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([t, p]) => ({ t, replicated: p.replicated, lagP50: p.lag.percentileMs(50), lagP99: p.lag.percentileMs(99) })),
+      lagHistogram: this.lag.count > 0 ? this.lag.encode() : null,
+    };
+  }
+}

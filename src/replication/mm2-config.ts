@@ -1,0 +1,64 @@
+/**
+ * mm2.properties for MirrorMaker 2 in dedicated mode, one file per target cluster: the flows into it, with the
+ * settings verified on this machine (see the multi-region notes): internal topics at the clusters' replication
+ * factor (1-broker clusters need 1), fast topic and group refresh, plugin scanning skipped (service_load, for
+ * MirrorMaker and for each herder), offset syncs kept on the target, and no reverse heartbeat herder.
+ */
+import type { PlannedReplication } from './replication-plan.js';
+
+export const IDENTITY_POLICY = 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy';
+
+export interface Mm2Flow {
+  replication: PlannedReplication;
+  /** How MirrorMaker reaches the source: from the target's region, across the link. */
+  sourceBootstrap: string;
+}
+
+export interface Mm2Target {
+  name: string;
+  bootstrap: string;
+  /** Smallest broker count of the clusters involved: internal topics cannot have more replicas. */
+  replicationFactor: number;
+}
+
+export function mirrorMakerProperties(target: Mm2Target, flows: Mm2Flow[]): Record<string, string> {
+  if (flows.length === 0) throw new Error('MirrorMaker 2 needs at least one flow');
+  const policies = new Set(flows.map((f) => f.replication.policy));
+  if (policies.size > 1) throw new Error(`flows into "${target.name}" mix topic naming policies: MirrorMaker 2 takes one per process`);
+  const rf = String(Math.max(1, Math.min(3, target.replicationFactor)));
+  const first = flows[0]!.replication;
+  const checkpointSeconds = String(Math.max(1, Math.round(first.checkpointIntervalMs / 1000)));
+  const p: Record<string, string> = {
+    clusters: [...flows.map((f) => f.replication.from.name), target.name].join(','),
+    [`${target.name}.bootstrap.servers`]: target.bootstrap,
+    'plugin.discovery': 'service_load',
+    [`${target.name}.plugin.discovery`]: 'service_load',
+    'offset-syncs.topic.location': 'target',
+    'replication.factor': rf,
+    'checkpoints.topic.replication.factor': rf,
+    'heartbeats.topic.replication.factor': rf,
+    'offset-syncs.topic.replication.factor': rf,
+    'offset.storage.replication.factor': rf,
+    'status.storage.replication.factor': rf,
+    'config.storage.replication.factor': rf,
+    'refresh.topics.interval.seconds': '1',
+    'refresh.groups.interval.seconds': '1',
+    'emit.checkpoints.interval.seconds': checkpointSeconds,
+    'sync.group.offsets.enabled': String(first.syncGroupOffsets),
+    'sync.group.offsets.interval.seconds': checkpointSeconds,
+    'sync.topic.acls.enabled': 'false',
+    'sync.topic.configs.enabled': 'false',
+    [`${target.name}.offset.flush.interval.ms`]: '1000',
+  };
+  if (first.policy === 'identity') p['replication.policy.class'] = IDENTITY_POLICY;
+  for (const { replication, sourceBootstrap } of flows) {
+    const source = replication.from.name;
+    p[`${source}.bootstrap.servers`] = sourceBootstrap;
+    p[`${source}.plugin.discovery`] = 'service_load';
+    p[`${source}->${target.name}.enabled`] = 'true';
+    p[`${source}->${target.name}.topics`] = replication.topics.map((t) => t.name).join(',');
+    // Without this, a reverse herder runs for heartbeats and creates internal topics on the source (KAFKA-10710).
+    p[`${target.name}->${source}.emit.heartbeats.enabled`] = 'false';
+  }
+  return p;
+}

@@ -1,0 +1,252 @@
+/**
+ * Measures replication from the harness: every acknowledgement of the workload's producers on the source is
+ * noted (the client is wrapped; payloads carry producer id + sequence number), and a reader on each target topic
+ * notes when each message arrives there — both on the load's one monotonic clock. Before the load, a probe record
+ * on a topic of its own tells when the replicator carries data (replicator start → first record), so the load
+ * does not measure the replicator's start-up as lag.
+ */
+import type { ClusterEndpoints } from '../cluster/provider.js';
+import type { ConsumerGroupHandle, DriverFactory, MessagingClient, ProducerHandle } from '../drivers/driver.js';
+import { InfrastructureError } from '../errors.js';
+import { LatencyHistogram, type LatencySummary } from '../metrics/latency-histogram.js';
+import { type ReplicationFigures, ReplicationTracker } from '../metrics/replication-tracker.js';
+import { PayloadCodec } from '../load/payload.js';
+import type { TopicSpec } from '../scenario/schema.js';
+import { round } from '../scenario/units.js';
+import { type PlannedReplication, targetTopicName } from './replication-plan.js';
+
+/** A topic of the harness's own on each source, replicated with the workload's, that carries the probe record. */
+export const PROBE_TOPIC: TopicSpec = { name: 'faultline-replication-probe', partitions: 1, replicationFactor: 1, config: {} };
+
+/**
+ * RPO at a fault: what the target lacked when the first fault of the run was injected (had clients failed over
+ * to the target then): acknowledged on the source, not yet on the target; split into late (arrived afterwards)
+ * and lost (never arrived by the end of the run's wait); `ms` is the age of the oldest missing message then.
+ */
+export interface RpoFigures {
+  /** The fault whose injection is the failover moment. */
+  fault: string;
+  atMs: number;
+  messages: number;
+  late: number;
+  lost: number;
+  ms: number;
+}
+
+export interface ReplicationResult {
+  /** Over every replication of the run: seen on the target − acknowledged on the source, per message. */
+  lag: LatencySummary | null;
+  throughput: { messagesPerSec: number } | null;
+  acked: number;
+  replicated: number;
+  duplicated: number;
+  notReplicated: number;
+  seenUnacked: number;
+  /** True when every acknowledged message reached every target before the wait at the end ran out. */
+  caughtUp: boolean;
+  /** Each replication (source → target) on its own. */
+  flows: ReplicationFigures[];
+}
+
+export interface WatchedReplication {
+  replication: PlannedReplication;
+  /** How the reader reaches the target (from the target's region). */
+  targetEndpoints: ClusterEndpoints;
+  targetConsumerOptions: Record<string, unknown>;
+  /** When the replicator of this flow started (performance.now). */
+  replicatorStartedAtMs: number;
+}
+
+interface Flow {
+  watched: WatchedReplication;
+  tracker: ReplicationTracker;
+  client: MessagingClient;
+  groups: ConsumerGroupHandle[];
+  probeSeen: () => void;
+  probeSeenAt: Promise<number>;
+}
+
+export interface WatchOptions {
+  runId: Buffer;
+  messageSize: number;
+  warmupMs: number;
+  driver: DriverFactory;
+  clock: () => number;
+  log: (line: string) => void;
+  readyTimeoutMs: number;
+  signal: AbortSignal;
+}
+
+export class ReplicationWatch {
+  private readonly codec: PayloadCodec;
+  private readonly total = new LatencyHistogram();
+  private caughtUp = false;
+
+  private constructor(private readonly flows: Flow[], private readonly o: WatchOptions) {
+    this.codec = new PayloadCodec(o.runId, o.messageSize);
+  }
+
+  /** Starts a reader on every target topic (and its probe topic), ready before it returns. */
+  static async start(watched: WatchedReplication[], o: WatchOptions): Promise<ReplicationWatch> {
+    const flows: Flow[] = watched.map((w) => {
+      const topics = w.replication.topics.map((t) => ({ source: t.name, target: targetTopicName(w.replication, t.name) }));
+      let probeSeen: () => void = () => {};
+      const probeSeenAt = new Promise<number>((resolve) => (probeSeen = () => resolve(performance.now())));
+      const client = o.driver.createClient({ endpoints: w.targetEndpoints, producerOptions: {}, consumerOptions: w.targetConsumerOptions, log: o.log, clock: o.clock });
+      return { watched: w, tracker: new ReplicationTracker(w.replication.from.name, w.replication.to.name, topics, o.warmupMs), client, groups: [], probeSeen, probeSeenAt };
+    });
+    const watch = new ReplicationWatch(flows, o);
+    try {
+      for (const flow of flows) await watch.startReaders(flow);
+    } catch (error) {
+      await watch.close();
+      throw error;
+    }
+    return watch;
+  }
+
+  private async startReaders(flow: Flow): Promise<void> {
+    const { replication } = flow.watched;
+    const group = `faultline-replica-${this.o.runId.toString('hex')}-${replication.to.name}`;
+    for (const topic of [...replication.topics, PROBE_TOPIC]) {
+      const target = { ...topic, name: targetTopicName(replication, topic.name) };
+      const isProbe = topic === PROBE_TOPIC;
+      const sink = (value: Buffer, receivedMs: number) => {
+        if (isProbe) {
+          if (value.toString() === this.probeText(replication)) flow.probeSeen();
+          return;
+        }
+        const header = this.codec.decode(value);
+        if (header) flow.tracker.onSeen(header.producer, header.sequence, receivedMs);
+      };
+      flow.groups.push(await flow.client.createConsumerGroup({ topic: target, group: `${group}-${target.name}`, members: 1, sink, readyTimeoutMs: this.o.readyTimeoutMs, signal: this.o.signal }));
+    }
+  }
+
+  private probeText(replication: PlannedReplication): string {
+    return `faultline probe ${this.o.runId.toString('hex')} ${replication.from.name}->${replication.to.name}`;
+  }
+
+  /**
+   * Sends a probe record on each source and waits until every target has it: the replicators carry data.
+   * `sourceClient` writes to the source cluster of `from`; `replicatorExited` rejects when a replicator dies.
+   */
+  async waitUntilReplicating(sourceClients: Map<string, MessagingClient>, timeoutMs: number, replicatorExited: Promise<never>): Promise<void> {
+    const producers: ProducerHandle[] = [];
+    try {
+      for (const flow of this.flows) {
+        const { replication } = flow.watched;
+        const producer = await sourceClients.get(replication.from.name)!.createProducer(0, PROBE_TOPIC);
+        producers.push(producer);
+        await producer.send(PROBE_TOPIC.name, [{ key: null, value: Buffer.from(this.probeText(replication)) }], () => {});
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new InfrastructureError(`replication did not carry a probe record within ${timeoutMs} ms (see the replicator's log)`)), timeoutMs);
+      });
+      const aborted = new Promise<never>((_, reject) => {
+        if (this.o.signal.aborted) reject(new Error('interrupted'));
+        this.o.signal.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
+      });
+      try {
+        await Promise.race([
+          Promise.all(
+            this.flows.map(async (flow) => {
+              const seenAt = await flow.probeSeenAt;
+              flow.tracker.firstRecordMs = seenAt - flow.watched.replicatorStartedAtMs;
+            }),
+          ),
+          timeout,
+          replicatorExited,
+          aborted,
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    } finally {
+      await Promise.all(producers.map((p) => p.close().catch(() => {})));
+    }
+  }
+
+  /** The workload's client, with every acknowledgement noted for the replications of its topics. */
+  wrap(client: MessagingClient): MessagingClient {
+    const trackersOf = (topic: string) => this.flows.filter((f) => f.tracker.topics.some((t) => t.source === topic)).map((f) => f.tracker);
+    const codec = this.codec;
+    return {
+      ...(client.acknowledgesWrites !== undefined ? { acknowledgesWrites: client.acknowledgesWrites } : {}),
+      ...(client.producerReorderCaveat !== undefined ? { producerReorderCaveat: client.producerReorderCaveat } : {}),
+      createConsumerGroup: (request) => client.createConsumerGroup(request),
+      ...(client.finalRead ? { finalRead: client.finalRead.bind(client) } : {}),
+      close: () => client.close(),
+      async createProducer(id, topic) {
+        const producer = await client.createProducer(id, topic);
+        const trackers = trackersOf(topic.name);
+        if (trackers.length === 0) return producer;
+        return {
+          close: () => producer.close(),
+          send(topicName, messages, onAcked) {
+            const headers = messages.map((m) => codec.decode(m.value));
+            return producer.send(topicName, messages, (indexes, ackMs, partition) => {
+              for (const i of indexes) {
+                const header = headers[i];
+                if (header) for (const tracker of trackers) tracker.onAcked(header.producer, header.sequence, header.intendedMs, ackMs);
+              }
+              onAcked(indexes, ackMs, partition);
+            });
+          },
+        };
+      },
+    };
+  }
+
+  /** Waits (bounded) until every acknowledged message reached every target; returns whether it did. */
+  async waitUntilCaughtUp(timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    while (!this.o.signal.aborted) {
+      if (this.flows.every((f) => f.tracker.notReplicated === 0)) return (this.caughtUp = true);
+      if (performance.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return (this.caughtUp = false);
+  }
+
+  result(): ReplicationResult {
+    const flows = this.flows.map((f) => f.tracker.figures());
+    this.total.reset();
+    let lagged = 0;
+    for (const flow of flows) {
+      if (!flow.lagHistogram) continue;
+      lagged++;
+      this.total.add(LatencyHistogram.decode(flow.lagHistogram));
+    }
+    const sum = (field: keyof ReplicationFigures['messages']) => flows.reduce((total, f) => total + f.messages[field], 0);
+    const rates = flows.map((f) => f.throughput?.messagesPerSec).filter((r): r is number => r !== undefined);
+    return {
+      lag: lagged > 0 ? this.total.summary() : null,
+      throughput: rates.length > 0 ? { messagesPerSec: round(rates.reduce((a, b) => a + b, 0), 1) } : null,
+      acked: sum('acked'),
+      replicated: sum('replicated'),
+      duplicated: sum('duplicated'),
+      notReplicated: sum('notReplicated'),
+      seenUnacked: sum('seenUnacked'),
+      caughtUp: this.caughtUp,
+      flows,
+    };
+  }
+
+  /** RPO at the injection of the first fault that was injected; null without one. */
+  rpoAt(faults: Array<{ id: string; injectedAt: number | null }>): RpoFigures | null {
+    const first = faults.filter((f) => f.injectedAt !== null).sort((a, b) => a.injectedAt! - b.injectedAt!)[0];
+    if (!first || this.flows.length === 0) return null;
+    const gaps = this.flows.map((f) => f.tracker.gapAt(first.injectedAt!));
+    const sum = (field: 'messages' | 'late' | 'lost') => gaps.reduce((total, g) => total + g[field], 0);
+    return { fault: first.id, atMs: gaps[0]!.atMs, messages: sum('messages'), late: sum('late'), lost: sum('lost'), ms: Math.max(...gaps.map((g) => g.ms)) };
+  }
+
+  async close(): Promise<void> {
+    for (const flow of this.flows) {
+      await Promise.all(flow.groups.map((g) => g.close().catch(() => {})));
+      await flow.client.close().catch(() => {});
+    }
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * What a run starts and stops: one cluster, or clusters joined by replication started together (each with its
+ * own Toxiproxy when links are proxied, its brokers in its regions), their topics, and the replicators between
+ * them (MirrorMaker 2, in the target's region, consuming from the source across the link). Everything started is
+ * pushed on a teardown stack and stopped in reverse order, whatever happened.
+ */
+import { join } from 'node:path';
+import type { ProcessRegistry } from '../cluster/process-registry.js';
+import type { ClusterEndpoints, RunningCluster } from '../cluster/provider.js';
+import { DEFAULT_KAFKA_VERSION } from '../cluster/kafka/kafka-distribution.js';
+import { errorMessage, InfrastructureError } from '../errors.js';
+import { needsProxies } from '../faults/fault-plan.js';
+import { ProxiedNetwork } from '../net/proxied-network.js';
+import { applyRegionCosts } from '../net/region-links.js';
+import { ToxiproxyServer } from '../net/toxiproxy-server.js';
+import type { ClusterRun, RunPlan } from '../plan/plan.js';
+import { startMirrorMaker, type RunningReplicator } from '../replication/mirror-maker.js';
+import { startPulsarGeoReplication } from '../replication/pulsar-geo-replication.js';
+import { type JoinedClusters, type PlannedReplication, targetTopics } from '../replication/replication-plan.js';
+import { PROBE_TOPIC } from '../replication/replication-watch.js';
+import { crossesRegions } from '../topology/topology.js';
+
+export interface TopologyContext {
+  runId: string;
+  logDir: string;
+  registry: ProcessRegistry;
+  signal: AbortSignal;
+  log: (line: string) => void;
+  info: (line: string) => void;
+}
+
+export interface TopologyMember {
+  run: ClusterRun;
+  cluster: RunningCluster;
+  network?: ProxiedNetwork;
+  /** With regions: where its brokers sit and which client regions reach it. */
+  regions?: { brokerRegions: string[]; clientRegions: string[] };
+}
+
+export interface StartedReplicator {
+  replicator: RunningReplicator;
+  replications: PlannedReplication[];
+}
+
+export class RunningTopology {
+  readonly members = new Map<string, TopologyMember>();
+  readonly replicators: StartedReplicator[] = [];
+  private readonly teardown: Array<{ what: string; stop: () => Promise<void> }> = [];
+
+  constructor(readonly plan: RunPlan, private readonly runs: ClusterRun[], readonly joined: JoinedClusters | undefined, private readonly context: TopologyContext) {}
+
+  /** The cluster the workload runs on. */
+  get workloadRun(): ClusterRun {
+    return this.runs.find((r) => r.cluster.name === (this.joined?.workload ?? this.runs[0]!.cluster.name))!;
+  }
+
+  member(name: string): TopologyMember | undefined {
+    return this.members.get(name);
+  }
+
+  /** The region a cluster's clients and replicator sit in: that of its first broker (undefined without regions). */
+  regionOf(clusterName: string): string | undefined {
+    return this.plan.topology.implicit ? undefined : this.plan.topology.clusters.get(clusterName)?.brokerRegions[0];
+  }
+
+  /** How a client in `region` (or anywhere, without regions) reaches a cluster. */
+  endpointsFrom(clusterName: string, region: string | undefined): ClusterEndpoints {
+    const cluster = this.members.get(clusterName)!.cluster;
+    return (region !== undefined ? cluster.endpointsByRegion?.[region] : undefined) ?? cluster.endpoints;
+  }
+
+  /** Starts every cluster (together), their topics, then the replicators. On failure, the caller still calls stop(). */
+  async start(): Promise<void> {
+    const started = await Promise.allSettled(this.runs.map((run) => this.startCluster(run)));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    throwIfAborted(this.context.signal);
+    for (const run of this.runs) await this.ensureTopics(run, this.topicsOn(run));
+    for (const [target, replications] of this.byTarget()) {
+      this.replicators.push({ replicator: await this.startReplicator(target, replications), replications });
+      throwIfAborted(this.context.signal);
+    }
+  }
+
+  /** Rejects when a replicator exits while the run still needs it. */
+  replicatorExited(): Promise<never> {
+    const exited = Promise.race(
+      this.replicators.map(async ({ replicator }) => {
+        const process = replicator.jvm?.process;
+        if (!process) return new Promise<never>(() => {});
+        const code = await process.exited;
+        throw new InfrastructureError(`${replicator.name} exited (code ${code}): ${process.failureReason()}`);
+      }),
+    );
+    exited.catch(() => {});
+    return exited;
+  }
+
+  /** Stops everything started, in reverse order; each failure is logged and the rest still stop. */
+  async stop(): Promise<void> {
+    while (this.teardown.length > 0) {
+      const { what, stop } = this.teardown.pop()!;
+      if (what.startsWith('cluster ')) this.context.info(`${what.slice('cluster '.length)}: stopping the cluster`);
+      await stop().catch((error: unknown) => this.context.log(`stopping ${what} failed: ${errorMessage(error)}`));
+    }
+  }
+
+  private async startCluster(run: ClusterRun): Promise<void> {
+    const { context, plan } = this;
+    const name = run.cluster.name;
+    const regions = this.regionsFor(run);
+    let network: ProxiedNetwork | undefined;
+    if (needsProxies(run.faults) || crossesRegions(plan.topology)) {
+      const file = this.joined ? `toxiproxy-${name}.log` : 'toxiproxy.log';
+      const toxiproxy = await ToxiproxyServer.start(context.registry, join(context.logDir, file), context.info);
+      this.teardown.push({ what: `Toxiproxy of ${name}`, stop: () => toxiproxy.stop() });
+      network = ProxiedNetwork.connect(toxiproxy.url);
+    }
+    const cluster = await run.provider.start(run.cluster, {
+      runId: context.runId,
+      logDir: context.logDir,
+      registry: context.registry,
+      signal: context.signal,
+      log: context.log,
+      info: context.info,
+      ...(run.source ? { source: run.source } : {}),
+      ...(network ? { network } : {}),
+      ...(regions ? { regions } : {}),
+    });
+    this.teardown.push({ what: `cluster ${name}`, stop: () => cluster.stop() });
+    this.members.set(name, { run, cluster, ...(network ? { network } : {}), ...(regions ? { regions } : {}) });
+    throwIfAborted(context.signal);
+    if (network && regions) await applyRegionCosts(network, cluster, regions.brokerRegions, plan.topology);
+  }
+
+  /**
+   * With regions: the cluster's broker regions, and the client regions that reach it — the workload's producers
+   * and consumers, plus, for a replication, the target's region (MirrorMaker runs there and reads the source
+   * across the link; the reader of replicated messages sits there too).
+   */
+  private regionsFor(run: ClusterRun): TopologyMember['regions'] {
+    const { topology } = this.plan;
+    if (topology.implicit) return undefined;
+    const brokerRegions = topology.clusters.get(run.cluster.name)!.brokerRegions;
+    const replicaRegions = (this.joined?.replications ?? []).filter((r) => r.from.name === run.cluster.name || r.to.name === run.cluster.name).map((r) => this.regionOf(r.to.name)!);
+    return { brokerRegions, clientRegions: [...new Set([...topology.producerRegions, ...topology.consumerRegions, ...replicaRegions])] };
+  }
+
+  /** A cluster's own topics, the replicated topics it receives, and the probe topic where replication starts or ends. */
+  private topicsOn(run: ClusterRun) {
+    const name = run.cluster.name;
+    const replications = this.joined?.replications ?? [];
+    const topics = [...run.topics];
+    const add = (topic: (typeof topics)[number]) => {
+      if (!topics.some((t) => t.name === topic.name)) topics.push(topic);
+    };
+    for (const r of replications) {
+      if (r.to.name === name) targetTopics({ ...r, topics: [...r.topics, PROBE_TOPIC] }).forEach(add);
+      if (r.from.name === name) add(PROBE_TOPIC);
+    }
+    return topics;
+  }
+
+  private async ensureTopics(run: ClusterRun, topics: ClusterRun['topics']): Promise<void> {
+    const admin = run.driver.createAdmin(this.members.get(run.cluster.name)!.cluster.endpoints, this.context.log);
+    try {
+      await admin.ensureTopics(topics);
+    } finally {
+      await admin.close().catch(() => {});
+    }
+  }
+
+  private byTarget(): Map<string, PlannedReplication[]> {
+    const byTarget = new Map<string, PlannedReplication[]>();
+    for (const r of this.joined?.replications ?? []) byTarget.set(r.to.name, [...(byTarget.get(r.to.name) ?? []), r]);
+    return byTarget;
+  }
+
+  private async startReplicator(target: string, replications: PlannedReplication[]): Promise<RunningReplicator> {
+    const targetRun = this.runs.find((r) => r.cluster.name === target)!;
+    if (targetRun.cluster.system === 'pulsar') {
+      // Geo-replication is namespace config on both sides, one pair at a time; nothing to stop but the clusters.
+      let last: RunningReplicator | undefined;
+      for (const r of replications) last = await startPulsarGeoReplication(this.members.get(r.from.name)!.cluster, this.members.get(target)!.cluster, this.context.log, this.context.info);
+      return last!;
+    }
+    const region = this.regionOf(target);
+    const version = this.members.get(target)!.cluster.version ?? targetRun.cluster.version ?? DEFAULT_KAFKA_VERSION;
+    const brokers = Math.min(targetRun.cluster.brokers, ...replications.map((r) => r.from.brokers));
+    const single = this.byTarget().size === 1;
+    const replicator = await startMirrorMaker({
+      version,
+      name: single ? 'mm2' : `mm2-${target}`,
+      target: { name: target, bootstrap: this.endpointsFrom(target, region).bootstrap, replicationFactor: brokers },
+      flows: replications.map((r) => ({ replication: { ...r, topics: [...r.topics, PROBE_TOPIC] }, sourceBootstrap: this.endpointsFrom(r.from.name, region).bootstrap })),
+      logDir: this.context.logDir,
+      registry: this.context.registry,
+      info: this.context.info,
+    });
+    this.teardown.push({ what: replicator.name, stop: () => replicator.stop() });
+    return replicator;
+  }
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new Error(`interrupted by ${String(signal.reason ?? 'a signal')}`);
+}

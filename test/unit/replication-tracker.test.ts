@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ReplicationTracker } from '../../src/metrics/replication-tracker.js';
+
+test('lag = seen on the target − acknowledged on the source; duplicates and missing messages counted', () => {
+  const t = new ReplicationTracker('a', 'b', [{ source: 'x', target: 'x' }], 0);
+  t.onAcked(0, 0, 0, 10);
+  t.onAcked(0, 1, 10, 20);
+  t.onAcked(1, 0, 0, 15);
+  t.onSeen(0, 0, 110); // 100 ms
+  t.onSeen(0, 1, 170); // 150 ms
+  t.onSeen(0, 1, 900); // a copy
+  const f = t.figures();
+  assert.deepEqual(f.messages, { acked: 3, replicated: 2, duplicated: 1, notReplicated: 1, seenUnacked: 0 });
+  assert.equal(f.lag!.count, 2);
+  assert.equal(f.lag!.max, 150);
+  assert.ok(Math.abs(f.lag!.p50 - 100) <= 0.1);
+});
+
+test('a message seen before its ack is heard of is counted when the ack comes (never a negative lag)', () => {
+  const t = new ReplicationTracker('a', 'b', [], 0);
+  t.onSeen(0, 5, 100);
+  assert.equal(t.figures().messages.seenUnacked, 1);
+  t.onAcked(0, 5, 0, 101);
+  const f = t.figures();
+  assert.deepEqual(f.messages, { acked: 1, replicated: 1, duplicated: 0, notReplicated: 0, seenUnacked: 0 });
+  assert.equal(f.lag!.max, 0.001);
+});
+
+test('the gap at T: acknowledged by T, not on the target by T; late if it came after, lost if never', () => {
+  const t = new ReplicationTracker('a', 'b', [], 0);
+  t.onAcked(0, 0, 0, 10);
+  t.onSeen(0, 0, 20); // on the target before T = 100
+  t.onAcked(0, 1, 50, 60);
+  t.onSeen(0, 1, 150); // late
+  t.onAcked(0, 2, 70, 80); // never replicated: lost
+  t.onAcked(0, 3, 200, 210); // acknowledged after T: not in the gap
+  assert.deepEqual(t.gapAt(100), { atMs: 100, messages: 2, late: 1, lost: 1, ms: 50 });
+  assert.deepEqual(t.gapAt(5), { atMs: 5, messages: 0, late: 0, lost: 0, ms: 0 });
+});
+
+test('warm-up messages count in the books but not in the lag', () => {
+  const t = new ReplicationTracker('a', 'b', [], 1000);
+  t.onAcked(0, 0, 500, 510);
+  t.onAcked(0, 1, 1500, 1510);
+  t.onSeen(0, 0, 2000);
+  t.onSeen(0, 1, 1560);
+  const f = t.figures();
+  assert.equal(f.messages.replicated, 2);
+  assert.equal(f.lag!.count, 1);
+  assert.equal(f.lag!.max, 50);
+  assert.deepEqual(f.timeline.map((p) => [p.t, p.replicated]), [[1, 1]]);
+});
