@@ -5,8 +5,7 @@
  * pushed on a teardown stack and stopped in reverse order, whatever happened.
  */
 import { join } from 'node:path';
-import type { ProcessRegistry } from '../cluster/process-registry.js';
-import type { ClusterEndpoints, RunningCluster } from '../cluster/provider.js';
+import type { ClusterEndpoints, ProviderContext, RunningCluster } from '../cluster/provider.js';
 import { DEFAULT_KAFKA_VERSION } from '../cluster/kafka/kafka-distribution.js';
 import { errorMessage, InfrastructureError } from '../errors.js';
 import { needsProxies } from '../faults/fault-plan.js';
@@ -20,14 +19,8 @@ import { type JoinedClusters, type PlannedReplication, targetTopics } from '../r
 import { PROBE_TOPIC } from '../replication/replication-watch.js';
 import { crossesRegions } from '../topology/topology.js';
 
-export interface TopologyContext {
-  runId: string;
-  logDir: string;
-  registry: ProcessRegistry;
-  signal: AbortSignal;
-  log: (line: string) => void;
-  info: (line: string) => void;
-}
+/** What starting the topology needs: what a provider needs to start one cluster, less its own network and regions. */
+export type TopologyContext = Pick<ProviderContext, 'runId' | 'logDir' | 'registry' | 'signal' | 'log' | 'info'>;
 
 export interface TopologyMember {
   run: ClusterRun;
