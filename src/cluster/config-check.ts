@@ -141,3 +141,14 @@ function lastLine(error: unknown): string {
   const lines = `${stderr ?? ''}`.trim().split('\n').filter((l) => l.trim() && !/^\s+at /.test(l));
   return (lines.find((l) => /error|exception/i.test(l)) ?? lines.at(-1) ?? message ?? String(error)).trim();
 }
+
+/** Java: a string as a JSON string literal, for the config checkers' answers (shared by the Kafka and Pulsar programs). */
+export const JAVA_JSON_STRING = String.raw`  static String json(String s) {
+    StringBuilder out = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') out.append('\\').append(c);
+      else if (c < 0x20) out.append(String.format("\\u%04x", (int) c));
+      else out.append(c);
+    }
+    return out.append('"').toString();
+  }`;

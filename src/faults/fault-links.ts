@@ -1,9 +1,8 @@
 /** The links a network fault touches, and the Toxiproxy toxic it adds to them. */
 import type { Link, ToxicSpec } from '../net/proxied-network.js';
+import { toxiproxyRate } from '../net/toxiproxy-units.js';
 import type { PlannedFault } from './fault-plan.js';
 
-/** Toxiproxy's bandwidth toxic counts `rate` in KB/s of 1000 bytes (toxics/bandwidth.go: sleep = bytes × 1 ms / rate). */
-export const TOXIPROXY_BANDWIDTH_UNIT_BYTES = 1000;
 
 /** The links `fault` acts on when its target resolved to `brokers`. */
 export function linksOf(fault: PlannedFault, brokers: number[], all: readonly Link[]): Link[] {
@@ -68,11 +67,4 @@ export function toxicFor(fault: PlannedFault, stream: 'upstream' | 'downstream')
     default:
       throw new Error(`no toxic for ${fault.action}`);
   }
-}
-
-/** Bytes per second as Toxiproxy's whole KB/s (1 KB = 1000 B); the plan admits only rates it can express exactly. */
-export function toxiproxyRate(bytesPerSec: number): number {
-  const rate = bytesPerSec / TOXIPROXY_BANDWIDTH_UNIT_BYTES;
-  if (!Number.isInteger(rate) || rate < 1) throw new Error(`bandwidth ${bytesPerSec} B/s is not a whole number (≥ 1) of Toxiproxy's KB/s (1000 B/s)`);
-  return rate;
 }

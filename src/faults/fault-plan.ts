@@ -5,7 +5,7 @@
 import type { Problem } from '../scenario/problems.js';
 import type { ClusterSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
-import { TOXIPROXY_BANDWIDTH_UNIT_BYTES } from './fault-links.js';
+import { bandwidthProblem } from '../net/toxiproxy-units.js';
 import type { Topology } from '../topology/topology.js';
 import { type FaultAction, type FaultSpec, networkActions, processActions, regionActions } from './fault-schema.js';
 import { type FaultTarget, formatTarget, parseTarget, seededRandom, TargetSyntaxError } from './targets.js';
@@ -239,18 +239,6 @@ function checkRegionFault(
     problem(undefined, 'link-degrade needs latency: (added one way, e.g. 100ms, with jitter:) or rate: (bytes per second), or both');
   }
   return { extra: { between: [a, b], regions } };
-}
-
-/** Toxiproxy's bandwidth toxic takes whole KB/s of 1000 B; 0 means no limit at all. */
-function bandwidthProblem(bytesPerSec: number): string | undefined {
-  const unit = TOXIPROXY_BANDWIDTH_UNIT_BYTES;
-  if (bytesPerSec === 0) return 'must be more than 0 B/s (Toxiproxy reads a rate of 0 as no limit at all); the lowest limit it can set is 1KB (1000 B/s)';
-  if (bytesPerSec < unit) return `Toxiproxy limits bandwidth in whole KB/s (1 KB = 1000 B): ${bytesPerSec} B/s is below its lowest limit, 1KB (1000 B/s)`;
-  if (bytesPerSec % unit !== 0) {
-    const low = Math.floor(bytesPerSec / unit);
-    return `Toxiproxy limits bandwidth in whole KB/s (1 KB = 1000 B): ${bytesPerSec} B/s is not one (use ${low}KB or ${low + 1}KB)`;
-  }
-  return undefined;
 }
 
 /**

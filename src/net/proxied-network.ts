@@ -126,10 +126,6 @@ export class ProxiedNetwork {
     else this.standing.delete(link.name);
   }
 
-  standingOf(link: Link): ToxicSpec[] {
-    return this.standing.get(link.name) ?? [];
-  }
-
   /** Enables every proxy and removes every fault's toxic; the links' standing costs stay. */
   async healAll(): Promise<void> {
     await this.api.reset();

@@ -7,17 +7,13 @@
 import { linkBetween, type LinkCost, type Topology } from '../topology/topology.js';
 import type { RunningCluster } from '../cluster/provider.js';
 import type { Link, ProxiedNetwork, ToxicSpec } from './proxied-network.js';
-
-/** Toxiproxy's bandwidth toxic counts KB/s of 1000 bytes. */
-export function bandwidthToxicRate(bytesPerSec: number): number {
-  return Math.max(1, Math.round(bytesPerSec / 1000));
-}
+import { toxiproxyRate } from './toxiproxy-units.js';
 
 function toxicsFor(cost: LinkCost | undefined, stream: ToxicSpec['stream']): ToxicSpec[] {
   if (!cost) return [];
   const toxics: ToxicSpec[] = [];
   if (cost.latencyMs > 0 || cost.jitterMs > 0) toxics.push({ type: 'latency', attributes: { latency: Math.round(cost.latencyMs), jitter: Math.round(cost.jitterMs) }, stream });
-  if (cost.bandwidthBytesPerSec !== undefined) toxics.push({ type: 'bandwidth', attributes: { rate: bandwidthToxicRate(cost.bandwidthBytesPerSec) }, stream });
+  if (cost.bandwidthBytesPerSec !== undefined) toxics.push({ type: 'bandwidth', attributes: { rate: toxiproxyRate(cost.bandwidthBytesPerSec) }, stream });
   return toxics;
 }
 

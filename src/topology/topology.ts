@@ -5,6 +5,7 @@
  */
 import type { Problem } from '../scenario/problems.js';
 import type { ClusterSpec, Scenario } from '../scenario/schema.js';
+import { bandwidthProblem } from '../net/toxiproxy-units.js';
 import { didYouMean } from '../scenario/suggest.js';
 
 export const IMPLICIT_REGION = 'local';
@@ -49,10 +50,6 @@ export function crossesRegions(topology: Topology): boolean {
 
 export function regionOfProducer(topology: Topology, index: number): string {
   return topology.producerRegions[index % topology.producerRegions.length]!;
-}
-
-export function regionOfConsumer(topology: Topology, index: number): string {
-  return topology.consumerRegions[index % topology.consumerRegions.length]!;
 }
 
 export function resolveTopology(scenario: Scenario, problems: Problem[]): Topology {
@@ -133,7 +130,8 @@ function resolveLinks(scenario: Scenario, known: (region: string, path: Array<st
       if (spec.jitter > spec.latency) {
         problems.push({ path: [...path, 'jitter'], message: `jitter (${spec.jitter} ms) above the latency (${spec.latency} ms) would need negative delays` });
       }
-      if (spec.bandwidth === 0) problems.push({ path: [...path, 'bandwidth'], message: 'a bandwidth of 0 carries nothing: to cut a link, use a link-down fault' });
+      const bandwidth = spec.bandwidth === undefined ? undefined : spec.bandwidth === 0 ? 'a bandwidth of 0 carries nothing: to cut a link, use a link-down fault' : bandwidthProblem(spec.bandwidth);
+      if (bandwidth) problems.push({ path: [...path, 'bandwidth'], message: bandwidth });
       links.push({ from, to, latencyMs: spec.latency, jitterMs: spec.jitter, ...(spec.bandwidth !== undefined ? { bandwidthBytesPerSec: spec.bandwidth } : {}) });
     }
   });

@@ -31,14 +31,14 @@ links:
   - {between: [us, eu], latency: 30ms}
   - {between: [us, ap], latency: 80ms, jitter: 5ms}
   - {from: eu, to: ap, latency: 120ms}
-  - {from: ap, to: eu, latency: 110ms, bandwidth: 1MiB}
+  - {from: ap, to: eu, latency: 110ms, bandwidth: 1MB}
 clusters: [{name: k, system: kafka, brokers: 3, regions: [us, eu, ap]}]
 `);
   assert.deepEqual(problems, []);
   assert.deepEqual(topology.clusters.get('k')!.brokerRegions, ['us', 'eu', 'ap']);
   assert.equal(linkBetween(topology, 'eu', 'us')!.latencyMs, 30);
   assert.equal(linkBetween(topology, 'ap', 'eu')!.latencyMs, 110);
-  assert.equal(linkBetween(topology, 'ap', 'eu')!.bandwidthBytesPerSec, 1024 * 1024);
+  assert.equal(linkBetween(topology, 'ap', 'eu')!.bandwidthBytesPerSec, 1_000_000);
   assert.equal(linkBetween(topology, 'us', 'us'), undefined, 'inside a region is free');
   assert.deepEqual(topology.producerRegions, ['us'], 'clients default to the region of broker 1');
   assert.ok(describeTopology(topology).some((line) => line.includes('broker-2@eu')));
@@ -105,4 +105,12 @@ test('regional criteria: a region pair for end-to-end, a region for publish, che
   assert.throws(() => parseCriterion('latency.endToEnd[us].p99 < 1s'), /producing → consuming region pair/);
   assert.throws(() => parseCriterion('latency.publish[us->eu].p99 < 1s'), /per producing region/);
   assert.throws(() => parseCriterion('messages.lost[us] == 0'), /region selector goes on/);
+});
+
+test('a link bandwidth Toxiproxy cannot set exactly is refused, as for bandwidth faults', () => {
+  const { problems } = resolve(`regions: [us, eu]
+links: [{between: [us, eu], latency: 10ms, bandwidth: 1MiB}]
+clusters: [{name: k, system: kafka, brokers: 2, regions: [us, eu]}]
+`);
+  assert.ok(problems.some((p) => p.path.join('.') === 'links.0.bandwidth' && /whole KB\/s .*use 1048KB or 1049KB/.test(p.message)), JSON.stringify(problems));
 });

@@ -11,6 +11,8 @@
  * Scopes: `broker` (the scenario's cluster config), `node` (the full server.properties of node 1),
  * `topic:<n>` (the config of the scenario's n-th topic).
  */
+import { JAVA_JSON_STRING } from '../config-check.js';
+
 export const KAFKA_CONFIG_CHECKER_CLASS = 'FaultlineKafkaConfigCheck';
 
 export const KAFKA_CONFIG_CHECKER_SOURCE = String.raw`
@@ -111,14 +113,6 @@ public class FaultlineKafkaConfigCheck {
     return text.toString();
   }
 
-  static String json(String s) {
-    StringBuilder out = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      if (c == '"' || c == '\\') out.append('\\').append(c);
-      else if (c < 0x20) out.append(String.format("\\u%04x", (int) c));
-      else out.append(c);
-    }
-    return out.append('"').toString();
-  }
+${JAVA_JSON_STRING}
 }
 `;

@@ -5,6 +5,8 @@
  * A value is checked as the loader converts it (FieldParser) and against the field's @FieldContext range.
  * Same request and output format as the Kafka checker (scope `broker`; topicKeys is empty).
  */
+import { JAVA_JSON_STRING } from '../config-check.js';
+
 export const PULSAR_CONFIG_CHECKER_CLASS = 'FaultlinePulsarConfigCheck';
 
 export const PULSAR_CONFIG_CHECKER_SOURCE = String.raw`
@@ -78,14 +80,6 @@ public class FaultlinePulsarConfigCheck {
     Files.write(Paths.get(args[1]), out.toString().getBytes(StandardCharsets.UTF_8));
   }
 
-  static String json(String s) {
-    StringBuilder out = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      if (c == '"' || c == '\\') out.append('\\').append(c);
-      else if (c < 0x20) out.append(String.format("\\u%04x", (int) c));
-      else out.append(c);
-    }
-    return out.append('"').toString();
-  }
+${JAVA_JSON_STRING}
 }
 `;
