@@ -1,7 +1,7 @@
 /** The CLI on bad input: exit 2, file, line and field named, no stack trace. No broker is started. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { kafkaScenario, runCli, tempDir, writeScenario } from '../helpers.js';
 
@@ -162,8 +162,10 @@ test('validate accepts broker and topic config the broker accepts, and answers t
   const file = writeScenario(configured('num.io.threads: 8, log.retention.hours: 2', 'min.insync.replicas: 1, retention.ms: 60000, cleanup.policy: delete'));
   const first = await runCli(['validate', file], { timeoutMs: 120_000 });
   assert.equal(first.code, 0, first.stderr);
-  // Without java on the PATH, only a cached answer can pass the check (no JVM can start).
-  const second = await runCli(['validate', file], { env: { PATH: dirname(process.execPath) } });
+  // With no java nor javac on the PATH, only a cached answer can pass the check (no JVM can start).
+  const noJava = scratch('faultline-no-java-');
+  symlinkSync(process.execPath, join(noJava, 'node'));
+  const second = await runCli(['validate', file], { env: { PATH: noJava } });
   assert.equal(second.code, 0, second.stderr);
-  assert.doesNotMatch(second.stderr, /skipp|cannot/i, 'the check ran from the cache, not skipped');
+  assert.doesNotMatch(second.stderr, /not checked/, 'the check ran from the cache, not skipped');
 });
