@@ -5,6 +5,7 @@
  */
 import { mirrorMakerClasspath } from './replication/mm2-distribution.js';
 import { describeReplication } from './replication/replication-plan.js';
+import { describeFailover } from './replication/failover-plan.js';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -74,6 +75,7 @@ program
         process.stdout.write(`ok: ${file} (${plan.runs.length} cluster(s), ${plan.criteria.length} criteria)\n`);
         for (const line of describeTopology(plan.topology)) process.stdout.write(`  ${line}\n`);
         for (const line of describeReplication(plan)) process.stdout.write(`  ${line}\n`);
+        if (plan.failover) process.stdout.write(`  ${describeFailover(plan.failover)}\n`);
       } catch (error) {
         if (exitCodeOf(error) !== ExitCode.invalidInput) throw error;
         process.stderr.write(`${errorMessage(error)}\n`);

@@ -15,6 +15,7 @@ import { type Problem, scenarioError } from '../scenario/problems.js';
 import type { ClusterSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
 import { resolveTopology, type Topology } from '../topology/topology.js';
+import { type PlannedFailover, planFailover } from '../replication/failover-plan.js';
 import { type JoinedClusters, joinClusters, type PlannedReplication, planReplication } from '../replication/replication-plan.js';
 
 export interface ClusterRun {
@@ -45,6 +46,8 @@ export interface RunPlan {
   /** Replications between clusters, and the clusters they join (run together); empty without `replication`. */
   replication: PlannedReplication[];
   joined: JoinedClusters[];
+  /** Clients moving to a replica when the source region goes down; absent without `failover`. */
+  failover?: PlannedFailover;
 }
 
 export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
@@ -84,8 +87,24 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
     const position = document.locate(['clusters', i]);
     if (run) runs.push({ ...run, source: position ? `${file}:${position.line}` : file });
   }
+  const failover = planFailover(
+    {
+      scenario,
+      topology,
+      replication,
+      joined,
+      faultsOf: (name) => runs.find((r) => r.cluster.name === name)?.faults,
+      loadTopicsOf: (name) => runs.find((r) => r.cluster.name === name)?.loadTopics ?? [],
+    },
+    problems,
+  );
+  scenario.criteria.forEach((expression, i) => {
+    if (!scenario.failover && /^\s*rto\./.test(expression)) {
+      problems.push({ path: ['criteria', i], message: 'an RTO figure needs failover: (clients moving to a replica when the source region goes down); this scenario has none' });
+    }
+  });
   if (problems.length > 0) throw scenarioError(file, problems, document.locate);
-  return { scenario, file, topology, runs, criteria, replication, joined };
+  return { scenario, file, topology, runs, criteria, replication, joined, ...(failover ? { failover } : {}) };
 }
 
 async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, topology: Topology, problems: Problem[], replicaOnly = false): Promise<Omit<ClusterRun, 'source'> | undefined> {

@@ -81,6 +81,8 @@ export class ReplicationWatch {
   private readonly codec: PayloadCodec;
   private readonly total = new LatencyHistogram();
   private caughtUp = false;
+  /** producer × 2^32 + sequence of messages written straight to a target (clients that failed over): not replication's. */
+  private readonly directWrites = new Set<number>();
 
   private constructor(private readonly flows: Flow[], private readonly o: WatchOptions) {
     this.codec = new PayloadCodec(o.runId, o.messageSize);
@@ -117,7 +119,7 @@ export class ReplicationWatch {
           return;
         }
         const header = this.codec.decode(value);
-        if (header) flow.tracker.onSeen(header.producer, header.sequence, receivedMs);
+        if (header && !this.directWrites.has(header.producer * 2 ** 32 + header.sequence)) flow.tracker.onSeen(header.producer, header.sequence, receivedMs);
       };
       flow.groups.push(await flow.client.createConsumerGroup({ topic: target, group: `${group}-${target.name}`, members: 1, sink, readyTimeoutMs: this.o.readyTimeoutMs, signal: this.o.signal }));
     }
@@ -197,6 +199,11 @@ export class ReplicationWatch {
         };
       },
     };
+  }
+
+  /** A message the workload writes straight to a target (its clients failed over): the target's readers leave it out. */
+  noteDirectWrite(producer: number, sequence: number): void {
+    this.directWrites.add(producer * 2 ** 32 + sequence);
   }
 
   /** Waits (bounded) until every acknowledged message reached every target; returns whether it did. */

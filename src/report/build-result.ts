@@ -16,6 +16,7 @@ import type { FaultRecord } from '../faults/fault-injector.js';
 import { javaMajorVersion } from '../cluster/toolchain.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, type RunStatus } from './result.js';
 import type { ReplicationResult, RpoFigures } from '../replication/replication-watch.js';
+import type { RtoFigures } from '../replication/client-failover.js';
 
 /** Above this send lag p99 (ms), the harness itself is a bottleneck and says so. */
 const SEND_LAG_WARNING_MS = 10;
@@ -41,6 +42,7 @@ export interface ResultInput {
   /** Replication figures, when clusters joined by replication ran. */
   replication?: ReplicationResult;
   rpo?: RpoFigures | null;
+  rto?: RtoFigures;
 }
 
 /** A summary with no sample is no figure: null, never 0 ms. */
@@ -122,6 +124,7 @@ export function buildResult(input: ResultInput): RunResult {
     },
     byRegion: outcome?.byRegion ?? null,
     ...(input.replication ? { replication: input.replication, rpo: input.rpo ?? null } : {}),
+    ...(input.rto ? { rto: input.rto } : {}),
     errors: { total: Object.values(metrics?.errors ?? {}).reduce((a, b) => a + b, 0), byKind: metrics?.errors ?? {} },
     timeline: withFaultWindows(withTargets(metrics?.timeline ?? [], workload), faults),
     faults,
@@ -161,6 +164,12 @@ export function buildResult(input: ResultInput): RunResult {
   if (replication && complete && !replication.caughtUp) {
     warnings.push(`replication had not caught up when the wait at the end (${workload.drainTimeout} ms) passed: ${replication.notReplicated} acknowledged message(s) not (yet) on the target`);
   }
+  const rto = input.rto;
+  if (rto && complete) {
+    if (rto.switchedAtMs === null) warnings.push(`the clients never failed over to ${rto.to}: ${rto.fault} was not injected or the run ended first`);
+    else if (rto.groupsReady < rto.groups) warnings.push(`failover: ${rto.groups - rto.groupsReady} of ${rto.groups} consumer group(s) could not open on ${rto.to}`);
+    else if (rto.produce === null) warnings.push(`failover: no send was acknowledged by ${rto.to} after the clients moved`);
+  }
   if (!complete) warnings.push('partial results: the run did not finish; figures cover only what ran, and losses are not judged');
   result.criteria = plan.criteria.map((criterion) => (metrics ? judgeCriterion(criterion, result) : { ...judge(criterion, null), note: 'the load did not run' }));
   if (complete) result.status = result.criteria.every((c) => c.passed) ? 'passed' : 'failed';
@@ -177,6 +186,9 @@ function judgeCriterion(criterion: Criterion, result: RunResult): CriterionVerdi
     if (notRecovered.length > 0) return judgeUnbounded(criterion, `never recovered: ${notRecovered.join(', ')}`);
     const unmeasured = result.failover.unmeasured[figureName];
     if (unmeasured.length > 0) return { ...judge(criterion, null), note: `not measurable for ${unmeasured.join(', ')} (nothing was due after the fault, or too little time was left)` };
+  }
+  if (/^rto\.(produce|consume)$/.test(criterion.metric) && result.rto?.switchedAtMs !== null && metricValue(result, resultPath(criterion)) === null) {
+    return judgeUnbounded(criterion, `the clients moved to ${result.rto?.to} but never ${criterion.metric === 'rto.produce' ? 'had a send acknowledged' : 'consumed a new message'} there`);
   }
   const verdict = judge(criterion, metricValue(result, resultPath(criterion)));
   if (criterion.metric === 'messages.lost' && result.messages.lostVerified === false) return { ...verdict, note: 'unverified: the consumers did not catch up and no final read reached the end of the log' };

@@ -174,6 +174,16 @@ const replicationRowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> 
   ['Replicated throughput', 'msg/s', 'higher', (r) => r.replication?.throughput?.messagesPerSec],
   ['Not (yet) replicated at the end', 'messages', 'lower', (r) => r.replication?.notReplicated],
   ['Duplicated by replication', 'messages', 'lower', (r) => r.replication?.duplicated],
+  ['RPO: acknowledged, not on the target at the outage', 'messages', 'lower', (r) => r.rpo?.messages],
+  ['RPO: oldest missing message, age', 'ms', 'lower', (r) => r.rpo?.ms],
+  ['RPO: never arrived (lost)', 'messages', 'lower', (r) => r.rpo?.lost],
+];
+
+/** Shown only when some run failed its clients over to a replica. */
+const failoverRowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> = [
+  ['RTO produce: outage → first ack on the replica', 'ms', 'lower', (r) => r.rto?.produce],
+  ['RTO consume: outage → first new message consumed on the replica', 'ms', 'lower', (r) => r.rto?.consume],
+  ['Consumed again after failover', 'messages', 'lower', (r) => r.rto?.consumedAgain],
 ];
 
 /** True when the load never sent a message: none of the run's figures is a measurement. */
@@ -189,7 +199,11 @@ function incompleteStatus(r: RunResult): string | null {
 
 export function compareRuns(runs: ComparedRun[]): Comparison {
   const incomplete = runs.map((run) => incompleteStatus(run.result));
-  const specs = runs.some((run) => run.result.replication) ? [...rowSpecs, ...replicationRowSpecs] : rowSpecs;
+  const specs = [
+    ...rowSpecs,
+    ...(runs.some((run) => run.result.replication) ? replicationRowSpecs : []),
+    ...(runs.some((run) => run.result.rto) ? failoverRowSpecs : []),
+  ];
   const rows = specs.map(([metric, unit, better, extract]) => {
     const values = runs.map((run) => {
       const value = measuredNothing(run.result) ? null : extract(run.result);

@@ -134,7 +134,20 @@ function replicationTable(r: RunResult): string {
   const rpo = r.rpo
     ? `\n\nRPO at fault ${r.rpo.fault} (injected at ${r.rpo.atMs} ms): ${r.rpo.messages} acknowledged message(s) not yet on the target (${r.rpo.late} arrived later, ${r.rpo.lost} never), the oldest ${r.rpo.ms} ms old.`
     : '';
-  return `### Replication\n\nLag per message = seen on the target − acknowledged on the source (one process, one monotonic clock).\n\n${table}${note}${rpo}`;
+  return `### Replication\n\nLag per message = seen on the target − acknowledged on the source (one process, one monotonic clock).\n\n${table}${note}${rpo}${rtoText(r)}`;
+}
+
+/** Region failover: when the clients moved, RTO produce / consume, and what they consumed twice. */
+function rtoText(r: RunResult): string {
+  const rto = r.rto;
+  if (!rto) return '';
+  if (rto.switchedAtMs === null) return `\n\nFailover ${rto.from} → ${rto.to}: the clients never moved (${rto.fault} was not injected, or the run ended first).`;
+  const ms = (v: number | null, never: string) => (v === null ? never : `${v} ms`);
+  return (
+    `\n\nFailover ${rto.from} → ${rto.to}: ${rto.fault} at ${rto.outageAtMs ?? '?'} ms, clients moved at ${rto.switchedAtMs} ms. ` +
+    `**RTO produce ${ms(rto.produce, 'never (no send acknowledged on the target)')}**, **RTO consume ${ms(rto.consume, 'never (nothing new consumed on the target)')}** (from the outage). ` +
+    `${rto.consumedAgain} message(s) consumed again on the target (of ${rto.consumedBeforeMove} consumed on the source before the move: the resumed position was that far behind); ${rto.abandoned} send(s) to the source given up at the move; ${rto.groupsReady} of ${rto.groups} consumer group(s) open on the target.`
+  );
 }
 
 /** Each fault with what it hit, when, and what it cost; a fault that never recovered says so. */

@@ -8,6 +8,7 @@ import type { TimelinePoint } from '../metrics/collector.js';
 import type { FaultRecord } from '../faults/fault-injector.js';
 import type { ByRegion } from '../metrics/regional-figures.js';
 import type { ReplicationResult, RpoFigures } from '../replication/replication-watch.js';
+import type { RtoFigures } from '../replication/client-failover.js';
 
 export const RESULT_SCHEMA_VERSION = 2;
 
@@ -93,8 +94,10 @@ export interface RunResult {
    * throughput, and messages replicated, duplicated by replication, not (yet) replicated; absent without replication.
    */
   replication?: ReplicationResult;
-  /** With replication and a fault: RPO at the first fault's injection (see RpoFigures); absent otherwise. */
+  /** With replication and a fault: RPO at the source region's outage (with failover), else at the first fault's injection (see RpoFigures); absent otherwise. */
   rpo?: RpoFigures | null;
+  /** With `failover:`: the clients' move to the replica, RTO produce / consume and repeats after it (see RtoFigures). */
+  rto?: RtoFigures;
   errors: { total: number; byKind: Record<string, number> };
   timeline: TimelinePoint[];
   /** Each fault: what it hit, when it was in force, and what it cost. */

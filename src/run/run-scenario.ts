@@ -19,7 +19,7 @@ import { seededRandom } from '../faults/targets.js';
 import { type ClientPlacement, PlacedClient } from '../drivers/placed-client.js';
 import { regionOfProducer } from '../topology/topology.js';
 import type { JoinedClusters } from '../replication/replication-plan.js';
-import { ReplicationWatch } from '../replication/replication-watch.js';
+import { ReplicationRun } from './replication-run.js';
 import { RunningTopology } from './running-topology.js';
 import { buildResult, type ResultInput } from '../report/build-result.js';
 import { loadRuns, writeComparison } from '../report/compare.js';
@@ -29,8 +29,6 @@ import type { RunResult } from '../report/result.js';
 
 const CHECKPOINT_EVERY_MS = 5000;
 const CONSUMER_READY_TIMEOUT_MS = 60_000;
-/** Replicator start → first replicated record; MirrorMaker 2 takes ≈5 s here. */
-const REPLICATION_START_TIMEOUT_MS = 90_000;
 
 export interface RunOptions {
   /** Results directory; default results/<scenario>-<timestamp>. */
@@ -96,7 +94,7 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
   const startedAt = new Date();
   let cluster: RunningCluster | undefined;
   let client: MessagingClient | undefined;
-  let watch: ReplicationWatch | undefined;
+  let replicated: ReplicationRun | undefined;
   let injector: FaultInjector | undefined;
   let faultsUntilMs = 0;
   let outcome: LoadOutcome | undefined;
@@ -124,10 +122,8 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
     const placement = regions ? clientPlacement(plan, cluster!) : undefined;
     client = placement ? new PlacedClient(run.driver, clientContext, placement) : run.driver.createClient(clientContext);
     if (topology.replicators.length > 0) {
-      watch = await watchReplication(topology, runIdBytes, clock, log, signal);
-      client = watch.wrap(client);
-      const firsts = watch.result().flows.map((f) => `${f.from} → ${f.to} ${f.firstRecordMs} ms`);
-      info(`${run.cluster.name}: replication carries records (replicator start → first record: ${firsts.join(', ')})`);
+      replicated = await ReplicationRun.start(topology, client, { runId: runIdBytes, clock, log, info, signal, readyTimeoutMs: CONSUMER_READY_TIMEOUT_MS });
+      client = replicated.client;
     }
     progress.info(`${run.cluster.name}: ${cluster!.endpoints.bootstrap} ready; connecting ${run.driver.name} clients`);
     outcome = await runLoad(
@@ -144,6 +140,7 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
         signal,
         onStart: (collector) => {
           progress.info(`${run.cluster.name}: load started${run.faults.length ? ` with ${run.faults.length} fault(s) scheduled` : ''}`);
+          replicated?.onLoadStart();
           if (run.faults.length === 0 || !cluster) return;
           injector = new FaultInjector(run.faults, cluster, { clock: clock.now, collector, network, random: seededRandom(plan.scenario.nemesis?.seed ?? 1), log: info });
           injector.start();
@@ -164,10 +161,7 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
     );
     progress.done();
     faultsUntilMs = clock.now();
-    if (watch && !outcome.interrupted) {
-      progress.info(`${run.cluster.name}: waiting for replication to catch up (at most ${plan.scenario.workload.drainTimeout} ms)`);
-      await watch.waitUntilCaughtUp(plan.scenario.workload.drainTimeout);
-    }
+    if (replicated && !outcome.interrupted) await replicated.settle(plan.scenario.workload.drainTimeout);
     if (outcome.interrupted) failure = { status: 'interrupted', reason: interruptReason(signal) };
   } catch (error) {
     progress.done();
@@ -178,7 +172,7 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
   } finally {
     await injector?.healAll().catch((error: unknown) => log(`healing faults failed: ${errorMessage(error)}`));
     await client?.close().catch(() => {});
-    await watch?.close().catch(() => {});
+    await replicated?.close();
     await topology.stop();
     registry.close();
     options.onRegistry?.(undefined);
@@ -193,7 +187,7 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
     counts: outcome?.counts,
     outcome,
     faults: injector?.results(faultsUntilMs) ?? [],
-    ...(watch ? { replication: watch.result(), rpo: watch.rpoAt(injector?.results(faultsUntilMs) ?? []) } : {}),
+    ...(replicated ? replicated.figures(injector?.results(faultsUntilMs) ?? []) : {}),
     ...(failure ? { status: failure.status, statusReason: failure.reason } : {}),
   });
   await writeResult(result);
@@ -208,42 +202,6 @@ function clientPlacement(plan: RunPlan, cluster: RunningCluster): ClientPlacemen
     consumerRegions: topology.consumerRegions,
     endpointsIn: (region) => cluster.endpointsByRegion?.[region] ?? cluster.endpoints,
   };
-}
-
-/** Readers on every target, ready, and a probe record through every replicator before the load starts. */
-async function watchReplication(topology: RunningTopology, runId: Buffer, clock: LoadClock, log: (line: string) => void, signal: AbortSignal): Promise<ReplicationWatch> {
-  const { workloadRun } = topology;
-  const { workload } = topology.plan.scenario;
-  const watch = await ReplicationWatch.start(
-    topology.replicators.flatMap(({ replicator, replications }) =>
-      replications
-        .filter((r) => r.from.name === workloadRun.cluster.name)
-        .map((replication) => ({
-          replication,
-          targetEndpoints: topology.endpointsFrom(replication.to.name, topology.regionOf(replication.to.name)),
-          targetConsumerOptions: topology.member(replication.to.name)!.run.consumerOptions,
-          replicatorStartedAtMs: replicator.startedAtMs,
-        })),
-    ),
-    { runId, messageSize: workload.messageSize, warmupMs: workload.warmup, driver: workloadRun.driver, clock: clock.now, log, readyTimeoutMs: CONSUMER_READY_TIMEOUT_MS, signal },
-  );
-  const sources = new Map<string, MessagingClient>();
-  try {
-    for (const { replications } of topology.replicators) {
-      for (const r of replications) {
-        if (sources.has(r.from.name)) continue;
-        const member = topology.member(r.from.name)!;
-        sources.set(r.from.name, member.run.driver.createClient({ endpoints: topology.endpointsFrom(r.from.name, topology.plan.topology.producerRegions[0]), producerOptions: {}, consumerOptions: {}, log, clock: clock.now }));
-      }
-    }
-    await watch.waitUntilReplicating(sources, REPLICATION_START_TIMEOUT_MS, topology.replicatorExited());
-  } catch (error) {
-    await watch.close();
-    throw error;
-  } finally {
-    await Promise.all([...sources.values()].map((c) => c.close().catch(() => {})));
-  }
-  return watch;
 }
 
 function throwIfAborted(signal: AbortSignal): void {

@@ -109,6 +109,17 @@ export const replicationSchema = z
   })
   .strict();
 
+/** Clients moving from a cluster to its replica when the source's region goes down (region failover). */
+export const failoverSchema = z
+  .object({
+    from: name.optional().meta({ description: "The cluster clients leave (default: the workload's cluster)." }),
+    to: name.meta({ description: 'The cluster clients move to: a replica of `from` (a replication from → to carries every workload topic).' }),
+    after: duration()
+      .default(5000)
+      .meta({ description: "How long after the source's region goes down (its first region-outage) producers and consumers move: detection and decision time." }),
+  })
+  .strict();
+
 export const ratePhaseSchema = z
   .object({
     duration: duration(),
@@ -185,6 +196,7 @@ export const scenarioSchema = z
     faults: z.array(faultSchema).default([]),
     nemesis: nemesisSchema.optional(),
     replication: z.array(replicationSchema).default([]).meta({ description: 'Replication between clusters; clusters joined by it run together, with one workload on the source.' }),
+    failover: failoverSchema.optional().meta({ description: 'Region failover: producers and consumers move to a replica cluster after its source region goes down; measured as RTO.' }),
     criteria: z.array(z.string()).default([]),
   })
   .strict();
@@ -196,6 +208,7 @@ export type TopicSpec = z.output<typeof topicSchema>;
 export type WorkloadSpec = z.output<typeof workloadSchema>;
 export type LinkSpec = z.output<typeof linkSchema>;
 export type ReplicationSpec = z.output<typeof replicationSchema>;
+export type FailoverSpec = z.output<typeof failoverSchema>;
 
 export function scenarioJsonSchema(): Record<string, unknown> {
   return {
