@@ -75,7 +75,7 @@ program
         process.stdout.write(`ok: ${file} (${plan.runs.length} cluster(s), ${plan.criteria.length} criteria)\n`);
         for (const line of describeTopology(plan.topology)) process.stdout.write(`  ${line}\n`);
         for (const line of describeReplication(plan)) process.stdout.write(`  ${line}\n`);
-        if (plan.failover) process.stdout.write(`  ${describeFailover(plan.failover)}\n`);
+        for (const failover of plan.failovers) process.stdout.write(`  ${describeFailover(failover)}\n`);
       } catch (error) {
         if (exitCodeOf(error) !== ExitCode.invalidInput) throw error;
         process.stderr.write(`${errorMessage(error)}\n`);

@@ -15,7 +15,7 @@ import { type Problem, scenarioError } from '../scenario/problems.js';
 import type { ClusterSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
 import { resolveTopology, type Topology } from '../topology/topology.js';
-import { type PlannedFailover, planFailover } from '../replication/failover-plan.js';
+import { type PlannedFailover, planFailovers } from '../replication/failover-plan.js';
 import { type JoinedClusters, joinClusters, type PlannedReplication, planReplication } from '../replication/replication-plan.js';
 
 export interface ClusterRun {
@@ -46,8 +46,8 @@ export interface RunPlan {
   /** Replications between clusters, and the clusters they join (run together); empty without `replication`. */
   replication: PlannedReplication[];
   joined: JoinedClusters[];
-  /** Clients moving to a replica when the source region goes down; absent without `failover`. */
-  failover?: PlannedFailover;
+  /** Clients moving to a replica when the source region goes down: one per joined group that fails over. */
+  failovers: PlannedFailover[];
 }
 
 export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
@@ -87,7 +87,7 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
     const position = document.locate(['clusters', i]);
     if (run) runs.push({ ...run, source: position ? `${file}:${position.line}` : file });
   }
-  const failover = planFailover(
+  const failovers = planFailovers(
     {
       scenario,
       topology,
@@ -104,7 +104,7 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
     }
   });
   if (problems.length > 0) throw scenarioError(file, problems, document.locate);
-  return { scenario, file, topology, runs, criteria, replication, joined, ...(failover ? { failover } : {}) };
+  return { scenario, file, topology, runs, criteria, replication, joined, failovers };
 }
 
 async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, topology: Topology, problems: Problem[], replicaOnly = false): Promise<Omit<ClusterRun, 'source'> | undefined> {

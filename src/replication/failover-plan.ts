@@ -36,16 +36,45 @@ export interface FailoverInput {
   loadTopicsOf: (cluster: string) => TopicSpec[];
 }
 
-export function planFailover(input: FailoverInput, problems: Problem[]): PlannedFailover | undefined {
+/**
+ * With `to`, one failover; without it, one per joined group: its workload cluster's clients move to that
+ * cluster's replica (so a Kafka pair and a Pulsar pair in one scenario fail over alike, for a comparison).
+ */
+export function planFailovers(input: FailoverInput, problems: Problem[]): PlannedFailover[] {
+  const spec = input.scenario.failover;
+  if (!spec) return [];
+  if (input.replication.length === 0) {
+    problems.push({ path: ['failover'], message: 'failover moves clients to a replica of their cluster, and this scenario has no replication: add replication: from the workload cluster to the failover target' });
+    return [];
+  }
+  if (spec.to !== undefined) {
+    const planned = planFailover(input, spec.from, spec.to, problems);
+    return planned ? [planned] : [];
+  }
+  const names = input.scenario.clusters.map((c) => c.name);
+  if (spec.from !== undefined && !names.includes(spec.from)) {
+    problems.push({ path: ['failover', 'from'], message: `no cluster named "${spec.from}"${didYouMean(spec.from, names)}; clusters: ${names.join(', ')}` });
+    return [];
+  }
+  const planned: PlannedFailover[] = [];
+  for (const from of spec.from !== undefined ? [spec.from] : input.joined.map((g) => g.workload)) {
+    const replicas = input.replication.filter((r) => r.from.name === from).map((r) => r.to.name);
+    if (replicas.length !== 1) {
+      const why = replicas.length === 0 ? `"${from}" has no replica` : `the clients on "${from}" could move to ${replicas.join(' or ')}`;
+      problems.push({ path: ['failover'], message: `${why}: name the target (failover.to)` });
+      continue;
+    }
+    const one = planFailover(input, from, replicas[0]!, problems);
+    if (one) planned.push(one);
+  }
+  return planned;
+}
+
+function planFailover(input: FailoverInput, fromName: string | undefined, toName: string, problems: Problem[]): PlannedFailover | undefined {
   const { scenario, topology, replication, joined } = input;
-  const spec = scenario.failover;
-  if (!spec) return undefined;
+  const spec = { ...scenario.failover!, from: fromName, to: toName };
   const path = ['failover'];
   const names = scenario.clusters.map((c) => c.name);
-  if (replication.length === 0) {
-    problems.push({ path, message: 'failover moves clients to a replica of their cluster, and this scenario has no replication: add replication: from the workload cluster to the failover target' });
-    return undefined;
-  }
   for (const field of ['from', 'to'] as const) {
     const name = spec[field];
     if (name !== undefined && !names.includes(name)) {

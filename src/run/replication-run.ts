@@ -41,7 +41,7 @@ export class ReplicationRun {
   /** Readers ready on every target and a probe through every replicator; then wraps the workload's client. */
   static async start(topology: RunningTopology, client: MessagingClient, o: ReplicationRunOptions): Promise<ReplicationRun> {
     const watch = await watchReplication(topology, o);
-    const plan = topology.plan.failover;
+    const plan = topology.plan.failovers.find((f) => f.from === topology.workloadRun.cluster.name);
     if (!plan) return new ReplicationRun(watch, watch.wrap(client), undefined, o);
     const clients = new ClientFailover(watch.wrap(client), {
       from: plan.from,

@@ -113,7 +113,9 @@ export const replicationSchema = z
 export const failoverSchema = z
   .object({
     from: name.optional().meta({ description: "The cluster clients leave (default: the workload's cluster)." }),
-    to: name.meta({ description: 'The cluster clients move to: a replica of `from` (a replication from → to carries every workload topic).' }),
+    to: name
+      .optional()
+      .meta({ description: 'The cluster clients move to: a replica of `from` (a replication from → to carries every workload topic). Default: the one replica of each joined group\'s workload cluster.' }),
     after: duration()
       .default(5000)
       .meta({ description: "How long after the source's region goes down (its first region-outage) producers and consumers move: detection and decision time." }),

@@ -46,15 +46,15 @@ async function rejected(parts: Parameters<typeof scenario>[0]): Promise<string> 
 
 test('a failover to a replica is planned at the outage of the source region + after', async () => {
   const p = await plan({ failover: '{to: west, after: 3s}', criteria: 'rto.produce < 30s' });
-  const f = p.failover!;
+  const f = p.failovers[0]!;
   assert.deepEqual([f.from, f.to, f.afterMs, f.trigger.faultId, f.trigger.region, f.trigger.atMs, f.switchAtMs], ['east', 'west', 3000, 'f1', 'us-east', 20_000, 23_000]);
   assert.equal(f.topicOnTarget({ name: 'orders', partitions: 1, replicationFactor: 1, config: {} }).name, 'orders');
 });
 
 test('the target topic follows the naming policy of the replication', async () => {
   const p = await plan({ failover: '{to: west}', replication: '  - {from: east, to: west, topics: [orders], policy: default}\n  - {from: west, to: north, topics: [orders]}' });
-  assert.equal(p.failover!.topicOnTarget({ name: 'orders', partitions: 1, replicationFactor: 1, config: {} }).name, 'east.orders');
-  assert.equal(p.failover!.afterMs, 5000);
+  assert.equal(p.failovers[0]!.topicOnTarget({ name: 'orders', partitions: 1, replicationFactor: 1, config: {} }).name, 'east.orders');
+  assert.equal(p.failovers[0]!.afterMs, 5000);
 });
 
 test('a failover target that is not a replica of the source: exit 2 at failover.to, naming the replicas', async () => {
@@ -90,4 +90,11 @@ test('rto criteria without failover are refused', async () => {
 test('failover without any replication is refused', async () => {
   const text = scenario({ failover: '{to: west}' }).replace(/^replication:\n(  - .*\n)+/m, '');
   await assert.rejects(buildPlan(parseScenario(text, 'f.yaml')), /failover: failover moves clients to a replica of their cluster, and this scenario has no replication/);
+});
+
+test("without to, each joined group fails over to its workload cluster's one replica", async () => {
+  const p = await plan({ failover: '{after: 2s}' });
+  assert.deepEqual(p.failovers.map((f) => [f.from, f.to, f.switchAtMs]), [['east', 'west', 22_000]]);
+  const two = await rejected({ failover: '{after: 2s}', replication: '  - {from: east, to: west, topics: [orders]}\n  - {from: east, to: north, topics: [orders]}' });
+  assert.match(two, /failover: the clients on "east" could move to west or north: name the target \(failover\.to\)/);
 });
