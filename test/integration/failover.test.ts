@@ -76,3 +76,55 @@ criteria:
       `abandoned ${rto.abandoned}; RPO ${r.rpo.messages} (late ${r.rpo.late}, lost ${r.rpo.lost}), oldest ${r.rpo.ms} ms`,
   );
 });
+
+test('Pulsar: clients fail over to the geo-replica; the subscription resumes from its replicated state, not from the start', async () => {
+  const out = tempDir();
+  // Keyed round-robin, so that every partition takes writes before and after the move (an unkeyed WebSocket
+  // producer sticks to one partition, and the replica's producer may pick another).
+  const yaml = `name: it-failover-pulsar
+regions: [ra, rb]
+links:
+  - {between: [ra, rb], latency: 20ms}
+clusters:
+  - {name: pa, system: pulsar, provider: local, heap: 512MiB, region: ra}
+  - {name: pb, system: pulsar, provider: local, heap: 512MiB, region: rb}
+topics:
+  - {name: t, cluster: pa, partitions: 2}
+replication:
+  - {from: pa, to: pb, topics: [t]}
+workload:
+  warmup: 2s
+  duration: 20s
+  messageSize: 256B
+  rate: 100/s
+  consumers: 1
+  keyDistribution: roundRobin
+  drainTimeout: 30s
+  placement: {producers: [ra], consumers: [ra]}
+faults:
+  - {at: 10s, action: region-outage, region: ra, mode: kill, duration: 6s}
+failover: {to: pb, after: 2s}
+criteria:
+  - rto.produce < 30s
+  - rto.consume < 60s
+  - messages.lost == 0
+`;
+  const run = await runCli(['run', writeScenario(yaml), '--out', out], { timeoutMs: 400_000 });
+  const r = readResult(out);
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  const { rto, messages, replication: rep } = r;
+  assert.ok(rto.produce >= 2000 && rto.produce < 7000, `RTO produce ${rto.produce} ms`);
+  assert.ok(rto.consume >= 2000 && rto.consume < 30_000, `RTO consume ${rto.consume} ms`);
+  assert.deepEqual([rto.groupsReady, rto.groups], [1, 1]);
+  assert.ok(rto.consumedBeforeMove > 500, `${rto.consumedBeforeMove} consumed before the move`);
+  assert.ok(rto.consumedAgain < rto.consumedBeforeMove / 2, `${rto.consumedAgain} consumed again of ${rto.consumedBeforeMove}`);
+  assert.equal(messages.lost, 0);
+  assert.equal(messages.consumed, messages.acked);
+  assert.equal(rep.seenUnacked, 0);
+  assert.equal(r.faults[0].recovery.state.firstAck, 'recovered', 'every partition took writes again, on the replica');
+  assert.match(readFileSync(join(out, 'logs', 'client.log'), 'utf8'), /replicatedSubscriptionStatus → HTTP 204/);
+  console.log(
+    `failover pa → pb: RTO produce ${rto.produce} ms, consume ${rto.consume} ms; consumed again ${rto.consumedAgain} of ${rto.consumedBeforeMove}; ` +
+      `abandoned ${rto.abandoned}; RPO ${r.rpo.messages} (late ${r.rpo.late}, lost ${r.rpo.lost}); replication duplicated ${rep.duplicated}`,
+  );
+});
