@@ -17,6 +17,7 @@ interface ListeningSocket {
   what: string;
   /** Its command line, NUL-separated, as read while it ran. */
   cmdline: string;
+  protocol: 'tcp' | 'udp';
   address: string;
   port: number;
 }
@@ -31,15 +32,24 @@ function decodeAddress(hex: string): string {
   return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
 }
 
-/** Socket inode → listening address, for every TCP socket in LISTEN state on the machine. */
-function listeningByInode(): Map<string, { address: string; port: number }> {
-  const found = new Map<string, { address: string; port: number }>();
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+/**
+ * Socket inode → listening address, for every socket on the machine that accepts traffic from whoever sends it:
+ * TCP in LISTEN state, and UDP bound but not connected.
+ */
+function listeningByInode(): Map<string, { protocol: 'tcp' | 'udp'; address: string; port: number }> {
+  const found = new Map<string, { protocol: 'tcp' | 'udp'; address: string; port: number }>();
+  const files = [
+    { file: '/proc/net/tcp', protocol: 'tcp', state: '0A' },
+    { file: '/proc/net/tcp6', protocol: 'tcp', state: '0A' },
+    { file: '/proc/net/udp', protocol: 'udp', state: '07' },
+    { file: '/proc/net/udp6', protocol: 'udp', state: '07' },
+  ] as const;
+  for (const { file, protocol, state } of files) {
+    for (const line of read(file).split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
-      if (fields.length < 10 || fields[3] !== '0A') continue;
+      if (fields.length < 10 || fields[3] !== state) continue;
       const [address, port] = fields[1]!.split(':') as [string, string];
-      found.set(fields[9]!, { address: decodeAddress(address), port: parseInt(port, 16) });
+      found.set(fields[9]!, { protocol, address: decodeAddress(address), port: parseInt(port, 16) });
     }
   }
   return found;
@@ -81,7 +91,8 @@ function runProcesses(cliPid: number): number[] {
 
 function describe(cmdline: string): string {
   const args = cmdline.split('\0').filter(Boolean);
-  if (args[0]?.endsWith('java')) return args.find((a) => /^org\.apache\./.test(a)) ?? 'java';
+  const classpath = args.indexOf('-cp');
+  if (args[0]?.endsWith('java') && classpath > 0) return args[classpath + 2] ?? 'java'; // the main class
   return args[0]?.split('/').pop() ?? '?';
 }
 
@@ -119,6 +130,8 @@ interface Watched {
   stderr: string;
   /** Every listening socket seen, once each. */
   sockets: ListeningSocket[];
+  /** Every process of the run seen while sampling: pid → what it is (as last seen). */
+  processes: Map<number, string>;
   /** Samples taken while the load ran. */
   samplesUnderLoad: number;
 }
@@ -127,12 +140,18 @@ interface Watched {
 async function runWatchingSockets(yaml: string, timeoutMs: number): Promise<Watched> {
   const child = startCli(['run', writeScenario(yaml), '--out', tempDir()]);
   const seen = new Map<string, ListeningSocket>();
+  const processes = new Map<number, string>();
   let loadStarted = false;
   let samplesUnderLoad = 0;
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      for (const socket of listeningSocketsOf(runProcesses(child.pid!))) seen.set(`${socket.pid} ${socket.address} ${socket.port}`, socket);
+      const pids = runProcesses(child.pid!);
+      for (const pid of pids) {
+        const cmdline = read(`/proc/${pid}/cmdline`);
+        if (cmdline) processes.set(pid, describe(cmdline)); // a zombie's is empty
+      }
+      for (const socket of listeningSocketsOf(pids)) seen.set(`${socket.pid} ${socket.protocol} ${socket.address} ${socket.port}`, socket);
       if (loadStarted && sampling) samplesUnderLoad++;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -142,23 +161,26 @@ async function runWatchingSockets(yaml: string, timeoutMs: number): Promise<Watc
   });
   sampling = false;
   await sampler;
-  return { code: run.code, stderr: run.stderr, sockets: [...seen.values()], samplesUnderLoad };
+  return { code: run.code, stderr: run.stderr, sockets: [...seen.values()], processes, samplesUnderLoad };
 }
 
 function assertLoopbackOnly(watched: Watched): void {
-  const listing = watched.sockets.map((s) => `${s.what} (pid ${s.pid}) ${s.address}:${s.port}`).join('\n  ');
+  const listing = watched.sockets.map((s) => `${s.what} (pid ${s.pid}) ${s.protocol} ${s.address}:${s.port}`).join('\n  ');
   console.log(`listening sockets of the run:\n  ${listing}`);
   assert.equal(watched.code, 0, watched.stderr);
   assert.ok(watched.samplesUnderLoad >= 3, `sockets listed while the load ran (${watched.samplesUnderLoad} samples)`);
-  const wide = watched.sockets.filter((s) => !LOOPBACK.has(s.address)).map((s) => `${s.what} (pid ${s.pid}) ${s.address}:${s.port}`);
+  const wide = watched.sockets.filter((s) => !LOOPBACK.has(s.address)).map((s) => `${s.what} (pid ${s.pid}) ${s.protocol} ${s.address}:${s.port}`);
   assert.deepEqual(wide, [], 'every listening socket is bound to loopback');
 }
 
-test('Pulsar standalone: broker, web service and its in-process bookie listen on 127.0.0.1 only; the bookie on the port it is given', async () => {
+test('Pulsar standalone with clients in two regions: broker, per-region ports, web service, bookie and Toxiproxy listen on 127.0.0.1 only', async () => {
   const watched = await runWatchingSockets(
     `name: it-loopback-pulsar
+regions: [ra, rb]
+links:
+  - {between: [ra, rb], latency: 5ms}
 clusters:
-  - {name: pulsar, system: pulsar, provider: local, driver: websocket, heap: 512MiB}
+  - {name: pulsar, system: pulsar, provider: local, driver: websocket, heap: 512MiB, region: ra}
 topics:
   - {name: t, partitions: 1}
 workload:
@@ -169,12 +191,46 @@ workload:
   producers: 1
   consumers: 1
   drainTimeout: 20s
+  placement: {producers: [ra], consumers: [rb]}
 `,
     240_000,
   );
   assertLoopbackOnly(watched);
   const standalone = watched.sockets.filter((s) => s.what === 'org.apache.pulsar.PulsarStandaloneStarter');
-  assert.ok(standalone.length >= 3, 'broker, web service and bookie were seen listening');
+  assert.ok(standalone.length >= 5, 'broker, its two region ports, web service and bookie were seen listening');
   const bookiePort = Number(/--bookkeeper-port\0(\d+)/.exec(standalone[0]!.cmdline)?.[1]);
   assert.ok(standalone.some((s) => s.port === bookiePort), `the bookie listens on --bookkeeper-port ${bookiePort}`);
+  assert.ok(watched.sockets.some((s) => s.cmdline.includes('toxiproxy')), 'Toxiproxy was seen listening');
+});
+
+test('Kafka across a region link with MirrorMaker 2: brokers, KRaft controllers, MirrorMaker 2 and Toxiproxy listen on 127.0.0.1 only', async () => {
+  const watched = await runWatchingSockets(
+    `name: it-loopback-kafka
+regions: [ra, rb]
+links:
+  - {between: [ra, rb], latency: 5ms}
+clusters:
+  - {name: a, system: kafka, provider: local, brokers: 1, heap: 384MiB, region: ra}
+  - {name: b, system: kafka, provider: local, brokers: 1, heap: 384MiB, region: rb}
+topics:
+  - {name: t, cluster: a, partitions: 1}
+replication:
+  - {from: a, to: b, topics: [t]}
+workload:
+  warmup: 2s
+  duration: 8s
+  messageSize: 256B
+  rate: 50/s
+  producers: 1
+  consumers: 1
+  drainTimeout: 30s
+`,
+    300_000,
+  );
+  assertLoopbackOnly(watched);
+  const kafka = new Set(watched.sockets.filter((s) => s.what === 'kafka.Kafka').map((s) => s.pid));
+  assert.equal(kafka.size, 2, 'both brokers were seen listening');
+  assert.ok(watched.sockets.some((s) => s.cmdline.includes('toxiproxy')), 'Toxiproxy was seen listening');
+  // Dedicated mode starts no REST server: MirrorMaker 2 ran and listened on nothing.
+  assert.ok([...watched.processes.values()].includes('org.apache.kafka.connect.mirror.MirrorMaker'), 'MirrorMaker 2 ran while the sockets were listed');
 });

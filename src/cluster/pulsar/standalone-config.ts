@@ -5,10 +5,11 @@
  * The standalone hands this same file to its in-process bookie (BKCluster's base ServerConfiguration), so the
  * bookie's keys live here too. Without them the bookie ignores `--bookkeeper-port` (BKCluster takes a random free
  * port unless allowEphemeralPorts is set) and binds every interface (BookieNettyServer binds the wildcard address
- * unless listeningInterface is set; with it, it binds the bookie address: advertisedAddress, 127.0.0.1).
+ * unless listeningInterface is set; with it, it binds the bookie address: advertisedAddress, 127.0.0.1). The
+ * broker's own Pulsar clients would open their DNS resolver's UDP socket on every interface too.
  *
  * Regions (like Kafka's per-region client listeners): every client region R reaches the broker's binary port
- * through its own proxy. The broker binds one extra port per region, tagged with listener `region-R`
+ * through its own proxy. The broker binds one extra port per region, tagged with listener `region_R`
  * (bindAddresses), and advertises that listener as R's proxy (advertisedListeners). A lookup answers with the
  * listener it names, or, naming none, with the listener of the port it came in on (PIP-95): so a client — or a
  * peer cluster's geo-replicator — that dials R's proxy is told R's proxy for every topic, and all its bytes cross
@@ -29,9 +30,13 @@ export interface RegionListener {
 
 export const INTERNAL_LISTENER = 'internal';
 
-/** The advertised listener of a client region (lookups made through that region's proxy answer with it). */
+/**
+ * The advertised listener of a client region (lookups made through that region's proxy answer with it). Pulsar
+ * takes listener names of word characters only (\w+), region names also have "-" and ".": those, and "_",
+ * become _ and their hex code, so distinct regions keep distinct listeners (us-east → region_us_2deast).
+ */
 export function pulsarListenerName(region: string): string {
-  return `region-${region}`;
+  return `region_${region.replace(/[^A-Za-z0-9]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`;
 }
 
 export function standaloneProperties(
@@ -54,6 +59,9 @@ export function standaloneProperties(
     listeningInterface: options.loopbackInterface ?? 'lo',
     allowLoopback: 'true',
     httpServerEnabled: 'false',
+    // The broker's own Pulsar clients (internal, geo-replication, WebSocket service) read brokerClient_* keys: their
+    // DNS resolver's UDP socket is bound to loopback too (every address faultline hands them is an IP literal).
+    brokerClient_dnsLookupBindAddress: '127.0.0.1',
     managedLedgerDefaultEnsembleSize: '1',
     managedLedgerDefaultWriteQuorum: '1',
     managedLedgerDefaultAckQuorum: '1',
