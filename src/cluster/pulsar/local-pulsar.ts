@@ -79,7 +79,7 @@ export const localPulsarProvider: ClusterProvider = {
         )
       : undefined;
     const pathOf = (clientRegion: string | undefined, service: 'web' | 'binary') =>
-      links?.find((l) => l.clientRegion === clientRegion && (l.service === 'binary') === (service === 'binary'));
+      links?.find((l) => l.clientRegion === clientRegion && (l.service ?? 'web') === service);
     const regionListeners = clientRegions?.map((region, k) => ({ region, port: regionPorts[k]!, advertisedPort: pathOf(region, 'binary')!.listenPort }));
     const endpointsOf = (clientRegion: string | undefined): ClusterEndpoints => ({
       bootstrap: `pulsar://127.0.0.1:${clientRegion !== undefined ? pathOf(clientRegion, 'binary')!.listenPort : broker}`,
