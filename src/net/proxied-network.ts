@@ -22,6 +22,8 @@ export interface Link {
   to: number;
   /** Client links of a scenario with regions: the region the clients using this link sit in. */
   clientRegion?: string;
+  /** When one broker has several services behind links of one kind (Pulsar: web and binary): which; named in the proxy's name. */
+  service?: string;
   listenPort: number;
   upstreamPort: number;
 }
@@ -49,7 +51,7 @@ export class ProxiedNetwork {
   /** Creates the proxies for `links` (listen ports are chosen here). */
   async addLinks(specs: Array<Omit<Link, 'listenPort' | 'name'>>): Promise<Link[]> {
     const ports = await freePorts(specs.length);
-    const links = specs.map((spec, i) => ({ ...spec, listenPort: ports[i]!, name: `${spec.kind}-${spec.clientRegion ?? spec.from}-to-${spec.to}` }));
+    const links = specs.map((spec, i) => ({ ...spec, listenPort: ports[i]!, name: `${spec.kind}-${spec.clientRegion ?? spec.from}-to-${spec.to}${spec.service ? `-${spec.service}` : ''}` }));
     for (const link of links) {
       try {
         const proxy = await this.api.createProxy({ name: link.name, listen: `127.0.0.1:${link.listenPort}`, upstream: `127.0.0.1:${link.upstreamPort}` });

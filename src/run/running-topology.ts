@@ -129,13 +129,16 @@ export class RunningTopology {
   /**
    * With regions: the cluster's broker regions, and the client regions that reach it — the workload's producers
    * and consumers, plus, for a replication, the target's region (MirrorMaker runs there and reads the source
-   * across the link; the reader of replicated messages sits there too).
+   * across the link; the reader of replicated messages sits there too) and, for Pulsar, the source's region too.
    */
   private regionsFor(run: ClusterRun): TopologyMember['regions'] {
     const { topology } = this.plan;
     if (topology.implicit) return undefined;
     const brokerRegions = topology.clusters.get(run.cluster.name)!.brokerRegions;
-    const replicaRegions = (this.joined?.replications ?? []).filter((r) => r.from.name === run.cluster.name || r.to.name === run.cluster.name).map((r) => this.regionOf(r.to.name)!);
+    // Pulsar geo-replication runs both ways, each side's broker dialling the other: both regions reach both clusters.
+    const replicaRegions = (this.joined?.replications ?? [])
+      .filter((r) => r.from.name === run.cluster.name || r.to.name === run.cluster.name)
+      .flatMap((r) => (r.from.system === 'pulsar' ? [r.from, r.to] : [r.to]).map((c) => this.regionOf(c.name)!));
     return { brokerRegions, clientRegions: [...new Set([...topology.producerRegions, ...topology.consumerRegions, ...replicaRegions])] };
   }
 
@@ -174,7 +177,7 @@ export class RunningTopology {
     if (targetRun.cluster.system === 'pulsar') {
       // Geo-replication is namespace config on both sides, one pair at a time; nothing to stop but the clusters.
       let last: RunningReplicator | undefined;
-      for (const r of replications) last = await startPulsarGeoReplication(this.members.get(r.from.name)!.cluster, this.members.get(target)!.cluster, this.context.log, this.context.info);
+      for (const r of replications) last = await startPulsarGeoReplication(this.members.get(r.from.name)!.cluster, this.members.get(target)!.cluster, this.context.log, this.context.info, (name) => this.regionOf(name));
       return last!;
     }
     const region = this.regionOf(target);

@@ -77,7 +77,7 @@ test('a longer identity cycle is refused too', async () => {
   assert.match(lines[0]!, /replication\[2\]\.policy: replication cycle/);
 });
 
-test('Pulsar geo-replication: both ways is fine, renaming and links are not yet; exactly-once is not yet either', async () => {
+test('Pulsar geo-replication: both ways and across a link are fine, renaming is not; exactly-once is not yet available', async () => {
   const p = await plan('  - {from: p, to: q}\n  - {from: q, to: p}\n');
   assert.deepEqual(p.joined.map((g) => [g.clusters, g.workload]), [[['p', 'q'], 'p']]);
   const [renamed] = await rejected('  - {from: p, to: q, policy: default}\n');
@@ -85,7 +85,7 @@ test('Pulsar geo-replication: both ways is fine, renaming and links are not yet;
   const across = buildPlan(
     parseScenario(`name: r\nregions: [ra, rb]\nlinks: [{between: [ra, rb], latency: 10ms}]\n${clusters.replace('{name: p, system: pulsar', '{name: p, region: ra, system: pulsar').replace('{name: q, system: pulsar', '{name: q, region: rb, system: pulsar')}replication:\n  - {from: p, to: q}\n`, 'r.yaml'),
   );
-  await assert.rejects(across, /replication\[0\]\.to: Pulsar geo-replication across a link \(ra → rb\) is not yet available/);
+  assert.deepEqual((await across).joined.map((g) => g.clusters), [['p', 'q']], 'its replicator dials the peer through the link (per-region advertised listeners)');
   const [eos] = await rejected('  - {from: a, to: b, exactlyOnce: true}\n');
   assert.match(eos!, /replication\[0\]\.exactlyOnce: exactly-once replication is not yet available/);
 });

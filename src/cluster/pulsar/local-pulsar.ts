@@ -1,9 +1,10 @@
 /**
  * A local Pulsar standalone broker (metadata in RocksDB, BookKeeper in-process, functions worker and stream
- * storage off, WebSocket service on) on free 127.0.0.1 ports, from the official jars on Maven Central.
+ * storage off, WebSocket service on) on free 127.0.0.1 ports — every port it opens, its bookie's included, is
+ * bound to 127.0.0.1 — from the official jars on Maven Central.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PulsarAdmin } from '../../drivers/pulsar/pulsar-admin.js';
 import type { ClusterSpec } from '../../scenario/schema.js';
@@ -29,6 +30,12 @@ export function pulsarPerfClasspath(log: (line: string) => void) {
   return ensureClasspath(`pulsar-perf-${PULSAR_PERF_VERSION}`, pulsarPerfArtifacts(), log);
 }
 
+/** The loopback interface's name (the bookie binds the address of the interface it is given). */
+function loopbackInterface(): string {
+  const found = Object.entries(networkInterfaces()).find(([, addresses]) => addresses?.some((a) => a.internal && a.address === '127.0.0.1'));
+  return found?.[0] ?? 'lo';
+}
+
 export const localPulsarProvider: ClusterProvider = {
   name: 'local',
   system: 'pulsar',
@@ -52,28 +59,39 @@ export const localPulsarProvider: ClusterProvider = {
     const classpath = await pulsarClasspath(version, context.info);
     const dataDir = await mkdtemp(join(tmpdir(), `faultline-${context.runId}-${spec.name}-`));
     context.registry.addCleanupDir(dataDir);
-    const [broker, web, bookie] = (await freePorts(3)) as [number, number, number];
+    // With a network, clients reach the web service (admin and WebSocket API) through a proxy. With regions, each
+    // client region has its own proxy to the web service and one to the binary port, whose broker port advertises
+    // that proxy (standalone-config.ts), so a client or a peer's geo-replicator dialling it stays on its region's
+    // path. Without regions the binary port (native driver) stays direct.
+    const clientRegions = context.network ? context.regions?.clientRegions : undefined;
+    const [broker, web, bookie, ...regionPorts] = (await freePorts(3 + (clientRegions?.length ?? 0))) as [number, number, number, ...number[]];
     const name = `${spec.name}-broker-1`;
     const configDir = join(context.logDir, name);
     await mkdir(configDir, { recursive: true });
-    const configFile = join(configDir, 'standalone.conf');
-    await writeFile(configFile, renderProperties(standaloneProperties(spec.name, { broker, web, bookie }, spec.config)));
-    const logFile = join(context.logDir, `${name}.log`);
-    const logging = await writeLog4j2Config(configDir, logFile);
-    // With a network, clients reach the web service (admin and WebSocket API) through a proxy; the binary port
-    // (native driver) stays direct: its topic lookups answer with the broker's own address.
-    // With regions, each client region has its own proxy to the web service (a standalone has no broker-to-broker
-    // links, so regions apply to client links only).
-    const clientRegions = context.network ? context.regions?.clientRegions : undefined;
     const links = context.network
       ? await context.network.addLinks(
-          clientRegions ? clientRegions.map((clientRegion) => ({ kind: 'client' as const, from: 'clients' as const, to: 1, upstreamPort: web, clientRegion })) : [{ kind: 'client', from: 'clients', to: 1, upstreamPort: web }],
+          clientRegions
+            ? clientRegions.flatMap((clientRegion, k) => [
+                { kind: 'client' as const, from: 'clients' as const, to: 1, upstreamPort: web, clientRegion },
+                { kind: 'client' as const, from: 'clients' as const, to: 1, upstreamPort: regionPorts[k]!, clientRegion, service: 'binary' },
+              ])
+            : [{ kind: 'client', from: 'clients', to: 1, upstreamPort: web }],
         )
       : undefined;
-    const webPort = links ? links[0]!.listenPort : web;
-    const endpointsThrough = (port: number): ClusterEndpoints => ({ bootstrap: `pulsar://127.0.0.1:${broker}`, webServiceUrl: `http://127.0.0.1:${port}` });
-    const endpoints = endpointsThrough(webPort);
-    const endpointsByRegion = clientRegions && links ? Object.fromEntries(links.map((link) => [link.clientRegion!, endpointsThrough(link.listenPort)])) : undefined;
+    const pathOf = (clientRegion: string | undefined, service: 'web' | 'binary') =>
+      links?.find((l) => l.clientRegion === clientRegion && (l.service ?? 'web') === service);
+    const regionListeners = clientRegions?.map((region, k) => ({ region, port: regionPorts[k]!, advertisedPort: pathOf(region, 'binary')!.listenPort }));
+    const endpointsOf = (clientRegion: string | undefined): ClusterEndpoints => ({
+      bootstrap: `pulsar://127.0.0.1:${clientRegion !== undefined ? pathOf(clientRegion, 'binary')!.listenPort : broker}`,
+      webServiceUrl: `http://127.0.0.1:${pathOf(clientRegion, 'web')?.listenPort ?? web}`,
+    });
+    const endpoints = endpointsOf(clientRegions?.[0]);
+    const endpointsByRegion = clientRegions ? Object.fromEntries(clientRegions.map((region) => [region, endpointsOf(region)])) : undefined;
+    const configFile = join(configDir, 'standalone.conf');
+    const properties = standaloneProperties(spec.name, { broker, web, bookie }, spec.config, { ...(regionListeners ? { regionListeners } : {}), loopbackInterface: loopbackInterface() });
+    await writeFile(configFile, renderProperties(properties));
+    const logFile = join(context.logDir, `${name}.log`);
+    const logging = await writeLog4j2Config(configDir, logFile);
     const standalone = new RestartableJvm({
       name,
       classpath: classpath.spec,

@@ -1,11 +1,51 @@
-/** standalone.conf of a local Pulsar standalone broker: loopback only, one bookie, small caches. */
+/**
+ * standalone.conf of a local Pulsar standalone broker: loopback only, one bookie, small caches; with client
+ * regions, one advertised listener per region.
+ *
+ * The standalone hands this same file to its in-process bookie (BKCluster's base ServerConfiguration), so the
+ * bookie's keys live here too. Without them the bookie ignores `--bookkeeper-port` (BKCluster takes a random free
+ * port unless allowEphemeralPorts is set) and binds every interface (BookieNettyServer binds the wildcard address
+ * unless listeningInterface is set; with it, it binds the bookie address: advertisedAddress, 127.0.0.1). The
+ * broker's own Pulsar clients would open their DNS resolver's UDP socket on every interface too.
+ *
+ * Regions (like Kafka's per-region client listeners): every client region R reaches the broker's binary port
+ * through its own proxy. The broker binds one extra port per region, tagged with listener `region_R`
+ * (bindAddresses), and advertises that listener as R's proxy (advertisedListeners). A lookup answers with the
+ * listener it names, or, naming none, with the listener of the port it came in on (PIP-95): so a client — or a
+ * peer cluster's geo-replicator — that dials R's proxy is told R's proxy for every topic, and all its bytes cross
+ * R's link. The broker's own port stays the internal listener (what the in-broker WebSocket service dials).
+ */
 export interface StandalonePorts {
   broker: number;
   web: number;
   bookie: number;
 }
 
-export function standaloneProperties(clusterName: string, ports: StandalonePorts, overrides: Record<string, string | number | boolean>): Map<string, string> {
+/** One client region's path to the binary protocol: the port the broker binds for it and the proxy it advertises. */
+export interface RegionListener {
+  region: string;
+  port: number;
+  advertisedPort: number;
+}
+
+export const INTERNAL_LISTENER = 'internal';
+
+/**
+ * The advertised listener of a client region (lookups made through that region's proxy answer with it). Pulsar
+ * takes listener names of word characters only (\w+), region names also have "-" and ".": those, and "_",
+ * become _ and their hex code, so distinct regions keep distinct listeners (us-east → region_us_2deast).
+ */
+export function pulsarListenerName(region: string): string {
+  return `region_${region.replace(/[^A-Za-z0-9]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`;
+}
+
+export function standaloneProperties(
+  clusterName: string,
+  ports: StandalonePorts,
+  overrides: Record<string, string | number | boolean>,
+  options: { regionListeners?: RegionListener[]; loopbackInterface?: string } = {},
+): Map<string, string> {
+  const regionListeners = options.regionListeners ?? [];
   const defaults: Record<string, string> = {
     clusterName,
     bindAddress: '127.0.0.1',
@@ -14,6 +54,14 @@ export function standaloneProperties(clusterName: string, ports: StandalonePorts
     webServicePort: String(ports.web),
     webSocketServiceEnabled: 'true',
     functionsWorkerEnabled: 'false',
+    // The in-process bookie: on --bookkeeper-port, bound to the loopback interface only.
+    allowEphemeralPorts: 'true',
+    listeningInterface: options.loopbackInterface ?? 'lo',
+    allowLoopback: 'true',
+    httpServerEnabled: 'false',
+    // The broker's own Pulsar clients (internal, geo-replication, WebSocket service) read brokerClient_* keys: their
+    // DNS resolver's UDP socket is bound to loopback too (every address faultline hands them is an IP literal).
+    brokerClient_dnsLookupBindAddress: '127.0.0.1',
     managedLedgerDefaultEnsembleSize: '1',
     managedLedgerDefaultWriteQuorum: '1',
     managedLedgerDefaultAckQuorum: '1',
@@ -28,6 +76,14 @@ export function standaloneProperties(clusterName: string, ports: StandalonePorts
     dbStorage_readAheadCacheMaxSizeMb: '64',
     dbStorage_rocksDB_blockCacheSize: String(16 * 1024 * 1024),
   };
+  if (regionListeners.length > 0) {
+    defaults.internalListenerName = INTERNAL_LISTENER;
+    defaults.advertisedListeners = [
+      `${INTERNAL_LISTENER}:pulsar://127.0.0.1:${ports.broker}`,
+      ...regionListeners.map((l) => `${pulsarListenerName(l.region)}:pulsar://127.0.0.1:${l.advertisedPort}`),
+    ].join(',');
+    defaults.bindAddresses = regionListeners.map((l) => `${pulsarListenerName(l.region)}:pulsar://127.0.0.1:${l.port}`).join(',');
+  }
   const properties = new Map(Object.entries(defaults));
   for (const [key, value] of Object.entries(overrides)) properties.set(key, String(value));
   return properties;
