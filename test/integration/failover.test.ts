@@ -1,7 +1,7 @@
 /**
  * Region failover on real brokers: two clusters in two regions joined by replication, the source region goes down,
- * and the workload's producers and consumers move to the replica `after` a detection delay. RTO is measured from
- * the outage; consumers resume where the replicator's synced state puts them.
+ * and the workload's producers and consumers move to the replica `after` a detection delay (2 s here). RTO is
+ * measured from the outage; consumers resume where the replicator's synced state puts them.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,85 +13,24 @@ afterEach(async () => {
   await waitFor(() => faultlineProcesses().length === 0, 20_000, `no faultline process left (found: ${faultlineProcesses().join('; ')})`);
 });
 
-function readResult(dir: string): Record<string, any> {
-  return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
-}
-
-test('Kafka: clients fail over to the MirrorMaker 2 replica; consumers resume from translated offsets; RTO from the outage', async () => {
-  const out = tempDir();
-  const yaml = `name: it-failover-kafka
-regions: [ra, rb]
-links:
-  - {between: [ra, rb], latency: 40ms}
-clusters:
-  - {name: a, system: kafka, provider: local, brokers: 1, heap: 384MiB, region: ra}
-  - {name: b, system: kafka, provider: local, brokers: 1, heap: 384MiB, region: rb}
-topics:
-  - {name: t, cluster: a, partitions: 2}
-replication:
-  - {from: a, to: b, topics: [t], checkpointInterval: 1s}
-workload:
-  warmup: 2s
-  duration: 20s
-  messageSize: 256B
-  rate: 100/s
-  consumers: 1
-  drainTimeout: 30s
-  placement: {producers: [ra], consumers: [ra]}
-  producer: {acks: all}
-faults:
-  - {at: 10s, action: region-outage, region: ra, mode: kill, duration: 6s}
-failover: {to: b, after: 2s}
-criteria:
-  - rto.produce < 30s
-  - rto.consume < 60s
-  - messages.lost == 0
-`;
-  const run = await runCli(['run', writeScenario(yaml), '--out', out], { timeoutMs: 300_000 });
-  const r = readResult(out);
-  assert.equal(run.code, 0, run.stderr + run.stdout);
-  const { rto, messages, replication: rep } = r;
-  assert.equal(rto.fault, r.faults[0].id);
-  assert.ok(Math.abs(rto.switchedAtMs - rto.outageAtMs - 2000) < 100, `clients moved ${rto.switchedAtMs - rto.outageAtMs} ms after the outage`);
-  // Nothing could be acknowledged by the replica before the clients moved to it.
-  assert.ok(rto.produce >= 2000 && rto.produce < 7000, `RTO produce ${rto.produce} ms`);
-  assert.ok(rto.consume >= 2000 && rto.consume < 30_000, `RTO consume ${rto.consume} ms`);
-  assert.deepEqual([rto.groupsReady, rto.groups], [1, 1]);
-  // Resumed from MirrorMaker 2's synced offsets, not from the beginning of the replica topic.
-  assert.ok(rto.consumedBeforeMove > 500, `${rto.consumedBeforeMove} consumed before the move`);
-  assert.ok(rto.consumedAgain < rto.consumedBeforeMove / 2, `${rto.consumedAgain} consumed again of ${rto.consumedBeforeMove}`);
-  // Sends waiting on the dead source were given up at the move, and counted failed.
-  assert.equal(r.errors.byKind['produce:FailoverAbandoned'] ?? 0, rto.abandoned);
-  assert.equal(messages.acked + messages.failed, messages.sent);
-  assert.equal(messages.lost, 0);
-  assert.equal(messages.consumed, messages.acked, 'every acknowledged message, on the source or on the replica, was consumed');
-  // Messages written straight to the replica after the move are not replication's: no "seen unacked" from them.
-  assert.equal(rep.seenUnacked, 0);
-  assert.equal(rep.notReplicated, 0, 'the source came back and MirrorMaker 2 carried the rest');
-  assert.equal(r.rpo.fault, rto.fault);
-  assert.equal(r.rpo.messages, r.rpo.late + r.rpo.lost);
-  assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /Failover a → b: .*RTO produce \d+ ms.*RTO consume \d+ ms/);
-  console.log(
-    `failover a → b: RTO produce ${rto.produce} ms, consume ${rto.consume} ms; consumed again ${rto.consumedAgain} of ${rto.consumedBeforeMove}; ` +
-      `abandoned ${rto.abandoned}; RPO ${r.rpo.messages} (late ${r.rpo.late}, lost ${r.rpo.lost}), oldest ${r.rpo.ms} ms`,
-  );
-});
-
-test('Pulsar: clients fail over to the geo-replica; the subscription resumes from its replicated state, not from the start', async () => {
-  const out = tempDir();
-  // Keyed round-robin, so that every partition takes writes before and after the move (an unkeyed WebSocket
-  // producer sticks to one partition, and the replica's producer may pick another).
-  const yaml = `name: it-failover-pulsar
+/**
+ * Source a in region ra, replica b in rb, 20 ms apart; 100 msg/s; ra killed at 10 s for 6 s; clients move 2 s in.
+ * Keyed round-robin, so that every partition takes writes before and after the move (an unkeyed Pulsar WebSocket
+ * producer sticks to one partition, and the replica's producer may pick another).
+ */
+function failoverScenario(system: 'kafka' | 'pulsar'): string {
+  const cluster = system === 'kafka' ? 'system: kafka, provider: local, brokers: 1, heap: 384MiB' : 'system: pulsar, provider: local, heap: 512MiB';
+  return `name: it-failover-${system}
 regions: [ra, rb]
 links:
   - {between: [ra, rb], latency: 20ms}
 clusters:
-  - {name: pa, system: pulsar, provider: local, heap: 512MiB, region: ra}
-  - {name: pb, system: pulsar, provider: local, heap: 512MiB, region: rb}
+  - {name: a, ${cluster}, region: ra}
+  - {name: b, ${cluster}, region: rb}
 topics:
-  - {name: t, cluster: pa, partitions: 2}
+  - {name: t, cluster: a, partitions: 2}
 replication:
-  - {from: pa, to: pb, topics: [t]}
+  - {from: a, to: b, topics: [t]}
 workload:
   warmup: 2s
   duration: 20s
@@ -103,28 +42,54 @@ workload:
   placement: {producers: [ra], consumers: [ra]}
 faults:
   - {at: 10s, action: region-outage, region: ra, mode: kill, duration: 6s}
-failover: {to: pb, after: 2s}
+failover: {to: b, after: 2s}
 criteria:
   - rto.produce < 30s
   - rto.consume < 60s
   - messages.lost == 0
 `;
-  const run = await runCli(['run', writeScenario(yaml), '--out', out], { timeoutMs: 400_000 });
-  const r = readResult(out);
+}
+
+/** Runs the failover scenario and checks what holds for either system; returns result.json. */
+async function failOver(system: 'kafka' | 'pulsar'): Promise<Record<string, any>> {
+  const out = tempDir();
+  const run = await runCli(['run', writeScenario(failoverScenario(system)), '--out', out], { timeoutMs: 400_000 });
+  const r = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
   assert.equal(run.code, 0, run.stderr + run.stdout);
   const { rto, messages, replication: rep } = r;
+  assert.equal(rto.fault, r.faults[0].id);
+  assert.ok(Math.abs(rto.switchedAtMs - rto.outageAtMs - 2000) < 100, `clients moved ${rto.switchedAtMs - rto.outageAtMs} ms after the outage`);
+  // Nothing could be acknowledged by (or consumed from) the replica before the clients moved to it.
   assert.ok(rto.produce >= 2000 && rto.produce < 7000, `RTO produce ${rto.produce} ms`);
   assert.ok(rto.consume >= 2000 && rto.consume < 30_000, `RTO consume ${rto.consume} ms`);
   assert.deepEqual([rto.groupsReady, rto.groups], [1, 1]);
+  // Resumed from the replicator's synced position, not from the beginning of the replica topic.
   assert.ok(rto.consumedBeforeMove > 500, `${rto.consumedBeforeMove} consumed before the move`);
   assert.ok(rto.consumedAgain < rto.consumedBeforeMove / 2, `${rto.consumedAgain} consumed again of ${rto.consumedBeforeMove}`);
+  // Sends waiting on the dead source were given up at the move, and counted failed.
+  assert.equal(r.errors.byKind['produce:FailoverAbandoned'] ?? 0, rto.abandoned);
+  assert.equal(messages.acked + messages.failed, messages.sent);
   assert.equal(messages.lost, 0);
-  assert.equal(messages.consumed, messages.acked);
-  assert.equal(rep.seenUnacked, 0);
+  assert.equal(messages.consumed, messages.acked, 'every acknowledged message, on the source or on the replica, was consumed');
   assert.equal(r.faults[0].recovery.state.firstAck, 'recovered', 'every partition took writes again, on the replica');
-  assert.match(readFileSync(join(out, 'logs', 'client.log'), 'utf8'), /replicatedSubscriptionStatus → HTTP 204/);
+  // Messages written straight to the replica after the move are not replication's: no "seen unacked" from them.
+  assert.equal(rep.seenUnacked, 0);
+  assert.equal(rep.notReplicated, 0, 'the source came back and the replicator carried the rest');
+  assert.equal(r.rpo.fault, rto.fault);
+  assert.equal(r.rpo.messages, r.rpo.late + r.rpo.lost);
+  assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /Failover a → b: .*RTO produce \d+ ms.*RTO consume \d+ ms/);
   console.log(
-    `failover pa → pb: RTO produce ${rto.produce} ms, consume ${rto.consume} ms; consumed again ${rto.consumedAgain} of ${rto.consumedBeforeMove}; ` +
-      `abandoned ${rto.abandoned}; RPO ${r.rpo.messages} (late ${r.rpo.late}, lost ${r.rpo.lost}); replication duplicated ${rep.duplicated}`,
+    `${system} failover a → b: RTO produce ${rto.produce} ms, consume ${rto.consume} ms; consumed again ${rto.consumedAgain} of ${rto.consumedBeforeMove}; ` +
+      `abandoned ${rto.abandoned}; RPO ${r.rpo.messages} (late ${r.rpo.late}, lost ${r.rpo.lost}), oldest ${r.rpo.ms} ms; replication duplicated ${rep.duplicated}`,
   );
+  return { ...r, out };
+}
+
+test('Kafka: clients fail over to the MirrorMaker 2 replica; consumers resume from translated offsets; RTO from the outage', async () => {
+  await failOver('kafka');
+});
+
+test('Pulsar: clients fail over to the geo-replica; the subscription resumes from its replicated state', async () => {
+  const r = await failOver('pulsar');
+  assert.match(readFileSync(join(r.out, 'logs', 'client.log'), 'utf8'), /replicatedSubscriptionStatus → HTTP 204/);
 });
