@@ -70,7 +70,9 @@ async function failOver(system: 'kafka' | 'pulsar'): Promise<Record<string, any>
   assert.equal(r.errors.byKind['produce:FailoverAbandoned'] ?? 0, rto.abandoned);
   assert.equal(messages.acked + messages.failed, messages.sent);
   assert.equal(messages.lost, 0);
-  assert.equal(messages.consumed, messages.acked, 'every acknowledged message, on the source or on the replica, was consumed');
+  // Every acknowledged message, on the source or on the replica, was consumed; a send whose outcome was unknown
+  // (given up at the move, or cut by the kill) may have landed all the same, and is counted apart.
+  assert.equal(messages.consumed - messages.consumedUnacked, messages.acked, JSON.stringify(messages));
   assert.equal(r.faults[0].recovery.state.firstAck, 'recovered', 'every partition took writes again, on the replica');
   // Messages written straight to the replica after the move are not replication's: no "seen unacked" from them.
   assert.equal(rep.seenUnacked, 0);
