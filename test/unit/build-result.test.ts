@@ -163,3 +163,18 @@ test('duplicates the log holds and consumer redeliveries are reported apart; the
   assert.ok(r.warnings.some((w) => /reordered 2: the producer retries/.test(w)));
   assert.ok(r.criteria.every((c) => c.passed));
 });
+
+test('send lag from a fault that held every send slot is put down to the slots, not to the harness', () => {
+  const collector = new Collector({ warmupMs: 0, measureEndMs: 60_000, messageSize: 1024 });
+  // 1000 messages on time, then 20 (2 %) due while every slot was taken, sent 2 s late when room came back.
+  for (let i = 0; i < 1000; i++) collector.onSent(i, [i]);
+  const late = Array.from({ length: 20 }, (_, i) => 1000 + i);
+  collector.onSent(3020, late, 3020);
+  const slots = result({ metrics: collector.snapshot(60_000) }).warnings.find((w) => /send lag p99/.test(w));
+  assert.match(slots ?? '', /messages waited to be sent .* 2 % of them for room to send/);
+  // The same lag without a slot wait is the harness's own.
+  const own = new Collector({ warmupMs: 0, measureEndMs: 60_000, messageSize: 1024 });
+  for (let i = 0; i < 1000; i++) own.onSent(i, [i]);
+  own.onSent(3020, late);
+  assert.match(result({ metrics: own.snapshot(60_000) }).warnings.find((w) => /send lag p99/.test(w)) ?? '', /the harness lagged its own send schedule/);
+});
