@@ -13,6 +13,7 @@ export const metricCatalog: ReadonlyMap<string, MetricUnit> = new Map<string, Me
   ...['sent', 'acked', 'consumed', 'lost', 'duplicated', 'redelivered', 'duplicatesUnclassified', 'reordered', 'unacked', 'failed', 'consumedUnacked', 'foundByFinalRead', 'notDelivered'].map((m): [string, MetricUnit] => [`messages.${m}`, 'count']),
   ['errors.total', 'count'],
   ...latencyStats.map((stat): [string, MetricUnit] => [`replication.lag.${stat}`, 'ms']),
+  ...latencyStats.map((stat): [string, MetricUnit] => [`replication.endToEnd.${stat}`, 'ms']),
   ['replication.throughput.messagesPerSec', 'msgPerSec'],
   ...['acked', 'replicated', 'duplicated', 'notReplicated', 'seenUnacked'].map((m): [string, MetricUnit] => [`replication.${m}`, 'count']),
   ...['messages', 'late', 'lost'].map((m): [string, MetricUnit] => [`rpo.${m}`, 'count']),

@@ -7,7 +7,10 @@
  * - duplicated = copies seen on the target after the first (MirrorMaker 2 is at-least-once);
  * - notReplicated = acknowledged on the source and not (yet) seen on the target;
  * - seenUnacked = seen on the target although the source never acknowledged it (a send that timed out but landed).
- * Messages intended before the end of the warm-up count in every figure but the lag histogram and timeline.
+ * End-to-end on the target = seen by the reader on the target − intended send time (the load's clock, as the
+ * workload's own end-to-end latency): what a consumer in the target region would see of a replicated message.
+ * Messages intended before the end of the warm-up count in every figure but the lag and end-to-end histograms and
+ * the timeline.
  */
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
 import { round } from '../scenario/units.js';
@@ -39,6 +42,8 @@ export interface ReplicationFigures {
   /** Source topic → target topic. */
   topics: Array<{ source: string; target: string }>;
   lag: LatencySummary | null;
+  /** Intended send time → first seen by the reader on the target, per replicated message (warm-up excluded). */
+  endToEnd: LatencySummary | null;
   /** Replicated messages per second, from the first to the last replicated message. */
   throughput: { messagesPerSec: number } | null;
   messages: { acked: number; replicated: number; duplicated: number; notReplicated: number; seenUnacked: number };
@@ -70,6 +75,7 @@ class ProducerBooks {
 export class ReplicationTracker {
   private readonly books = new Map<number, ProducerBooks>();
   private readonly lag = new LatencyHistogram();
+  private readonly endToEnd = new LatencyHistogram();
   private readonly perSecond = new Map<number, { replicated: number; lag: LatencyHistogram }>();
   private acked = 0;
   private replicated = 0;
@@ -127,6 +133,7 @@ export class ReplicationTracker {
     // A reader can see a message before the ack's callback runs: the lag is then below our resolution, not negative.
     const lagMs = Math.max(0, seenMs - ackMs);
     this.lag.recordMs(lagMs);
+    this.endToEnd.recordMs(Math.max(0, seenMs - intendedMs));
     const second = Math.max(0, Math.floor(seenMs / 1000));
     let point = this.perSecond.get(second);
     if (!point) this.perSecond.set(second, (point = { replicated: 0, lag: new LatencyHistogram() }));
@@ -152,6 +159,11 @@ export class ReplicationTracker {
     return { atMs: round(atMs, 1), messages, late, lost: messages - late, ms: messages > 0 ? round(Math.max(0, atMs - oldestIntended), 1) : 0 };
   }
 
+  /** The end-to-end histogram on the target (for merging across flows; not copied). */
+  get endToEndHistogram(): LatencyHistogram {
+    return this.endToEnd;
+  }
+
   get notReplicated(): number {
     return this.acked - this.replicated;
   }
@@ -163,6 +175,7 @@ export class ReplicationTracker {
       to: this.to,
       topics: this.topics,
       lag: this.lag.count > 0 ? this.lag.summary() : null,
+      endToEnd: this.endToEnd.count > 0 ? this.endToEnd.summary() : null,
       throughput: this.replicated > 1 && spanS > 0 ? { messagesPerSec: round(this.replicated / spanS, 1) } : null,
       messages: { acked: this.acked, replicated: this.replicated, duplicated: this.duplicated, notReplicated: this.notReplicated, seenUnacked: this.seenUnacked },
       firstRecordMs: this.firstRecordMs === null ? null : round(this.firstRecordMs, 1),

@@ -36,6 +36,8 @@ export interface RpoFigures {
 export interface ReplicationResult {
   /** Over every replication of the run: seen on the target − acknowledged on the source, per message. */
   lag: LatencySummary | null;
+  /** Over every replication: intended send time → seen by the reader on the target (warm-up excluded). */
+  endToEnd: LatencySummary | null;
   throughput: { messagesPerSec: number } | null;
   acked: number;
   replicated: number;
@@ -219,10 +221,13 @@ export class ReplicationWatch {
       lagged++;
       this.total.add(LatencyHistogram.decode(flow.lagHistogram));
     }
+    const endToEnd = new LatencyHistogram();
+    for (const flow of this.flows) if (flow.tracker.endToEndHistogram.count > 0) endToEnd.add(flow.tracker.endToEndHistogram);
     const sum = (field: keyof ReplicationFigures['messages']) => flows.reduce((total, f) => total + f.messages[field], 0);
     const rates = flows.map((f) => f.throughput?.messagesPerSec).filter((r): r is number => r !== undefined);
     return {
       lag: lagged > 0 ? this.total.summary() : null,
+      endToEnd: endToEnd.count > 0 ? endToEnd.summary() : null,
       throughput: rates.length > 0 ? { messagesPerSec: round(rates.reduce((a, b) => a + b, 0), 1) } : null,
       acked: sum('acked'),
       replicated: sum('replicated'),

@@ -51,3 +51,20 @@ test('warm-up messages count in the books but not in the lag', () => {
   assert.equal(f.lag!.max, 50);
   assert.deepEqual(f.timeline.map((p) => [p.t, p.replicated]), [[1, 1]]);
 });
+
+test('end-to-end on the target = first seen there − intended send time; warm-up and copies excluded', () => {
+  const t = new ReplicationTracker('a', 'b', [], 1000);
+  t.onAcked(0, 0, 500, 510); // warm-up
+  t.onSeen(0, 0, 700);
+  t.onAcked(0, 1, 1500, 1510);
+  t.onSeen(0, 1, 1590); // 90 ms after its intended send time
+  t.onSeen(0, 1, 5000); // a copy: not a second measurement
+  t.onSeen(0, 2, 1700); // seen before its ack is heard of: measured when the ack comes
+  t.onAcked(0, 2, 1600, 1705);
+  const f = t.figures();
+  assert.equal(f.endToEnd!.count, 2);
+  assert.equal(f.endToEnd!.max, 100);
+  assert.ok(Math.abs(f.endToEnd!.p50 - 90) <= 0.1, JSON.stringify(f.endToEnd));
+  assert.equal(t.endToEndHistogram.count, 2);
+  assert.equal(new ReplicationTracker('a', 'b', [], 0).figures().endToEnd, null);
+});
