@@ -159,6 +159,21 @@ export class ReplicationTracker {
     return { atMs: round(atMs, 1), messages, late, lost: messages - late, ms: messages > 0 ? round(Math.max(0, atMs - oldestIntended), 1) : 0 };
   }
 
+  /**
+   * Every message in the books, one by one: [producer, sequence, intended ms, acknowledged ms or null, first seen
+   * on the target ms or null] — for a test that checks the figures against its own reading of the target.
+   */
+  *entries(): Generator<[number, number, number, number | null, number | null]> {
+    for (const [producer, books] of this.books) {
+      for (let sequence = 0; sequence < books.acked.length; sequence++) {
+        const acked = books.acked[sequence]!;
+        const seen = books.seen[sequence]!;
+        if (acked === 0 && seen === 0) continue;
+        yield [producer, sequence, books.intended[sequence]!, acked === 0 ? null : acked - 1, seen === 0 ? null : seen - 1];
+      }
+    }
+  }
+
   /** The end-to-end histogram on the target (for merging across flows; not copied). */
   get endToEndHistogram(): LatencyHistogram {
     return this.endToEnd;

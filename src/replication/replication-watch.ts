@@ -5,6 +5,7 @@
  * on a topic of its own tells when the replicator carries data (replicator start → first record), so the load
  * does not measure the replicator's start-up as lag.
  */
+import { writeFileSync } from 'node:fs';
 import type { ClusterEndpoints } from '../cluster/provider.js';
 import type { ConsumerGroupHandle, DriverFactory, MessagingClient, ProducerHandle } from '../drivers/driver.js';
 import { InfrastructureError } from '../errors.js';
@@ -23,6 +24,9 @@ export const PROBE_TOPIC: TopicSpec = { name: 'faultline-replication-probe', par
  * to the target then): acknowledged on the source, not yet on the target; split into late (arrived afterwards)
  * and lost (never arrived by the end of the run's wait); `ms` is the age of the oldest missing message then.
  */
+/** Names the file the per-message books are written to when a run ends (opt-in, for truth tests). */
+export const BOOKS_DUMP_ENV = 'FAULTLINE_REPLICATION_BOOKS';
+
 export interface RpoFigures {
   /** The fault whose injection is the failover moment. */
   fault: string;
@@ -253,5 +257,16 @@ export class ReplicationWatch {
       await Promise.all(flow.groups.map((g) => g.close().catch(() => {})));
       await flow.client.close().catch(() => {});
     }
+    const dump = process.env[BOOKS_DUMP_ENV];
+    if (dump) this.writeBooks(dump);
+  }
+
+  /**
+   * Opt-in (FAULTLINE_REPLICATION_BOOKS=<file>): the per-message books as JSON, so a truth test can check the
+   * replication figures and the RPO against its own reading of the target. Off by default: it is one line per message.
+   */
+  writeBooks(file: string): void {
+    const flows = this.flows.map((f) => ({ from: f.tracker.from, to: f.tracker.to, messages: [...f.tracker.entries()] }));
+    writeFileSync(file, JSON.stringify({ runId: this.o.runId.toString('hex'), columns: ['producer', 'sequence', 'intendedMs', 'ackedMs', 'seenMs'], flows }));
   }
 }

@@ -68,3 +68,13 @@ test('end-to-end on the target = first seen there − intended send time; warm-u
   assert.equal(t.endToEndHistogram.count, 2);
   assert.equal(new ReplicationTracker('a', 'b', [], 0).figures().endToEnd, null);
 });
+
+test('the books one by one: acknowledged and first-seen times, null when not (yet)', () => {
+  const t = new ReplicationTracker('a', 'b', [], 0);
+  t.onAcked(0, 0, 5, 10);
+  t.onSeen(0, 0, 20);
+  t.onSeen(0, 0, 30);
+  t.onAcked(0, 2, 7, 12);
+  t.onSeen(3, 1, 40);
+  assert.deepEqual([...t.entries()], [[0, 0, 5, 10, 20], [0, 2, 7, 12, null], [3, 1, 0, null, 40]]);
+});
