@@ -16,7 +16,7 @@ export const metricCatalog: ReadonlyMap<string, MetricUnit> = new Map<string, Me
   ...latencyStats.map((stat): [string, MetricUnit] => [`replication.endToEnd.${stat}`, 'ms']),
   ['replication.throughput.messagesPerSec', 'msgPerSec'],
   ...['acked', 'replicated', 'duplicated', 'notReplicated', 'seenUnacked'].map((m): [string, MetricUnit] => [`replication.${m}`, 'count']),
-  ...['messages', 'late', 'lost'].map((m): [string, MetricUnit] => [`rpo.${m}`, 'count']),
+  ...['messages', 'inFlight', 'late', 'lost'].map((m): [string, MetricUnit] => [`rpo.${m}`, 'count']),
   ['rpo.ms', 'ms'],
   ['failover.max', 'ms'],
   ['failover.throughputMax', 'ms'],

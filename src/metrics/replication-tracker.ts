@@ -25,12 +25,16 @@ export interface ReplicationTimelinePoint {
 
 /**
  * What the target lacked at time T (a failover at T would have lost it for the time being): messages acknowledged
- * on the source by T that the target had not seen by T. `late` arrived after T, `lost` never did (by the end of the
- * run's wait); `ms` is the age at T of the oldest missing one (T − its intended send time), 0 when none.
+ * on the source by T that the target had not seen by T. Of these, `inFlight` arrived while the fault was still on
+ * (already on their way at T: sent by the source before it went away), `late` arrived once the fault healed (at
+ * `healedMs`; without a heal, everything that arrived after T is in flight), `lost` never did (by the end of the
+ * run's wait): messages = inFlight + late + lost. `ms` is the age at T of the oldest missing one (T − its intended
+ * send time), 0 when none.
  */
 export interface ReplicationGap {
   atMs: number;
   messages: number;
+  inFlight: number;
   late: number;
   lost: number;
   ms: number;
@@ -141,9 +145,10 @@ export class ReplicationTracker {
     point.lag.recordMs(lagMs);
   }
 
-  gapAt(atMs: number): ReplicationGap {
+  gapAt(atMs: number, healedMs: number | null = null): ReplicationGap {
     let messages = 0;
     let late = 0;
+    let arrived = 0;
     let oldestIntended = Infinity;
     for (const books of this.books.values()) {
       for (let sequence = 0; sequence < books.acked.length; sequence++) {
@@ -152,11 +157,14 @@ export class ReplicationTracker {
         const seen = books.seen[sequence]!;
         if (seen !== 0 && seen - 1 <= atMs) continue;
         messages++;
-        if (seen !== 0) late++;
+        if (seen !== 0) {
+          arrived++;
+          if (healedMs !== null && seen - 1 >= healedMs) late++;
+        }
         oldestIntended = Math.min(oldestIntended, books.intended[sequence]!);
       }
     }
-    return { atMs: round(atMs, 1), messages, late, lost: messages - late, ms: messages > 0 ? round(Math.max(0, atMs - oldestIntended), 1) : 0 };
+    return { atMs: round(atMs, 1), messages, inFlight: arrived - late, late, lost: messages - arrived, ms: messages > 0 ? round(Math.max(0, atMs - oldestIntended), 1) : 0 };
   }
 
   /**

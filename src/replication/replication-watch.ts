@@ -21,8 +21,10 @@ export const PROBE_TOPIC: TopicSpec = { name: 'faultline-replication-probe', par
 
 /**
  * RPO at a fault: what the target lacked when the first fault of the run was injected (had clients failed over
- * to the target then): acknowledged on the source, not yet on the target; split into late (arrived afterwards)
- * and lost (never arrived by the end of the run's wait); `ms` is the age of the oldest missing message then.
+ * to the target then): acknowledged on the source, not yet on the target; split into in flight (arrived while the
+ * fault was still on: already on their way), late (arrived once the fault healed) and lost (never arrived by the
+ * end of the run's wait). What a reader of the target finds missing while the fault is on is late + lost.
+ * `ms` is the age of the oldest missing message then.
  */
 /** Names the file the per-message books are written to when a run ends (opt-in, for truth tests). */
 export const BOOKS_DUMP_ENV = 'FAULTLINE_REPLICATION_BOOKS';
@@ -32,6 +34,7 @@ export interface RpoFigures {
   fault: string;
   atMs: number;
   messages: number;
+  inFlight: number;
   late: number;
   lost: number;
   ms: number;
@@ -244,12 +247,12 @@ export class ReplicationWatch {
   }
 
   /** RPO at the injection of the first fault that was injected; null without one. */
-  rpoAt(faults: Array<{ id: string; injectedAt: number | null }>): RpoFigures | null {
+  rpoAt(faults: Array<{ id: string; injectedAt: number | null; healedAt?: number | null }>): RpoFigures | null {
     const first = faults.filter((f) => f.injectedAt !== null).sort((a, b) => a.injectedAt! - b.injectedAt!)[0];
     if (!first || this.flows.length === 0) return null;
-    const gaps = this.flows.map((f) => f.tracker.gapAt(first.injectedAt!));
-    const sum = (field: 'messages' | 'late' | 'lost') => gaps.reduce((total, g) => total + g[field], 0);
-    return { fault: first.id, atMs: gaps[0]!.atMs, messages: sum('messages'), late: sum('late'), lost: sum('lost'), ms: Math.max(...gaps.map((g) => g.ms)) };
+    const gaps = this.flows.map((f) => f.tracker.gapAt(first.injectedAt!, first.healedAt ?? null));
+    const sum = (field: 'messages' | 'inFlight' | 'late' | 'lost') => gaps.reduce((total, g) => total + g[field], 0);
+    return { fault: first.id, atMs: gaps[0]!.atMs, messages: sum('messages'), inFlight: sum('inFlight'), late: sum('late'), lost: sum('lost'), ms: Math.max(...gaps.map((g) => g.ms)) };
   }
 
   async close(): Promise<void> {

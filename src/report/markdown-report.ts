@@ -133,7 +133,7 @@ function replicationTable(r: RunResult): string {
   const table = rows(['Replication', 'lag p50 ms', 'p90', 'p99', 'max', 'end-to-end on the target p50 / p99 ms', 'replicated msg/s', 'replicated', 'duplicated', 'not replicated', 'replicator start → first record ms'], body);
   const note = rep.caughtUp ? '' : `\n\n> ⚠ replication had not caught up at the end: ${rep.notReplicated} acknowledged message(s) not (yet) on the target.`;
   const rpo = r.rpo
-    ? `\n\nRPO at fault ${r.rpo.fault} (injected at ${r.rpo.atMs} ms): ${r.rpo.messages} acknowledged message(s) not yet on the target (${r.rpo.late} arrived later, ${r.rpo.lost} never), the oldest ${r.rpo.ms} ms old.`
+    ? `\n\nRPO at fault ${r.rpo.fault} (injected at ${r.rpo.atMs} ms): ${r.rpo.messages} acknowledged message(s) not yet on the target (${r.rpo.inFlight ?? 0} in flight, arriving while the fault was on; ${r.rpo.late} once it healed; ${r.rpo.lost} never), the oldest ${r.rpo.ms} ms old.`
     : '';
   return `### Replication\n\nLag per message = seen on the target − acknowledged on the source (one process, one monotonic clock); end-to-end on the target = seen there − intended send time.\n\n${table}${note}${rpo}`;
 }
