@@ -4,9 +4,10 @@
  * factor (1-broker clusters need 1), fast topic and group refresh, plugin scanning skipped (service_load, for
  * MirrorMaker and for each herder), offset syncs kept on the target, and no reverse heartbeat herder.
  * Exactly-once (KIP-618 in dedicated mode, which needs KIP-710's internal REST server): the target's worker writes
- * records and source offsets in one transaction, the source is read committed-only; readers on the target must
- * read committed (kafkajs does by default). Brokers need a transaction log they can create (1-broker clusters:
- * replication factor and min ISR 1 — the local Kafka sets both from the broker count).
+ * records and source offsets in one transaction (one per polled batch: transaction.boundary=poll, the default), the
+ * source is read committed-only; readers on the target must read committed (kafkajs does by default). Brokers
+ * need a transaction log they can create (1-broker clusters: replication factor and min ISR 1 — the local Kafka
+ * sets both from the broker count).
  */
 import type { PlannedReplication } from './replication-plan.js';
 
