@@ -7,7 +7,10 @@
  * - duplicated = copies seen on the target after the first (MirrorMaker 2 is at-least-once);
  * - notReplicated = acknowledged on the source and not (yet) seen on the target;
  * - seenUnacked = seen on the target although the source never acknowledged it (a send that timed out but landed).
- * Messages intended before the end of the warm-up count in every figure but the lag histogram and timeline.
+ * End-to-end on the target = seen by the reader on the target − intended send time (the load's clock, as the
+ * workload's own end-to-end latency): what a consumer in the target region would see of a replicated message.
+ * Messages intended before the end of the warm-up count in every figure but the lag and end-to-end histograms and
+ * the timeline.
  */
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
 import { round } from '../scenario/units.js';
@@ -22,12 +25,16 @@ export interface ReplicationTimelinePoint {
 
 /**
  * What the target lacked at time T (a failover at T would have lost it for the time being): messages acknowledged
- * on the source by T that the target had not seen by T. `late` arrived after T, `lost` never did (by the end of the
- * run's wait); `ms` is the age at T of the oldest missing one (T − its intended send time), 0 when none.
+ * on the source by T that the target had not seen by T. Of these, `inFlight` arrived while the fault was still on
+ * (already on their way at T: sent by the source before it went away), `late` arrived once the fault healed (at
+ * `healedMs`; without a heal, everything that arrived after T is in flight), `lost` never did (by the end of the
+ * run's wait): messages = inFlight + late + lost. `ms` is the age at T of the oldest missing one (T − its intended
+ * send time), 0 when none.
  */
 export interface ReplicationGap {
   atMs: number;
   messages: number;
+  inFlight: number;
   late: number;
   lost: number;
   ms: number;
@@ -39,6 +46,8 @@ export interface ReplicationFigures {
   /** Source topic → target topic. */
   topics: Array<{ source: string; target: string }>;
   lag: LatencySummary | null;
+  /** Intended send time → first seen by the reader on the target, per replicated message (warm-up excluded). */
+  endToEnd: LatencySummary | null;
   /** Replicated messages per second, from the first to the last replicated message. */
   throughput: { messagesPerSec: number } | null;
   messages: { acked: number; replicated: number; duplicated: number; notReplicated: number; seenUnacked: number };
@@ -70,6 +79,7 @@ class ProducerBooks {
 export class ReplicationTracker {
   private readonly books = new Map<number, ProducerBooks>();
   private readonly lag = new LatencyHistogram();
+  private readonly endToEnd = new LatencyHistogram();
   private readonly perSecond = new Map<number, { replicated: number; lag: LatencyHistogram }>();
   private acked = 0;
   private replicated = 0;
@@ -127,6 +137,7 @@ export class ReplicationTracker {
     // A reader can see a message before the ack's callback runs: the lag is then below our resolution, not negative.
     const lagMs = Math.max(0, seenMs - ackMs);
     this.lag.recordMs(lagMs);
+    this.endToEnd.recordMs(Math.max(0, seenMs - intendedMs));
     const second = Math.max(0, Math.floor(seenMs / 1000));
     let point = this.perSecond.get(second);
     if (!point) this.perSecond.set(second, (point = { replicated: 0, lag: new LatencyHistogram() }));
@@ -134,9 +145,10 @@ export class ReplicationTracker {
     point.lag.recordMs(lagMs);
   }
 
-  gapAt(atMs: number): ReplicationGap {
+  gapAt(atMs: number, healedMs: number | null = null): ReplicationGap {
     let messages = 0;
     let late = 0;
+    let arrived = 0;
     let oldestIntended = Infinity;
     for (const books of this.books.values()) {
       for (let sequence = 0; sequence < books.acked.length; sequence++) {
@@ -145,11 +157,34 @@ export class ReplicationTracker {
         const seen = books.seen[sequence]!;
         if (seen !== 0 && seen - 1 <= atMs) continue;
         messages++;
-        if (seen !== 0) late++;
+        if (seen !== 0) {
+          arrived++;
+          if (healedMs !== null && seen - 1 >= healedMs) late++;
+        }
         oldestIntended = Math.min(oldestIntended, books.intended[sequence]!);
       }
     }
-    return { atMs: round(atMs, 1), messages, late, lost: messages - late, ms: messages > 0 ? round(Math.max(0, atMs - oldestIntended), 1) : 0 };
+    return { atMs: round(atMs, 1), messages, inFlight: arrived - late, late, lost: messages - arrived, ms: messages > 0 ? round(Math.max(0, atMs - oldestIntended), 1) : 0 };
+  }
+
+  /**
+   * Every message in the books, one by one: [producer, sequence, intended ms, acknowledged ms or null, first seen
+   * on the target ms or null] — for a test that checks the figures against its own reading of the target.
+   */
+  *entries(): Generator<[number, number, number, number | null, number | null]> {
+    for (const [producer, books] of this.books) {
+      for (let sequence = 0; sequence < books.acked.length; sequence++) {
+        const acked = books.acked[sequence]!;
+        const seen = books.seen[sequence]!;
+        if (acked === 0 && seen === 0) continue;
+        yield [producer, sequence, books.intended[sequence]!, acked === 0 ? null : acked - 1, seen === 0 ? null : seen - 1];
+      }
+    }
+  }
+
+  /** The end-to-end histogram on the target (for merging across flows; not copied). */
+  get endToEndHistogram(): LatencyHistogram {
+    return this.endToEnd;
   }
 
   get notReplicated(): number {
@@ -163,6 +198,7 @@ export class ReplicationTracker {
       to: this.to,
       topics: this.topics,
       lag: this.lag.count > 0 ? this.lag.summary() : null,
+      endToEnd: this.endToEnd.count > 0 ? this.endToEnd.summary() : null,
       throughput: this.replicated > 1 && spanS > 0 ? { messagesPerSec: round(this.replicated / spanS, 1) } : null,
       messages: { acked: this.acked, replicated: this.replicated, duplicated: this.duplicated, notReplicated: this.notReplicated, seenUnacked: this.seenUnacked },
       firstRecordMs: this.firstRecordMs === null ? null : round(this.firstRecordMs, 1),

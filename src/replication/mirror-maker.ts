@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { heapFlags, RestartableJvm } from '../cluster/jvm-process.js';
 import { writeLoggingConfig } from '../cluster/kafka/kafka-distribution.js';
+import { freePorts } from '../cluster/free-ports.js';
 import type { ProcessRegistry } from '../cluster/process-registry.js';
 import { type Mm2Flow, type Mm2Target, mirrorMakerProperties } from './mm2-config.js';
 import { mirrorMakerClasspath } from './mm2-distribution.js';
@@ -38,7 +39,10 @@ export async function startMirrorMaker(o: MirrorMakerStart): Promise<RunningRepl
   const configDir = join(o.logDir, o.name);
   await mkdir(configDir, { recursive: true });
   const propertiesFile = join(configDir, 'mm2.properties');
-  const properties = mirrorMakerProperties(o.target, o.flows);
+  // Exactly-once needs MirrorMaker's internal REST server (KIP-710): on loopback, at a port of the run's own.
+  const exactlyOnce = o.flows.some((f) => f.replication.exactlyOnce);
+  const target = exactlyOnce && o.target.restPort === undefined ? { ...o.target, restPort: (await freePorts(1))[0]! } : o.target;
+  const properties = mirrorMakerProperties(target, o.flows);
   await writeFile(propertiesFile, Object.entries(properties).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
   const logFile = join(o.logDir, `${o.name}.log`);
   const logging = await writeLoggingConfig(o.version, configDir, logFile);
@@ -54,6 +58,6 @@ export async function startMirrorMaker(o: MirrorMakerStart): Promise<RunningRepl
   });
   const startedAtMs = performance.now();
   jvm.start();
-  o.info(`starting MirrorMaker 2 ${o.version} (${o.flows.map((f) => `${f.replication.from.name} → ${o.target.name}`).join(', ')}) — log ${logFile}`);
+  o.info(`starting MirrorMaker 2 ${o.version} (${o.flows.map((f) => `${f.replication.from.name} → ${o.target.name}`).join(', ')}${exactlyOnce ? ', exactly-once' : ''}) — log ${logFile}`);
   return { name: o.name, jvm, startedAtMs, stop: () => jvm.stop() };
 }

@@ -3,6 +3,11 @@
  * settings verified on this machine (see the multi-region notes): internal topics at the clusters' replication
  * factor (1-broker clusters need 1), fast topic and group refresh, plugin scanning skipped (service_load, for
  * MirrorMaker and for each herder), offset syncs kept on the target, and no reverse heartbeat herder.
+ * Exactly-once (KIP-618 in dedicated mode, which needs KIP-710's internal REST server): the target's worker writes
+ * records and source offsets in one transaction (one per polled batch: transaction.boundary=poll, the default), the
+ * source is read committed-only; readers on the target must read committed (kafkajs does by default). Brokers
+ * need a transaction log they can create (1-broker clusters: replication factor and min ISR 1 — the local Kafka
+ * sets both from the broker count).
  */
 import type { PlannedReplication } from './replication-plan.js';
 
@@ -19,12 +24,16 @@ export interface Mm2Target {
   bootstrap: string;
   /** Smallest broker count of the clusters involved: internal topics cannot have more replicas. */
   replicationFactor: number;
+  /** Port of MirrorMaker's internal REST server on 127.0.0.1: needed (and only used) for exactly-once. */
+  restPort?: number;
 }
 
 export function mirrorMakerProperties(target: Mm2Target, flows: Mm2Flow[]): Record<string, string> {
   if (flows.length === 0) throw new Error('MirrorMaker 2 needs at least one flow');
   const policies = new Set(flows.map((f) => f.replication.policy));
   if (policies.size > 1) throw new Error(`flows into "${target.name}" mix topic naming policies: MirrorMaker 2 takes one per process`);
+  const exactlyOnce = new Set(flows.map((f) => f.replication.exactlyOnce));
+  if (exactlyOnce.size > 1) throw new Error(`flows into "${target.name}" mix exactly-once and at-least-once: MirrorMaker 2 sets it per target cluster`);
   const rf = String(Math.max(1, Math.min(3, target.replicationFactor)));
   const first = flows[0]!.replication;
   const checkpointSeconds = String(Math.max(1, Math.round(first.checkpointIntervalMs / 1000)));
@@ -51,12 +60,19 @@ export function mirrorMakerProperties(target: Mm2Target, flows: Mm2Flow[]): Reco
     [`${target.name}.offset.flush.interval.ms`]: '1000',
   };
   if (first.policy === 'identity') p['replication.policy.class'] = IDENTITY_POLICY;
+  if (first.exactlyOnce) {
+    if (target.restPort === undefined) throw new Error('exactly-once MirrorMaker 2 needs a port for its internal REST server');
+    p[`${target.name}.exactly.once.source.support`] = 'enabled';
+    p['dedicated.mode.enable.internal.rest'] = 'true';
+    p['listeners'] = `http://127.0.0.1:${target.restPort}`;
+  }
   for (const { replication, sourceBootstrap } of flows) {
     const source = replication.from.name;
     p[`${source}.bootstrap.servers`] = sourceBootstrap;
     p[`${source}.plugin.discovery`] = 'service_load';
     p[`${source}->${target.name}.enabled`] = 'true';
     p[`${source}->${target.name}.topics`] = replication.topics.map((t) => t.name).join(',');
+    if (replication.exactlyOnce) p[`${source}.consumer.isolation.level`] = 'read_committed';
     // Without this, a reverse herder runs for heartbeats and creates internal topics on the source (KAFKA-10710).
     p[`${target.name}->${source}.emit.heartbeats.enabled`] = 'false';
   }

@@ -65,8 +65,12 @@ export function planReplication(scenario: Scenario, problems: Problem[], topolog
     if (from.system === 'pulsar') {
       if (spec.policy !== 'identity') problems.push({ path: [...path, 'policy'], message: 'Pulsar geo-replication keeps topic names: policy must be identity' });
     }
-    if (spec.exactlyOnce) {
-      problems.push({ path: [...path, 'exactlyOnce'], message: 'exactly-once replication is not yet available in this version of faultline: set false (MirrorMaker 2 runs at-least-once)' });
+    if (spec.exactlyOnce && from.system === 'pulsar') {
+      problems.push({ path: [...path, 'exactlyOnce'], message: 'Pulsar geo-replication has no exactly-once mode: set false (exactly-once is for MirrorMaker 2)' });
+    }
+    const sameTarget = planned.find((p) => p.to.name === to.name && p.exactlyOnce !== spec.exactlyOnce);
+    if (sameTarget && from.system === 'kafka') {
+      problems.push({ path: [...path, 'exactlyOnce'], message: `replication[${sameTarget.index}] into "${to.name}" has exactlyOnce: ${sameTarget.exactlyOnce}: one MirrorMaker 2 serves each target, so every replication into it must agree` });
     }
     const key = `${from.name}->${to.name}`;
     const earlier = seen.get(key);
@@ -151,7 +155,7 @@ export function joinClusters(scenario: Scenario, planned: PlannedReplication[]):
 export function describeReplication(plan: { replication: PlannedReplication[]; joined: JoinedClusters[] }): string[] {
   const lines = plan.replication.map((r) => {
     const topics = r.topics.map((t) => (targetTopicName(r, t.name) === t.name ? t.name : `${t.name} → ${targetTopicName(r, t.name)}`)).join(', ');
-    const how = r.from.system === 'kafka' ? `MirrorMaker 2, ${r.policy} naming, at-least-once` : 'Pulsar geo-replication of the namespace, both ways';
+    const how = r.from.system === 'kafka' ? `MirrorMaker 2, ${r.policy} naming, ${r.exactlyOnce ? 'exactly-once (transactions; readers on the target read committed)' : 'at-least-once'}` : 'Pulsar geo-replication of the namespace, both ways';
     return `replication ${r.from.name} → ${r.to.name}: ${topics} (${how})`;
   });
   for (const group of plan.joined) lines.push(`run together: ${group.clusters.join(', ')}; the workload runs on ${group.workload}`);

@@ -5,6 +5,7 @@
  * on a topic of its own tells when the replicator carries data (replicator start → first record), so the load
  * does not measure the replicator's start-up as lag.
  */
+import { writeFileSync } from 'node:fs';
 import type { ClusterEndpoints } from '../cluster/provider.js';
 import type { ConsumerGroupHandle, DriverFactory, MessagingClient, ProducerHandle } from '../drivers/driver.js';
 import { InfrastructureError } from '../errors.js';
@@ -20,14 +21,20 @@ export const PROBE_TOPIC: TopicSpec = { name: 'faultline-replication-probe', par
 
 /**
  * RPO at a fault: what the target lacked when the first fault of the run was injected (had clients failed over
- * to the target then): acknowledged on the source, not yet on the target; split into late (arrived afterwards)
- * and lost (never arrived by the end of the run's wait); `ms` is the age of the oldest missing message then.
+ * to the target then): acknowledged on the source, not yet on the target; split into in flight (arrived while the
+ * fault was still on: already on their way), late (arrived once the fault healed) and lost (never arrived by the
+ * end of the run's wait). What a reader of the target finds missing while the fault is on is late + lost.
+ * `ms` is the age of the oldest missing message then.
  */
+/** Names the file the per-message books are written to when a run ends (opt-in, for truth tests). */
+export const BOOKS_DUMP_ENV = 'FAULTLINE_REPLICATION_BOOKS';
+
 export interface RpoFigures {
   /** The fault whose injection is the failover moment. */
   fault: string;
   atMs: number;
   messages: number;
+  inFlight: number;
   late: number;
   lost: number;
   ms: number;
@@ -36,6 +43,8 @@ export interface RpoFigures {
 export interface ReplicationResult {
   /** Over every replication of the run: seen on the target − acknowledged on the source, per message. */
   lag: LatencySummary | null;
+  /** Over every replication: intended send time → seen by the reader on the target (warm-up excluded). */
+  endToEnd: LatencySummary | null;
   throughput: { messagesPerSec: number } | null;
   acked: number;
   replicated: number;
@@ -226,10 +235,13 @@ export class ReplicationWatch {
       lagged++;
       this.total.add(LatencyHistogram.decode(flow.lagHistogram));
     }
+    const endToEnd = new LatencyHistogram();
+    for (const flow of this.flows) if (flow.tracker.endToEndHistogram.count > 0) endToEnd.add(flow.tracker.endToEndHistogram);
     const sum = (field: keyof ReplicationFigures['messages']) => flows.reduce((total, f) => total + f.messages[field], 0);
     const rates = flows.map((f) => f.throughput?.messagesPerSec).filter((r): r is number => r !== undefined);
     return {
       lag: lagged > 0 ? this.total.summary() : null,
+      endToEnd: endToEnd.count > 0 ? endToEnd.summary() : null,
       throughput: rates.length > 0 ? { messagesPerSec: round(rates.reduce((a, b) => a + b, 0), 1) } : null,
       acked: sum('acked'),
       replicated: sum('replicated'),
@@ -242,12 +254,12 @@ export class ReplicationWatch {
   }
 
   /** RPO at the injection of the first fault that was injected; null without one. */
-  rpoAt(faults: Array<{ id: string; injectedAt: number | null }>): RpoFigures | null {
+  rpoAt(faults: Array<{ id: string; injectedAt: number | null; healedAt?: number | null }>): RpoFigures | null {
     const first = faults.filter((f) => f.injectedAt !== null).sort((a, b) => a.injectedAt! - b.injectedAt!)[0];
     if (!first || this.flows.length === 0) return null;
-    const gaps = this.flows.map((f) => f.tracker.gapAt(first.injectedAt!));
-    const sum = (field: 'messages' | 'late' | 'lost') => gaps.reduce((total, g) => total + g[field], 0);
-    return { fault: first.id, atMs: gaps[0]!.atMs, messages: sum('messages'), late: sum('late'), lost: sum('lost'), ms: Math.max(...gaps.map((g) => g.ms)) };
+    const gaps = this.flows.map((f) => f.tracker.gapAt(first.injectedAt!, first.healedAt ?? null));
+    const sum = (field: 'messages' | 'inFlight' | 'late' | 'lost') => gaps.reduce((total, g) => total + g[field], 0);
+    return { fault: first.id, atMs: gaps[0]!.atMs, messages: sum('messages'), inFlight: sum('inFlight'), late: sum('late'), lost: sum('lost'), ms: Math.max(...gaps.map((g) => g.ms)) };
   }
 
   async close(): Promise<void> {
@@ -255,5 +267,16 @@ export class ReplicationWatch {
       await Promise.all(flow.groups.map((g) => g.close().catch(() => {})));
       await flow.client.close().catch(() => {});
     }
+    const dump = process.env[BOOKS_DUMP_ENV];
+    if (dump) this.writeBooks(dump);
+  }
+
+  /**
+   * Opt-in (FAULTLINE_REPLICATION_BOOKS=<file>): the per-message books as JSON, so a truth test can check the
+   * replication figures and the RPO against its own reading of the target. Off by default: it is one line per message.
+   */
+  writeBooks(file: string): void {
+    const flows = this.flows.map((f) => ({ from: f.tracker.from, to: f.tracker.to, messages: [...f.tracker.entries()] }));
+    writeFileSync(file, JSON.stringify({ runId: this.o.runId.toString('hex'), columns: ['producer', 'sequence', 'intendedMs', 'ackedMs', 'seenMs'], flows }));
   }
 }

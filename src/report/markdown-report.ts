@@ -123,18 +123,19 @@ function replicationTable(r: RunResult): string {
   const body = rep.flows.map((f) => [
     `${f.from} → ${f.to} (${f.topics.map((t) => (t.source === t.target ? t.source : `${t.source} → ${t.target}`)).join(', ')})`,
     ...lag(f.lag),
+    f.endToEnd ? `${f.endToEnd.p50} / ${f.endToEnd.p99}` : '—',
     f.throughput?.messagesPerSec ?? '—',
     f.messages.replicated,
     f.messages.duplicated,
     f.messages.notReplicated,
     f.firstRecordMs ?? '—',
   ]);
-  const table = rows(['Replication', 'lag p50 ms', 'p90', 'p99', 'max', 'replicated msg/s', 'replicated', 'duplicated', 'not replicated', 'replicator start → first record ms'], body);
+  const table = rows(['Replication', 'lag p50 ms', 'p90', 'p99', 'max', 'end-to-end on the target p50 / p99 ms', 'replicated msg/s', 'replicated', 'duplicated', 'not replicated', 'replicator start → first record ms'], body);
   const note = rep.caughtUp ? '' : `\n\n> ⚠ replication had not caught up at the end: ${rep.notReplicated} acknowledged message(s) not (yet) on the target.`;
   const rpo = r.rpo
-    ? `\n\nRPO at fault ${r.rpo.fault} (injected at ${r.rpo.atMs} ms): ${r.rpo.messages} acknowledged message(s) not yet on the target (${r.rpo.late} arrived later, ${r.rpo.lost} never), the oldest ${r.rpo.ms} ms old.`
+    ? `\n\nRPO at fault ${r.rpo.fault} (injected at ${r.rpo.atMs} ms): ${r.rpo.messages} acknowledged message(s) not yet on the target (${r.rpo.inFlight ?? 0} in flight, arriving while the fault was on; ${r.rpo.late} once it healed; ${r.rpo.lost} never), the oldest ${r.rpo.ms} ms old.`
     : '';
-  return `### Replication\n\nLag per message = seen on the target − acknowledged on the source (one process, one monotonic clock).\n\n${table}${note}${rpo}${rtoText(r)}`;
+  return `### Replication\n\nLag per message = seen on the target − acknowledged on the source (one process, one monotonic clock); end-to-end on the target = seen there − intended send time.\n\n${table}${note}${rpo}${rtoText(r)}`;
 }
 
 /** Region failover: when the clients moved, RTO produce / consume, and what they consumed twice. */

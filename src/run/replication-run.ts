@@ -75,14 +75,14 @@ export class ReplicationRun {
   }
 
   /** Replication, RPO (at the source region's outage with failover, else at the first fault) and RTO figures. */
-  figures(faults: Array<{ id: string; injectedAt: number | null }>): { replication: ReplicationResult; rpo: RpoFigures | null; rto?: RtoFigures } {
+  figures(faults: Array<{ id: string; injectedAt: number | null; healedAt?: number | null }>): { replication: ReplicationResult; rpo: RpoFigures | null; rto?: RtoFigures } {
     const replication = this.watch.result();
     if (!this.failover) return { replication, rpo: this.watch.rpoAt(faults) };
     const { plan, clients } = this.failover;
-    const outageAtMs = faults.find((f) => f.id === plan.trigger.faultId)?.injectedAt ?? null;
-    const rto = clients.figures(plan.trigger.faultId, outageAtMs);
+    const outage = faults.filter((f) => f.id === plan.trigger.faultId);
+    const rto = clients.figures(plan.trigger.faultId, outage[0]?.injectedAt ?? null);
     // RPO at the loss of the source region (the trigger), whatever other fault came first.
-    return { replication, rpo: this.watch.rpoAt([{ id: plan.trigger.faultId, injectedAt: outageAtMs }]), rto };
+    return { replication, rpo: this.watch.rpoAt(outage), rto };
   }
 
   async close(): Promise<void> {

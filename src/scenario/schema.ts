@@ -105,7 +105,7 @@ export const replicationSchema = z
       .meta({ description: 'Topic naming on the target: identity keeps the name (one-way only); default prefixes the source cluster ("a.orders").' }),
     syncGroupOffsets: z.boolean().default(true).meta({ description: 'Write translated consumer-group offsets to the target (for groups not active there).' }),
     checkpointInterval: duration().default(1000).meta({ description: 'How often checkpoints and group offsets are emitted.' }),
-    exactlyOnce: z.boolean().default(false).meta({ description: 'Exactly-once replication (not supported yet: must be false).' }),
+    exactlyOnce: z.boolean().default(false).meta({ description: 'Kafka: MirrorMaker 2 exactly-once (KIP-618): records and source offsets committed in one transaction on the target, so a MirrorMaker crash adds no duplicates; each batch MirrorMaker 2 polls is one transaction (transaction.boundary=poll), which readers on the target see once committed. Every replication into one target must agree. Not for Pulsar.' }),
   })
   .strict();
 

@@ -4,7 +4,7 @@ import { InvalidInputError } from '../../src/errors.js';
 import { buildPlan } from '../../src/plan/plan.js';
 import { parseScenario } from '../../src/scenario/load-scenario.js';
 import { IDENTITY_POLICY, mirrorMakerProperties } from '../../src/replication/mm2-config.js';
-import { targetTopicName } from '../../src/replication/replication-plan.js';
+import { describeReplication, targetTopicName } from '../../src/replication/replication-plan.js';
 
 const clusters = `clusters:
   - {name: a, system: kafka}
@@ -77,7 +77,7 @@ test('a longer identity cycle is refused too', async () => {
   assert.match(lines[0]!, /replication\[2\]\.policy: replication cycle/);
 });
 
-test('Pulsar geo-replication: both ways and across a link are fine, renaming is not; exactly-once is not yet available', async () => {
+test('Pulsar geo-replication: both ways and across a link are fine, renaming is not; exactly-once is not a Pulsar mode', async () => {
   const p = await plan('  - {from: p, to: q}\n  - {from: q, to: p}\n');
   assert.deepEqual(p.joined.map((g) => [g.clusters, g.workload]), [[['p', 'q'], 'p']]);
   const [renamed] = await rejected('  - {from: p, to: q, policy: default}\n');
@@ -86,8 +86,30 @@ test('Pulsar geo-replication: both ways and across a link are fine, renaming is 
     parseScenario(`name: r\nregions: [ra, rb]\nlinks: [{between: [ra, rb], latency: 10ms}]\n${clusters.replace('{name: p, system: pulsar', '{name: p, region: ra, system: pulsar').replace('{name: q, system: pulsar', '{name: q, region: rb, system: pulsar')}replication:\n  - {from: p, to: q}\n`, 'r.yaml'),
   );
   assert.deepEqual((await across).joined.map((g) => g.clusters), [['p', 'q']], 'its replicator dials the peer through the link (per-region advertised listeners)');
-  const [eos] = await rejected('  - {from: a, to: b, exactlyOnce: true}\n');
-  assert.match(eos!, /replication\[0\]\.exactlyOnce: exactly-once replication is not yet available/);
+  const [eos] = await rejected('  - {from: p, to: q, exactlyOnce: true}\n');
+  assert.match(eos!, /^r\.yaml:13:\d+: replication\[0\]\.exactlyOnce: Pulsar geo-replication has no exactly-once mode/);
+});
+
+test('MirrorMaker 2 exactly-once: accepted, said by validate; flows into one target must agree', async () => {
+  const p = await plan('  - {from: a, to: b, exactlyOnce: true}\n');
+  assert.equal(p.replication[0]!.exactlyOnce, true);
+  assert.match(describeReplication(p)[0]!, /MirrorMaker 2, identity naming, exactly-once/);
+  assert.match(describeReplication(await plan('  - {from: a, to: b}\n'))[0]!, /at-least-once/);
+  const [mixed] = await rejected('  - {from: a, to: b, exactlyOnce: true}\n  - {from: c, to: b}\n');
+  assert.match(mixed!, /^r\.yaml:14:\d+: replication\[1\]\.exactlyOnce: replication\[0\] into "b" has exactlyOnce: true: one MirrorMaker 2 serves each target/);
+});
+
+test('MirrorMaker 2 exactly-once properties: KIP-618 on the target worker, KIP-710 REST on loopback, source read committed', async () => {
+  const p = await plan('  - {from: a, to: b, exactlyOnce: true}\n');
+  const flows = [{ replication: p.replication[0]!, sourceBootstrap: '127.0.0.1:1' }];
+  const props = mirrorMakerProperties({ name: 'b', bootstrap: '127.0.0.1:2', replicationFactor: 1, restPort: 12345 }, flows);
+  assert.equal(props['b.exactly.once.source.support'], 'enabled');
+  assert.equal(props['dedicated.mode.enable.internal.rest'], 'true');
+  assert.equal(props['listeners'], 'http://127.0.0.1:12345');
+  assert.equal(props['a.consumer.isolation.level'], 'read_committed');
+  assert.throws(() => mirrorMakerProperties({ name: 'b', bootstrap: 'x', replicationFactor: 1 }, flows), /needs a port for its internal REST server/);
+  const plain = mirrorMakerProperties({ name: 'b', bootstrap: 'x', replicationFactor: 1 }, [{ replication: (await plan('  - {from: a, to: b}\n')).replication[0]!, sourceBootstrap: 'y' }]);
+  for (const key of ['b.exactly.once.source.support', 'dedicated.mode.enable.internal.rest', 'listeners', 'a.consumer.isolation.level']) assert.equal(plain[key], undefined, key);
 });
 
 test('a duplicate replication and an unknown field are refused', async () => {
