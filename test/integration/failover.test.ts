@@ -78,7 +78,7 @@ async function failOver(system: 'kafka' | 'pulsar'): Promise<Record<string, any>
   assert.equal(rep.seenUnacked, 0);
   assert.equal(rep.notReplicated, 0, 'the source came back and the replicator carried the rest');
   assert.equal(r.rpo.fault, rto.fault);
-  assert.equal(r.rpo.messages, r.rpo.late + r.rpo.lost);
+  assert.equal(r.rpo.messages, r.rpo.inFlight + r.rpo.late + r.rpo.lost);
   assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /Failover a → b: .*RTO produce \d+ ms.*RTO consume \d+ ms/);
   console.log(
     `${system} failover a → b: RTO produce ${rto.produce} ms, consume ${rto.consume} ms; consumed again ${rto.consumedAgain} of ${rto.consumedBeforeMove}; ` +
