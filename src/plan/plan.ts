@@ -66,7 +66,7 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
     problems.push({ path: ['workload', 'messageSize'], message: `must be at least ${PAYLOAD_HEADER_BYTES}B: every message carries producer id, sequence number and intended send time` });
   }
   const topology = resolveTopology(scenario, problems);
-  const replication = planReplication(scenario, problems, topology);
+  const replication = planReplication(scenario, problems);
   const joined = joinClusters(scenario, replication);
   scenario.criteria.forEach((expression, i) => {
     if (replication.length === 0 && /^\s*(replication|rpo)\./.test(expression)) {

@@ -4,7 +4,6 @@
  * Everything that can be rejected before a broker starts is rejected here, with the field it concerns.
  */
 import type { Problem } from '../scenario/problems.js';
-import type { Topology } from '../topology/topology.js';
 import type { ClusterSpec, ReplicationSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
 
@@ -40,7 +39,7 @@ export function targetTopics(replication: PlannedReplication): TopicSpec[] {
   return replication.topics.map((topic) => ({ ...topic, name: targetTopicName(replication, topic.name), cluster: replication.to.name }));
 }
 
-export function planReplication(scenario: Scenario, problems: Problem[], topology?: Topology): PlannedReplication[] {
+export function planReplication(scenario: Scenario, problems: Problem[]): PlannedReplication[] {
   const names = scenario.clusters.map((c) => c.name);
   const planned: PlannedReplication[] = [];
   const seen = new Map<string, number>();

@@ -19,16 +19,16 @@ import { type PlannedReplication, targetTopicName } from './replication-plan.js'
 /** A topic of the harness's own on each source, replicated with the workload's, that carries the probe record. */
 export const PROBE_TOPIC: TopicSpec = { name: 'faultline-replication-probe', partitions: 1, replicationFactor: 1, config: {} };
 
+/** Names the file the per-message books are written to when a run ends (opt-in, for truth tests). */
+export const BOOKS_DUMP_ENV = 'FAULTLINE_REPLICATION_BOOKS';
+
 /**
- * RPO at a fault: what the target lacked when the first fault of the run was injected (had clients failed over
- * to the target then): acknowledged on the source, not yet on the target; split into in flight (arrived while the
+ * RPO at a fault: what the target lacked when the source was lost (the first fault, or the outage the clients
+ * fail over from): acknowledged on the source, not yet on the target; split into in flight (arrived while the
  * fault was still on: already on their way), late (arrived once the fault healed) and lost (never arrived by the
  * end of the run's wait). What a reader of the target finds missing while the fault is on is late + lost.
  * `ms` is the age of the oldest missing message then.
  */
-/** Names the file the per-message books are written to when a run ends (opt-in, for truth tests). */
-export const BOOKS_DUMP_ENV = 'FAULTLINE_REPLICATION_BOOKS';
-
 export interface RpoFigures {
   /** The fault whose injection is the failover moment. */
   fault: string;
