@@ -20,6 +20,11 @@ export interface PayloadHeader {
   intendedMs: number;
 }
 
+/** One number per message of a run: producer id × 2^32 + sequence (exact: ids stay far below 2^21). */
+export function messageKey(producer: number, sequence: number): number {
+  return producer * 2 ** 32 + sequence;
+}
+
 export class PayloadCodec {
   private readonly template: Buffer;
 

@@ -13,7 +13,7 @@
  */
 import type { ConsumerGroupHandle, ConsumerGroupRequest, MessageSink, MessagingClient, ProducerHandle } from '../drivers/driver.js';
 import { errorMessage } from '../errors.js';
-import type { PayloadCodec } from '../load/payload.js';
+import { messageKey, type PayloadCodec } from '../load/payload.js';
 import type { TopicSpec } from '../scenario/schema.js';
 
 /** A source close that hangs (its brokers are gone) is left behind after this long. */
@@ -72,9 +72,8 @@ export class ClientFailover {
   private target: MessagingClient | undefined;
   private readonly onSwitch = new Set<() => void>();
   private readonly groups: MovedGroup[] = [];
-  /** producer × 2^32 + sequence of every message the groups consumed before the switch. */
+  /** messageKey of every message the groups consumed before the switch. */
   private readonly consumedBefore = new Set<number>();
-  private readonly consumedAfter = new Set<number>();
   private firstTargetAckMs: number | null = null;
   private firstNewConsumedMs: number | null = null;
   private consumedAgain = 0;
@@ -211,11 +210,10 @@ export class ClientFailover {
   }
 
   private async createConsumerGroup(request: ConsumerGroupRequest): Promise<ConsumerGroupHandle> {
-    const key = (producer: number, sequence: number) => producer * 2 ** 32 + sequence;
     const sourceSink: MessageSink = (value, receivedMs, partition, position) => {
       if (this.switched) return; // the source group is on its way out
       const header = this.o.codec.decode(value);
-      if (header) this.consumedBefore.add(key(header.producer, header.sequence));
+      if (header) this.consumedBefore.add(messageKey(header.producer, header.sequence));
       request.sink(value, receivedMs, partition, position);
     };
     const source = await this.source.createConsumerGroup({ ...request, sink: sourceSink });
@@ -237,15 +235,12 @@ export class ClientFailover {
     return (value, receivedMs, partition, position) => {
       const header = this.o.codec.decode(value);
       if (header) {
-        const key = header.producer * 2 ** 32 + header.sequence;
+        const key = messageKey(header.producer, header.sequence);
         if (this.consumedBefore.has(key)) {
           this.consumedAgain++;
           return;
         }
-        if (!this.consumedAfter.has(key)) {
-          this.consumedAfter.add(key);
-          this.firstNewConsumedMs ??= receivedMs;
-        }
+        this.firstNewConsumedMs ??= receivedMs;
       }
       sink(value, receivedMs, partition, position === undefined ? undefined : `${this.o.to}:${position}`);
     };

@@ -10,8 +10,8 @@ import type { ClusterEndpoints } from '../cluster/provider.js';
 import type { ConsumerGroupHandle, DriverFactory, MessagingClient, ProducerHandle } from '../drivers/driver.js';
 import { InfrastructureError } from '../errors.js';
 import { LatencyHistogram, type LatencySummary } from '../metrics/latency-histogram.js';
-import { type ReplicationFigures, ReplicationTracker } from '../metrics/replication-tracker.js';
-import { PayloadCodec } from '../load/payload.js';
+import { type ReplicationFigures, type ReplicationGap, ReplicationTracker } from '../metrics/replication-tracker.js';
+import { messageKey, PayloadCodec } from '../load/payload.js';
 import type { TopicSpec } from '../scenario/schema.js';
 import { round } from '../scenario/units.js';
 import { type PlannedReplication, targetTopicName } from './replication-plan.js';
@@ -29,15 +29,9 @@ export const BOOKS_DUMP_ENV = 'FAULTLINE_REPLICATION_BOOKS';
  * end of the run's wait). What a reader of the target finds missing while the fault is on is late + lost.
  * `ms` is the age of the oldest missing message then.
  */
-export interface RpoFigures {
+export interface RpoFigures extends ReplicationGap {
   /** The fault whose injection is the failover moment. */
   fault: string;
-  atMs: number;
-  messages: number;
-  inFlight: number;
-  late: number;
-  lost: number;
-  ms: number;
 }
 
 export interface ReplicationResult {
@@ -90,7 +84,7 @@ export class ReplicationWatch {
   private readonly codec: PayloadCodec;
   private readonly total = new LatencyHistogram();
   private caughtUp = false;
-  /** producer × 2^32 + sequence of messages written straight to a target (clients that failed over): not replication's. */
+  /** messageKey of messages written straight to a target (clients that failed over): not replication's. */
   private readonly directWrites = new Set<number>();
 
   private constructor(private readonly flows: Flow[], private readonly o: WatchOptions) {
@@ -128,7 +122,7 @@ export class ReplicationWatch {
           return;
         }
         const header = this.codec.decode(value);
-        if (header && !this.directWrites.has(header.producer * 2 ** 32 + header.sequence)) flow.tracker.onSeen(header.producer, header.sequence, receivedMs);
+        if (header && !this.directWrites.has(messageKey(header.producer, header.sequence))) flow.tracker.onSeen(header.producer, header.sequence, receivedMs);
       };
       flow.groups.push(await flow.client.createConsumerGroup({ topic: target, group: `${group}-${target.name}`, members: 1, sink, readyTimeoutMs: this.o.readyTimeoutMs, signal: this.o.signal }));
     }
@@ -212,7 +206,7 @@ export class ReplicationWatch {
 
   /** A message the workload writes straight to a target (its clients failed over): the target's readers leave it out. */
   noteDirectWrite(producer: number, sequence: number): void {
-    this.directWrites.add(producer * 2 ** 32 + sequence);
+    this.directWrites.add(messageKey(producer, sequence));
   }
 
   /** Waits (bounded) until every acknowledged message reached every target; returns whether it did. */
