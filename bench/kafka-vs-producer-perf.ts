@@ -40,14 +40,24 @@ let cluster: RunningCluster | undefined;
 process.on('SIGINT', () => abort.abort('SIGINT'));
 
 try {
-  cluster = await localKafkaProvider.start(spec, { runId: registry.runId, logDir: join(work, 'logs'), registry, signal: abort.signal, log: () => {}, info: log });
+  cluster = await localKafkaProvider.start(spec, {
+    runId: registry.runId,
+    logDir: join(work, 'logs'),
+    registry,
+    signal: abort.signal,
+    log: () => {},
+    info: log,
+  });
   const admin = kafkajsDriver.createAdmin(cluster.endpoints, () => {});
   const topic = (name: string) => ({ name, partitions, replicationFactor: 1, config: {} });
   await admin.ensureTopics([topic('faultline-bench'), topic('java-bench')]);
   await admin.close();
 
   const faultline = await runFaultline(cluster.endpoints.bootstrap);
-  const java = await runProducerPerformance(cluster.endpoints.bootstrap, spec.version ?? localKafkaProvider.defaultVersion!);
+  const java = await runProducerPerformance(
+    cluster.endpoints.bootstrap,
+    spec.version ?? localKafkaProvider.defaultVersion!,
+  );
   const ratio = faultline / java;
   process.stdout.write(
     [
@@ -78,10 +88,14 @@ workload: {warmup: 5s, duration: ${seconds}s, messageSize: 1KiB, rate: max, prod
   const out = join(work, 'faultline-result');
   await new Promise<void>((resolve, reject) => {
     const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
-    const child = spawn(process.execPath, [...profile, cliPath, 'run', scenario, '--out', out, '--quiet'], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [...profile, cliPath, 'run', scenario, '--out', out, '--quiet'], {
+      stdio: 'inherit',
+    });
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`faultline exited ${code}`))));
   });
-  const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as { throughput: { produced: { messagesPerSec: number } } };
+  const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as {
+    throughput: { produced: { messagesPerSec: number } };
+  };
   return result.throughput.produced.messagesPerSec;
 }
 
@@ -90,8 +104,23 @@ async function runProducerPerformance(bootstrap: string, version: string): Promi
   const perf = async (records: number): Promise<number> => {
     const { stdout } = await promisify(execFile)(
       'java',
-      ['-Xmx512m', '-cp', classpath.spec, 'org.apache.kafka.tools.ProducerPerformance', '--topic', 'java-bench', '--num-records', String(records),
-        '--record-size', '1024', '--throughput', '-1', '--producer-props', `bootstrap.servers=${bootstrap}`, 'acks=all'],
+      [
+        '-Xmx512m',
+        '-cp',
+        classpath.spec,
+        'org.apache.kafka.tools.ProducerPerformance',
+        '--topic',
+        'java-bench',
+        '--num-records',
+        String(records),
+        '--record-size',
+        '1024',
+        '--throughput',
+        '-1',
+        '--producer-props',
+        `bootstrap.servers=${bootstrap}`,
+        'acks=all',
+      ],
       { maxBuffer: 16 * 1024 * 1024 },
     );
     const summary = /(\d+) records sent, ([\d.]+) records\/sec/.exec(stdout.trim().split('\n').at(-1) ?? '');

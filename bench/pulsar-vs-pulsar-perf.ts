@@ -34,9 +34,18 @@ let cluster: RunningCluster | undefined;
 process.on('SIGINT', () => abort.abort('SIGINT'));
 
 try {
-  cluster = await localPulsarProvider.start(spec, { runId: registry.runId, logDir: join(work, 'logs'), registry, signal: abort.signal, log: () => {}, info: log });
+  cluster = await localPulsarProvider.start(spec, {
+    runId: registry.runId,
+    logDir: join(work, 'logs'),
+    registry,
+    signal: abort.signal,
+    log: () => {},
+    info: log,
+  });
   const admin = new PulsarAdmin(cluster.endpoints, () => {});
-  await admin.ensureTopics(['faultline-bench', 'perf-bench'].map((name) => ({ name, partitions: 1, replicationFactor: 1, config: {} })));
+  await admin.ensureTopics(
+    ['faultline-bench', 'perf-bench'].map((name) => ({ name, partitions: 1, replicationFactor: 1, config: {} })),
+  );
 
   const faultline = await runFaultline(cluster);
   const perf = await runPulsarPerf(cluster);
@@ -70,7 +79,10 @@ workload: {warmup: 5s, duration: ${seconds}s, messageSize: 1KiB, rate: max, prod
     const child = spawn(process.execPath, [cliPath, 'run', scenario, '--out', out, '--quiet'], { stdio: 'inherit' });
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`faultline exited ${code}`))));
   });
-  const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as { throughput: { produced: { messagesPerSec: number } }; driver: { name: string } };
+  const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as {
+    throughput: { produced: { messagesPerSec: number } };
+    driver: { name: string };
+  };
   return { rate: result.throughput.produced.messagesPerSec, driver: result.driver.name };
 }
 
@@ -81,9 +93,27 @@ async function runPulsarPerf(target: RunningCluster): Promise<number> {
   log(`running pulsar-perf for ${seconds + 5} s (5 s of it warm-up)`);
   const { stdout } = await promisify(execFile)(
     'java',
-    ['-Xmx512m', '-cp', classpath.spec, 'org.apache.pulsar.testclient.PulsarPerfTestTool', conf, 'produce',
-      '-u', target.endpoints.bootstrap, '-au', target.endpoints.webServiceUrl!, '-r', '10000000', '-s', '1024',
-      '-time', String(seconds + 5), '--warmup-time', '5', 'persistent://public/default/perf-bench'],
+    [
+      '-Xmx512m',
+      '-cp',
+      classpath.spec,
+      'org.apache.pulsar.testclient.PulsarPerfTestTool',
+      conf,
+      'produce',
+      '-u',
+      target.endpoints.bootstrap,
+      '-au',
+      target.endpoints.webServiceUrl!,
+      '-r',
+      '10000000',
+      '-s',
+      '1024',
+      '-time',
+      String(seconds + 5),
+      '--warmup-time',
+      '5',
+      'persistent://public/default/perf-bench',
+    ],
     { maxBuffer: 64 * 1024 * 1024 },
   );
   writeFileSync(join(work, 'pulsar-perf.out'), stdout);

@@ -38,18 +38,51 @@ export async function proxiedStartup(brokers: number, log: (line: string) => voi
   try {
     toxiproxy = await ToxiproxyServer.start(registry, join(dir, 'toxiproxy.log'), log);
     const network = ProxiedNetwork.connect(toxiproxy.url);
-    const spec = clusterSchema.parse({ name: 'trio', system: 'kafka', brokers, heap: 512 * 1024 * 1024, config: { 'broker.session.timeout.ms': 4000, 'broker.heartbeat.interval.ms': 1000 } });
-    cluster = await localKafkaProvider.start(spec, { runId, logDir: join(dir, 'logs'), registry, signal: controller.signal, log, info: log, network, source: 'startup-loop' });
-    const topic = topicSchema.parse({ name: 'events', partitions: 3, replicationFactor: brokers, config: { 'min.insync.replicas': Math.min(2, brokers) } });
+    const spec = clusterSchema.parse({
+      name: 'trio',
+      system: 'kafka',
+      brokers,
+      heap: 512 * 1024 * 1024,
+      config: { 'broker.session.timeout.ms': 4000, 'broker.heartbeat.interval.ms': 1000 },
+    });
+    cluster = await localKafkaProvider.start(spec, {
+      runId,
+      logDir: join(dir, 'logs'),
+      registry,
+      signal: controller.signal,
+      log,
+      info: log,
+      network,
+      source: 'startup-loop',
+    });
+    const topic = topicSchema.parse({
+      name: 'events',
+      partitions: 3,
+      replicationFactor: brokers,
+      config: { 'min.insync.replicas': Math.min(2, brokers) },
+    });
     const admin = kafkajsDriver.createAdmin(cluster.endpoints, log);
     try {
       await admin.ensureTopics([topic]);
     } finally {
       await admin.close();
     }
-    client = kafkajsDriver.createClient({ endpoints: cluster.endpoints, producerOptions: {}, consumerOptions: {}, log, clock: () => performance.now() });
+    client = kafkajsDriver.createClient({
+      endpoints: cluster.endpoints,
+      producerOptions: {},
+      consumerOptions: {},
+      log,
+      clock: () => performance.now(),
+    });
     let received = 0;
-    await client.createConsumerGroup({ topic, group: `startup-${runId}`, members: 1, sink: () => received++, readyTimeoutMs: 60_000, signal: controller.signal });
+    await client.createConsumerGroup({
+      topic,
+      group: `startup-${runId}`,
+      members: 1,
+      sink: () => received++,
+      readyTimeoutMs: 60_000,
+      signal: controller.signal,
+    });
     const producer = await client.createProducer(0, topic);
     await producer.send(topic.name, [{ key: null, value: Buffer.from('hello') }], () => {});
     const deadline = performance.now() + 30_000;
@@ -66,7 +99,9 @@ export async function proxiedStartup(brokers: number, log: (line: string) => voi
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { times: { type: 'string', default: '10' }, brokers: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({
+    options: { times: { type: 'string', default: '10' }, brokers: { type: 'string', default: '3' } },
+  });
   const times = Number(values.times);
   const ephemeral = ephemeralPortRange();
   let failures = 0;
@@ -74,11 +109,15 @@ async function main(): Promise<void> {
     try {
       const outcome = await proxiedStartup(Number(values.brokers));
       const inEphemeral = outcome.ports.filter((p) => p >= ephemeral.first && p <= ephemeral.last);
-      process.stdout.write(`start-up ${i}/${times}: ok in ${outcome.ms} ms, ports ${Math.min(...outcome.ports)}–${Math.max(...outcome.ports)} (${inEphemeral.length} in the ephemeral range ${ephemeral.first}–${ephemeral.last})\n`);
+      process.stdout.write(
+        `start-up ${i}/${times}: ok in ${outcome.ms} ms, ports ${Math.min(...outcome.ports)}–${Math.max(...outcome.ports)} (${inEphemeral.length} in the ephemeral range ${ephemeral.first}–${ephemeral.last})\n`,
+      );
       if (inEphemeral.length > 0) failures++;
     } catch (error) {
       failures++;
-      process.stdout.write(`start-up ${i}/${times}: FAILED: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stdout.write(
+        `start-up ${i}/${times}: FAILED: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
     }
   }
   process.stdout.write(`${times - failures}/${times} start-ups succeeded\n`);

@@ -3,4 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { scenarioJsonSchema } from '../dist/src/scenario/schema.js';
 
 mkdirSync(new URL('../schema/', import.meta.url), { recursive: true });
-writeFileSync(new URL('../schema/scenario.schema.json', import.meta.url), `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+writeFileSync(
+  new URL('../schema/scenario.schema.json', import.meta.url),
+  `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`,
+);

@@ -39,7 +39,7 @@ program
   .option('-o, --out <dir>', 'results directory (default: results/<scenario>-<timestamp>)')
   .option('-q, --quiet', 'no progress output')
   .action(async (file: string, options: { out?: string; quiet?: boolean }) => {
-    const plan = (await buildPlan(await loadScenarioFile(file)));
+    const plan = await buildPlan(await loadScenarioFile(file));
     const progress = progressReporter(process.stderr, options.quiet);
     const controller = new AbortController();
     let registry: ProcessRegistry | undefined;
@@ -71,7 +71,7 @@ program
     let failed = false;
     for (const file of files) {
       try {
-        const plan = (await buildPlan(await loadScenarioFile(file)));
+        const plan = await buildPlan(await loadScenarioFile(file));
         process.stdout.write(`ok: ${file} (${plan.runs.length} cluster(s), ${plan.criteria.length} criteria)\n`);
         for (const line of describeTopology(plan.topology)) process.stdout.write(`  ${line}\n`);
         for (const line of describeReplication(plan)) process.stdout.write(`  ${line}\n`);
@@ -102,12 +102,17 @@ program
 
 program
   .command('compare')
-  .description('compare runs side by side (Kafka vs Pulsar, tonight vs baseline): writes comparison.md and comparison.json')
+  .description(
+    'compare runs side by side (Kafka vs Pulsar, tonight vs baseline): writes comparison.md and comparison.json',
+  )
   .argument(
     '<dirs...>',
     "a run's directory (a run of several clusters compares its clusters), one scenario's results directory (the runs in its subdirectories), or runs named one by one",
   )
-  .option('-o, --out <dir>', 'where to write the comparison (default: the directory given, if one; else the current directory)')
+  .option(
+    '-o, --out <dir>',
+    'where to write the comparison (default: the directory given, if one; else the current directory)',
+  )
   .action(async (dirs: string[], options: { out?: string }) => {
     const { runs, picked } = await pickRuns(dirs);
     if (runs.length < 2) throw usage(`compare needs at least two runs; found ${runs.length}: ${picked.join('; ')}`);
@@ -115,7 +120,12 @@ program
     const width = Math.max(...runs.map((run) => run.label.length));
     process.stdout.write(
       `comparing ${runs.length} runs (${picked.join('; ')}):\n` +
-        runs.map(({ label, dir, result: r }) => `  ${label.padEnd(width)}  ${r.cluster.system} ${r.cluster.version}, ${r.status}, started ${r.startedAt}  ${dir}`).join('\n') +
+        runs
+          .map(
+            ({ label, dir, result: r }) =>
+              `  ${label.padEnd(width)}  ${r.cluster.system} ${r.cluster.version}, ${r.status}, started ${r.startedAt}  ${dir}`,
+          )
+          .join('\n') +
         '\n\n',
     );
     process.stdout.write(await writeComparison(runs, out));
@@ -124,7 +134,9 @@ program
 
 program
   .command('setup')
-  .description('fetch broker artifacts ahead of a run (the versions the given scenarios name, else the default Kafka and Pulsar, and MirrorMaker 2) and build Toxiproxy')
+  .description(
+    'fetch broker artifacts ahead of a run (the versions the given scenarios name, else the default Kafka and Pulsar, and MirrorMaker 2) and build Toxiproxy',
+  )
   .argument('[files...]', 'scenario files')
   .action(async (files: string[]) => {
     const wanted = new Map<string, { system: 'kafka' | 'pulsar'; version: string }>();
@@ -141,10 +153,12 @@ program
       const plan = await buildPlan(await loadScenarioFile(file));
       for (const run of plan.runs) {
         const version = run.cluster.version ?? run.provider.defaultVersion;
-        if (run.cluster.provider === 'local' && version) wanted.set(`${run.cluster.system} ${version}`, { system: run.cluster.system, version });
+        if (run.cluster.provider === 'local' && version)
+          wanted.set(`${run.cluster.system} ${version}`, { system: run.cluster.system, version });
       }
       for (const replication of plan.replication) {
-        if (replication.to.system === 'kafka') mirrorMakers.add(replication.to.version ?? findProvider('kafka', 'local')!.defaultVersion!);
+        if (replication.to.system === 'kafka')
+          mirrorMakers.add(replication.to.version ?? findProvider('kafka', 'local')!.defaultVersion!);
       }
     }
     const log = (line: string) => process.stderr.write(`faultline: ${line}\n`);
@@ -184,23 +198,32 @@ program
 function printSummary(outcome: ScenarioOutcome): void {
   for (const { dir, result } of outcome.outcomes) {
     const r = result;
-    const ms = (summary: { p50: number; p99: number; max: number } | null) => (summary ? `${summary.p50}/${summary.p99}/${summary.max} ms` : '— (nothing measured)');
+    const ms = (summary: { p50: number; p99: number; max: number } | null) =>
+      summary ? `${summary.p50}/${summary.p99}/${summary.max} ms` : '— (nothing measured)';
     const m = r.messages;
     const lostNote = m.lost !== null && m.lostVerified === false ? ' (unverified)' : '';
     const lines = [
       `${r.scenario.name} on ${r.cluster.name} (${r.cluster.system} ${r.cluster.version}): ${r.status.toUpperCase()}${r.statusReason ? ` — ${r.statusReason}` : ''}`,
       ...r.warnings.map((w) => `  warning: ${w}`),
       `  produced ${r.throughput.produced?.messagesPerSec ?? '—'} msg/s, consumed ${r.throughput.consumed?.messagesPerSec ?? '—'} msg/s`,
-      `  publish p50/p99/max ${ms(r.latency.publish)}` + (r.latency.endToEnd ? `, end-to-end p99 ${r.latency.endToEnd.p99} ms` : ''),
+      `  publish p50/p99/max ${ms(r.latency.publish)}` +
+        (r.latency.endToEnd ? `, end-to-end p99 ${r.latency.endToEnd.p99} ms` : ''),
       `  messages sent ${m.sent}, acked ${m.acked ?? '—'}, consumed ${m.consumed ?? '—'}, ` +
         (m.notDelivered !== null ? `not delivered ${m.notDelivered}` : `lost ${m.lost ?? '—'}${lostNote}`) +
         `, duplicated ${m.duplicated ?? '—'} (log copies), redelivered ${m.redelivered ?? '—'}, reordered ${m.reordered ?? '—'}`,
-      ...(m.consumed !== null ? [`  consumed without an ack ${m.consumedUnacked ?? '—'}, found in the log by the final read ${m.foundByFinalRead ?? '—'}`] : []),
+      ...(m.consumed !== null
+        ? [
+            `  consumed without an ack ${m.consumedUnacked ?? '—'}, found in the log by the final read ${m.foundByFinalRead ?? '—'}`,
+          ]
+        : []),
       ...(r.replication?.flows ?? []).map(
         (f) =>
           `  replication ${f.from} → ${f.to}: lag p50/p99/max ${ms(f.lag)}, replicated ${f.messages.replicated} (${f.throughput?.messagesPerSec ?? '—'} msg/s), duplicated ${f.messages.duplicated}, not replicated ${f.messages.notReplicated}; replicator start → first record ${f.firstRecordMs ?? '—'} ms`,
       ),
-      ...r.criteria.map((c) => `  ${c.passed ? 'pass' : 'FAIL'}  ${c.expression}  (actual ${c.actual ?? c.note}${c.actual !== null && c.note ? `; ${c.note}` : ''})`),
+      ...r.criteria.map(
+        (c) =>
+          `  ${c.passed ? 'pass' : 'FAIL'}  ${c.expression}  (actual ${c.actual ?? c.note}${c.actual !== null && c.note ? `; ${c.note}` : ''})`,
+      ),
       `  results: ${join(dir, 'result.json')}, report: ${join(dir, 'report.md')}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -210,7 +233,9 @@ function printSummary(outcome: ScenarioOutcome): void {
 async function resultFiles(dir: string): Promise<string[]> {
   if (existsSync(join(dir, 'result.json'))) return [join(dir, 'result.json')];
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'result.json'))).map((e) => join(dir, e.name, 'result.json'));
+  return entries
+    .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'result.json')))
+    .map((e) => join(dir, e.name, 'result.json'));
 }
 
 function usage(message: string): Error & { exitCode: number } {

@@ -10,7 +10,10 @@ export const ExitCode = {
 /** Bad scenario or bad command-line usage: exit 2, printed without a stack trace. */
 export class InvalidInputError extends Error {
   readonly exitCode = ExitCode.invalidInput;
-  constructor(message: string, readonly problems: string[] = [message]) {
+  constructor(
+    message: string,
+    readonly problems: string[] = [message],
+  ) {
     super(message);
     this.name = 'InvalidInputError';
   }

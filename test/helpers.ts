@@ -24,10 +24,16 @@ export function writeScenario(yaml: string, name = 'scenario.yaml'): string {
 }
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [cliPath, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
   const child = startCli(args, options.env);
   return collect(child, options.timeoutMs ?? 180_000);
 }
@@ -70,7 +76,18 @@ export async function waitFor(predicate: () => boolean, timeoutMs: number, what:
 }
 
 /** A small scenario against a local single-broker Kafka. */
-export function kafkaScenario(options: { name?: string; warmup?: string; duration?: string; rate?: string; criteria?: string[]; brokers?: number; replicationFactor?: number; partitions?: number } = {}): string {
+export function kafkaScenario(
+  options: {
+    name?: string;
+    warmup?: string;
+    duration?: string;
+    rate?: string;
+    criteria?: string[];
+    brokers?: number;
+    replicationFactor?: number;
+    partitions?: number;
+  } = {},
+): string {
   const criteria = options.criteria ?? [];
   return `name: ${options.name ?? 'it-kafka'}
 clusters:
@@ -91,7 +108,9 @@ ${criteria.map((c) => `  - ${c}`).join('\n') || '  []'}
 }
 
 /** A small scenario against a local Pulsar standalone. */
-export function pulsarScenario(options: { driver?: string; duration?: string; rate?: string; partitions?: number; criteria?: string[] } = {}): string {
+export function pulsarScenario(
+  options: { driver?: string; duration?: string; rate?: string; partitions?: number; criteria?: string[] } = {},
+): string {
   const criteria = options.criteria ?? [];
   return `name: it-pulsar
 clusters:
@@ -120,6 +139,10 @@ export function readResult(dir: string): Record<string, any> {
 /** After each test of the file: no broker, proxy or tool of a faultline run is left running. */
 export function expectNoProcessLeftAfterEach(): void {
   afterEach(async () => {
-    await waitFor(() => faultlineProcesses().length === 0, 30_000, `no faultline process left (found: ${faultlineProcesses().join('; ')})`);
+    await waitFor(
+      () => faultlineProcesses().length === 0,
+      30_000,
+      `no faultline process left (found: ${faultlineProcesses().join('; ')})`,
+    );
   });
 }

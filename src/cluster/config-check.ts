@@ -92,12 +92,28 @@ export async function runConfigChecker(checker: JavaConfigChecker, lines: string
     const output = join(work, 'output.json');
     await writeFile(request, `${lines.join('\n')}\n`);
     try {
-      await run('java', ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-Dlog4j2.level=OFF', '-cp', `${classes}:${checker.classpath.spec}`, checker.className, request, output], { timeout: CHECK_TIMEOUT_MS });
+      await run(
+        'java',
+        [
+          '-Xmx256m',
+          '-XX:TieredStopAtLevel=1',
+          '-Dlog4j2.level=OFF',
+          '-cp',
+          `${classes}:${checker.classpath.spec}`,
+          checker.className,
+          request,
+          output,
+        ],
+        { timeout: CHECK_TIMEOUT_MS },
+      );
     } catch (error) {
       throw new Error(`the ${checker.name} config checker failed: ${lastLine(error)}`);
     }
     const result = JSON.parse(await readFile(output, 'utf8')) as CheckerOutput;
-    await writeAtomically(definitionsFile, JSON.stringify({ brokerKeys: result.brokerKeys, topicKeys: result.topicKeys }));
+    await writeAtomically(
+      definitionsFile,
+      JSON.stringify({ brokerKeys: result.brokerKeys, topicKeys: result.topicKeys }),
+    );
     await writeAtomically(verdictFile, JSON.stringify({ problems: result.problems }));
     return result;
   } finally {
@@ -115,10 +131,16 @@ async function compiled(checker: JavaConfigChecker, dir: string): Promise<string
     await writeFile(source, checker.source);
     const classes = join(work, 'classes');
     try {
-      await run('javac', ['-nowarn', '-cp', checker.classpath.spec, '-d', classes, source], { timeout: CHECK_TIMEOUT_MS });
+      await run('javac', ['-nowarn', '-cp', checker.classpath.spec, '-d', classes, source], {
+        timeout: CHECK_TIMEOUT_MS,
+      });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(code === 'ENOENT' ? 'javac was not found (checking broker config needs a JDK, not only a JRE)' : `compiling the ${checker.name} config checker failed: ${lastLine(error)}`);
+      throw new Error(
+        code === 'ENOENT'
+          ? 'javac was not found (checking broker config needs a JDK, not only a JRE)'
+          : `compiling the ${checker.name} config checker failed: ${lastLine(error)}`,
+      );
     }
     await rename(classes, dir).catch(async (error: NodeJS.ErrnoException) => {
       // Another process compiled it first: theirs is as good.
@@ -138,7 +160,10 @@ async function writeAtomically(file: string, text: string): Promise<void> {
 
 function lastLine(error: unknown): string {
   const { stderr, message } = error as { stderr?: string; message?: string };
-  const lines = `${stderr ?? ''}`.trim().split('\n').filter((l) => l.trim() && !/^\s+at /.test(l));
+  const lines = `${stderr ?? ''}`
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() && !/^\s+at /.test(l));
   return (lines.find((l) => /error|exception/i.test(l)) ?? lines.at(-1) ?? message ?? String(error)).trim();
 }
 

@@ -15,7 +15,9 @@ export function externalProvider(system: ClusterSpec['system']): ClusterProvider
         version: spec.version ?? 'unknown',
         endpoints: { bootstrap, ...(spec.webServiceUrl ? { webServiceUrl: spec.webServiceUrl } : {}) },
         brokers: bootstrap.split(',').map((address, i) => {
-          const url = /^[a-z+]+:\/\//.test(address.trim()) ? new URL(address.trim()) : new URL(`tcp://${address.trim()}`);
+          const url = /^[a-z+]+:\/\//.test(address.trim())
+            ? new URL(address.trim())
+            : new URL(`tcp://${address.trim()}`);
           return { id: i + 1, host: url.hostname, port: Number(url.port) };
         }),
         async stop() {},

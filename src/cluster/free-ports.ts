@@ -9,7 +9,18 @@
  *   - each port is checked free to bind right now (other software may listen in the block), all held open
  *     until every one is chosen.
  */
-import { accessSync, chmodSync, constants, closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,7 +116,10 @@ class PortPool {
   private cursor = 0;
   private released = false;
 
-  constructor(private readonly dir: string, private readonly starts: number[]) {}
+  constructor(
+    private readonly dir: string,
+    private readonly starts: number[],
+  ) {}
 
   /** Ports in turn from the held blocks, reserving another block when the held ones are used up. */
   next(): number {
@@ -115,7 +129,9 @@ class PortPool {
         if (this.blocks.length === 0) process.once('exit', () => this.release());
         this.blocks.push(start);
       } else if (this.blocks.length === 0) {
-        throw new InfrastructureError(`no free block of ${PORT_BLOCK_SIZE} ports to reserve in ${this.dir}: every block is held by a running faultline process`);
+        throw new InfrastructureError(
+          `no free block of ${PORT_BLOCK_SIZE} ports to reserve in ${this.dir}: every block is held by a running faultline process`,
+        );
       } else {
         this.cursor = 0;
       }
@@ -170,7 +186,8 @@ export async function freePorts(count: number): Promise<number[]> {
   try {
     const ports: number[] = [];
     for (let tried = 0; ports.length < count; tried++) {
-      if (tried >= pool.capacity) throw new InfrastructureError(`could not find ${count} free ports in this process's reserved port blocks`);
+      if (tried >= pool.capacity)
+        throw new InfrastructureError(`could not find ${count} free ports in this process's reserved port blocks`);
       const port = pool.next();
       const server = await listenOn(port);
       if (!server) continue;

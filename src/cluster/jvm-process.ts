@@ -52,7 +52,11 @@ export class JvmProcess {
   private exitCode: number | null | undefined = undefined;
   readonly exited: Promise<number | null>;
 
-  private constructor(readonly name: string, private readonly child: ChildProcess, private readonly launch: JvmLaunch) {
+  private constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+    private readonly launch: JvmLaunch,
+  ) {
     const { registry } = launch;
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
@@ -66,11 +70,22 @@ export class JvmProcess {
   static start(launch: JvmLaunch): JvmProcess {
     const out = openSync(launch.outputFile, 'a');
     try {
-      const child = spawn('java', [...launch.jvmArgs, ...processMarkers(launch.registry.runId), '-cp', launch.classpath, launch.mainClass, ...launch.args], {
-        stdio: ['ignore', out, out],
-        // Own process group: a terminal's Ctrl-C reaches only the harness, which then stops brokers in order.
-        detached: true,
-      });
+      const child = spawn(
+        'java',
+        [
+          ...launch.jvmArgs,
+          ...processMarkers(launch.registry.runId),
+          '-cp',
+          launch.classpath,
+          launch.mainClass,
+          ...launch.args,
+        ],
+        {
+          stdio: ['ignore', out, out],
+          // Own process group: a terminal's Ctrl-C reaches only the harness, which then stops brokers in order.
+          detached: true,
+        },
+      );
       if (child.pid === undefined) throw new InfrastructureError(`could not start ${launch.name}: java did not launch`);
       launch.registry.addProcess(child.pid, launch.name);
       return new JvmProcess(launch.name, child, launch);
@@ -126,7 +141,11 @@ export async function runJvmTool(launch: JvmLaunch): Promise<void> {
  * A start-up error in one line, prefixed with the cluster and where the scenario declares it, e.g.
  * `cluster "main" (scenario.yaml:3): broker main-broker-1 exited (code 1) during start-up: …`.
  */
-export function clusterStartupError(clusterName: string, context: Pick<ProviderContext, 'source'>, error: unknown): unknown {
+export function clusterStartupError(
+  clusterName: string,
+  context: Pick<ProviderContext, 'source'>,
+  error: unknown,
+): unknown {
   if (!(error instanceof InfrastructureError)) return error;
   const where = context.source ? ` (${context.source})` : '';
   return new InfrastructureError(`cluster "${clusterName}"${where}: ${error.message}`, { cause: error });

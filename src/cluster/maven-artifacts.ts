@@ -30,7 +30,11 @@ export interface Classpath {
 
 const LOCK_STALE_MS = 10 * 60_000;
 
-export async function ensureClasspath(name: string, artifacts: MavenArtifact[], log: (line: string) => void): Promise<Classpath> {
+export async function ensureClasspath(
+  name: string,
+  artifacts: MavenArtifact[],
+  log: (line: string) => void,
+): Promise<Classpath> {
   const home = cacheDir('classpaths', name);
   const lib = join(home, 'lib');
   const marker = join(home, 'complete.json');
@@ -102,7 +106,16 @@ async function centralOnlySettings(home: string): Promise<string | undefined> {
 
 function runMaven(home: string, lib: string, settings: string | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
-    const args = ['-B', '-q', ...(settings ? ['-s', settings] : []), '-f', join(home, 'pom.xml'), 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${lib}`];
+    const args = [
+      '-B',
+      '-q',
+      ...(settings ? ['-s', settings] : []),
+      '-f',
+      join(home, 'pom.xml'),
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${lib}`,
+    ];
     const child = spawn('mvn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -111,7 +124,9 @@ function runMaven(home: string, lib: string, settings: string | undefined): Prom
     child.on('close', (code) => {
       if (code === 0) return resolve(output);
       const missing = /Could not find artifact ([^\s]+)/.exec(output);
-      const reason = missing ? `artifact ${missing[1]} is not on Maven Central (is the version right?)` : output.trim().split('\n').slice(-15).join('\n');
+      const reason = missing
+        ? `artifact ${missing[1]} is not on Maven Central (is the version right?)`
+        : output.trim().split('\n').slice(-15).join('\n');
       reject(new InfrastructureError(`Maven could not resolve the broker jars: ${reason}`));
     });
   });

@@ -33,11 +33,21 @@ export function processMarkers(runId: string): string[] {
 }
 
 export class ProcessRegistry {
-  private constructor(private readonly record: RunRecord, private readonly file: string) {}
+  private constructor(
+    private readonly record: RunRecord,
+    private readonly file: string,
+  ) {}
 
   static open(runId: string, resultDir: string): ProcessRegistry {
     mkdirSync(runsDir(), { recursive: true });
-    const record: RunRecord = { runId, harnessPid: process.pid, startedAt: new Date().toISOString(), resultDir, cleanupDirs: [], processes: [] };
+    const record: RunRecord = {
+      runId,
+      harnessPid: process.pid,
+      startedAt: new Date().toISOString(),
+      resultDir,
+      cleanupDirs: [],
+      processes: [],
+    };
     const registry = new ProcessRegistry(record, join(runsDir(), `${runId}.json`));
     registry.save();
     startWatchdog(runId);
@@ -98,7 +108,8 @@ export function cleanOrphans(options: { all?: boolean } = {}): CleanReport {
   }
   for (const orphan of markedProcesses()) {
     if (!options.all && isAlive(orphan.owner)) continue;
-    if (killIfOurs(orphan.pid, orphan.runId)) report.killed.push({ pid: orphan.pid, runId: orphan.runId, name: 'unrecorded' });
+    if (killIfOurs(orphan.pid, orphan.runId))
+      report.killed.push({ pid: orphan.pid, runId: orphan.runId, name: 'unrecorded' });
   }
   return report;
 }
@@ -109,7 +120,8 @@ export function closeOrphanedRun(runId: string): CleanReport {
   const record = readRecord(join(runsDir(), `${runId}.json`));
   if (record) closeRun(record, report);
   for (const orphan of markedProcesses()) {
-    if (orphan.runId === runId && killIfOurs(orphan.pid, runId)) report.killed.push({ pid: orphan.pid, runId, name: 'unrecorded' });
+    if (orphan.runId === runId && killIfOurs(orphan.pid, runId))
+      report.killed.push({ pid: orphan.pid, runId, name: 'unrecorded' });
   }
   return report;
 }

@@ -3,7 +3,13 @@ import type { ClusterAdmin } from '../drivers/driver.js';
 import { InfrastructureError } from '../errors.js';
 import type { JvmProcess } from './jvm-process.js';
 
-export async function waitUntilServing(admin: ClusterAdmin, processes: JvmProcess[], brokers: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
+export async function waitUntilServing(
+  admin: ClusterAdmin,
+  processes: JvmProcess[],
+  brokers: number,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
   const died = Promise.race(
     processes.map(async (p) => {
       const code = await p.exited;

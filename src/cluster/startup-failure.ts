@@ -5,7 +5,8 @@
  */
 
 const LOG_ENTRY = /^\[[^\]]*\] (ERROR|FATAL) (.*?)(?: \([\w.$]+\))?$/;
-const EXCEPTION = /^(?:Caused by: )?((?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable|Fault)[\w$]*)(?::\s*(.*))?$/;
+const EXCEPTION =
+  /^(?:Caused by: )?((?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable|Fault)[\w$]*)(?::\s*(.*))?$/;
 /** An exception named anywhere in a console line ("Exception in thread "main" java.lang.X: why"). */
 const EXCEPTION_IN_LINE = new RegExp(EXCEPTION.source.replace('^(?:Caused by: )?', '(?:^|\\s)'));
 const STACK_LINE = /^\s+(at |\.\.\. \d+ more)/;
@@ -58,7 +59,10 @@ function fromConsole(lines: string[]): Found | undefined {
 export function startupFailureReason(logLines: string[], consoleLines: string[]): string {
   const found = fromLog(logLines) ?? fromConsole(consoleLines);
   if (!found) return 'no error in its log or output';
-  const text = found.exception && !found.message.includes(found.exception) ? `${found.message}: ${found.exception}` : found.message;
+  const text =
+    found.exception && !found.message.includes(found.exception)
+      ? `${found.message}: ${found.exception}`
+      : found.message;
   const oneLine = text.replace(/\s+/g, ' ').trim();
   return oneLine.length > MAX_REASON ? `${oneLine.slice(0, MAX_REASON - 1)}…` : oneLine;
 }

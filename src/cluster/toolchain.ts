@@ -9,7 +9,9 @@ const installHint: Record<string, string> = {
 };
 
 export function requireTool(tool: 'java' | 'mvn' | 'go'): void {
-  const probe = spawnSync(tool, tool === 'java' ? ['-version'] : tool === 'go' ? ['version'] : ['-v'], { stdio: 'ignore' });
+  const probe = spawnSync(tool, tool === 'java' ? ['-version'] : tool === 'go' ? ['version'] : ['-v'], {
+    stdio: 'ignore',
+  });
   if (probe.error || probe.status !== 0) {
     throw new InfrastructureError(`"${tool}" was not found or does not run: ${installHint[tool]}`);
   }

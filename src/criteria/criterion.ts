@@ -33,13 +33,16 @@ export class CriterionSyntaxError extends Error {}
 
 const shape = /^\s*([A-Za-z][\w.]*(?:\[[^\]]*\][\w.]*)?)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$/;
 /** kind[selector].rest: the figures that can be broken down by region. */
-const regional = /^(latency\.publish|latency\.endToEnd|throughput\.produced|throughput\.consumed)\[\s*([A-Za-z0-9._-]+)\s*(?:->\s*([A-Za-z0-9._-]+)\s*)?\]\.(\w+)$/;
+const regional =
+  /^(latency\.publish|latency\.endToEnd|throughput\.produced|throughput\.consumed)\[\s*([A-Za-z0-9._-]+)\s*(?:->\s*([A-Za-z0-9._-]+)\s*)?\]\.(\w+)$/;
 const pairKinds = ['latency.endToEnd', 'throughput.consumed'];
 
 export function parseCriterion(expression: string): Criterion {
   const match = shape.exec(expression);
   if (!match) {
-    throw new CriterionSyntaxError(`expected "<metric> <op> <value>" such as "latency.publish.p99 < 200ms", got "${expression}"`);
+    throw new CriterionSyntaxError(
+      `expected "<metric> <op> <value>" such as "latency.publish.p99 < 200ms", got "${expression}"`,
+    );
   }
   const [, metric, comparison, value] = match as unknown as [string, string, Comparison, string];
   let generic = metric;
@@ -53,8 +56,12 @@ export function parseCriterion(expression: string): Criterion {
     }
     const [, kind, from, to, stat] = selected as unknown as [string, string, string, string | undefined, string];
     const pair = pairKinds.includes(kind);
-    if (pair && to === undefined) throw new CriterionSyntaxError(`${kind} is measured per producing → consuming region pair: ${kind}[${from}->REGION].${stat}`);
-    if (!pair && to !== undefined) throw new CriterionSyntaxError(`${kind} is measured per producing region: ${kind}[${from}].${stat}`);
+    if (pair && to === undefined)
+      throw new CriterionSyntaxError(
+        `${kind} is measured per producing → consuming region pair: ${kind}[${from}->REGION].${stat}`,
+      );
+    if (!pair && to !== undefined)
+      throw new CriterionSyntaxError(`${kind} is measured per producing region: ${kind}[${from}].${stat}`);
     generic = `${kind}.${stat}`;
     regions = { from, ...(to !== undefined ? { to } : {}) };
   }
@@ -62,15 +69,30 @@ export function parseCriterion(expression: string): Criterion {
   if (!unit) {
     throw new CriterionSyntaxError(`unknown metric "${metric}"${didYouMean(generic, [...metricCatalog.keys()])}`);
   }
-  return { expression: expression.trim(), metric, ...(regions ? { regions } : {}), comparison, threshold: parseThreshold(value, unit, generic) };
+  return {
+    expression: expression.trim(),
+    metric,
+    ...(regions ? { regions } : {}),
+    comparison,
+    threshold: parseThreshold(value, unit, generic),
+  };
 }
 
 /** Where a criterion's figure sits in result.json: regional figures live under byRegion. */
 export function resultPath(criterion: Criterion): string[] {
   if (!criterion.regions) return criterion.metric.split('.');
-  const [kind, stat] = [criterion.metric.slice(0, criterion.metric.indexOf('[')), criterion.metric.slice(criterion.metric.indexOf(']') + 2)];
-  const key = criterion.regions.to === undefined ? criterion.regions.from : `${criterion.regions.from}->${criterion.regions.to}`;
-  const section = { 'latency.publish': 'publish', 'latency.endToEnd': 'endToEnd', 'throughput.produced': 'produced', 'throughput.consumed': 'consumed' }[kind]!;
+  const [kind, stat] = [
+    criterion.metric.slice(0, criterion.metric.indexOf('[')),
+    criterion.metric.slice(criterion.metric.indexOf(']') + 2),
+  ];
+  const key =
+    criterion.regions.to === undefined ? criterion.regions.from : `${criterion.regions.from}->${criterion.regions.to}`;
+  const section = {
+    'latency.publish': 'publish',
+    'latency.endToEnd': 'endToEnd',
+    'throughput.produced': 'produced',
+    'throughput.consumed': 'consumed',
+  }[kind]!;
   return ['byRegion', section, key, stat];
 }
 
@@ -85,7 +107,8 @@ function parseThreshold(value: string, unit: MetricUnit, metric: string): number
         return parseBytes(value.replace(/\/s$/, ''));
       case 'msgPerSec': {
         const match = /^(\d+(?:\.\d+)?)([km]?)(?:\/s)?$/i.exec(value);
-        if (match) return Number(match[1]) * ({ '': 1, k: 1e3, m: 1e6 } as Record<string, number>)[match[2]!.toLowerCase()]!;
+        if (match)
+          return Number(match[1]) * ({ '': 1, k: 1e3, m: 1e6 } as Record<string, number>)[match[2]!.toLowerCase()]!;
         break;
       }
       case 'count':
@@ -94,7 +117,12 @@ function parseThreshold(value: string, unit: MetricUnit, metric: string): number
   } catch (error) {
     if (!(error instanceof UnitError)) throw error;
   }
-  const expected = { ms: 'a duration such as 200ms or 1.5s', msgPerSec: 'a rate such as 1950 or 5k/s', bytesPerSec: 'a size per second such as 10MiB/s', count: 'a number' }[unit];
+  const expected = {
+    ms: 'a duration such as 200ms or 1.5s',
+    msgPerSec: 'a rate such as 1950 or 5k/s',
+    bytesPerSec: 'a size per second such as 10MiB/s',
+    count: 'a number',
+  }[unit];
   throw new CriterionSyntaxError(`${metric} needs ${expected}, got "${value}"`);
 }
 
@@ -107,7 +135,13 @@ export function judge(criterion: Criterion, actual: number | null): CriterionVer
 
 /** A figure whose worst case is unbounded (a fault that never recovered): only "above" comparisons can pass. */
 export function judgeUnbounded(criterion: Criterion, note: string): CriterionVerdict {
-  return { expression: criterion.expression, actual: null, threshold: criterion.threshold, passed: compare(Infinity, criterion.comparison, criterion.threshold), note };
+  return {
+    expression: criterion.expression,
+    actual: null,
+    threshold: criterion.threshold,
+    passed: compare(Infinity, criterion.comparison, criterion.threshold),
+    note,
+  };
 }
 
 function compare(actual: number, comparison: Comparison, threshold: number): boolean {

@@ -6,7 +6,15 @@
  */
 import type { ClusterEndpoints } from '../cluster/provider.js';
 import type { TopicSpec } from '../scenario/schema.js';
-import type { ClientContext, ConsumerGroupHandle, ConsumerGroupRequest, DriverFactory, MessageSink, MessagingClient, ProducerHandle } from './driver.js';
+import type {
+  ClientContext,
+  ConsumerGroupHandle,
+  ConsumerGroupRequest,
+  DriverFactory,
+  MessageSink,
+  MessagingClient,
+  ProducerHandle,
+} from './driver.js';
 
 export interface ClientPlacement {
   /** Region of the producer with this id. */
@@ -22,7 +30,11 @@ export class PlacedClient implements MessagingClient {
   readonly acknowledgesWrites: boolean;
   readonly producerReorderCaveat: string | undefined;
 
-  constructor(private readonly driver: DriverFactory, private readonly context: ClientContext, private readonly placement: ClientPlacement) {
+  constructor(
+    private readonly driver: DriverFactory,
+    private readonly context: ClientContext,
+    private readonly placement: ClientPlacement,
+  ) {
     const home = this.clientIn(placement.consumerRegions[0]!);
     this.acknowledgesWrites = home.acknowledgesWrites ?? true;
     this.producerReorderCaveat = home.producerReorderCaveat;

@@ -99,7 +99,11 @@ export class FaultInjector {
   private readonly cuts: LinkCuts | undefined;
   private readonly processes: ProcessHolds;
 
-  constructor(private readonly faults: PlannedFault[], private readonly cluster: RunningCluster, private readonly deps: InjectorDeps) {
+  constructor(
+    private readonly faults: PlannedFault[],
+    private readonly cluster: RunningCluster,
+    private readonly deps: InjectorDeps,
+  ) {
     this.network = deps.network;
     this.cuts = deps.network ? new LinkCuts(deps.network) : undefined;
     this.processes = new ProcessHolds(cluster.controls ?? [], deps.clock, deps.log);
@@ -111,7 +115,11 @@ export class FaultInjector {
         id: fault.id,
         origin: fault.origin,
         action: fault.action,
-        target: fault.groups ? `groups ${JSON.stringify(fault.groups)}` : fault.between ? `between ${fault.between.join(' and ')}` : formatTarget(fault.target),
+        target: fault.groups
+          ? `groups ${JSON.stringify(fault.groups)}`
+          : fault.between
+            ? `between ${fault.between.join(' and ')}`
+            : formatTarget(fault.target),
         resolvedTarget: null,
         at: fault.atMs,
         injectedAt: null,
@@ -126,7 +134,9 @@ export class FaultInjector {
       }
     }
     // In time order; at the same instant, heals before injections.
-    this.events.sort((a, b) => a.atMs - b.atMs || (a.kind === b.kind ? 0 : a.kind === 'heal' ? -1 : 1) || a.seq - b.seq);
+    this.events.sort(
+      (a, b) => a.atMs - b.atMs || (a.kind === b.kind ? 0 : a.kind === 'heal' ? -1 : 1) || a.seq - b.seq,
+    );
     this.scheduleNext();
   }
 
@@ -185,7 +195,8 @@ export class FaultInjector {
     const endMs = Math.round(this.deps.clock());
     for (const { record, fault } of this.runs) {
       if (record.injectedAt === null || record.healedAt !== null) continue;
-      const failed = isProcessFault(fault) || fault.action === 'restart' ? processErrors.length > 0 : resetFailed !== undefined;
+      const failed =
+        isProcessFault(fault) || fault.action === 'restart' ? processErrors.length > 0 : resetFailed !== undefined;
       if (failed) continue;
       record.healedAt = endMs;
       if (record.healError) record.healError += `; healed by the final reset at ${endMs} ms`;
@@ -208,8 +219,16 @@ export class FaultInjector {
     const started = this.deps.clock();
     void resolved.then(
       (brokers) => {
-        if (this.stopped) return this.notInjected(run, `producing ended while its target was being looked up (${Math.round(this.deps.clock() - started)} ms)`);
-        if (run.windowOver) return this.notInjected(run, `its target was looked up only at ${Math.round(this.deps.clock())} ms, after its planned heal`);
+        if (this.stopped)
+          return this.notInjected(
+            run,
+            `producing ended while its target was being looked up (${Math.round(this.deps.clock() - started)} ms)`,
+          );
+        if (run.windowOver)
+          return this.notInjected(
+            run,
+            `its target was looked up only at ${Math.round(this.deps.clock())} ms, after its planned heal`,
+          );
         return this.apply(run, brokers);
       },
       (error: unknown) => this.notInjected(run, message(error)),
@@ -245,10 +264,13 @@ export class FaultInjector {
         }
         case 'restart': {
           brokers.forEach((id) => this.processes.control(id));
-          for (const id of brokers) await this.processes.restart(id, (atMs) => record.injectedAt === null && this.inForce(run, atMs), proceed);
+          for (const id of brokers)
+            await this.processes.restart(id, (atMs) => record.injectedAt === null && this.inForce(run, atMs), proceed);
           this.active.delete(run);
           record.healedAt = Math.round(this.deps.clock());
-          this.deps.log(`fault ${fault.id}: ${brokers.map((b) => `broker-${b}`).join(', ')} restarted at ${record.healedAt} ms`);
+          this.deps.log(
+            `fault ${fault.id}: ${brokers.map((b) => `broker-${b}`).join(', ')} restarted at ${record.healedAt} ms`,
+          );
           return;
         }
         default:
@@ -265,7 +287,8 @@ export class FaultInjector {
     const { fault } = run;
     const network = this.network;
     const all = this.cluster.links;
-    if (!network || !all) throw new Error(`${fault.action} needs the proxied network, which this cluster does not have`);
+    if (!network || !all)
+      throw new Error(`${fault.action} needs the proxied network, which this cluster does not have`);
     const links = linksOf(fault, brokers, all);
     if (links.length === 0) throw new Error(`${fault.action} on ${run.record.resolvedTarget} touches no link`);
     if (cutsLinks(fault)) {
@@ -284,7 +307,9 @@ export class FaultInjector {
     if (this.stopped) throw new Error('producing ended while it was being injected');
     record.injectedAt = Math.round(atMs);
     this.watches.set(record, this.deps.collector.recovery.watch(record.injectedAt));
-    this.deps.log(`fault ${fault.id}: ${fault.action} ${record.target} → ${record.resolvedTarget}${links ? ` (${links.length} link(s))` : ''} at ${record.injectedAt} ms`);
+    this.deps.log(
+      `fault ${fault.id}: ${fault.action} ${record.target} → ${record.resolvedTarget}${links ? ` (${links.length} link(s))` : ''} at ${record.injectedAt} ms`,
+    );
     this.followTargetUntilHeal(run);
   }
 
@@ -349,20 +374,30 @@ export class FaultInjector {
       case 'all':
         return fault.groups ? fault.groups.flat() : ids;
       case 'random': {
-        const up = (this.cluster.controls ?? []).filter((c) => c.running && this.processes.downHolders(c.id).length === 0).map((c) => c.id);
+        const up = (this.cluster.controls ?? [])
+          .filter((c) => c.running && this.processes.downHolders(c.id).length === 0)
+          .map((c) => c.id);
         const pool = up.length > 0 ? up : ids;
         return [pool[Math.floor(this.deps.random() * pool.length)]!];
       }
       case 'leader': {
         const what = `the leader of ${target.topic}/${target.partition}`;
         const lookup = this.cluster.leaderOf?.(target.topic, target.partition) ?? Promise.resolve(undefined);
-        return timeBoxed(lookup, LEADER_LOOKUP_TIMEOUT_MS, `${what} could not be looked up within ${LEADER_LOOKUP_TIMEOUT_MS / 1000} s`).then((id) => [knownBroker(id, ids, `${target.topic}/${target.partition} has no leader`)]);
+        return timeBoxed(
+          lookup,
+          LEADER_LOOKUP_TIMEOUT_MS,
+          `${what} could not be looked up within ${LEADER_LOOKUP_TIMEOUT_MS / 1000} s`,
+        ).then((id) => [knownBroker(id, ids, `${target.topic}/${target.partition} has no leader`)]);
       }
       case 'region':
         return target.ids;
       case 'controller': {
         const lookup = this.cluster.controller?.() ?? Promise.resolve(undefined);
-        return timeBoxed(lookup, CONTROLLER_LOOKUP_TIMEOUT_MS, `the active controller could not be looked up within ${CONTROLLER_LOOKUP_TIMEOUT_MS / 1000} s`).then((id) => [knownBroker(id, ids, 'there is no active controller')]);
+        return timeBoxed(
+          lookup,
+          CONTROLLER_LOOKUP_TIMEOUT_MS,
+          `the active controller could not be looked up within ${CONTROLLER_LOOKUP_TIMEOUT_MS / 1000} s`,
+        ).then((id) => [knownBroker(id, ids, 'there is no active controller')]);
       }
     }
   }
@@ -379,11 +414,16 @@ export class FaultInjector {
     const state = { latest: undefined as number | undefined, stopped: false };
     run.beforeHeal = state;
     if (healAt === undefined) return;
-    const look = () => (target.kind === 'leader' ? this.cluster.leaderOf?.(target.topic, target.partition) : this.cluster.controller?.()) ?? Promise.resolve(undefined);
+    const look = () =>
+      (target.kind === 'leader'
+        ? this.cluster.leaderOf?.(target.topic, target.partition)
+        : this.cluster.controller?.()) ?? Promise.resolve(undefined);
     const lookOnce = async () => {
       if (state.stopped || this.stopped) return;
       const startedAt = this.deps.clock();
-      const value = await timeBoxed(look(), Math.max(1, healAt - startedAt), 'no answer before the heal').catch(() => undefined);
+      const value = await timeBoxed(look(), Math.max(1, healAt - startedAt), 'no answer before the heal').catch(
+        () => undefined,
+      );
       if (state.stopped || this.stopped) return;
       if (value !== undefined && value >= 0) state.latest = value;
       const next = Math.max(0, startedAt + BEFORE_HEAL_LOOKUP_PACE_MS - this.deps.clock());
@@ -397,7 +437,9 @@ export class FaultInjector {
 /** A broker id the cluster has, or an error saying what came back instead (-1, undefined, an unknown id). */
 function knownBroker(id: number | undefined, ids: number[], none: string): number {
   if (id !== undefined && ids.includes(id)) return id;
-  throw new Error(`${none} (the cluster answered ${id === undefined ? 'nothing' : id}${id !== undefined && id >= 0 ? `, not one of brokers ${ids.join(', ')}` : ''})`);
+  throw new Error(
+    `${none} (the cluster answered ${id === undefined ? 'nothing' : id}${id !== undefined && id >= 0 ? `, not one of brokers ${ids.join(', ')}` : ''})`,
+  );
 }
 
 /** Like Promise.all, but waits for every promise before rejecting with the first error. */

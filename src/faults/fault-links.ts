@@ -3,7 +3,6 @@ import type { Link, ToxicSpec } from '../net/proxied-network.js';
 import { toxiproxyRate } from '../net/toxiproxy-units.js';
 import type { PlannedFault } from './fault-plan.js';
 
-
 /** The links `fault` acts on when its target resolved to `brokers`. */
 export function linksOf(fault: PlannedFault, brokers: number[], all: readonly Link[]): Link[] {
   switch (fault.action) {
@@ -11,7 +10,8 @@ export function linksOf(fault: PlannedFault, brokers: number[], all: readonly Li
     case 'link-degrade': {
       const [a, b] = fault.between!;
       const { brokerRegions, defaultClientRegion } = fault.regions!;
-      const regionOf = (end: number | 'clients', link: Link) => (end === 'clients' ? (link.clientRegion ?? defaultClientRegion) : brokerRegions[end - 1]);
+      const regionOf = (end: number | 'clients', link: Link) =>
+        end === 'clients' ? (link.clientRegion ?? defaultClientRegion) : brokerRegions[end - 1];
       return all.filter((link) => {
         const from = regionOf(link.from, link);
         const to = regionOf(link.to, link);
@@ -23,20 +23,35 @@ export function linksOf(fault: PlannedFault, brokers: number[], all: readonly Li
     case 'partition': {
       const side = new Map<number, number>();
       (fault.groups ?? []).forEach((group, i) => group.forEach((id) => side.set(id, i)));
-      return all.filter((l) => l.kind !== 'client' && typeof l.from === 'number' && side.has(l.from) && side.has(l.to) && side.get(l.from) !== side.get(l.to));
+      return all.filter(
+        (l) =>
+          l.kind !== 'client' &&
+          typeof l.from === 'number' &&
+          side.has(l.from) &&
+          side.has(l.to) &&
+          side.get(l.from) !== side.get(l.to),
+      );
     }
     case 'cut-clients':
       return all.filter((l) => l.kind === 'client' && brokers.includes(l.to));
     default: {
-      const inScope = (link: Link) => fault.links === 'all' || (fault.links === 'clients' ? link.kind === 'client' : link.kind !== 'client');
-      const touching = (link: Link) => brokers.includes(link.to) || (typeof link.from === 'number' && brokers.includes(link.from));
+      const inScope = (link: Link) =>
+        fault.links === 'all' || (fault.links === 'clients' ? link.kind === 'client' : link.kind !== 'client');
+      const touching = (link: Link) =>
+        brokers.includes(link.to) || (typeof link.from === 'number' && brokers.includes(link.from));
       return all.filter((l) => inScope(l) && touching(l));
     }
   }
 }
 
 export function cutsLinks(fault: PlannedFault): boolean {
-  return fault.action === 'isolate' || fault.action === 'partition' || fault.action === 'cut-clients' || fault.action === 'link-down' || fault.action === 'region-outage';
+  return (
+    fault.action === 'isolate' ||
+    fault.action === 'partition' ||
+    fault.action === 'cut-clients' ||
+    fault.action === 'link-down' ||
+    fault.action === 'region-outage'
+  );
 }
 
 /**
@@ -57,7 +72,11 @@ export function toxicsOf(fault: PlannedFault): ToxicSpec[] {
 export function toxicFor(fault: PlannedFault, stream: 'upstream' | 'downstream'): ToxicSpec {
   switch (fault.action) {
     case 'latency':
-      return { type: 'latency', attributes: { latency: Math.round(fault.latencyMs ?? 0), jitter: Math.round(fault.jitterMs ?? 0) }, stream };
+      return {
+        type: 'latency',
+        attributes: { latency: Math.round(fault.latencyMs ?? 0), jitter: Math.round(fault.jitterMs ?? 0) },
+        stream,
+      };
     case 'bandwidth':
       return { type: 'bandwidth', attributes: { rate: toxiproxyRate(fault.rateBytesPerSec ?? 0) }, stream };
     case 'reset':

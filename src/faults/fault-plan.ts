@@ -54,8 +54,31 @@ const fieldsOf: Record<FaultAction, readonly OptionalField[]> = {
   'link-degrade': ['between', 'latency', 'jitter', 'rate'],
   'region-outage': ['region', 'mode'],
 };
-type OptionalField = 'target' | 'groups' | 'latency' | 'jitter' | 'rate' | 'links' | 'stream' | 'duration' | 'between' | 'region' | 'mode';
-const optionalFields: readonly OptionalField[] = ['target', 'duration', 'groups', 'latency', 'jitter', 'rate', 'links', 'stream', 'between', 'region', 'mode'];
+type OptionalField =
+  | 'target'
+  | 'groups'
+  | 'latency'
+  | 'jitter'
+  | 'rate'
+  | 'links'
+  | 'stream'
+  | 'duration'
+  | 'between'
+  | 'region'
+  | 'mode';
+const optionalFields: readonly OptionalField[] = [
+  'target',
+  'duration',
+  'groups',
+  'latency',
+  'jitter',
+  'rate',
+  'links',
+  'stream',
+  'between',
+  'region',
+  'mode',
+];
 
 /** A nemesis expands into at most this many faults (more is a mistake, e.g. every: 1ms). */
 export const MAX_NEMESIS_FAULTS = 1000;
@@ -63,7 +86,16 @@ export const MAX_NEMESIS_FAULTS = 1000;
 const NEMESIS_LATENCY_MS = 100;
 const NEMESIS_JITTER_MS = 10;
 const NEMESIS_RATE_BYTES_PER_SEC = 100_000;
-const pulsarNetworkActions: FaultAction[] = ['isolate', 'latency', 'bandwidth', 'reset', 'blackhole', 'cut-clients', 'link-down', 'link-degrade'];
+const pulsarNetworkActions: FaultAction[] = [
+  'isolate',
+  'latency',
+  'bandwidth',
+  'reset',
+  'blackhole',
+  'cut-clients',
+  'link-down',
+  'link-degrade',
+];
 
 export function isNetworkAction(action: FaultAction): boolean {
   return (networkActions as readonly string[]).includes(action) || action === 'link-down' || action === 'link-degrade';
@@ -71,26 +103,45 @@ export function isNetworkAction(action: FaultAction): boolean {
 
 /** Breaks processes (kill, stop, pause, restart, a region-outage that kills). */
 export function isProcessFault(fault: Pick<PlannedFault, 'action' | 'mode'>): boolean {
-  return (processActions as readonly string[]).includes(fault.action) || (fault.action === 'region-outage' && fault.mode !== 'isolate');
+  return (
+    (processActions as readonly string[]).includes(fault.action) ||
+    (fault.action === 'region-outage' && fault.mode !== 'isolate')
+  );
 }
 
 export function needsProxies(faults: PlannedFault[]): boolean {
   return faults.some((f) => isNetworkAction(f.action) || (f.action === 'region-outage' && f.mode === 'isolate'));
 }
 
-export function planFaults(scenario: Scenario, cluster: ClusterSpec, topics: TopicSpec[], problems: Problem[], driver?: string, topology?: Topology): PlannedFault[] {
+export function planFaults(
+  scenario: Scenario,
+  cluster: ClusterSpec,
+  topics: TopicSpec[],
+  problems: Problem[],
+  driver?: string,
+  topology?: Topology,
+): PlannedFault[] {
   const endMs = scenario.workload.warmup + scenario.workload.duration;
   const context: FaultContext = { cluster, topics, endMs, driver, topology };
   const planned: PlannedFault[] = [];
   scenario.faults.forEach((spec, i) => {
-    const fault = checkFault(spec, `faults[${i}]`, (field) => (field ? ['faults', i, field] : ['faults', i]), context, problems);
+    const fault = checkFault(
+      spec,
+      `faults[${i}]`,
+      (field) => (field ? ['faults', i, field] : ['faults', i]),
+      context,
+      problems,
+    );
     if (fault) planned.push(fault);
   });
   if (scenario.nemesis) planned.push(...expandNemesis(scenario, context, problems));
   planned.sort((a, b) => a.atMs - b.atMs);
   planned.forEach((fault, i) => (fault.id = `f${i + 1}`));
   if (planned.length > 0 && cluster.provider !== 'local') {
-    problems.push({ path: ['clusters', scenario.clusters.indexOf(cluster), 'provider'], message: `faults need a local cluster: with provider ${cluster.provider}, faultline controls no broker process and no link` });
+    problems.push({
+      path: ['clusters', scenario.clusters.indexOf(cluster), 'provider'],
+      message: `faults need a local cluster: with provider ${cluster.provider}, faultline controls no broker process and no link`,
+    });
   }
   checkContradictions(scenario, planned, problems);
   return planned;
@@ -106,7 +157,13 @@ interface FaultContext {
   topology: Topology | undefined;
 }
 
-function checkFault(spec: FaultSpec, origin: string, at: (field?: string) => Array<string | number>, context: FaultContext, problems: Problem[]): PlannedFault | undefined {
+function checkFault(
+  spec: FaultSpec,
+  origin: string,
+  at: (field?: string) => Array<string | number>,
+  context: FaultContext,
+  problems: Problem[],
+): PlannedFault | undefined {
   const { cluster, topics, endMs } = context;
   const before = problems.length;
   const problem = (field: string | undefined, message: string) => problems.push({ path: at(field), message });
@@ -115,8 +172,14 @@ function checkFault(spec: FaultSpec, origin: string, at: (field?: string) => Arr
     if (spec[field] === undefined || takes.includes(field)) continue;
     if (field === 'duration' && spec.action !== 'restart') continue;
     const owners = (Object.keys(fieldsOf) as FaultAction[]).filter((action) => fieldsOf[action].includes(field));
-    const why = field === 'duration' ? 'a restart lasts as long as the broker takes to stop and start again' : `that field is for ${owners.join(', ')}`;
-    problem(field, `${spec.action} takes no ${field}: ${why}; ${spec.action} takes at, action${spec.action === 'restart' ? '' : ', duration'}${takes.length ? `, ${takes.join(', ')}` : ''}`);
+    const why =
+      field === 'duration'
+        ? 'a restart lasts as long as the broker takes to stop and start again'
+        : `that field is for ${owners.join(', ')}`;
+    problem(
+      field,
+      `${spec.action} takes no ${field}: ${why}; ${spec.action} takes at, action${spec.action === 'restart' ? '' : ', duration'}${takes.length ? `, ${takes.join(', ')}` : ''}`,
+    );
   }
   let target: FaultTarget = { kind: 'all' };
   if (spec.target !== undefined && takes.includes('target')) {
@@ -127,48 +190,84 @@ function checkFault(spec: FaultSpec, origin: string, at: (field?: string) => Arr
       problem('target', error.message);
       return undefined;
     }
-  } else if (spec.target === undefined && !defaultsToAll.includes(spec.action) && spec.action !== 'partition' && !isRegionAction(spec.action)) {
+  } else if (
+    spec.target === undefined &&
+    !defaultsToAll.includes(spec.action) &&
+    spec.action !== 'partition' &&
+    !isRegionAction(spec.action)
+  ) {
     problem(undefined, `${spec.action} needs a target: broker-N, random, leader(topic, partition), controller or all`);
     return undefined;
   }
   if (target.kind === 'broker' && (target.id < 1 || target.id > cluster.brokers)) {
-    problem('target', `cluster "${cluster.name}" has no broker-${target.id} (it has ${cluster.brokers}: broker-1${cluster.brokers > 1 ? `…broker-${cluster.brokers}` : ''})`);
+    problem(
+      'target',
+      `cluster "${cluster.name}" has no broker-${target.id} (it has ${cluster.brokers}: broker-1${cluster.brokers > 1 ? `…broker-${cluster.brokers}` : ''})`,
+    );
   }
   if (target.kind === 'leader') {
     const topic = topics.find((t) => t.name === target.topic);
-    if (!topic) problem('target', `no topic "${target.topic}" on cluster "${cluster.name}"${didYouMean(target.topic, topics.map((t) => t.name))}`);
-    else if (target.partition >= topic.partitions) problem('target', `topic ${topic.name} has partitions 0…${topic.partitions - 1}, not ${target.partition}`);
+    if (!topic)
+      problem(
+        'target',
+        `no topic "${target.topic}" on cluster "${cluster.name}"${didYouMean(
+          target.topic,
+          topics.map((t) => t.name),
+        )}`,
+      );
+    else if (target.partition >= topic.partitions)
+      problem('target', `topic ${topic.name} has partitions 0…${topic.partitions - 1}, not ${target.partition}`);
   }
   if (spec.action === 'partition') {
     const ids = spec.groups?.flat() ?? [];
     if (!spec.groups) problem(undefined, 'partition needs groups, e.g. groups: [[1], [2, 3]]');
     else if (new Set(ids).size !== ids.length) problem('groups', 'a broker may stand in one group only');
     else if (cluster.brokers < 2 || spec.groups.filter((group) => group.length > 0).length < 2) {
-      problem('groups', `a partition needs brokers on at least two sides, e.g. [[1], [2, 3]]; cluster "${cluster.name}" has ${cluster.brokers} broker(s)${cluster.brokers < 2 ? ', so there is nothing to partition' : ''}`);
+      problem(
+        'groups',
+        `a partition needs brokers on at least two sides, e.g. [[1], [2, 3]]; cluster "${cluster.name}" has ${cluster.brokers} broker(s)${cluster.brokers < 2 ? ', so there is nothing to partition' : ''}`,
+      );
     }
     const outside = ids.filter((id) => id > cluster.brokers);
-    if (outside.length) problem('groups', `cluster "${cluster.name}" has ${cluster.brokers} broker(s); no broker ${outside.join(', ')}`);
+    if (outside.length)
+      problem('groups', `cluster "${cluster.name}" has ${cluster.brokers} broker(s); no broker ${outside.join(', ')}`);
   }
   const region = isRegionAction(spec.action) ? checkRegionFault(spec, context, problem) : undefined;
-  if (spec.action === 'latency' && spec.latency === undefined) problem(undefined, 'latency needs latency: (e.g. latency: 100ms, jitter: 10ms)');
+  if (spec.action === 'latency' && spec.latency === undefined)
+    problem(undefined, 'latency needs latency: (e.g. latency: 100ms, jitter: 10ms)');
   if (spec.action === 'bandwidth' || (spec.action === 'link-degrade' && spec.rate !== undefined)) {
-    if (spec.rate === undefined) problem(undefined, 'bandwidth needs rate: (bytes per second, a whole number of KB/s, e.g. rate: 1MB)');
+    if (spec.rate === undefined)
+      problem(undefined, 'bandwidth needs rate: (bytes per second, a whole number of KB/s, e.g. rate: 1MB)');
     else {
       const reason = bandwidthProblem(spec.rate);
       if (reason) problem('rate', reason);
     }
   }
-  if (spec.duration !== undefined && spec.duration <= 0 && spec.action !== 'restart') problem('duration', 'must be more than 0 s: a fault of no length breaks nothing');
+  if (spec.duration !== undefined && spec.duration <= 0 && spec.action !== 'restart')
+    problem('duration', 'must be more than 0 s: a fault of no length breaks nothing');
   if (cluster.system === 'pulsar' && isNetworkAction(spec.action)) {
     if (!pulsarNetworkActions.includes(spec.action) || spec.links === 'brokers') {
-      problem('action', `the local Pulsar standalone has no broker-to-broker links to cut: ${spec.action}${spec.links === 'brokers' ? ' on links: brokers' : ''} is not possible (client-link faults and process faults are)`);
+      problem(
+        'action',
+        `the local Pulsar standalone has no broker-to-broker links to cut: ${spec.action}${spec.links === 'brokers' ? ' on links: brokers' : ''} is not possible (client-link faults and process faults are)`,
+      );
     } else if (context.driver === 'native') {
-      problem('action', `with the native Pulsar driver, ${spec.action} would not touch the messages: only the web service goes through Toxiproxy, the binary protocol the native driver uses does not (use driver: websocket, or a process fault)`);
+      problem(
+        'action',
+        `with the native Pulsar driver, ${spec.action} would not touch the messages: only the web service goes through Toxiproxy, the binary protocol the native driver uses does not (use driver: websocket, or a process fault)`,
+      );
     }
   }
-  if (spec.at >= endMs) problem('at', `producing ends at ${endMs / 1000} s (warm-up included); a fault at ${spec.at / 1000} s is past the end of the run`);
+  if (spec.at >= endMs)
+    problem(
+      'at',
+      `producing ends at ${endMs / 1000} s (warm-up included); a fault at ${spec.at / 1000} s is past the end of the run`,
+    );
   else if (spec.duration !== undefined && spec.at + spec.duration > endMs) {
-    problem('duration', `the fault would heal at ${(spec.at + spec.duration) / 1000} s, after producing ends at ${endMs / 1000} s`);
+    problem(
+      'duration',
+      `the fault would heal at ${(spec.at + spec.duration) / 1000} s, after producing ends at ${endMs / 1000} s`,
+    );
   }
   if (problems.length > before) return undefined;
   const durationMs = spec.action === 'restart' ? 0 : spec.duration;
@@ -209,7 +308,10 @@ function checkRegionFault(
   const regions = { brokerRegions, defaultClientRegion: topology.producerRegions[0]! };
   const known = (name: string, field: string): boolean => {
     if (topology.regions.includes(name)) return true;
-    problem(field, `no region named "${name}"${didYouMean(name, topology.regions)}; regions: ${topology.regions.join(', ')}`);
+    problem(
+      field,
+      `no region named "${name}"${didYouMean(name, topology.regions)}; regions: ${topology.regions.join(', ')}`,
+    );
     return false;
   };
   if (spec.action === 'region-outage') {
@@ -220,7 +322,10 @@ function checkRegionFault(
     if (!known(spec.region, 'region')) return undefined;
     const ids = brokerRegions.flatMap((r, i) => (r === spec.region ? [i + 1] : []));
     if (ids.length === 0) {
-      problem('region', `cluster "${cluster.name}" has no broker in region "${spec.region}" (its brokers sit in ${[...new Set(brokerRegions)].join(', ')})`);
+      problem(
+        'region',
+        `cluster "${cluster.name}" has no broker in region "${spec.region}" (its brokers sit in ${[...new Set(brokerRegions)].join(', ')})`,
+      );
       return undefined;
     }
     return { target: { kind: 'region', region: spec.region, ids }, extra: { mode: spec.mode ?? 'kill', regions } };
@@ -236,7 +341,10 @@ function checkRegionFault(
     return undefined;
   }
   if (spec.action === 'link-degrade' && spec.latency === undefined && spec.rate === undefined) {
-    problem(undefined, 'link-degrade needs latency: (added one way, e.g. 100ms, with jitter:) or rate: (bytes per second), or both');
+    problem(
+      undefined,
+      'link-degrade needs latency: (added one way, e.g. 100ms, with jitter:) or rate: (bytes per second), or both',
+    );
   }
   return { extra: { between: [a, b], regions } };
 }
@@ -249,22 +357,34 @@ function expandNemesis(scenario: Scenario, context: FaultContext, problems: Prob
   const nemesis = scenario.nemesis!;
   const { cluster, endMs } = context;
   if (nemesis.every <= 0) {
-    problems.push({ path: ['nemesis', 'every'], message: 'must be more than 0 s (the time between two nemesis faults)' });
+    problems.push({
+      path: ['nemesis', 'every'],
+      message: 'must be more than 0 s (the time between two nemesis faults)',
+    });
     return [];
   }
   if (nemesis.duration !== undefined && nemesis.duration <= 0) {
-    problems.push({ path: ['nemesis', 'duration'], message: 'must be more than 0 s: a fault of no length breaks nothing' });
+    problems.push({
+      path: ['nemesis', 'duration'],
+      message: 'must be more than 0 s: a fault of no length breaks nothing',
+    });
     return [];
   }
   const each = nemesis.duration ?? nemesis.every / 2;
   const from = nemesis.from ?? Math.max(nemesis.every, scenario.workload.warmup);
   const count = from + each <= endMs ? Math.floor((endMs - each - from) / nemesis.every) + 1 : 0;
   if (count === 0) {
-    problems.push({ path: ['nemesis', nemesis.from !== undefined ? 'from' : 'every'], message: `no nemesis fault fits: the first, at ${from / 1000} s, would heal at ${(from + each) / 1000} s, after producing ends at ${endMs / 1000} s` });
+    problems.push({
+      path: ['nemesis', nemesis.from !== undefined ? 'from' : 'every'],
+      message: `no nemesis fault fits: the first, at ${from / 1000} s, would heal at ${(from + each) / 1000} s, after producing ends at ${endMs / 1000} s`,
+    });
     return [];
   }
   if (count > MAX_NEMESIS_FAULTS) {
-    problems.push({ path: ['nemesis', 'every'], message: `a fault every ${nemesis.every / 1000} s from ${from / 1000} s to ${endMs / 1000} s makes ${count} faults; at most ${MAX_NEMESIS_FAULTS} are allowed` });
+    problems.push({
+      path: ['nemesis', 'every'],
+      message: `a fault every ${nemesis.every / 1000} s from ${from / 1000} s to ${endMs / 1000} s makes ${count} faults; at most ${MAX_NEMESIS_FAULTS} are allowed`,
+    });
     return [];
   }
   const random = seededRandom(nemesis.seed);
@@ -279,8 +399,14 @@ function expandNemesis(scenario: Scenario, context: FaultContext, problems: Prob
       at,
       action,
       ...(action === 'restart' ? {} : { duration: each }),
-      ...(action === 'partition' ? { groups: [[broker], brokers.filter((b) => b !== broker)] } : isRegionAction(action) ? nemesisRegions(action, context, pick) : { target: `broker-${broker}` }),
-      ...(action === 'latency' || action === 'link-degrade' ? { latency: NEMESIS_LATENCY_MS, jitter: NEMESIS_JITTER_MS } : {}),
+      ...(action === 'partition'
+        ? { groups: [[broker], brokers.filter((b) => b !== broker)] }
+        : isRegionAction(action)
+          ? nemesisRegions(action, context, pick)
+          : { target: `broker-${broker}` }),
+      ...(action === 'latency' || action === 'link-degrade'
+        ? { latency: NEMESIS_LATENCY_MS, jitter: NEMESIS_JITTER_MS }
+        : {}),
       ...(action === 'bandwidth' ? { rate: NEMESIS_RATE_BYTES_PER_SEC } : {}),
     };
     const index = nemesis.actions.indexOf(action);
@@ -298,7 +424,11 @@ function expandNemesis(scenario: Scenario, context: FaultContext, problems: Prob
 }
 
 /** What a nemesis region fault names: a region that holds brokers, or a linked pair of regions. */
-function nemesisRegions(action: FaultAction, context: FaultContext, pick: <T>(items: readonly T[]) => T): Partial<FaultSpec> {
+function nemesisRegions(
+  action: FaultAction,
+  context: FaultContext,
+  pick: <T>(items: readonly T[]) => T,
+): Partial<FaultSpec> {
   const topology = context.topology;
   if (!topology || topology.implicit) return {};
   if (action === 'region-outage') {
@@ -320,7 +450,8 @@ function checkContradictions(scenario: Scenario, faults: PlannedFault[], problem
   const isProcess = isProcessFault;
   const endMs = scenario.workload.warmup + scenario.workload.duration;
   const until = (f: PlannedFault) => f.atMs + (f.durationMs ?? endMs);
-  const brokersOf = (f: PlannedFault): number[] | 'any' => (f.target.kind === 'broker' ? [f.target.id] : f.target.kind === 'region' ? f.target.ids : 'any');
+  const brokersOf = (f: PlannedFault): number[] | 'any' =>
+    f.target.kind === 'broker' ? [f.target.id] : f.target.kind === 'region' ? f.target.ids : 'any';
   for (let i = 0; i < faults.length; i++) {
     for (let j = i + 1; j < faults.length; j++) {
       const a = faults[i]!;

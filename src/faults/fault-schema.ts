@@ -2,7 +2,15 @@
 import { z } from 'zod';
 import { bytes, duration } from '../scenario/unit-schemas.js';
 
-export const networkActions = ['isolate', 'partition', 'latency', 'bandwidth', 'reset', 'blackhole', 'cut-clients'] as const;
+export const networkActions = [
+  'isolate',
+  'partition',
+  'latency',
+  'bandwidth',
+  'reset',
+  'blackhole',
+  'cut-clients',
+] as const;
 export const processActions = ['kill', 'stop', 'pause', 'restart'] as const;
 /** Faults named by regions: a region pair's link cut or degraded, or every broker of a region killed or isolated. */
 export const regionActions = ['link-down', 'link-degrade', 'region-outage'] as const;
@@ -13,23 +21,41 @@ export const faultSchema = z
   .object({
     at: duration().meta({ description: 'When, from the start of the load (warm-up included).' }),
     action: z.enum(faultActions),
-    target: z
-      .string()
+    target: z.string().optional().meta({
+      description:
+        'broker-N, random, leader(topic, partition), controller or all. Default: all for latency, bandwidth, reset, blackhole and cut-clients.',
+    }),
+    duration: duration()
       .optional()
-      .meta({ description: 'broker-N, random, leader(topic, partition), controller or all. Default: all for latency, bandwidth, reset, blackhole and cut-clients.' }),
-    duration: duration().optional().meta({ description: 'Heals itself after this long; without it the fault lasts until the end of producing.' }),
-    groups: z.array(z.array(z.number().int().min(1)).min(1)).min(2).optional().meta({ description: 'partition: broker ids per side, e.g. [[1], [2, 3]].' }),
+      .meta({ description: 'Heals itself after this long; without it the fault lasts until the end of producing.' }),
+    groups: z
+      .array(z.array(z.number().int().min(1)).min(1))
+      .min(2)
+      .optional()
+      .meta({ description: 'partition: broker ids per side, e.g. [[1], [2, 3]].' }),
     latency: duration().optional().meta({ description: 'latency: added delay per direction named by stream.' }),
     jitter: duration().optional(),
-    rate: bytes().optional().meta({ description: 'bandwidth: bytes per second, a whole number of KB/s (1 KB = 1000 B, as Toxiproxy counts), e.g. 1MB or 250KB.' }),
-    links: z.enum(['clients', 'brokers', 'all']).optional().meta({ description: 'isolate and toxics: client links, broker-to-broker links, or both (default all).' }),
-    stream: z.enum(['upstream', 'downstream', 'both']).optional().meta({ description: 'Toxics: requests (upstream, the default), responses (downstream) or both.' }),
-    between: z
-      .tuple([z.string(), z.string()])
+    rate: bytes().optional().meta({
+      description:
+        'bandwidth: bytes per second, a whole number of KB/s (1 KB = 1000 B, as Toxiproxy counts), e.g. 1MB or 250KB.',
+    }),
+    links: z
+      .enum(['clients', 'brokers', 'all'])
       .optional()
-      .meta({ description: 'link-down, link-degrade: the region pair whose link (both directions) is cut or degraded, e.g. [us-east, eu-west].' }),
+      .meta({ description: 'isolate and toxics: client links, broker-to-broker links, or both (default all).' }),
+    stream: z
+      .enum(['upstream', 'downstream', 'both'])
+      .optional()
+      .meta({ description: 'Toxics: requests (upstream, the default), responses (downstream) or both.' }),
+    between: z.tuple([z.string(), z.string()]).optional().meta({
+      description:
+        'link-down, link-degrade: the region pair whose link (both directions) is cut or degraded, e.g. [us-east, eu-west].',
+    }),
     region: z.string().optional().meta({ description: 'region-outage: the region whose brokers all go down.' }),
-    mode: z.enum(['kill', 'isolate']).optional().meta({ description: 'region-outage: kill every broker of the region (default), or isolate them (every link to and from them cut).' }),
+    mode: z.enum(['kill', 'isolate']).optional().meta({
+      description:
+        'region-outage: kill every broker of the region (default), or isolate them (every link to and from them cut).',
+    }),
   })
   .strict();
 

@@ -13,7 +13,11 @@ export interface LinkSwitch {
 }
 
 export class LinkCutError extends Error {
-  constructor(readonly failed: string[], readonly done: string[], message: string) {
+  constructor(
+    readonly failed: string[],
+    readonly done: string[],
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -65,10 +69,15 @@ export class LinkCuts {
     outcomes.forEach((outcome, i) => {
       const name = links[i]!.name;
       if (outcome.status === 'fulfilled') done.push(name);
-      else failed.push(`${name} (${outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason)})`);
+      else
+        failed.push(`${name} (${outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason)})`);
     });
     if (failed.length > 0) {
-      throw new LinkCutError(failed, done, `${failed.length} of ${links.length} link(s) could not be ${verb === 'cut' ? 'cut' : 'opened'}: ${failed.join(', ')}`);
+      throw new LinkCutError(
+        failed,
+        done,
+        `${failed.length} of ${links.length} link(s) could not be ${verb === 'cut' ? 'cut' : 'opened'}: ${failed.join(', ')}`,
+      );
     }
   }
 
@@ -88,7 +97,10 @@ export class LinkCuts {
       }
     };
     const result = (this.chains.get(link.name) ?? Promise.resolve()).then(step);
-    this.chains.set(link.name, result.catch(() => undefined));
+    this.chains.set(
+      link.name,
+      result.catch(() => undefined),
+    );
     return result;
   }
 }

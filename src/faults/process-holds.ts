@@ -19,7 +19,11 @@ export class ProcessHolds {
   private readonly dying = new Set<number>();
   private readonly chains = new Map<number, Promise<unknown>>();
 
-  constructor(private readonly controls: readonly BrokerControl[], private readonly clock: () => number, private readonly log: (line: string) => void) {}
+  constructor(
+    private readonly controls: readonly BrokerControl[],
+    private readonly clock: () => number,
+    private readonly log: (line: string) => void,
+  ) {}
 
   control(id: number): BrokerControl {
     const control = this.controls.find((c) => c.id === id);
@@ -41,7 +45,10 @@ export class ProcessHolds {
       this.dying.add(id);
       const at = this.clock();
       if (how === 'kill') control.signal('SIGKILL');
-      else void control.stop(STOP_GRACE_MS).catch((error: unknown) => this.log(`stopping broker-${id} failed: ${message(error)}`));
+      else
+        void control
+          .stop(STOP_GRACE_MS)
+          .catch((error: unknown) => this.log(`stopping broker-${id} failed: ${message(error)}`));
       return at;
     });
   }
@@ -78,7 +85,8 @@ export class ProcessHolds {
     return this.enqueue(id, async () => {
       if (!proceed()) throw new Error(notProceeding);
       const holders = this.downHolders(id);
-      if (holders.length > 0) throw new Error(`broker-${id} is held down by ${holders.join(', ')}: restarting it would end that fault early`);
+      if (holders.length > 0)
+        throw new Error(`broker-${id} is held down by ${holders.join(', ')}: restarting it would end that fault early`);
       signalled(this.clock());
       this.dying.add(id);
       await control.stop(STOP_GRACE_MS);
@@ -110,7 +118,12 @@ export class ProcessHolds {
   private async restore(id: number): Promise<void> {
     if ((this.down.get(id)?.size ?? 0) > 0) return;
     const control = this.control(id);
-    if (this.dying.has(id)) await timeBoxed(control.exited(), EXIT_WAIT_MS, `broker-${id} did not exit within ${EXIT_WAIT_MS / 1000} s of its signal`);
+    if (this.dying.has(id))
+      await timeBoxed(
+        control.exited(),
+        EXIT_WAIT_MS,
+        `broker-${id} did not exit within ${EXIT_WAIT_MS / 1000} s of its signal`,
+      );
     if (!control.running) await control.start();
     this.dying.delete(id);
     if ((this.paused.get(id)?.size ?? 0) > 0) control.signal('SIGSTOP');
@@ -118,7 +131,10 @@ export class ProcessHolds {
 
   private enqueue<T>(id: number, step: () => Promise<T>): Promise<T> {
     const result = (this.chains.get(id) ?? Promise.resolve()).catch(() => undefined).then(step);
-    this.chains.set(id, result.catch(() => undefined));
+    this.chains.set(
+      id,
+      result.catch(() => undefined),
+    );
     return result;
   }
 }

@@ -4,7 +4,9 @@ import type { WorkloadSpec } from '../scenario/schema.js';
 export type KeyChooser = (sequence: number) => Buffer | null;
 
 export function keyChooser(workload: Pick<WorkloadSpec, 'keyDistribution' | 'keyCount'>, producer: number): KeyChooser {
-  const keys = Array.from({ length: workload.keyDistribution === 'none' ? 0 : workload.keyCount }, (_, i) => Buffer.from(`key-${i}`));
+  const keys = Array.from({ length: workload.keyDistribution === 'none' ? 0 : workload.keyCount }, (_, i) =>
+    Buffer.from(`key-${i}`),
+  );
   switch (workload.keyDistribution) {
     case 'none':
       return () => null;

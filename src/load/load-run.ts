@@ -87,17 +87,34 @@ export interface LoadHooks {
   beforeDrain?: () => Promise<void>;
 }
 
-export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: LoadClock, hooks: LoadHooks): Promise<LoadOutcome> {
+export async function runLoad(
+  client: MessagingClient,
+  plan: LoadPlan,
+  clock: LoadClock,
+  hooks: LoadHooks,
+): Promise<LoadOutcome> {
   const { workload, topics } = plan;
   const producerCount = topics.length * workload.producers;
   const measureEndMs = workload.warmup + workload.duration;
   const ledger = new MessageLedger(producerCount);
   // The timeline also cuts a second where the target rate changes, so each interval has one target.
-  const rateChangesMs = workload.phases.slice(0, -1).reduce<number[]>((cuts, phase) => [...cuts, (cuts.at(-1) ?? workload.warmup) + phase.duration], []);
-  const collector = new Collector({ warmupMs: workload.warmup, measureEndMs, messageSize: workload.messageSize, cutsMs: rateChangesMs });
+  const rateChangesMs: number[] = [];
+  for (const phase of workload.phases.slice(0, -1))
+    rateChangesMs.push((rateChangesMs.at(-1) ?? workload.warmup) + phase.duration);
+  const collector = new Collector({
+    warmupMs: workload.warmup,
+    measureEndMs,
+    messageSize: workload.messageSize,
+    cutsMs: rateChangesMs,
+  });
   const codec = new PayloadCodec(plan.runId, workload.messageSize);
   const regions = plan.regions;
-  const regional = regions ? new RegionalFigures({ warmupMs: workload.warmup, measureEndMs, messageSize: workload.messageSize }, regions.producerRegion) : undefined;
+  const regional = regions
+    ? new RegionalFigures(
+        { warmupMs: workload.warmup, measureEndMs, messageSize: workload.messageSize },
+        regions.producerRegion,
+      )
+    : undefined;
   let foreign = 0;
   const sink = (value: Buffer, receivedMs: number, reportedPartition: number, position = '') => {
     const header = codec.decode(value);
@@ -148,7 +165,8 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
     }
   }
 
-  const schedule = (): RateSchedule | null => (workload.rate.kind === 'max' ? null : RateSchedule.forWorkload(workload, 1 / producerCount));
+  const schedule = (): RateSchedule | null =>
+    workload.rate.kind === 'max' ? null : RateSchedule.forWorkload(workload, 1 / producerCount);
   const workers: ProducerWorker[] = [];
   for (const [topicIndex, topic] of topics.entries()) {
     for (let i = 0; i < workload.producers; i++) {
@@ -202,7 +220,9 @@ export async function runLoad(client: MessagingClient, plan: LoadPlan, clock: Lo
     const drainDeadline = clock.now() + workload.drainTimeout;
     await Promise.all(workers.map((worker) => worker.settle(drainDeadline)));
     // Every consumer region's group has caught up with what the first one holds.
-    const caughtUp = () => ledger.counts.ackedNotConsumed === 0 && otherRegionsSeen.every((seen) => seen.counts.consumed >= ledger.counts.consumed);
+    const caughtUp = () =>
+      ledger.counts.ackedNotConsumed === 0 &&
+      otherRegionsSeen.every((seen) => seen.counts.consumed >= ledger.counts.consumed);
     let drained = !consumersRan || caughtUp();
     while (!drained && clock.now() < drainDeadline && !hooks.signal.aborted) {
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -28,7 +28,10 @@ export function messageKey(producer: number, sequence: number): number {
 export class PayloadCodec {
   private readonly template: Buffer;
 
-  constructor(readonly runId: Buffer, readonly messageSize: number) {
+  constructor(
+    readonly runId: Buffer,
+    readonly messageSize: number,
+  ) {
     if (runId.length !== 8) throw new Error('run id must be 8 bytes');
     if (messageSize < PAYLOAD_HEADER_BYTES) throw new Error(`messages must be at least ${PAYLOAD_HEADER_BYTES} bytes`);
     // Random filler: compression would otherwise make the broker's job unrealistically easy.
@@ -52,9 +55,17 @@ export class PayloadCodec {
 
   /** Returns null for a message that is not from this run (other data on a shared topic). */
   decode(buffer: Buffer): PayloadHeader | null {
-    if (buffer.length < PAYLOAD_HEADER_BYTES || buffer.readUInt32BE(0) !== MAGIC || buffer.compare(this.runId, 0, 8, 4, 12) !== 0) {
+    if (
+      buffer.length < PAYLOAD_HEADER_BYTES ||
+      buffer.readUInt32BE(0) !== MAGIC ||
+      buffer.compare(this.runId, 0, 8, 4, 12) !== 0
+    ) {
       return null;
     }
-    return { producer: buffer.readUInt32BE(12), sequence: buffer.readUInt32BE(16), intendedMs: buffer.readDoubleBE(20) };
+    return {
+      producer: buffer.readUInt32BE(12),
+      sequence: buffer.readUInt32BE(16),
+      intendedMs: buffer.readDoubleBE(20),
+    };
   }
 }

@@ -30,7 +30,10 @@ export class RateSchedule {
   }
 
   /** A producer's share (`share` = 1 / producers) of a workload's phases, warm-up first. */
-  static forWorkload(workload: { warmup: number; phases: Array<{ duration: number; rate: { kind: string; perSecond?: number } }> }, share: number): RateSchedule {
+  static forWorkload(
+    workload: { warmup: number; phases: Array<{ duration: number; rate: { kind: string; perSecond?: number } }> },
+    share: number,
+  ): RateSchedule {
     const phases: RatePhase[] = [];
     let at = 0;
     const first = workload.phases[0]!;

@@ -102,7 +102,9 @@ export class Collector {
   readonly recovery = new RecoveryTracker();
 
   constructor(private readonly window: CollectorWindow) {
-    this.cuts = [window.warmupMs, window.measureEndMs, ...(window.cutsMs ?? [])].filter((ms) => ms > 0 && Number.isFinite(ms)).sort((a, b) => a - b);
+    this.cuts = [window.warmupMs, window.measureEndMs, ...(window.cutsMs ?? [])]
+      .filter((ms) => ms > 0 && Number.isFinite(ms))
+      .sort((a, b) => a - b);
     this.windowEndMs = window.measureEndMs;
     this.open(0);
   }
@@ -211,8 +213,14 @@ export class Collector {
     const size = this.window.messageSize;
     return {
       throughput: {
-        produced: { messagesPerSec: perSecond(this.producedInWindow), bytesPerSec: perSecond(this.producedInWindow * size) },
-        consumed: { messagesPerSec: perSecond(this.consumedInWindow), bytesPerSec: perSecond(this.consumedInWindow * size) },
+        produced: {
+          messagesPerSec: perSecond(this.producedInWindow),
+          bytesPerSec: perSecond(this.producedInWindow * size),
+        },
+        consumed: {
+          messagesPerSec: perSecond(this.consumedInWindow),
+          bytesPerSec: perSecond(this.consumedInWindow * size),
+        },
       },
       latency: {
         publish: this.publish.summary(),

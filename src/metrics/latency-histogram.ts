@@ -26,7 +26,13 @@ export class LatencyHistogram {
 
   constructor(histogram?: hdr.Histogram) {
     this.histogram =
-      histogram ?? hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
+      histogram ??
+      hdr.build({
+        lowestDiscernibleValue: 1,
+        highestTrackableValue: 60_000_000,
+        numberOfSignificantValueDigits: 3,
+        autoResize: true,
+      });
   }
 
   static decode(encoded: string): LatencyHistogram {

@@ -238,7 +238,10 @@ export class MessageLedger {
   get memoryBytes(): number {
     const bits = [...this.acked, ...this.consumed, ...this.foundInLog].reduce((sum, b) => sum + b.byteLength, 0);
     const positions = this.firstPosition.reduce((sum, p) => sum + p.byteLength, 0);
-    const runs = this.runs.reduce((sum, byPartition) => sum + [...byPartition.values()].reduce((s, r) => s + r.byteLength, 0), 0);
+    const runs = this.runs.reduce(
+      (sum, byPartition) => sum + [...byPartition.values()].reduce((s, r) => s + r.byteLength, 0),
+      0,
+    );
     return bits + positions + runs;
   }
 }

@@ -40,7 +40,12 @@ class Buckets {
   /** Count in [fromMs, toMs), whole buckets. */
   sum(fromMs: number, toMs: number): number {
     let total = 0;
-    for (let i = Math.max(0, Math.floor(fromMs / BUCKET_MS)); i < Math.floor(toMs / BUCKET_MS) && i < this.counts.length; i++) total += this.counts.get(i);
+    for (
+      let i = Math.max(0, Math.floor(fromMs / BUCKET_MS));
+      i < Math.floor(toMs / BUCKET_MS) && i < this.counts.length;
+      i++
+    )
+      total += this.counts.get(i);
     return total;
   }
 }
@@ -55,7 +60,10 @@ class StreamWait {
   doneMs: number | null = null;
 
   /** `streams`: the streams to wait for; empty: none was live, so the first one of any stream will do. */
-  constructor(readonly atMs: number, private readonly streams: Set<number>) {}
+  constructor(
+    readonly atMs: number,
+    private readonly streams: Set<number>,
+  ) {}
 
   /** Returns true when this event completed the wait. */
   see(intendedMs: number, eventMs: number, stream: number): boolean {
@@ -102,7 +110,11 @@ export class RecoveryTracker {
   /** Starts watching a fault injected at `atMs`; returns its index for figures(). */
   watch(atMs: number): number {
     const liveFrom = atMs - PRE_FAULT_WINDOW_MS;
-    this.watches.push({ atMs, ack: new StreamWait(atMs, this.ackActivity.liveSince(liveFrom)), consume: new StreamWait(atMs, this.consumeActivity.liveSince(liveFrom)) });
+    this.watches.push({
+      atMs,
+      ack: new StreamWait(atMs, this.ackActivity.liveSince(liveFrom)),
+      consume: new StreamWait(atMs, this.consumeActivity.liveSince(liveFrom)),
+    });
     this.waitingAck++;
     this.waitingConsume++;
     return this.watches.length - 1;
@@ -134,7 +146,8 @@ export class RecoveryTracker {
     const throughputRecoveredMs = this.throughputRecovered(watch.atMs, untilMs);
     const consumerResumedMs = since(watch.consume.doneMs);
     const dueAfter = this.lastIntendedSentMs >= watch.atMs;
-    const stateOf = (figure: number | null, measurable: boolean): RecoveryState => (figure !== null ? 'recovered' : measurable ? 'not-recovered' : 'unmeasured');
+    const stateOf = (figure: number | null, measurable: boolean): RecoveryState =>
+      figure !== null ? 'recovered' : measurable ? 'not-recovered' : 'unmeasured';
     const producedFor = this.lastIntendedSentMs - watch.atMs;
     return {
       firstAckMs,
@@ -142,7 +155,10 @@ export class RecoveryTracker {
       consumerResumedMs,
       state: {
         firstAck: stateOf(firstAckMs, dueAfter),
-        throughput: stateOf(throughputRecoveredMs, Math.min(PRE_FAULT_WINDOW_MS, watch.atMs) >= 1000 && producedFor >= HOLD_MS),
+        throughput: stateOf(
+          throughputRecoveredMs,
+          Math.min(PRE_FAULT_WINDOW_MS, watch.atMs) >= 1000 && producedFor >= HOLD_MS,
+        ),
         consumer: stateOf(consumerResumedMs, dueAfter && this.consumeActivity.any),
       },
       watchedMs: Math.max(0, Math.round(untilMs - watch.atMs)),

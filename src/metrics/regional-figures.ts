@@ -53,8 +53,14 @@ export class RegionalFigures {
       bytesPerSec: round((figures.inWindow * this.window.messageSize) / seconds, 3),
     });
     const latency = (figures: Figures) => (figures.latency.count > 0 ? figures.latency.summary() : null);
-    const each = <T>(map: Map<string, Figures>, pick: (f: Figures) => T) => Object.fromEntries([...map].sort(([a], [b]) => a.localeCompare(b)).map(([key, f]) => [key, pick(f)]));
-    return { publish: each(this.publish, latency), produced: each(this.publish, throughput), endToEnd: each(this.endToEnd, latency), consumed: each(this.endToEnd, throughput) };
+    const each = <T>(map: Map<string, Figures>, pick: (f: Figures) => T) =>
+      Object.fromEntries([...map].sort(([a], [b]) => a.localeCompare(b)).map(([key, f]) => [key, pick(f)]));
+    return {
+      publish: each(this.publish, latency),
+      produced: each(this.publish, throughput),
+      endToEnd: each(this.endToEnd, latency),
+      consumed: each(this.endToEnd, throughput),
+    };
   }
 
   private record(map: Map<string, Figures>, key: string, intendedMs: number, atMs: number): void {

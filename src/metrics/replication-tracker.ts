@@ -164,7 +164,14 @@ export class ReplicationTracker {
         oldestIntended = Math.min(oldestIntended, books.intended[sequence]!);
       }
     }
-    return { atMs: round(atMs, 1), messages, inFlight: arrived - late, late, lost: messages - arrived, ms: messages > 0 ? round(Math.max(0, atMs - oldestIntended), 1) : 0 };
+    return {
+      atMs: round(atMs, 1),
+      messages,
+      inFlight: arrived - late,
+      late,
+      lost: messages - arrived,
+      ms: messages > 0 ? round(Math.max(0, atMs - oldestIntended), 1) : 0,
+    };
   }
 
   /**
@@ -177,7 +184,13 @@ export class ReplicationTracker {
         const acked = books.acked[sequence]!;
         const seen = books.seen[sequence]!;
         if (acked === 0 && seen === 0) continue;
-        yield [producer, sequence, books.intended[sequence]!, acked === 0 ? null : acked - 1, seen === 0 ? null : seen - 1];
+        yield [
+          producer,
+          sequence,
+          books.intended[sequence]!,
+          acked === 0 ? null : acked - 1,
+          seen === 0 ? null : seen - 1,
+        ];
       }
     }
   }
@@ -200,11 +213,22 @@ export class ReplicationTracker {
       lag: this.lag.count > 0 ? this.lag.summary() : null,
       endToEnd: this.endToEnd.count > 0 ? this.endToEnd.summary() : null,
       throughput: this.replicated > 1 && spanS > 0 ? { messagesPerSec: round(this.replicated / spanS, 1) } : null,
-      messages: { acked: this.acked, replicated: this.replicated, duplicated: this.duplicated, notReplicated: this.notReplicated, seenUnacked: this.seenUnacked },
+      messages: {
+        acked: this.acked,
+        replicated: this.replicated,
+        duplicated: this.duplicated,
+        notReplicated: this.notReplicated,
+        seenUnacked: this.seenUnacked,
+      },
       firstRecordMs: this.firstRecordMs === null ? null : round(this.firstRecordMs, 1),
       timeline: [...this.perSecond.entries()]
         .sort(([a], [b]) => a - b)
-        .map(([t, p]) => ({ t, replicated: p.replicated, lagP50: p.lag.percentileMs(50), lagP99: p.lag.percentileMs(99) })),
+        .map(([t, p]) => ({
+          t,
+          replicated: p.replicated,
+          lagP50: p.lag.percentileMs(50),
+          lagP99: p.lag.percentileMs(99),
+        })),
       lagHistogram: this.lag.count > 0 ? this.lag.encode() : null,
     };
   }

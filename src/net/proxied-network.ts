@@ -51,13 +51,23 @@ export class ProxiedNetwork {
   /** Creates the proxies for `links` (listen ports are chosen here). */
   async addLinks(specs: Array<Omit<Link, 'listenPort' | 'name'>>): Promise<Link[]> {
     const ports = await freePorts(specs.length);
-    const links = specs.map((spec, i) => ({ ...spec, listenPort: ports[i]!, name: `${spec.kind}-${spec.clientRegion ?? spec.from}-to-${spec.to}${spec.service ? `-${spec.service}` : ''}` }));
+    const links = specs.map((spec, i) => ({
+      ...spec,
+      listenPort: ports[i]!,
+      name: `${spec.kind}-${spec.clientRegion ?? spec.from}-to-${spec.to}${spec.service ? `-${spec.service}` : ''}`,
+    }));
     for (const link of links) {
       try {
-        const proxy = await this.api.createProxy({ name: link.name, listen: `127.0.0.1:${link.listenPort}`, upstream: `127.0.0.1:${link.upstreamPort}` });
+        const proxy = await this.api.createProxy({
+          name: link.name,
+          listen: `127.0.0.1:${link.listenPort}`,
+          upstream: `127.0.0.1:${link.upstreamPort}`,
+        });
         this.proxies.set(link.name, { link, proxy });
       } catch (error) {
-        throw new InfrastructureError(`Toxiproxy could not create proxy ${link.name}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new InfrastructureError(
+          `Toxiproxy could not create proxy ${link.name}: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
     return links;
@@ -83,7 +93,13 @@ export class ProxiedNetwork {
     for (const link of links) {
       const entry = this.proxies.get(link.name)!;
       const name = `${faultId}-${toxic.type}-${toxic.stream}`;
-      await entry.proxy.addToxic({ name, type: toxic.type as never, stream: toxic.stream as never, toxicity: 1, attributes: toxic.attributes as never });
+      await entry.proxy.addToxic({
+        name,
+        type: toxic.type as never,
+        stream: toxic.stream as never,
+        toxicity: 1,
+        attributes: toxic.attributes as never,
+      });
       added.push({ proxy: link.name, toxic: name });
     }
   }
@@ -98,8 +114,11 @@ export class ProxiedNetwork {
     const reasons: string[] = [];
     for (const entry of this.toxicsByFault.get(faultId) ?? []) {
       try {
-        const response = await fetch(`${this.api.host}/proxies/${entry.proxy}/toxics/${entry.toxic}`, { method: 'DELETE' });
-        if (!response.ok && response.status !== 404) throw new Error(`HTTP ${response.status} ${(await response.text()).trim()}`);
+        const response = await fetch(`${this.api.host}/proxies/${entry.proxy}/toxics/${entry.toxic}`, {
+          method: 'DELETE',
+        });
+        if (!response.ok && response.status !== 404)
+          throw new Error(`HTTP ${response.status} ${(await response.text()).trim()}`);
       } catch (error) {
         failed.push(entry);
         reasons.push(`${entry.toxic} on ${entry.proxy}: ${error instanceof Error ? error.message : String(error)}`);
@@ -119,10 +138,18 @@ export class ProxiedNetwork {
   async setStanding(link: Link, toxics: ToxicSpec[]): Promise<void> {
     const entry = this.proxies.get(link.name)!;
     for (const toxic of this.standing.get(link.name) ?? []) {
-      await fetch(`${this.api.host}/proxies/${link.name}/toxics/${standingName(toxic)}`, { method: 'DELETE' }).catch(() => undefined);
+      await fetch(`${this.api.host}/proxies/${link.name}/toxics/${standingName(toxic)}`, { method: 'DELETE' }).catch(
+        () => undefined,
+      );
     }
     for (const toxic of toxics) {
-      await entry.proxy.addToxic({ name: standingName(toxic), type: toxic.type as never, stream: toxic.stream as never, toxicity: 1, attributes: toxic.attributes as never });
+      await entry.proxy.addToxic({
+        name: standingName(toxic),
+        type: toxic.type as never,
+        stream: toxic.stream as never,
+        toxicity: 1,
+        attributes: toxic.attributes as never,
+      });
     }
     if (toxics.length) this.standing.set(link.name, toxics);
     else this.standing.delete(link.name);
@@ -135,7 +162,13 @@ export class ProxiedNetwork {
     for (const entry of this.proxies.values()) {
       entry.proxy = await this.api.get(entry.link.name);
       for (const toxic of this.standing.get(entry.link.name) ?? []) {
-        await entry.proxy.addToxic({ name: standingName(toxic), type: toxic.type as never, stream: toxic.stream as never, toxicity: 1, attributes: toxic.attributes as never });
+        await entry.proxy.addToxic({
+          name: standingName(toxic),
+          type: toxic.type as never,
+          stream: toxic.stream as never,
+          toxicity: 1,
+          attributes: toxic.attributes as never,
+        });
       }
     }
   }

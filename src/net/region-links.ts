@@ -12,26 +12,49 @@ import { toxiproxyRate } from './toxiproxy-units.js';
 function toxicsFor(cost: LinkCost | undefined, stream: ToxicSpec['stream']): ToxicSpec[] {
   if (!cost) return [];
   const toxics: ToxicSpec[] = [];
-  if (cost.latencyMs > 0 || cost.jitterMs > 0) toxics.push({ type: 'latency', attributes: { latency: Math.round(cost.latencyMs), jitter: Math.round(cost.jitterMs) }, stream });
-  if (cost.bandwidthBytesPerSec !== undefined) toxics.push({ type: 'bandwidth', attributes: { rate: toxiproxyRate(cost.bandwidthBytesPerSec) }, stream });
+  if (cost.latencyMs > 0 || cost.jitterMs > 0)
+    toxics.push({
+      type: 'latency',
+      attributes: { latency: Math.round(cost.latencyMs), jitter: Math.round(cost.jitterMs) },
+      stream,
+    });
+  if (cost.bandwidthBytesPerSec !== undefined)
+    toxics.push({ type: 'bandwidth', attributes: { rate: toxiproxyRate(cost.bandwidthBytesPerSec) }, stream });
   return toxics;
 }
 
 /** The region a link starts from and the one it leads to. */
-export function linkRegions(link: Pick<Link, 'from' | 'to'> & { clientRegion?: string }, brokerRegions: string[], topology: Topology): { from: string; to: string } {
+export function linkRegions(
+  link: Pick<Link, 'from' | 'to'> & { clientRegion?: string },
+  brokerRegions: string[],
+  topology: Topology,
+): { from: string; to: string } {
   const regionOfBroker = (id: number) => brokerRegions[id - 1] ?? topology.regions[0]!;
-  const from = link.from === 'clients' ? (link.clientRegion ?? topology.producerRegions[0]!) : regionOfBroker(link.from);
+  const from =
+    link.from === 'clients' ? (link.clientRegion ?? topology.producerRegions[0]!) : regionOfBroker(link.from);
   return { from, to: regionOfBroker(link.to) };
 }
 
 /** The standing toxics of one link: what its regions' link costs in each direction. */
-export function regionToxics(link: Pick<Link, 'from' | 'to'> & { clientRegion?: string }, brokerRegions: string[], topology: Topology): ToxicSpec[] {
+export function regionToxics(
+  link: Pick<Link, 'from' | 'to'> & { clientRegion?: string },
+  brokerRegions: string[],
+  topology: Topology,
+): ToxicSpec[] {
   const { from, to } = linkRegions(link, brokerRegions, topology);
-  return [...toxicsFor(linkBetween(topology, from, to), 'upstream'), ...toxicsFor(linkBetween(topology, to, from), 'downstream')];
+  return [
+    ...toxicsFor(linkBetween(topology, from, to), 'upstream'),
+    ...toxicsFor(linkBetween(topology, to, from), 'downstream'),
+  ];
 }
 
 /** Gives every link of a started cluster its standing cost; returns how many links cross regions. */
-export async function applyRegionCosts(network: ProxiedNetwork, cluster: RunningCluster, brokerRegions: string[], topology: Topology): Promise<number> {
+export async function applyRegionCosts(
+  network: ProxiedNetwork,
+  cluster: RunningCluster,
+  brokerRegions: string[],
+  topology: Topology,
+): Promise<number> {
   let crossing = 0;
   for (const link of cluster.links ?? []) {
     const toxics = regionToxics(link, brokerRegions, topology);

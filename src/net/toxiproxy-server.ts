@@ -9,7 +9,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cacheDir } from '../cluster/cache.js';
 import { freePorts } from '../cluster/free-ports.js';
-import { type ProcessRegistry } from '../cluster/process-registry.js';
+import type { ProcessRegistry } from '../cluster/process-registry.js';
 import { requireTool } from '../cluster/toolchain.js';
 import { InfrastructureError } from '../errors.js';
 
@@ -26,11 +26,22 @@ export async function ensureToxiproxy(log: (line: string) => void): Promise<stri
   await mkdir(staging, { recursive: true });
   try {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn('go', ['install', `${MODULE}@${TOXIPROXY_VERSION}`], { env: { ...process.env, GOBIN: staging }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn('go', ['install', `${MODULE}@${TOXIPROXY_VERSION}`], {
+        env: { ...process.env, GOBIN: staging },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let errors = '';
       child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
       child.on('error', (error) => reject(new InfrastructureError(`could not run go: ${error.message}`)));
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new InfrastructureError(`go install ${MODULE}@${TOXIPROXY_VERSION} failed:\n${errors.trim().split('\n').slice(-10).join('\n')}`))));
+      child.on('close', (code) =>
+        code === 0
+          ? resolve()
+          : reject(
+              new InfrastructureError(
+                `go install ${MODULE}@${TOXIPROXY_VERSION} failed:\n${errors.trim().split('\n').slice(-10).join('\n')}`,
+              ),
+            ),
+      );
     });
     await mkdir(dir, { recursive: true });
     await rename(join(staging, 'server'), binary);
@@ -41,21 +52,45 @@ export async function ensureToxiproxy(log: (line: string) => void): Promise<stri
 }
 
 export class ToxiproxyServer {
-  private constructor(readonly url: string, private readonly child: ChildProcess, private readonly exited: Promise<void>) {}
+  private constructor(
+    readonly url: string,
+    private readonly child: ChildProcess,
+    private readonly exited: Promise<void>,
+  ) {}
 
-  static async start(registry: ProcessRegistry, outputFile: string, log: (line: string) => void): Promise<ToxiproxyServer> {
+  static async start(
+    registry: ProcessRegistry,
+    outputFile: string,
+    log: (line: string) => void,
+  ): Promise<ToxiproxyServer> {
     const binary = await ensureToxiproxy(log);
     const [port] = (await freePorts(1)) as [number];
     const { openSync, closeSync } = await import('node:fs');
     const out = openSync(outputFile, 'a');
-    const child = spawn(binary, ['-host', '127.0.0.1', '-port', String(port), `faultline.run=${registry.runId}`, `faultline.owner=${process.pid}`], {
-      stdio: ['ignore', out, out],
-      detached: true,
-    });
+    const child = spawn(
+      binary,
+      [
+        '-host',
+        '127.0.0.1',
+        '-port',
+        String(port),
+        `faultline.run=${registry.runId}`,
+        `faultline.owner=${process.pid}`,
+      ],
+      {
+        stdio: ['ignore', out, out],
+        detached: true,
+      },
+    );
     closeSync(out);
     if (child.pid === undefined) throw new InfrastructureError('could not start the Toxiproxy server');
     registry.addProcess(child.pid, 'toxiproxy');
-    const exited = new Promise<void>((resolve) => child.on('exit', () => (registry.removeProcess(child.pid!), resolve())));
+    const exited = new Promise<void>((resolve) =>
+      child.on('exit', () => {
+        registry.removeProcess(child.pid!);
+        resolve();
+      }),
+    );
     const server = new ToxiproxyServer(`http://127.0.0.1:${port}`, child, exited);
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {

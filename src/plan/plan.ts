@@ -16,7 +16,12 @@ import type { ClusterSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
 import { resolveTopology, type Topology } from '../topology/topology.js';
 import { type PlannedFailover, planFailovers } from '../replication/failover-plan.js';
-import { type JoinedClusters, joinClusters, type PlannedReplication, planReplication } from '../replication/replication-plan.js';
+import {
+  type JoinedClusters,
+  joinClusters,
+  type PlannedReplication,
+  planReplication,
+} from '../replication/replication-plan.js';
 
 export interface ClusterRun {
   cluster: ClusterSpec;
@@ -63,21 +68,30 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
     }
   });
   if (scenario.workload.messageSize < PAYLOAD_HEADER_BYTES) {
-    problems.push({ path: ['workload', 'messageSize'], message: `must be at least ${PAYLOAD_HEADER_BYTES}B: every message carries producer id, sequence number and intended send time` });
+    problems.push({
+      path: ['workload', 'messageSize'],
+      message: `must be at least ${PAYLOAD_HEADER_BYTES}B: every message carries producer id, sequence number and intended send time`,
+    });
   }
   const topology = resolveTopology(scenario, problems);
   const replication = planReplication(scenario, problems);
   const joined = joinClusters(scenario, replication);
   scenario.criteria.forEach((expression, i) => {
     if (replication.length === 0 && /^\s*(replication|rpo)\./.test(expression)) {
-      problems.push({ path: ['criteria', i], message: 'a replication figure needs replication: between clusters (this scenario has none)' });
+      problems.push({
+        path: ['criteria', i],
+        message: 'a replication figure needs replication: between clusters (this scenario has none)',
+      });
     }
   });
   const replicaOnly = new Set(joined.flatMap((group) => group.clusters.filter((name) => name !== group.workload)));
   criteria.forEach((criterion, i) => {
     for (const region of [criterion.regions?.from, criterion.regions?.to]) {
       if (region !== undefined && !topology.regions.includes(region)) {
-        problems.push({ path: ['criteria', i], message: `no region named "${region}"${didYouMean(region, topology.regions)}; regions: ${topology.regions.join(', ')}` });
+        problems.push({
+          path: ['criteria', i],
+          message: `no region named "${region}"${didYouMean(region, topology.regions)}; regions: ${topology.regions.join(', ')}`,
+        });
       }
     }
   });
@@ -100,14 +114,25 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   );
   scenario.criteria.forEach((expression, i) => {
     if (!scenario.failover && /^\s*rto\./.test(expression)) {
-      problems.push({ path: ['criteria', i], message: 'an RTO figure needs failover: (clients moving to a replica when the source region goes down); this scenario has none' });
+      problems.push({
+        path: ['criteria', i],
+        message:
+          'an RTO figure needs failover: (clients moving to a replica when the source region goes down); this scenario has none',
+      });
     }
   });
   if (problems.length > 0) throw scenarioError(file, problems, document.locate);
   return { scenario, file, topology, runs, criteria, replication, joined, failovers };
 }
 
-async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: number, topology: Topology, problems: Problem[], replicaOnly = false): Promise<Omit<ClusterRun, 'source'> | undefined> {
+async function planCluster(
+  scenario: Scenario,
+  cluster: ClusterSpec,
+  index: number,
+  topology: Topology,
+  problems: Problem[],
+  replicaOnly = false,
+): Promise<Omit<ClusterRun, 'source'> | undefined> {
   const provider = findProvider(cluster.system, cluster.provider);
   if (!provider) {
     const available = availableProviders(cluster.system);
@@ -125,7 +150,10 @@ async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: numb
   const loadTopics = wanted ? topics.filter((t) => wanted.includes(t.name)) : topics;
   // A cluster that only receives replication runs no workload of its own.
   if (loadTopics.length === 0 && !replicaOnly) {
-    problems.push({ path: ['clusters', index, 'name'], message: `the workload has no topic on cluster "${cluster.name}"` });
+    problems.push({
+      path: ['clusters', index, 'name'],
+      message: `the workload has no topic on cluster "${cluster.name}"`,
+    });
   }
   // Workload-level options apply to every cluster; the cluster's own override them.
   const before = problems.length;
@@ -135,61 +163,123 @@ async function planCluster(scenario: Scenario, cluster: ClusterSpec, index: numb
   checkOptions(driver.consumerOptions, cluster.consumer, ['clusters', index, 'consumer'], driver, problems);
   if (problems.length === before) {
     // Each level is fine alone; together they may not be (idempotent on the workload, acks: 1 on the cluster).
-    checkCombinedOptions(driver.producerOptions, scenario.workload.producer, cluster.producer, index, 'producer', problems);
-    checkCombinedOptions(driver.consumerOptions, scenario.workload.consumer, cluster.consumer, index, 'consumer', problems);
+    checkCombinedOptions(
+      driver.producerOptions,
+      scenario.workload.producer,
+      cluster.producer,
+      index,
+      'producer',
+      problems,
+    );
+    checkCombinedOptions(
+      driver.consumerOptions,
+      scenario.workload.consumer,
+      cluster.consumer,
+      index,
+      'consumer',
+      problems,
+    );
   }
   const producerOptions = { ...scenario.workload.producer, ...cluster.producer };
   const consumerOptions = { ...scenario.workload.consumer, ...cluster.consumer };
   if (cluster.system === 'pulsar') {
     if (consumerOptions.subscriptionType === 'Exclusive' && scenario.workload.consumers > 1) {
-      problems.push({ path: ['workload', 'consumers'], message: `an Exclusive Pulsar subscription admits one consumer; cluster "${cluster.name}" asks for ${scenario.workload.consumers} (use Shared, Failover or Key_Shared)` });
+      problems.push({
+        path: ['workload', 'consumers'],
+        message: `an Exclusive Pulsar subscription admits one consumer; cluster "${cluster.name}" asks for ${scenario.workload.consumers} (use Shared, Failover or Key_Shared)`,
+      });
     }
     scenario.topics.forEach((topic, i) => {
       if (topics.includes(topic) && Object.keys(topic.config).length > 0) {
-        problems.push({ path: ['topics', i, 'config'], message: `topic config is passed to Kafka only; Pulsar topic policies are not supported yet (cluster "${cluster.name}" is Pulsar: give the topic a cluster)` });
+        problems.push({
+          path: ['topics', i, 'config'],
+          message: `topic config is passed to Kafka only; Pulsar topic policies are not supported yet (cluster "${cluster.name}" is Pulsar: give the topic a cluster)`,
+        });
       }
     });
   }
   await checkBrokerConfig(scenario, cluster, index, provider, topics, problems);
   // Faults act on the cluster the workload runs on; a replica-only cluster runs beside it.
   const faults = replicaOnly ? [] : planFaults(scenario, cluster, loadTopics, problems, driver.name, topology);
-  return { cluster, provider, driver, ...(choice.note ? { driverNote: choice.note } : {}), topics, loadTopics, producerOptions, consumerOptions, faults };
+  return {
+    cluster,
+    provider,
+    driver,
+    ...(choice.note ? { driverNote: choice.note } : {}),
+    topics,
+    loadTopics,
+    producerOptions,
+    consumerOptions,
+    faults,
+  };
 }
 
 /**
  * Broker and topic `config` against the broker's own definitions (the provider's check, from the jars it runs).
  * A check that cannot run (no JDK, jars unavailable) is said on stderr, not turned into a scenario error.
  */
-async function checkBrokerConfig(scenario: Scenario, cluster: ClusterSpec, index: number, provider: ClusterProvider, topics: TopicSpec[], problems: Problem[]): Promise<void> {
+async function checkBrokerConfig(
+  scenario: Scenario,
+  cluster: ClusterSpec,
+  index: number,
+  provider: ClusterProvider,
+  topics: TopicSpec[],
+  problems: Problem[],
+): Promise<void> {
   if (!provider.checkConfig) return;
   const log = (line: string) => process.stderr.write(`faultline: ${line}\n`);
-  let found;
+  let found: Awaited<ReturnType<NonNullable<ClusterProvider['checkConfig']>>>;
   try {
     found = await provider.checkConfig(cluster, topics, log);
   } catch (error) {
-    log(`the config of cluster "${cluster.name}" was not checked against the broker's definitions: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    log(
+      `the config of cluster "${cluster.name}" was not checked against the broker's definitions: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    );
     return;
   }
   for (const problem of found) {
-    const base = problem.topic === undefined ? ['clusters', index, 'config'] : ['topics', scenario.topics.indexOf(topics[problem.topic]!), 'config'];
-    const entry: Problem = problem.key === undefined ? { path: base, message: problem.message } : problem.unknownKey ? { path: base, key: problem.key, message: problem.message } : { path: [...base, problem.key], message: problem.message };
+    const base =
+      problem.topic === undefined
+        ? ['clusters', index, 'config']
+        : ['topics', scenario.topics.indexOf(topics[problem.topic]!), 'config'];
+    const entry: Problem =
+      problem.key === undefined
+        ? { path: base, message: problem.message }
+        : problem.unknownKey
+          ? { path: base, key: problem.key, message: problem.message }
+          : { path: [...base, problem.key], message: problem.message };
     // A topic on every cluster is checked once per cluster: say each problem once.
-    if (!problems.some((p) => p.message === entry.message && p.key === entry.key && p.path.join('/') === entry.path.join('/'))) problems.push(entry);
+    if (
+      !problems.some(
+        (p) => p.message === entry.message && p.key === entry.key && p.path.join('/') === entry.path.join('/'),
+      )
+    )
+      problems.push(entry);
   }
 }
 
-async function chooseDriver(cluster: ClusterSpec, index: number, problems: Problem[]): Promise<{ driver: DriverFactory; note?: string } | undefined> {
+async function chooseDriver(
+  cluster: ClusterSpec,
+  index: number,
+  problems: Problem[],
+): Promise<{ driver: DriverFactory; note?: string } | undefined> {
   const candidates = driversFor(cluster.system);
   const names = candidates.map((d) => d.name);
   if (cluster.driver !== 'auto') {
     const driver = candidates.find((d) => d.name === cluster.driver);
     if (!driver) {
-      problems.push({ path: ['clusters', index, 'driver'], message: `"${cluster.driver}" is not a ${cluster.system} driver (${cluster.system} drivers: auto, ${names.join(', ')})` });
+      problems.push({
+        path: ['clusters', index, 'driver'],
+        message: `"${cluster.driver}" is not a ${cluster.system} driver (${cluster.system} drivers: auto, ${names.join(', ')})`,
+      });
       return undefined;
     }
     const reason = await driver.unavailableReason();
     if (reason) {
-      problems.push({ path: ['clusters', index, 'driver'], message: `the ${driver.name} driver cannot run here: ${reason}` });
+      problems.push({
+        path: ['clusters', index, 'driver'],
+        message: `the ${driver.name} driver cannot run here: ${reason}`,
+      });
       return undefined;
     }
     return { driver };
@@ -197,14 +287,24 @@ async function chooseDriver(cluster: ClusterSpec, index: number, problems: Probl
   const skipped: string[] = [];
   for (const driver of candidates) {
     const reason = await driver.unavailableReason();
-    if (!reason) return { driver, ...(skipped.length ? { note: `auto chose ${driver.name}: ${skipped.join('; ')}` } : {}) };
+    if (!reason)
+      return { driver, ...(skipped.length ? { note: `auto chose ${driver.name}: ${skipped.join('; ')}` } : {}) };
     skipped.push(`${driver.name} unavailable (${reason})`);
   }
-  problems.push({ path: ['clusters', index, 'driver'], message: `no ${cluster.system} driver can run here: ${skipped.join('; ')}` });
+  problems.push({
+    path: ['clusters', index, 'driver'],
+    message: `no ${cluster.system} driver can run here: ${skipped.join('; ')}`,
+  });
   return undefined;
 }
 
-function checkOptions(schema: z.ZodType, options: Record<string, unknown>, path: Array<string | number>, driver: DriverFactory, problems: Problem[]): void {
+function checkOptions(
+  schema: z.ZodType,
+  options: Record<string, unknown>,
+  path: Array<string | number>,
+  driver: DriverFactory,
+  problems: Problem[],
+): void {
   const parsed = schema.safeParse(options);
   if (parsed.success) return;
   const known = knownOptionKeys(schema);
@@ -212,7 +312,11 @@ function checkOptions(schema: z.ZodType, options: Record<string, unknown>, path:
     const issuePath = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        problems.push({ path, key, message: `not a ${driver.system} ${path.at(-1)} option${didYouMean(key, known)}; ${driver.system} ${path.at(-1)} options: ${known.join(', ')}` });
+        problems.push({
+          path,
+          key,
+          message: `not a ${driver.system} ${path.at(-1)} option${didYouMean(key, known)}; ${driver.system} ${path.at(-1)} options: ${known.join(', ')}`,
+        });
       }
     } else {
       problems.push({ path: [...path, ...issuePath], message: issue.message });
@@ -221,14 +325,24 @@ function checkOptions(schema: z.ZodType, options: Record<string, unknown>, path:
 }
 
 /** Checks workload-level options merged with the cluster's; a problem is reported where its field was given. */
-function checkCombinedOptions(schema: z.ZodType, workload: Record<string, unknown>, cluster: Record<string, unknown>, index: number, kind: 'producer' | 'consumer', problems: Problem[]): void {
+function checkCombinedOptions(
+  schema: z.ZodType,
+  workload: Record<string, unknown>,
+  cluster: Record<string, unknown>,
+  index: number,
+  kind: 'producer' | 'consumer',
+  problems: Problem[],
+): void {
   const parsed = schema.safeParse({ ...workload, ...cluster });
   if (parsed.success) return;
   for (const issue of parsed.error.issues) {
     const issuePath = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     const field = issuePath[0];
     const level = typeof field === 'string' && field in cluster ? ['clusters', index, kind] : ['workload', kind];
-    const where = typeof field === 'string' && !(field in cluster) && !(field in workload) ? `${issue.message} (${field} is not set, so it is the default)` : issue.message;
+    const where =
+      typeof field === 'string' && !(field in cluster) && !(field in workload)
+        ? `${issue.message} (${field} is not set, so it is the default)`
+        : issue.message;
     problems.push({ path: [...level, ...issuePath], message: where });
   }
 }

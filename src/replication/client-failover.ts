@@ -11,7 +11,13 @@
  * again after the failover (consumed on the source, then once more on the target: the translated position is
  * behind). Those repeats are counted here and not handed to the books, which count each message's first delivery.
  */
-import type { ConsumerGroupHandle, ConsumerGroupRequest, MessageSink, MessagingClient, ProducerHandle } from '../drivers/driver.js';
+import type {
+  ConsumerGroupHandle,
+  ConsumerGroupRequest,
+  MessageSink,
+  MessagingClient,
+  ProducerHandle,
+} from '../drivers/driver.js';
 import { errorMessage } from '../errors.js';
 import { messageKey, type PayloadCodec } from '../load/payload.js';
 import type { TopicSpec } from '../scenario/schema.js';
@@ -84,7 +90,10 @@ export class ClientFailover {
   /** The client the load drives: the source's until the switch, the target's after. */
   readonly client: MessagingClient;
 
-  constructor(private readonly source: MessagingClient, private readonly o: ClientFailoverOptions) {
+  constructor(
+    private readonly source: MessagingClient,
+    private readonly o: ClientFailoverOptions,
+  ) {
     this.client = {
       ...(source.acknowledgesWrites !== undefined ? { acknowledgesWrites: source.acknowledgesWrites } : {}),
       ...(source.producerReorderCaveat !== undefined ? { producerReorderCaveat: source.producerReorderCaveat } : {}),
@@ -111,7 +120,11 @@ export class ClientFailover {
       this.groups.map(async (moved) => {
         this.leaveBehind(moved.source.close());
         const { request } = moved;
-        moved.target = target.createConsumerGroup({ ...request, topic: this.o.topicOnTarget(request.topic), sink: this.targetSink(request.sink) });
+        moved.target = target.createConsumerGroup({
+          ...request,
+          topic: this.o.topicOnTarget(request.topic),
+          sink: this.targetSink(request.sink),
+        });
         try {
           await moved.target;
           this.groupsReady++;
@@ -146,7 +159,10 @@ export class ClientFailover {
   }
 
   private leaveBehind(closing: Promise<unknown>): void {
-    const bounded = Promise.race([closing.catch(() => {}), new Promise((resolve) => setTimeout(resolve, SOURCE_CLOSE_BOUND_MS).unref())]);
+    const bounded = Promise.race([
+      closing.catch(() => {}),
+      new Promise((resolve) => setTimeout(resolve, SOURCE_CLOSE_BOUND_MS).unref()),
+    ]);
     this.leftBehind.push(bounded);
   }
 
@@ -185,7 +201,12 @@ export class ClientFailover {
   }
 
   /** A send on the source that the switch gives up: it fails then, and acks arriving later are not passed on. */
-  private sendOnSource(producer: ProducerHandle, topicName: string, messages: Parameters<ProducerHandle['send']>[1], onAcked: Parameters<ProducerHandle['send']>[2]): Promise<void> {
+  private sendOnSource(
+    producer: ProducerHandle,
+    topicName: string,
+    messages: Parameters<ProducerHandle['send']>[1],
+    onAcked: Parameters<ProducerHandle['send']>[2],
+  ): Promise<void> {
     let live = true;
     let acked = 0;
     return new Promise<void>((resolve, reject) => {
@@ -250,7 +271,11 @@ export class ClientFailover {
     if (!this.switched) return this.source.finalRead!(topics, sink, timeoutMs);
     const target = this.targetClient();
     if (!target.finalRead) return false;
-    return target.finalRead(topics.map((t) => this.o.topicOnTarget(t)), sink, timeoutMs);
+    return target.finalRead(
+      topics.map((t) => this.o.topicOnTarget(t)),
+      sink,
+      timeoutMs,
+    );
   }
 
   private async close(): Promise<void> {

@@ -44,7 +44,11 @@ export function planFailovers(input: FailoverInput, problems: Problem[]): Planne
   const spec = input.scenario.failover;
   if (!spec) return [];
   if (input.replication.length === 0) {
-    problems.push({ path: ['failover'], message: 'failover moves clients to a replica of their cluster, and this scenario has no replication: add replication: from the workload cluster to the failover target' });
+    problems.push({
+      path: ['failover'],
+      message:
+        'failover moves clients to a replica of their cluster, and this scenario has no replication: add replication: from the workload cluster to the failover target',
+    });
     return [];
   }
   if (spec.to !== undefined) {
@@ -53,14 +57,20 @@ export function planFailovers(input: FailoverInput, problems: Problem[]): Planne
   }
   const names = input.scenario.clusters.map((c) => c.name);
   if (spec.from !== undefined && !names.includes(spec.from)) {
-    problems.push({ path: ['failover', 'from'], message: `no cluster named "${spec.from}"${didYouMean(spec.from, names)}; clusters: ${names.join(', ')}` });
+    problems.push({
+      path: ['failover', 'from'],
+      message: `no cluster named "${spec.from}"${didYouMean(spec.from, names)}; clusters: ${names.join(', ')}`,
+    });
     return [];
   }
   const planned: PlannedFailover[] = [];
   for (const from of spec.from !== undefined ? [spec.from] : input.joined.map((g) => g.workload)) {
     const replicas = input.replication.filter((r) => r.from.name === from).map((r) => r.to.name);
     if (replicas.length !== 1) {
-      const why = replicas.length === 0 ? `"${from}" has no replica` : `the clients on "${from}" could move to ${replicas.join(' or ')}`;
+      const why =
+        replicas.length === 0
+          ? `"${from}" has no replica`
+          : `the clients on "${from}" could move to ${replicas.join(' or ')}`;
       problems.push({ path: ['failover'], message: `${why}: name the target (failover.to)` });
       continue;
     }
@@ -70,7 +80,12 @@ export function planFailovers(input: FailoverInput, problems: Problem[]): Planne
   return planned;
 }
 
-function planFailover(input: FailoverInput, fromName: string | undefined, toName: string, problems: Problem[]): PlannedFailover | undefined {
+function planFailover(
+  input: FailoverInput,
+  fromName: string | undefined,
+  toName: string,
+  problems: Problem[],
+): PlannedFailover | undefined {
   const { scenario, topology, replication, joined } = input;
   const spec = { ...scenario.failover!, from: fromName, to: toName };
   const path = ['failover'];
@@ -78,19 +93,28 @@ function planFailover(input: FailoverInput, fromName: string | undefined, toName
   for (const field of ['from', 'to'] as const) {
     const name = spec[field];
     if (name !== undefined && !names.includes(name)) {
-      problems.push({ path: [...path, field], message: `no cluster named "${name}"${didYouMean(name, names)}; clusters: ${names.join(', ')}` });
+      problems.push({
+        path: [...path, field],
+        message: `no cluster named "${name}"${didYouMean(name, names)}; clusters: ${names.join(', ')}`,
+      });
       return undefined;
     }
   }
   const group = joined.find((g) => g.clusters.includes(spec.to));
   const from = spec.from ?? group?.workload ?? names[0]!;
   if (from === spec.to) {
-    problems.push({ path: [...path, 'to'], message: `clients cannot fail over from "${from}" to itself: name its replica` });
+    problems.push({
+      path: [...path, 'to'],
+      message: `clients cannot fail over from "${from}" to itself: name its replica`,
+    });
     return undefined;
   }
   const workloadCluster = joined.find((g) => g.clusters.includes(from))?.workload;
   if (workloadCluster !== from) {
-    problems.push({ path: [...path, 'from'], message: `clients run on "${workloadCluster ?? names[0]}", not on "${from}": failover moves them from the cluster the workload runs on` });
+    problems.push({
+      path: [...path, 'from'],
+      message: `clients run on "${workloadCluster ?? names[0]}", not on "${from}": failover moves them from the cluster the workload runs on`,
+    });
     return undefined;
   }
   const edge = replication.find((r) => r.from.name === from && r.to.name === spec.to);
@@ -105,13 +129,18 @@ function planFailover(input: FailoverInput, fromName: string | undefined, toName
   const loadTopics = input.loadTopicsOf(from);
   const missing = loadTopics.filter((t) => !edge.topics.some((r) => r.name === t.name)).map((t) => t.name);
   if (missing.length > 0) {
-    problems.push({ path: [...path, 'to'], message: `replication ${from} → ${spec.to} does not carry workload topic(s) ${missing.join(', ')}: clients could not find them on the target (add them to replication[${edge.index}].topics)` });
+    problems.push({
+      path: [...path, 'to'],
+      message: `replication ${from} → ${spec.to} does not carry workload topic(s) ${missing.join(', ')}: clients could not find them on the target (add them to replication[${edge.index}].topics)`,
+    });
     return undefined;
   }
   const sourceRegions = topology.clusters.get(from)?.brokerRegions ?? [];
   const targetRegions = topology.clusters.get(spec.to)?.brokerRegions ?? [];
-  const outage = (input.faultsOf(from) ?? []).find((f) => f.action === 'region-outage' && f.target.kind === 'region' && sourceRegions.includes(f.target.region));
-  if (!outage || outage.target.kind !== 'region') {
+  const outage = (input.faultsOf(from) ?? []).find(
+    (f) => f.action === 'region-outage' && f.target.kind === 'region' && sourceRegions.includes(f.target.region),
+  );
+  if (outage?.target.kind !== 'region') {
     problems.push({
       path,
       message: `failover is triggered by a region-outage of the source's region (${sourceRegions.join(', ') || 'none declared: give the clusters regions'}); add one to faults, e.g. {at: 20s, action: region-outage, region: ${sourceRegions[0] ?? '<region>'}, duration: 10s}`,
@@ -121,11 +150,17 @@ function planFailover(input: FailoverInput, fromName: string | undefined, toName
   const region = outage.target.region;
   const producingEndsMs = scenario.workload.warmup + scenario.workload.duration;
   if (outage.atMs + spec.after >= producingEndsMs) {
-    problems.push({ path: [...path, 'after'], message: `clients would move at ${(outage.atMs + spec.after) / 1000} s (${outage.id} at ${outage.atMs / 1000} s + after), when producing has ended (${producingEndsMs / 1000} s): shorten after, or move the outage earlier` });
+    problems.push({
+      path: [...path, 'after'],
+      message: `clients would move at ${(outage.atMs + spec.after) / 1000} s (${outage.id} at ${outage.atMs / 1000} s + after), when producing has ended (${producingEndsMs / 1000} s): shorten after, or move the outage earlier`,
+    });
     return undefined;
   }
   if (targetRegions.includes(region)) {
-    problems.push({ path: [...path, 'to'], message: `"${spec.to}" has brokers in ${region}, the region that goes down: a failover target must survive the outage` });
+    problems.push({
+      path: [...path, 'to'],
+      message: `"${spec.to}" has brokers in ${region}, the region that goes down: a failover target must survive the outage`,
+    });
     return undefined;
   }
   return {

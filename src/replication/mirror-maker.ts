@@ -41,9 +41,15 @@ export async function startMirrorMaker(o: MirrorMakerStart): Promise<RunningRepl
   const propertiesFile = join(configDir, 'mm2.properties');
   // Exactly-once needs MirrorMaker's internal REST server (KIP-710): on loopback, at a port of the run's own.
   const exactlyOnce = o.flows.some((f) => f.replication.exactlyOnce);
-  const target = exactlyOnce && o.target.restPort === undefined ? { ...o.target, restPort: (await freePorts(1))[0]! } : o.target;
+  const target =
+    exactlyOnce && o.target.restPort === undefined ? { ...o.target, restPort: (await freePorts(1))[0]! } : o.target;
   const properties = mirrorMakerProperties(target, o.flows);
-  await writeFile(propertiesFile, Object.entries(properties).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  await writeFile(
+    propertiesFile,
+    `${Object.entries(properties)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n')}\n`,
+  );
   const logFile = join(o.logDir, `${o.name}.log`);
   const logging = await writeLoggingConfig(o.version, configDir, logFile);
   const jvm = new RestartableJvm({
@@ -58,6 +64,8 @@ export async function startMirrorMaker(o: MirrorMakerStart): Promise<RunningRepl
   });
   const startedAtMs = performance.now();
   jvm.start();
-  o.info(`starting MirrorMaker 2 ${o.version} (${o.flows.map((f) => `${f.replication.from.name} → ${o.target.name}`).join(', ')}${exactlyOnce ? ', exactly-once' : ''}) — log ${logFile}`);
+  o.info(
+    `starting MirrorMaker 2 ${o.version} (${o.flows.map((f) => `${f.replication.from.name} → ${o.target.name}`).join(', ')}${exactlyOnce ? ', exactly-once' : ''}) — log ${logFile}`,
+  );
   return { name: o.name, jvm, startedAtMs, stop: () => jvm.stop() };
 }

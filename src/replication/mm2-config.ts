@@ -31,9 +31,13 @@ export interface Mm2Target {
 export function mirrorMakerProperties(target: Mm2Target, flows: Mm2Flow[]): Record<string, string> {
   if (flows.length === 0) throw new Error('MirrorMaker 2 needs at least one flow');
   const policies = new Set(flows.map((f) => f.replication.policy));
-  if (policies.size > 1) throw new Error(`flows into "${target.name}" mix topic naming policies: MirrorMaker 2 takes one per process`);
+  if (policies.size > 1)
+    throw new Error(`flows into "${target.name}" mix topic naming policies: MirrorMaker 2 takes one per process`);
   const exactlyOnce = new Set(flows.map((f) => f.replication.exactlyOnce));
-  if (exactlyOnce.size > 1) throw new Error(`flows into "${target.name}" mix exactly-once and at-least-once: MirrorMaker 2 sets it per target cluster`);
+  if (exactlyOnce.size > 1)
+    throw new Error(
+      `flows into "${target.name}" mix exactly-once and at-least-once: MirrorMaker 2 sets it per target cluster`,
+    );
   const rf = String(Math.max(1, Math.min(3, target.replicationFactor)));
   const first = flows[0]!.replication;
   const checkpointSeconds = String(Math.max(1, Math.round(first.checkpointIntervalMs / 1000)));
@@ -61,10 +65,11 @@ export function mirrorMakerProperties(target: Mm2Target, flows: Mm2Flow[]): Reco
   };
   if (first.policy === 'identity') p['replication.policy.class'] = IDENTITY_POLICY;
   if (first.exactlyOnce) {
-    if (target.restPort === undefined) throw new Error('exactly-once MirrorMaker 2 needs a port for its internal REST server');
+    if (target.restPort === undefined)
+      throw new Error('exactly-once MirrorMaker 2 needs a port for its internal REST server');
     p[`${target.name}.exactly.once.source.support`] = 'enabled';
     p['dedicated.mode.enable.internal.rest'] = 'true';
-    p['listeners'] = `http://127.0.0.1:${target.restPort}`;
+    p.listeners = `http://127.0.0.1:${target.restPort}`;
   }
   for (const { replication, sourceBootstrap } of flows) {
     const source = replication.from.name;

@@ -12,6 +12,7 @@ export function mirrorMakerArtifacts(version: string): MavenArtifact[] {
 }
 
 export function mirrorMakerClasspath(version: string, log: (line: string) => void): Promise<Classpath> {
-  if (kafkaMajor(version) < 3) throw new Error(`MirrorMaker 2 needs Kafka 3.0 or later (IdentityReplicationPolicy); got ${version}`);
+  if (kafkaMajor(version) < 3)
+    throw new Error(`MirrorMaker 2 needs Kafka 3.0 or later (IdentityReplicationPolicy); got ${version}`);
   return ensureClasspath(`mm2-${version}`, mirrorMakerArtifacts(version), log);
 }

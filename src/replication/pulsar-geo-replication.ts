@@ -16,11 +16,17 @@ import { InfrastructureError } from '../errors.js';
 import type { RunningReplicator } from './mirror-maker.js';
 
 /** What cluster `self`, sitting in `region`, registers for its peer: where its replicator dials it. */
-export function peerRegistration(peer: RunningCluster, region: string | undefined): { serviceUrl: string | undefined; brokerServiceUrl: string; listenerName?: string } {
-  if (region === undefined || !peer.endpointsByRegion) return { serviceUrl: peer.endpoints.webServiceUrl, brokerServiceUrl: peer.endpoints.bootstrap };
+export function peerRegistration(
+  peer: RunningCluster,
+  region: string | undefined,
+): { serviceUrl: string | undefined; brokerServiceUrl: string; listenerName?: string } {
+  if (region === undefined || !peer.endpointsByRegion)
+    return { serviceUrl: peer.endpoints.webServiceUrl, brokerServiceUrl: peer.endpoints.bootstrap };
   const path = peer.endpointsByRegion[region];
   if (!path) {
-    throw new InfrastructureError(`Pulsar geo-replication: cluster ${peer.spec.name} has no path from region ${region} (it is reached from ${Object.keys(peer.endpointsByRegion).join(', ')})`);
+    throw new InfrastructureError(
+      `Pulsar geo-replication: cluster ${peer.spec.name} has no path from region ${region} (it is reached from ${Object.keys(peer.endpointsByRegion).join(', ')})`,
+    );
   }
   return { serviceUrl: path.webServiceUrl, brokerServiceUrl: path.bootstrap, listenerName: pulsarListenerName(region) };
 }
@@ -37,7 +43,10 @@ export async function startPulsarGeoReplication(
   const call = async (admin: PulsarAdmin, method: string, path: string, body: unknown, what: string) => {
     const answer = await admin.request(method, path, body);
     log(`pulsar geo-replication: ${method} ${path} ${JSON.stringify(body)} → HTTP ${answer.status}`);
-    if (answer.status >= 300 && answer.status !== 409) throw new InfrastructureError(`Pulsar geo-replication ${source.spec.name} → ${target.spec.name}: ${what} failed: HTTP ${answer.status} ${JSON.stringify(answer.json)}`);
+    if (answer.status >= 300 && answer.status !== 409)
+      throw new InfrastructureError(
+        `Pulsar geo-replication ${source.spec.name} → ${target.spec.name}: ${what} failed: HTTP ${answer.status} ${JSON.stringify(answer.json)}`,
+      );
   };
   const startedAtMs = performance.now();
   for (const [self, peer] of [
@@ -45,9 +54,27 @@ export async function startPulsarGeoReplication(
     [target, source],
   ] as const) {
     const admin = new PulsarAdmin(self.endpoints, log);
-    await call(admin, 'PUT', `clusters/${peer.spec.name}`, peerRegistration(peer, regionOf(self.spec.name)), `registering peer ${peer.spec.name} on ${self.spec.name}`);
-    await call(admin, 'POST', 'tenants/public', { adminRoles: [], allowedClusters: names }, `allowing tenant public on ${names.join(', ')}`);
-    await call(admin, 'POST', `namespaces/${PULSAR_NAMESPACE}/replication`, names, `replicating ${PULSAR_NAMESPACE} on ${self.spec.name}`);
+    await call(
+      admin,
+      'PUT',
+      `clusters/${peer.spec.name}`,
+      peerRegistration(peer, regionOf(self.spec.name)),
+      `registering peer ${peer.spec.name} on ${self.spec.name}`,
+    );
+    await call(
+      admin,
+      'POST',
+      'tenants/public',
+      { adminRoles: [], allowedClusters: names },
+      `allowing tenant public on ${names.join(', ')}`,
+    );
+    await call(
+      admin,
+      'POST',
+      `namespaces/${PULSAR_NAMESPACE}/replication`,
+      names,
+      `replicating ${PULSAR_NAMESPACE} on ${self.spec.name}`,
+    );
   }
   info(`Pulsar geo-replication ${source.spec.name} ⇄ ${target.spec.name} set on namespace ${PULSAR_NAMESPACE}`);
   return { name: `geo-replication ${source.spec.name} → ${target.spec.name}`, startedAtMs, stop: async () => {} };

@@ -36,7 +36,11 @@ export function targetTopicName(replication: Pick<PlannedReplication, 'policy' |
 
 /** The topics a replication creates on its target: the source's, under their target name. */
 export function targetTopics(replication: PlannedReplication): TopicSpec[] {
-  return replication.topics.map((topic) => ({ ...topic, name: targetTopicName(replication, topic.name), cluster: replication.to.name }));
+  return replication.topics.map((topic) => ({
+    ...topic,
+    name: targetTopicName(replication, topic.name),
+    cluster: replication.to.name,
+  }));
 }
 
 export function planReplication(scenario: Scenario, problems: Problem[]): PlannedReplication[] {
@@ -47,53 +51,91 @@ export function planReplication(scenario: Scenario, problems: Problem[]): Planne
     const path = ['replication', i];
     const cluster = (field: 'from' | 'to') => {
       const found = scenario.clusters.find((c) => c.name === spec[field]);
-      if (!found) problems.push({ path: [...path, field], message: `no cluster named "${spec[field]}"${didYouMean(spec[field], names)}; clusters: ${names.join(', ')}` });
+      if (!found)
+        problems.push({
+          path: [...path, field],
+          message: `no cluster named "${spec[field]}"${didYouMean(spec[field], names)}; clusters: ${names.join(', ')}`,
+        });
       return found;
     };
     const from = cluster('from');
     const to = cluster('to');
     if (!from || !to) return;
     if (from.name === to.name) {
-      problems.push({ path: [...path, 'to'], message: `a cluster cannot replicate to itself ("${from.name}"): name another cluster` });
+      problems.push({
+        path: [...path, 'to'],
+        message: `a cluster cannot replicate to itself ("${from.name}"): name another cluster`,
+      });
       return;
     }
     if (from.system !== to.system) {
-      problems.push({ path: [...path, 'to'], message: `replication joins clusters of one system: "${from.name}" is ${from.system}, "${to.name}" is ${to.system}` });
+      problems.push({
+        path: [...path, 'to'],
+        message: `replication joins clusters of one system: "${from.name}" is ${from.system}, "${to.name}" is ${to.system}`,
+      });
       return;
     }
     if (from.system === 'pulsar') {
-      if (spec.policy !== 'identity') problems.push({ path: [...path, 'policy'], message: 'Pulsar geo-replication keeps topic names: policy must be identity' });
+      if (spec.policy !== 'identity')
+        problems.push({
+          path: [...path, 'policy'],
+          message: 'Pulsar geo-replication keeps topic names: policy must be identity',
+        });
     }
     if (spec.exactlyOnce && from.system === 'pulsar') {
-      problems.push({ path: [...path, 'exactlyOnce'], message: 'Pulsar geo-replication has no exactly-once mode: set false (exactly-once is for MirrorMaker 2)' });
+      problems.push({
+        path: [...path, 'exactlyOnce'],
+        message: 'Pulsar geo-replication has no exactly-once mode: set false (exactly-once is for MirrorMaker 2)',
+      });
     }
     const sameTarget = planned.find((p) => p.to.name === to.name && p.exactlyOnce !== spec.exactlyOnce);
     if (sameTarget && from.system === 'kafka') {
-      problems.push({ path: [...path, 'exactlyOnce'], message: `replication[${sameTarget.index}] into "${to.name}" has exactlyOnce: ${sameTarget.exactlyOnce}: one MirrorMaker 2 serves each target, so every replication into it must agree` });
+      problems.push({
+        path: [...path, 'exactlyOnce'],
+        message: `replication[${sameTarget.index}] into "${to.name}" has exactlyOnce: ${sameTarget.exactlyOnce}: one MirrorMaker 2 serves each target, so every replication into it must agree`,
+      });
     }
     const key = `${from.name}->${to.name}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      problems.push({ path, message: `duplicate replication ${from.name} → ${to.name}: replication[${earlier}] already sets it` });
+      problems.push({
+        path,
+        message: `duplicate replication ${from.name} → ${to.name}: replication[${earlier}] already sets it`,
+      });
       return;
     }
     seen.set(key, i);
     const onSource = scenario.topics.filter((t) => t.cluster === undefined || t.cluster === from.name);
-    const wanted = spec.topics ?? (scenario.workload.topics ?? onSource.map((t) => t.name));
+    const wanted = spec.topics ?? scenario.workload.topics ?? onSource.map((t) => t.name);
     const topics: TopicSpec[] = [];
     wanted.forEach((topicName, j) => {
       const topic = onSource.find((t) => t.name === topicName);
       if (topic) {
         topics.push(topic);
         if (to.system === 'kafka' && topic.replicationFactor > to.brokers) {
-          problems.push({ path: spec.topics ? [...path, 'topics', j] : [...path, 'to'], message: `topic "${topic.name}" has replication factor ${topic.replicationFactor}, but target cluster "${to.name}" has ${to.brokers} broker(s): its replica topic could not be created` });
+          problems.push({
+            path: spec.topics ? [...path, 'topics', j] : [...path, 'to'],
+            message: `topic "${topic.name}" has replication factor ${topic.replicationFactor}, but target cluster "${to.name}" has ${to.brokers} broker(s): its replica topic could not be created`,
+          });
         }
       } else {
         const choices = onSource.map((t) => t.name);
-        problems.push({ path: spec.topics ? [...path, 'topics', j] : [...path, 'from'], message: `no topic "${topicName}" on cluster "${from.name}"${didYouMean(topicName, choices)}; its topics: ${choices.join(', ') || '(none)'}` });
+        problems.push({
+          path: spec.topics ? [...path, 'topics', j] : [...path, 'from'],
+          message: `no topic "${topicName}" on cluster "${from.name}"${didYouMean(topicName, choices)}; its topics: ${choices.join(', ') || '(none)'}`,
+        });
       }
     });
-    planned.push({ index: i, from, to, topics, policy: spec.policy, syncGroupOffsets: spec.syncGroupOffsets, checkpointIntervalMs: spec.checkpointInterval, exactlyOnce: spec.exactlyOnce });
+    planned.push({
+      index: i,
+      from,
+      to,
+      topics,
+      policy: spec.policy,
+      syncGroupOffsets: spec.syncGroupOffsets,
+      checkpointIntervalMs: spec.checkpointInterval,
+      exactlyOnce: spec.exactlyOnce,
+    });
   });
   checkCycles(planned, problems);
   return planned;
@@ -117,7 +159,12 @@ function checkCycles(planned: PlannedReplication[], problems: Problem[]): void {
   }
 }
 
-function pathBack(planned: PlannedReplication[], at: string, goal: string, route: PlannedReplication[]): PlannedReplication[] | undefined {
+function pathBack(
+  planned: PlannedReplication[],
+  at: string,
+  goal: string,
+  route: PlannedReplication[],
+): PlannedReplication[] | undefined {
   if (at === goal) return route;
   for (const next of planned.filter((e) => e.from.name === at && !route.includes(e))) {
     const found = pathBack(planned, next.to.name, goal, [...route, next]);
@@ -153,10 +200,16 @@ export function joinClusters(scenario: Scenario, planned: PlannedReplication[]):
 /** A few lines for `faultline validate`: what replicates where, under which name, and what runs together. */
 export function describeReplication(plan: { replication: PlannedReplication[]; joined: JoinedClusters[] }): string[] {
   const lines = plan.replication.map((r) => {
-    const topics = r.topics.map((t) => (targetTopicName(r, t.name) === t.name ? t.name : `${t.name} → ${targetTopicName(r, t.name)}`)).join(', ');
-    const how = r.from.system === 'kafka' ? `MirrorMaker 2, ${r.policy} naming, ${r.exactlyOnce ? 'exactly-once (transactions; readers on the target read committed)' : 'at-least-once'}` : 'Pulsar geo-replication of the namespace, both ways';
+    const topics = r.topics
+      .map((t) => (targetTopicName(r, t.name) === t.name ? t.name : `${t.name} → ${targetTopicName(r, t.name)}`))
+      .join(', ');
+    const how =
+      r.from.system === 'kafka'
+        ? `MirrorMaker 2, ${r.policy} naming, ${r.exactlyOnce ? 'exactly-once (transactions; readers on the target read committed)' : 'at-least-once'}`
+        : 'Pulsar geo-replication of the namespace, both ways';
     return `replication ${r.from.name} → ${r.to.name}: ${topics} (${how})`;
   });
-  for (const group of plan.joined) lines.push(`run together: ${group.clusters.join(', ')}; the workload runs on ${group.workload}`);
+  for (const group of plan.joined)
+    lines.push(`run together: ${group.clusters.join(', ')}; the workload runs on ${group.workload}`);
   return lines;
 }

@@ -17,7 +17,12 @@ import { round } from '../scenario/units.js';
 import { type PlannedReplication, targetTopicName } from './replication-plan.js';
 
 /** A topic of the harness's own on each source, replicated with the workload's, that carries the probe record. */
-export const PROBE_TOPIC: TopicSpec = { name: 'faultline-replication-probe', partitions: 1, replicationFactor: 1, config: {} };
+export const PROBE_TOPIC: TopicSpec = {
+  name: 'faultline-replication-probe',
+  partitions: 1,
+  replicationFactor: 1,
+  config: {},
+};
 
 /** Names the file the per-message books are written to when a run ends (opt-in, for truth tests). */
 export const BOOKS_DUMP_ENV = 'FAULTLINE_REPLICATION_BOOKS';
@@ -87,18 +92,37 @@ export class ReplicationWatch {
   /** messageKey of messages written straight to a target (clients that failed over): not replication's. */
   private readonly directWrites = new Set<number>();
 
-  private constructor(private readonly flows: Flow[], private readonly o: WatchOptions) {
+  private constructor(
+    private readonly flows: Flow[],
+    private readonly o: WatchOptions,
+  ) {
     this.codec = new PayloadCodec(o.runId, o.messageSize);
   }
 
   /** Starts a reader on every target topic (and its probe topic), ready before it returns. */
   static async start(watched: WatchedReplication[], o: WatchOptions): Promise<ReplicationWatch> {
     const flows: Flow[] = watched.map((w) => {
-      const topics = w.replication.topics.map((t) => ({ source: t.name, target: targetTopicName(w.replication, t.name) }));
+      const topics = w.replication.topics.map((t) => ({
+        source: t.name,
+        target: targetTopicName(w.replication, t.name),
+      }));
       let probeSeen: () => void = () => {};
       const probeSeenAt = new Promise<number>((resolve) => (probeSeen = () => resolve(performance.now())));
-      const client = o.driver.createClient({ endpoints: w.targetEndpoints, producerOptions: {}, consumerOptions: w.targetConsumerOptions, log: o.log, clock: o.clock });
-      return { watched: w, tracker: new ReplicationTracker(w.replication.from.name, w.replication.to.name, topics, o.warmupMs), client, groups: [], probeSeen, probeSeenAt };
+      const client = o.driver.createClient({
+        endpoints: w.targetEndpoints,
+        producerOptions: {},
+        consumerOptions: w.targetConsumerOptions,
+        log: o.log,
+        clock: o.clock,
+      });
+      return {
+        watched: w,
+        tracker: new ReplicationTracker(w.replication.from.name, w.replication.to.name, topics, o.warmupMs),
+        client,
+        groups: [],
+        probeSeen,
+        probeSeenAt,
+      };
     });
     const watch = new ReplicationWatch(flows, o);
     try {
@@ -122,9 +146,19 @@ export class ReplicationWatch {
           return;
         }
         const header = this.codec.decode(value);
-        if (header && !this.directWrites.has(messageKey(header.producer, header.sequence))) flow.tracker.onSeen(header.producer, header.sequence, receivedMs);
+        if (header && !this.directWrites.has(messageKey(header.producer, header.sequence)))
+          flow.tracker.onSeen(header.producer, header.sequence, receivedMs);
       };
-      flow.groups.push(await flow.client.createConsumerGroup({ topic: target, group: `${group}-${target.name}`, members: 1, sink, readyTimeoutMs: this.o.readyTimeoutMs, signal: this.o.signal }));
+      flow.groups.push(
+        await flow.client.createConsumerGroup({
+          topic: target,
+          group: `${group}-${target.name}`,
+          members: 1,
+          sink,
+          readyTimeoutMs: this.o.readyTimeoutMs,
+          signal: this.o.signal,
+        }),
+      );
     }
   }
 
@@ -136,18 +170,34 @@ export class ReplicationWatch {
    * Sends a probe record on each source and waits until every target has it: the replicators carry data.
    * `sourceClient` writes to the source cluster of `from`; `replicatorExited` rejects when a replicator dies.
    */
-  async waitUntilReplicating(sourceClients: Map<string, MessagingClient>, timeoutMs: number, replicatorExited: Promise<never>): Promise<void> {
+  async waitUntilReplicating(
+    sourceClients: Map<string, MessagingClient>,
+    timeoutMs: number,
+    replicatorExited: Promise<never>,
+  ): Promise<void> {
     const producers: ProducerHandle[] = [];
     try {
       for (const flow of this.flows) {
         const { replication } = flow.watched;
         const producer = await sourceClients.get(replication.from.name)!.createProducer(0, PROBE_TOPIC);
         producers.push(producer);
-        await producer.send(PROBE_TOPIC.name, [{ key: null, value: Buffer.from(this.probeText(replication)) }], () => {});
+        await producer.send(
+          PROBE_TOPIC.name,
+          [{ key: null, value: Buffer.from(this.probeText(replication)) }],
+          () => {},
+        );
       }
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new InfrastructureError(`replication did not carry a probe record within ${timeoutMs} ms (see the replicator's log)`)), timeoutMs);
+        timer = setTimeout(
+          () =>
+            reject(
+              new InfrastructureError(
+                `replication did not carry a probe record within ${timeoutMs} ms (see the replicator's log)`,
+              ),
+            ),
+          timeoutMs,
+        );
       });
       const aborted = new Promise<never>((_, reject) => {
         if (this.o.signal.aborted) reject(new Error('interrupted'));
@@ -175,7 +225,8 @@ export class ReplicationWatch {
 
   /** The workload's client, with every acknowledgement noted for the replications of its topics. */
   wrap(client: MessagingClient): MessagingClient {
-    const trackersOf = (topic: string) => this.flows.filter((f) => f.tracker.topics.some((t) => t.source === topic)).map((f) => f.tracker);
+    const trackersOf = (topic: string) =>
+      this.flows.filter((f) => f.tracker.topics.some((t) => t.source === topic)).map((f) => f.tracker);
     const codec = this.codec;
     return {
       ...(client.acknowledgesWrites !== undefined ? { acknowledgesWrites: client.acknowledgesWrites } : {}),
@@ -194,7 +245,9 @@ export class ReplicationWatch {
             return producer.send(topicName, messages, (indexes, ackMs, partition) => {
               for (const i of indexes) {
                 const header = headers[i];
-                if (header) for (const tracker of trackers) tracker.onAcked(header.producer, header.sequence, header.intendedMs, ackMs);
+                if (header)
+                  for (const tracker of trackers)
+                    tracker.onAcked(header.producer, header.sequence, header.intendedMs, ackMs);
               }
               onAcked(indexes, ackMs, partition);
             });
@@ -230,13 +283,23 @@ export class ReplicationWatch {
       this.total.add(LatencyHistogram.decode(flow.lagHistogram));
     }
     const endToEnd = new LatencyHistogram();
-    for (const flow of this.flows) if (flow.tracker.endToEndHistogram.count > 0) endToEnd.add(flow.tracker.endToEndHistogram);
-    const sum = (field: keyof ReplicationFigures['messages']) => flows.reduce((total, f) => total + f.messages[field], 0);
+    for (const flow of this.flows)
+      if (flow.tracker.endToEndHistogram.count > 0) endToEnd.add(flow.tracker.endToEndHistogram);
+    const sum = (field: keyof ReplicationFigures['messages']) =>
+      flows.reduce((total, f) => total + f.messages[field], 0);
     const rates = flows.map((f) => f.throughput?.messagesPerSec).filter((r): r is number => r !== undefined);
     return {
       lag: lagged > 0 ? this.total.summary() : null,
       endToEnd: endToEnd.count > 0 ? endToEnd.summary() : null,
-      throughput: rates.length > 0 ? { messagesPerSec: round(rates.reduce((a, b) => a + b, 0), 1) } : null,
+      throughput:
+        rates.length > 0
+          ? {
+              messagesPerSec: round(
+                rates.reduce((a, b) => a + b, 0),
+                1,
+              ),
+            }
+          : null,
       acked: sum('acked'),
       replicated: sum('replicated'),
       duplicated: sum('duplicated'),
@@ -253,7 +316,15 @@ export class ReplicationWatch {
     if (!first || this.flows.length === 0) return null;
     const gaps = this.flows.map((f) => f.tracker.gapAt(first.injectedAt!, first.healedAt ?? null));
     const sum = (field: 'messages' | 'inFlight' | 'late' | 'lost') => gaps.reduce((total, g) => total + g[field], 0);
-    return { fault: first.id, atMs: gaps[0]!.atMs, messages: sum('messages'), inFlight: sum('inFlight'), late: sum('late'), lost: sum('lost'), ms: Math.max(...gaps.map((g) => g.ms)) };
+    return {
+      fault: first.id,
+      atMs: gaps[0]!.atMs,
+      messages: sum('messages'),
+      inFlight: sum('inFlight'),
+      late: sum('late'),
+      lost: sum('lost'),
+      ms: Math.max(...gaps.map((g) => g.ms)),
+    };
   }
 
   async close(): Promise<void> {
@@ -270,7 +341,18 @@ export class ReplicationWatch {
    * replication figures and the RPO against its own reading of the target. Off by default: it is one line per message.
    */
   writeBooks(file: string): void {
-    const flows = this.flows.map((f) => ({ from: f.tracker.from, to: f.tracker.to, messages: [...f.tracker.entries()] }));
-    writeFileSync(file, JSON.stringify({ runId: this.o.runId.toString('hex'), columns: ['producer', 'sequence', 'intendedMs', 'ackedMs', 'seenMs'], flows }));
+    const flows = this.flows.map((f) => ({
+      from: f.tracker.from,
+      to: f.tracker.to,
+      messages: [...f.tracker.entries()],
+    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        runId: this.o.runId.toString('hex'),
+        columns: ['producer', 'sequence', 'intendedMs', 'ackedMs', 'seenMs'],
+        flows,
+      }),
+    );
   }
 }

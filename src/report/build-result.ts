@@ -1,6 +1,13 @@
 /** Assembles result.json from what the run measured, and judges the criteria against it. */
 import { cpus } from 'node:os';
-import { type Criterion, type CriterionVerdict, judge, judgeUnbounded, metricValue, resultPath } from '../criteria/criterion.js';
+import {
+  type Criterion,
+  type CriterionVerdict,
+  judge,
+  judgeUnbounded,
+  metricValue,
+  resultPath,
+} from '../criteria/criterion.js';
 import type { LoadOutcome } from '../load/load-run.js';
 import type { CollectedMetrics, TimelinePoint } from '../metrics/collector.js';
 import type { LatencySummary } from '../metrics/latency-histogram.js';
@@ -59,7 +66,8 @@ export function buildResult(input: ResultInput): RunResult {
   const booksClosed = complete && counts !== undefined;
   // Kafka acks=0: a resolved send says nothing about the log, so nothing counts as acknowledged.
   const acknowledged = outcome?.acknowledgesWrites ?? true;
-  const lostVerified = consumers && booksClosed ? outcome?.drained === true || outcome?.finalReadComplete === true : null;
+  const lostVerified =
+    consumers && booksClosed ? outcome?.drained === true || outcome?.finalReadComplete === true : null;
   const faults = input.faults ?? [];
   const warnings: string[] = [];
   const result: RunResult = {
@@ -68,7 +76,11 @@ export function buildResult(input: ResultInput): RunResult {
     partial: !complete,
     ...(input.statusReason ? { statusReason: input.statusReason } : {}),
     faultline: { version: faultlineVersion },
-    scenario: { name: plan.scenario.name, file: plan.file, ...(plan.scenario.description ? { description: plan.scenario.description } : {}) },
+    scenario: {
+      name: plan.scenario.name,
+      file: plan.file,
+      ...(plan.scenario.description ? { description: plan.scenario.description } : {}),
+    },
     cluster: {
       name: run.cluster.name,
       system: run.cluster.system,
@@ -78,7 +90,11 @@ export function buildResult(input: ResultInput): RunResult {
       bootstrap: input.cluster?.endpoints.bootstrap ?? '',
       ...(input.cluster?.endpoints.webServiceUrl ? { webServiceUrl: input.cluster.endpoints.webServiceUrl } : {}),
     },
-    driver: { name: run.driver.name, requested: run.cluster.driver, ...(run.driverNote ? { note: run.driverNote } : {}) },
+    driver: {
+      name: run.driver.name,
+      requested: run.cluster.driver,
+      ...(run.driverNote ? { note: run.driverNote } : {}),
+    },
     startedAt: input.startedAt.toISOString(),
     endedAt: input.endedAt.toISOString(),
     workload: {
@@ -87,8 +103,15 @@ export function buildResult(input: ResultInput): RunResult {
       drainTimeoutMs: workload.drainTimeout,
       messageSize: workload.messageSize,
       targetRate: meanTargetRate(workload),
-      phases: workload.phases.map((phase) => ({ durationMs: phase.duration, rate: phase.rate.kind === 'max' ? 'max' : phase.rate.perSecond })),
-      topics: run.loadTopics.map((t) => ({ name: t.name, partitions: t.partitions, replicationFactor: t.replicationFactor })),
+      phases: workload.phases.map((phase) => ({
+        durationMs: phase.duration,
+        rate: phase.rate.kind === 'max' ? 'max' : phase.rate.perSecond,
+      })),
+      topics: run.loadTopics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions,
+        replicationFactor: t.replicationFactor,
+      })),
       producers: workload.producers,
       consumers: workload.consumers,
     },
@@ -110,7 +133,8 @@ export function buildResult(input: ResultInput): RunResult {
       consumed: consumers ? (counts?.consumed ?? 0) : null,
       lost: consumers && booksClosed && acknowledged ? counts.ackedNotConsumed - counts.foundByFinalRead : null,
       lostVerified,
-      notDelivered: consumers && booksClosed && !acknowledged ? counts.sent - counts.consumed - counts.foundByFinalRead : null,
+      notDelivered:
+        consumers && booksClosed && !acknowledged ? counts.sent - counts.consumed - counts.foundByFinalRead : null,
       duplicated: consumers ? (counts?.duplicated ?? 0) : null,
       redelivered: consumers ? (counts?.redelivered ?? 0) : null,
       duplicatesUnclassified: consumers ? (counts?.duplicatesUnclassified ?? 0) : null,
@@ -118,7 +142,9 @@ export function buildResult(input: ResultInput): RunResult {
       producerMayReorder: outcome?.producerReorderCaveat !== undefined,
       consumedUnacked: consumers && acknowledged ? (counts?.consumedUnacked ?? 0) : null,
       foundByFinalRead: consumers ? (counts?.foundByFinalRead ?? 0) : null,
-      lostSample: booksClosed ? (outcome?.lostSample ?? []).map((m) => ({ ...m, intendedMs: intendedOf(workload, run, m) })) : [],
+      lostSample: booksClosed
+        ? (outcome?.lostSample ?? []).map((m) => ({ ...m, intendedMs: intendedOf(workload, run, m) }))
+        : [],
       foreign: outcome?.foreign ?? 0,
       drained: outcome?.drained ?? false,
     },
@@ -132,7 +158,12 @@ export function buildResult(input: ResultInput): RunResult {
     criteria: [],
     histograms: metrics?.histograms ?? {},
     warnings,
-    environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, ...javaVersion() },
+    environment: {
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      cpus: cpus().length,
+      ...javaVersion(),
+    },
   };
   warnings.push(...recoveryWarnings(result.failover, faults));
   const sendLag = result.latency.sendLag;
@@ -147,11 +178,15 @@ export function buildResult(input: ResultInput): RunResult {
     );
   }
   if (!acknowledged) {
-    warnings.push('acks=0: a send resolves once its bytes are on the socket, so nothing is acknowledged; messages never delivered are counted as notDelivered, not lost, and publish latency and write failover are not measured');
+    warnings.push(
+      'acks=0: a send resolves once its bytes are on the socket, so nothing is acknowledged; messages never delivered are counted as notDelivered, not lost, and publish latency and write failover are not measured',
+    );
   }
   if (booksClosed && consumers && outcome && !outcome.drained) {
     const found = counts.foundByFinalRead;
-    const unverified = acknowledged ? 'so "lost" is unverified: it may include messages that are in the log' : 'so "notDelivered" may include messages that are in the log';
+    const unverified = acknowledged
+      ? 'so "lost" is unverified: it may include messages that are in the log'
+      : 'so "notDelivered" may include messages that are in the log';
     warnings.push(
       `consumers had not caught up when the drain bound (${workload.drainTimeout} ms) passed; ` +
         (outcome.finalReadAvailable === false
@@ -161,19 +196,30 @@ export function buildResult(input: ResultInput): RunResult {
             : `a final read from the beginning of each partition found ${found} of those acknowledged messages in the log (not lost: delivered late), so "lost" counts only messages missing from the log`),
     );
   }
-  if (consumers && outcome?.producerReorderCaveat && (counts?.reordered ?? 0) > 0) warnings.push(`reordered ${counts?.reordered}: ${outcome.producerReorderCaveat}`);
+  if (consumers && outcome?.producerReorderCaveat && (counts?.reordered ?? 0) > 0)
+    warnings.push(`reordered ${counts?.reordered}: ${outcome.producerReorderCaveat}`);
   const replication = input.replication;
   if (replication && complete && !replication.caughtUp) {
-    warnings.push(`replication had not caught up when the wait at the end (${workload.drainTimeout} ms) passed: ${replication.notReplicated} acknowledged message(s) not (yet) on the target`);
+    warnings.push(
+      `replication had not caught up when the wait at the end (${workload.drainTimeout} ms) passed: ${replication.notReplicated} acknowledged message(s) not (yet) on the target`,
+    );
   }
   const rto = input.rto;
   if (rto && complete) {
-    if (rto.switchedAtMs === null) warnings.push(`the clients never failed over to ${rto.to}: ${rto.fault} was not injected or the run ended first`);
-    else if (rto.groupsReady < rto.groups) warnings.push(`failover: ${rto.groups - rto.groupsReady} of ${rto.groups} consumer group(s) could not open on ${rto.to}`);
-    else if (rto.produce === null) warnings.push(`failover: no send was acknowledged by ${rto.to} after the clients moved`);
+    if (rto.switchedAtMs === null)
+      warnings.push(`the clients never failed over to ${rto.to}: ${rto.fault} was not injected or the run ended first`);
+    else if (rto.groupsReady < rto.groups)
+      warnings.push(
+        `failover: ${rto.groups - rto.groupsReady} of ${rto.groups} consumer group(s) could not open on ${rto.to}`,
+      );
+    else if (rto.produce === null)
+      warnings.push(`failover: no send was acknowledged by ${rto.to} after the clients moved`);
   }
-  if (!complete) warnings.push('partial results: the run did not finish; figures cover only what ran, and losses are not judged');
-  result.criteria = plan.criteria.map((criterion) => (metrics ? judgeCriterion(criterion, result) : { ...judge(criterion, null), note: 'the load did not run' }));
+  if (!complete)
+    warnings.push('partial results: the run did not finish; figures cover only what ran, and losses are not judged');
+  result.criteria = plan.criteria.map((criterion) =>
+    metrics ? judgeCriterion(criterion, result) : { ...judge(criterion, null), note: 'the load did not run' },
+  );
   if (complete) result.status = result.criteria.every((c) => c.passed) ? 'passed' : 'failed';
   return result;
 }
@@ -182,29 +228,54 @@ type FailoverFigure = 'max' | 'throughputMax' | 'consumerMax';
 
 /** A failover criterion judges the worst case: unbounded when a fault never recovered, unknown when one could not be measured. */
 function judgeCriterion(criterion: Criterion, result: RunResult): CriterionVerdict {
-  const figureName = /^failover\.(max|throughputMax|consumerMax)$/.exec(criterion.metric)?.[1] as FailoverFigure | undefined;
+  const figureName = /^failover\.(max|throughputMax|consumerMax)$/.exec(criterion.metric)?.[1] as
+    | FailoverFigure
+    | undefined;
   if (figureName) {
     const notRecovered = result.failover.notRecovered[figureName];
     if (notRecovered.length > 0) return judgeUnbounded(criterion, `never recovered: ${notRecovered.join(', ')}`);
     const unmeasured = result.failover.unmeasured[figureName];
-    if (unmeasured.length > 0) return { ...judge(criterion, null), note: `not measurable for ${unmeasured.join(', ')} (nothing was due after the fault, or too little time was left)` };
+    if (unmeasured.length > 0)
+      return {
+        ...judge(criterion, null),
+        note: `not measurable for ${unmeasured.join(', ')} (nothing was due after the fault, or too little time was left)`,
+      };
   }
-  if (/^rto\.(produce|consume)$/.test(criterion.metric) && result.rto?.switchedAtMs !== null && metricValue(result, resultPath(criterion)) === null) {
-    return judgeUnbounded(criterion, `the clients moved to ${result.rto?.to} but never ${criterion.metric === 'rto.produce' ? 'had a send acknowledged' : 'consumed a new message'} there`);
+  if (
+    /^rto\.(produce|consume)$/.test(criterion.metric) &&
+    result.rto?.switchedAtMs !== null &&
+    metricValue(result, resultPath(criterion)) === null
+  ) {
+    return judgeUnbounded(
+      criterion,
+      `the clients moved to ${result.rto?.to} but never ${criterion.metric === 'rto.produce' ? 'had a send acknowledged' : 'consumed a new message'} there`,
+    );
   }
   const verdict = judge(criterion, metricValue(result, resultPath(criterion)));
-  if (criterion.metric === 'messages.lost' && result.messages.lostVerified === false) return { ...verdict, note: 'unverified: the consumers did not catch up and no final read reached the end of the log' };
+  if (criterion.metric === 'messages.lost' && result.messages.lostVerified === false)
+    return {
+      ...verdict,
+      note: 'unverified: the consumers did not catch up and no final read reached the end of the log',
+    };
   return verdict;
 }
 
 /** When a message was intended to be sent (ms since load start), from its producer's schedule. */
-function intendedOf(workload: WorkloadSpec, run: ClusterRun, message: { producer: number; sequence: number }): number | null {
+function intendedOf(
+  workload: WorkloadSpec,
+  run: ClusterRun,
+  message: { producer: number; sequence: number },
+): number | null {
   if (workload.rate.kind === 'max') return null;
   const producers = run.loadTopics.length * workload.producers;
   return round(RateSchedule.forWorkload(workload, 1 / producers).intendedMs(message.sequence), 3);
 }
 
-const stateKeys: Record<FailoverFigure, 'firstAck' | 'throughput' | 'consumer'> = { max: 'firstAck', throughputMax: 'throughput', consumerMax: 'consumer' };
+const stateKeys: Record<FailoverFigure, 'firstAck' | 'throughput' | 'consumer'> = {
+  max: 'firstAck',
+  throughputMax: 'throughput',
+  consumerMax: 'consumer',
+};
 const figureKeys: Record<FailoverFigure, 'firstAckMs' | 'throughputRecoveredMs' | 'consumerResumedMs'> = {
   max: 'firstAckMs',
   throughputMax: 'throughputRecoveredMs',
@@ -222,13 +293,16 @@ function failoverSummary(faults: FaultRecord[], acknowledged: boolean): RunResul
     if (f.recovery[figureKeys[name]] !== null) return 'recovered';
     return f.recovery.state?.[stateKeys[name]] ?? 'not-recovered';
   };
-  const named = (name: FailoverFigure, state: RecoveryState) => injected.filter((f) => stateOf(f, name) === state).map((f) => f.id);
+  const named = (name: FailoverFigure, state: RecoveryState) =>
+    injected.filter((f) => stateOf(f, name) === state).map((f) => f.id);
   const worst = (name: FailoverFigure) => {
     if (injected.length === 0 || injected.some((f) => stateOf(f, name) !== 'recovered')) return null;
     return Math.max(...injected.map((f) => f.recovery[figureKeys[name]]!));
   };
   const names: FailoverFigure[] = ['max', 'throughputMax', 'consumerMax'];
-  const notRecovered = Object.fromEntries(names.map((n) => [n, named(n, 'not-recovered')])) as RunResult['failover']['notRecovered'];
+  const notRecovered = Object.fromEntries(
+    names.map((n) => [n, named(n, 'not-recovered')]),
+  ) as RunResult['failover']['notRecovered'];
   return {
     max: worst('max'),
     throughputMax: worst('throughputMax'),
@@ -236,7 +310,9 @@ function failoverSummary(faults: FaultRecord[], acknowledged: boolean): RunResul
     injected: injected.length,
     neverRecovered: notRecovered.max,
     notRecovered,
-    unmeasured: Object.fromEntries(names.map((n) => [n, named(n, 'unmeasured')])) as RunResult['failover']['unmeasured'],
+    unmeasured: Object.fromEntries(
+      names.map((n) => [n, named(n, 'unmeasured')]),
+    ) as RunResult['failover']['unmeasured'],
   };
 }
 
@@ -244,13 +320,20 @@ function failoverSummary(faults: FaultRecord[], acknowledged: boolean): RunResul
 function recoveryWarnings(failover: RunResult['failover'], faults: FaultRecord[]): string[] {
   const describe = (id: string) => {
     const f = faults.find((fault) => fault.id === id);
-    return f ? `${id} (${f.action} ${f.resolvedTarget ?? f.target} at ${f.injectedAt} ms, watched ${Math.round((f.recovery.watchedMs ?? 0) / 100) / 10} s)` : id;
+    return f
+      ? `${id} (${f.action} ${f.resolvedTarget ?? f.target} at ${f.injectedAt} ms, watched ${Math.round((f.recovery.watchedMs ?? 0) / 100) / 10} s)`
+      : id;
   };
   const warnings: string[] = [];
-  if (failover.notRecovered.max.length) warnings.push(`writes never resumed after fault ${failover.notRecovered.max.map(describe).join(', ')}: its failover time is unbounded`);
-  if (failover.notRecovered.consumerMax.length) warnings.push(`consumers never resumed after fault ${failover.notRecovered.consumerMax.map(describe).join(', ')}`);
+  if (failover.notRecovered.max.length)
+    warnings.push(
+      `writes never resumed after fault ${failover.notRecovered.max.map(describe).join(', ')}: its failover time is unbounded`,
+    );
+  if (failover.notRecovered.consumerMax.length)
+    warnings.push(`consumers never resumed after fault ${failover.notRecovered.consumerMax.map(describe).join(', ')}`);
   const failed = faults.filter((f) => f.error !== undefined);
-  if (failed.length) warnings.push(`fault ${failed.map((f) => `${f.id} (${f.action} ${f.target}): ${f.error}`).join('; ')}`);
+  if (failed.length)
+    warnings.push(`fault ${failed.map((f) => `${f.id} (${f.action} ${f.target}): ${f.error}`).join('; ')}`);
   return warnings;
 }
 
@@ -260,7 +343,9 @@ function withFaultWindows(timeline: TimelinePoint[], faults: FaultRecord[]): Tim
   return timeline.map((point) => {
     const start = point.t * 1000;
     const end = start + (point.seconds ?? 1) * 1000;
-    const active = faults.filter((f) => f.injectedAt !== null && f.injectedAt < end && (f.healedAt ?? Infinity) > start).map((f) => f.id);
+    const active = faults
+      .filter((f) => f.injectedAt !== null && f.injectedAt < end && (f.healedAt ?? Infinity) > start)
+      .map((f) => f.id);
     return active.length ? { ...point, faults: active } : point;
   });
 }
@@ -268,7 +353,10 @@ function withFaultWindows(timeline: TimelinePoint[], faults: FaultRecord[]): Tim
 /** Mean target rate over the measurement window (the rate itself unless the workload has phases). */
 function meanTargetRate(workload: WorkloadSpec): number | 'max' {
   if (workload.rate.kind === 'max') return 'max';
-  const messages = workload.phases.reduce((sum, p) => sum + p.duration * (p.rate.kind === 'fixed' ? p.rate.perSecond : 0), 0);
+  const messages = workload.phases.reduce(
+    (sum, p) => sum + p.duration * (p.rate.kind === 'fixed' ? p.rate.perSecond : 0),
+    0,
+  );
   return round(messages / workload.duration, 3);
 }
 

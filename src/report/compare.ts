@@ -30,7 +30,17 @@ export interface ComparisonRow {
 
 export interface Comparison {
   generatedAt: string;
-  runs: Array<{ label: string; dir: string; system: string; version: string; driver: string; status: string; scenario: string; incomplete: string | null; measuredNothing: boolean }>;
+  runs: Array<{
+    label: string;
+    dir: string;
+    system: string;
+    version: string;
+    driver: string;
+    status: string;
+    scenario: string;
+    incomplete: string | null;
+    measuredNothing: boolean;
+  }>;
   rows: ComparisonRow[];
   verdicts: Array<{ label: string; passed: number; total: number; failed: string[] }>;
   warnings: string[];
@@ -50,20 +60,24 @@ export async function pickRuns(args: string[]): Promise<{ runs: ComparedRun[]; p
   const seen = new Set<string>();
   for (const arg of args) {
     const dir = resolve(arg);
-    if (!(await isDirectory(dir))) throw new InvalidInputError(`${arg}: not a directory (compare takes run directories or a directory of runs)`);
+    if (!(await isDirectory(dir)))
+      throw new InvalidInputError(`${arg}: not a directory (compare takes run directories or a directory of runs)`);
     const files = await resultFilesUnder(dir);
-    if (files.length === 0) throw new InvalidInputError(`${arg}: no result.json here, in its subdirectories or in theirs`);
+    if (files.length === 0)
+      throw new InvalidInputError(`${arg}: no result.json here, in its subdirectories or in theirs`);
     const found: ComparedRun[] = [];
     for (const file of files) found.push({ label: '', dir: dirname(file), result: await readResult(file) });
     const scenarios = countBy(found, (run) => run.result.scenario.name);
     if (scenarios.size > 1) {
       throw new InvalidInputError(
         `${arg} holds runs of ${scenarios.size} different scenarios (${[...scenarios].map(([name, n]) => `${name}: ${n} run${n === 1 ? '' : 's'}`).join(', ')}); ` +
-          'compare takes a run, one scenario\'s results, or runs named one by one: faultline compare DIR1 DIR2 ...',
+          "compare takes a run, one scenario's results, or runs named one by one: faultline compare DIR1 DIR2 ...",
       );
     }
     const isRun = existsSync(join(dir, 'result.json'));
-    picked.push(`${arg}: ${isRun ? 'a run' : `${found.length} run${found.length === 1 ? '' : 's'}`} of scenario ${[...scenarios.keys()][0]}`);
+    picked.push(
+      `${arg}: ${isRun ? 'a run' : `${found.length} run${found.length === 1 ? '' : 's'}`} of scenario ${[...scenarios.keys()][0]}`,
+    );
     for (const run of found) {
       if (seen.has(run.dir)) continue; // named twice
       seen.add(run.dir);
@@ -78,7 +92,8 @@ export async function pickRuns(args: string[]): Promise<{ runs: ComparedRun[]; p
 export async function loadRuns(dirs: string[]): Promise<ComparedRun[]> {
   const runs: ComparedRun[] = [];
   for (const dir of dirs) {
-    for (const file of await resultFilesUnder(resolve(dir), 1)) runs.push({ label: '', dir: dirname(file), result: await readResult(file) });
+    for (const file of await resultFilesUnder(resolve(dir), 1))
+      runs.push({ label: '', dir: dirname(file), result: await readResult(file) });
   }
   labelRuns(runs);
   return runs;
@@ -88,7 +103,10 @@ export async function loadRuns(dirs: string[]): Promise<ComparedRun[]> {
 async function resultFilesUnder(dir: string, depth = 2): Promise<string[]> {
   if (existsSync(join(dir, 'result.json'))) return [join(dir, 'result.json')];
   if (depth === 0) return [];
-  const entries = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const entries = (await readdir(dir, { withFileTypes: true }).catch(() => []))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const files: string[] = [];
   for (const name of entries) files.push(...(await resultFilesUnder(join(dir, name), depth - 1)));
   return files;
@@ -101,7 +119,13 @@ async function readResult(file: string): Promise<RunResult> {
   } catch (error) {
     throw new InvalidInputError(`${file}: not a readable result.json (${errorMessage(error)})`);
   }
-  if (typeof result !== 'object' || result === null || typeof result.scenario?.name !== 'string' || typeof result.cluster?.name !== 'string' || typeof result.status !== 'string') {
+  if (
+    typeof result !== 'object' ||
+    result === null ||
+    typeof result.scenario?.name !== 'string' ||
+    typeof result.cluster?.name !== 'string' ||
+    typeof result.status !== 'string'
+  ) {
     throw new InvalidInputError(`${file}: not a faultline result (expected scenario.name, cluster.name and status)`);
   }
   return result as RunResult;
@@ -113,7 +137,12 @@ function labelRuns(runs: ComparedRun[]): void {
   const parent = commonParent(runs.map((run) => run.dir));
   for (const run of runs) {
     const relativePath = relative(parent, run.dir);
-    run.label = names.get(run.result.cluster.name) === 1 ? run.result.cluster.name : relativePath && !relativePath.startsWith('..') ? relativePath : `${basename(run.dir)}/${run.result.cluster.name}`;
+    run.label =
+      names.get(run.result.cluster.name) === 1
+        ? run.result.cluster.name
+        : relativePath && !relativePath.startsWith('..')
+          ? relativePath
+          : `${basename(run.dir)}/${run.result.cluster.name}`;
   }
   const labels = countBy(runs, (run) => run.label);
   runs.forEach((run, i) => {
@@ -135,7 +164,10 @@ function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
 }
 
 async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 type Extract = (r: RunResult) => number | null | undefined;
@@ -146,7 +178,8 @@ const latency = (summary: Summary, pick: (s: NonNullable<Summary>) => number | u
   summary && (summary.count ?? 0) > 0 ? (pick(summary) ?? null) : null;
 
 /** A data-safety count, or null when nothing was acknowledged (a run that kept nothing cannot lose any). */
-const safety = (r: RunResult, value: number | null | undefined): number | null => ((r.messages?.acked ?? 0) > 0 ? (value ?? null) : null);
+const safety = (r: RunResult, value: number | null | undefined): number | null =>
+  (r.messages?.acked ?? 0) > 0 ? (value ?? null) : null;
 
 const rowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> = [
   ['Produced (acked) throughput', 'msg/s', 'higher', (r) => r.throughput?.produced?.messagesPerSec],
@@ -209,7 +242,18 @@ export function compareRuns(runs: ComparedRun[]): Comparison {
       const value = measuredNothing(run.result) ? null : extract(run.result);
       return typeof value === 'number' && Number.isFinite(value) ? value : null;
     });
-    return { metric, unit, better, values, ...winnerOf(values, better, runs.map((r) => r.label)), incomplete };
+    return {
+      metric,
+      unit,
+      better,
+      values,
+      ...winnerOf(
+        values,
+        better,
+        runs.map((r) => r.label),
+      ),
+      incomplete,
+    };
   });
   return {
     generatedAt: new Date().toISOString(),
@@ -232,24 +276,45 @@ export function compareRuns(runs: ComparedRun[]): Comparison {
       failed: (result.criteria ?? []).filter((c) => !c.passed).map((c) => c.expression),
     })),
     warnings: likeForLikeWarnings(runs),
-    ...(new Set(runs.map((r) => describeWorkload(r.result))).size === 1 ? { workload: describeWorkload(runs[0]!.result) } : {}),
+    ...(new Set(runs.map((r) => describeWorkload(r.result))).size === 1
+      ? { workload: describeWorkload(runs[0]!.result) }
+      : {}),
   };
 }
 
 function describeWorkload(r: RunResult): string {
   const w = r.workload;
-  const rate = w.targetRate === 'max' ? 'max rate' : w.phases.length > 1 ? `phases ${w.phases.map((p) => `${p.rate}/s for ${p.durationMs / 1000}s`).join(', ')}` : `${w.targetRate} msg/s`;
+  const rate =
+    w.targetRate === 'max'
+      ? 'max rate'
+      : w.phases.length > 1
+        ? `phases ${w.phases.map((p) => `${p.rate}/s for ${p.durationMs / 1000}s`).join(', ')}`
+        : `${w.targetRate} msg/s`;
   return `${rate}, ${w.messageSize} B messages, ${w.durationMs / 1000} s measured after ${w.warmupMs / 1000} s warm-up, ${w.producers} producer(s) and ${w.consumers} consumer(s) per topic, topics ${w.topics.map((t) => `${t.name} (${t.partitions} partitions)`).join(', ')}`;
 }
 
-function winnerOf(values: Array<number | null>, better: 'higher' | 'lower', labels: string[]): { winner: string | null; ratio: number | null } {
-  const measured = values.map((value, i) => ({ value, i })).filter((v): v is { value: number; i: number } => v.value !== null);
+function winnerOf(
+  values: Array<number | null>,
+  better: 'higher' | 'lower',
+  labels: string[],
+): { winner: string | null; ratio: number | null } {
+  const measured = values
+    .map((value, i) => ({ value, i }))
+    .filter((v): v is { value: number; i: number } => v.value !== null);
   if (measured.length < 2) return { winner: null, ratio: null };
   measured.sort((a, b) => (better === 'higher' ? b.value - a.value : a.value - b.value));
   const [best, second] = measured as [{ value: number; i: number }, { value: number; i: number }];
   // Within 1% is a tie: at a fixed target rate, both runs simply met it.
-  if (best.value === second.value || Math.abs(best.value - second.value) <= 0.01 * Math.abs(best.value)) return { winner: null, ratio: 1 };
-  const ratio = better === 'higher' ? (second.value === 0 ? null : best.value / second.value) : best.value === 0 ? null : second.value / best.value;
+  if (best.value === second.value || Math.abs(best.value - second.value) <= 0.01 * Math.abs(best.value))
+    return { winner: null, ratio: 1 };
+  const ratio =
+    better === 'higher'
+      ? second.value === 0
+        ? null
+        : best.value / second.value
+      : best.value === 0
+        ? null
+        : second.value / best.value;
   return { winner: labels[best.i]!, ratio: ratio === null ? null : round(ratio, 2) };
 }
 
@@ -257,11 +322,19 @@ function likeForLikeWarnings(runs: ComparedRun[]): string[] {
   const warnings: string[] = [];
   const shapes = new Set(runs.map((run) => describeWorkload(run.result)));
   if (shapes.size > 1) {
-    warnings.push(`the runs did not have the same workload, so they are not like for like: ${runs.map((run) => `${run.label}: ${describeWorkload(run.result)}`).join('; ')}`);
+    warnings.push(
+      `the runs did not have the same workload, so they are not like for like: ${runs.map((run) => `${run.label}: ${describeWorkload(run.result)}`).join('; ')}`,
+    );
   }
   for (const run of runs) {
-    if (measuredNothing(run.result)) warnings.push(`${run.label} sent no message (status ${run.result.status}): it measured nothing, its figures are shown as —`);
-    else if (incompleteStatus(run.result)) warnings.push(`${run.label} did not complete (status ${run.result.status}): its figures are partial, marked † in every row`);
+    if (measuredNothing(run.result))
+      warnings.push(
+        `${run.label} sent no message (status ${run.result.status}): it measured nothing, its figures are shown as —`,
+      );
+    else if (incompleteStatus(run.result))
+      warnings.push(
+        `${run.label} did not complete (status ${run.result.status}): its figures are partial, marked † in every row`,
+      );
     for (const warning of run.result.warnings ?? []) warnings.push(`${run.label}: ${warning}`);
   }
   return warnings;
@@ -272,20 +345,37 @@ export function renderComparison(comparison: Comparison): string {
   const labels = comparison.runs.map((r) => mark(r.label, r.incomplete));
   const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
   const out: string[] = ['# Comparison', ''];
-  out.push(...comparison.runs.map((r) => `- **${mark(r.label, r.incomplete)}**: ${r.system} ${r.version} via ${r.driver}, scenario ${r.scenario}, ${r.status}${r.incomplete ? ' (did not complete: figures partial)' : ''} — \`${r.dir}\``));
+  out.push(
+    ...comparison.runs.map(
+      (r) =>
+        `- **${mark(r.label, r.incomplete)}**: ${r.system} ${r.version} via ${r.driver}, scenario ${r.scenario}, ${r.status}${r.incomplete ? ' (did not complete: figures partial)' : ''} — \`${r.dir}\``,
+    ),
+  );
   if (comparison.workload) out.push('', `Workload: ${comparison.workload}.`);
   out.push('');
   out.push(line(['', ...labels, 'Winner', 'By']), line(['---', ...labels.map(() => '---:'), '---', '---:']));
   for (const row of comparison.rows) {
     const cells = row.values.map((v, i) => (v === null ? '—' : mark(String(v), row.incomplete[i])));
     const by = row.ratio === null ? '—' : row.winner === null ? 'tie' : `${row.ratio}×`;
-    const winner = row.winner === null ? null : mark(row.winner, row.incomplete[comparison.runs.findIndex((r) => r.label === row.winner)]);
-    out.push(line([`${row.metric} (${row.unit}, ${row.better} is better)`, ...cells, winner ?? (row.ratio === 1 ? 'tie' : '—'), by]));
+    const winner =
+      row.winner === null
+        ? null
+        : mark(row.winner, row.incomplete[comparison.runs.findIndex((r) => r.label === row.winner)]);
+    out.push(
+      line([
+        `${row.metric} (${row.unit}, ${row.better} is better)`,
+        ...cells,
+        winner ?? (row.ratio === 1 ? 'tie' : '—'),
+        by,
+      ]),
+    );
   }
   out.push(line(['Criteria passed', ...comparison.verdicts.map((v) => `${v.passed}/${v.total}`), '', '']));
   const failures = comparison.verdicts.filter((v) => v.failed.length > 0);
-  if (failures.length > 0) out.push('', ...failures.map((v) => `- ${v.label} failed: ${v.failed.map((f) => `\`${f}\``).join(', ')}`));
-  if (comparison.runs.some((r) => r.incomplete)) out.push('', '† the run did not complete (error, interrupted or partial): its figures cover only what ran.');
+  if (failures.length > 0)
+    out.push('', ...failures.map((v) => `- ${v.label} failed: ${v.failed.map((f) => `\`${f}\``).join(', ')}`));
+  if (comparison.runs.some((r) => r.incomplete))
+    out.push('', '† the run did not complete (error, interrupted or partial): its figures cover only what ran.');
   if (comparison.warnings.length > 0) out.push('', ...comparison.warnings.map((w) => `> ⚠ ${w}`));
   out.push(
     '',

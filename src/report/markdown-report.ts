@@ -12,7 +12,10 @@ import type { RunResult } from './result.js';
 
 const MAX_TIMELINE_ROWS = 60;
 
-export async function renderReport(result: RunResult, templateFile = join(packageRoot, 'REPORT_TEMPLATE.md')): Promise<string> {
+export async function renderReport(
+  result: RunResult,
+  templateFile = join(packageRoot, 'REPORT_TEMPLATE.md'),
+): Promise<string> {
   const template = await readFile(templateFile, 'utf8');
   return renderTemplate(template, result);
 }
@@ -25,7 +28,9 @@ export function renderTemplate(template: string, result: RunResult): string {
         case 'table':
           return table(arg, result);
         case 'list':
-          return arg === 'warnings' && result.warnings.length ? result.warnings.map((w) => `> ⚠ ${w}`).join('\n>\n') : '';
+          return arg === 'warnings' && result.warnings.length
+            ? result.warnings.map((w) => `> ⚠ ${w}`).join('\n>\n')
+            : '';
         case 'sparkline':
           return sparkline(result.timeline.map((p) => perSecond(p, arg)));
         default:
@@ -37,7 +42,8 @@ export function renderTemplate(template: string, result: RunResult): string {
 
 function valueAt(result: RunResult, path: string): string {
   let value: unknown = result;
-  for (const part of path.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  for (const part of path.split('.'))
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
   return value === undefined || value === null ? '' : String(value);
 }
 
@@ -58,15 +64,27 @@ function table(name: string, r: RunResult): string {
       if (r.criteria.length === 0) return '_No criteria: nothing was judged._';
       return rows(
         ['Criterion', 'Actual', 'Verdict'],
-        r.criteria.map((c) => [`\`${c.expression}\``, c.actual === null ? `— (${c.note ?? 'not measured'})` : c.actual, c.passed ? '✅ pass' : '❌ FAIL']),
+        r.criteria.map((c) => [
+          `\`${c.expression}\``,
+          c.actual === null ? `— (${c.note ?? 'not measured'})` : c.actual,
+          c.passed ? '✅ pass' : '❌ FAIL',
+        ]),
       );
     case 'throughput':
       return rows(
         ['', 'msg/s', 'MiB/s'],
         [
-          ['Produced (acknowledged)', r.throughput.produced?.messagesPerSec ?? '—', r.throughput.produced ? mib(r.throughput.produced.bytesPerSec) : '—'],
-          ...(r.throughput.consumed ? [['Consumed', r.throughput.consumed.messagesPerSec, mib(r.throughput.consumed.bytesPerSec)]] : []),
-          ...(r.workload.targetRate === 'max' ? [] : [['Target', r.workload.targetRate, mib(r.workload.targetRate * r.workload.messageSize)]]),
+          [
+            'Produced (acknowledged)',
+            r.throughput.produced?.messagesPerSec ?? '—',
+            r.throughput.produced ? mib(r.throughput.produced.bytesPerSec) : '—',
+          ],
+          ...(r.throughput.consumed
+            ? [['Consumed', r.throughput.consumed.messagesPerSec, mib(r.throughput.consumed.bytesPerSec)]]
+            : []),
+          ...(r.workload.targetRate === 'max'
+            ? []
+            : [['Target', r.workload.targetRate, mib(r.workload.targetRate * r.workload.messageSize)]]),
         ],
       );
     case 'latency': {
@@ -78,16 +96,49 @@ function table(name: string, r: RunResult): string {
       ] as const;
       return rows(
         ['', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'samples'],
-        kinds.map(([label, s]) => (s ? [label, s.p50, s.p90, s.p99, s.p999, s.max, s.mean, s.count] : [label, '—', '—', '—', '—', '—', '—', 0])),
+        kinds.map(([label, s]) =>
+          s ? [label, s.p50, s.p90, s.p99, s.p999, s.max, s.mean, s.count] : [label, '—', '—', '—', '—', '—', '—', 0],
+        ),
       );
     }
     case 'messages': {
       const m = r.messages;
       const show = (v: number | null) => (v === null ? '—' : v);
-      const lost = m.notDelivered !== null ? `${m.notDelivered} not delivered (acks=0)` : m.lost !== null && m.lostVerified === false ? `${m.lost} (unverified)` : show(m.lost);
+      const lost =
+        m.notDelivered !== null
+          ? `${m.notDelivered} not delivered (acks=0)`
+          : m.lost !== null && m.lostVerified === false
+            ? `${m.lost} (unverified)`
+            : show(m.lost);
       return rows(
-        ['Sent', 'Acked', 'Failed', 'Consumed', 'Lost', 'Duplicated (log copies)', 'Redelivered', 'Reordered', 'Consumed unacked', 'Found by final read', 'Drained'],
-        [[m.sent, show(m.acked), m.failed, show(m.consumed), lost, show(m.duplicated), show(m.redelivered), show(m.reordered), show(m.consumedUnacked), show(m.foundByFinalRead), m.drained ? 'yes' : 'no']],
+        [
+          'Sent',
+          'Acked',
+          'Failed',
+          'Consumed',
+          'Lost',
+          'Duplicated (log copies)',
+          'Redelivered',
+          'Reordered',
+          'Consumed unacked',
+          'Found by final read',
+          'Drained',
+        ],
+        [
+          [
+            m.sent,
+            show(m.acked),
+            m.failed,
+            show(m.consumed),
+            lost,
+            show(m.duplicated),
+            show(m.redelivered),
+            show(m.reordered),
+            show(m.consumedUnacked),
+            show(m.foundByFinalRead),
+            m.drained ? 'yes' : 'no',
+          ],
+        ],
       );
     }
     case 'faults':
@@ -109,8 +160,18 @@ function regionsTable(r: RunResult): string {
   if (!by) return '';
   const cell = (s: { p50: number; p99: number } | null | undefined) => (s ? `${s.p50} / ${s.p99}` : '—');
   const body: Array<Array<string | number>> = [
-    ...Object.keys(by.produced).map((region) => [`produced in ${region}`, by.produced[region]!.messagesPerSec, cell(by.publish[region]), '']),
-    ...Object.keys(by.consumed).map((pair) => [`${pair.replace('->', ' → ')}`, by.consumed[pair]!.messagesPerSec, '', cell(by.endToEnd[pair])]),
+    ...Object.keys(by.produced).map((region) => [
+      `produced in ${region}`,
+      by.produced[region]!.messagesPerSec,
+      cell(by.publish[region]),
+      '',
+    ]),
+    ...Object.keys(by.consumed).map((pair) => [
+      `${pair.replace('->', ' → ')}`,
+      by.consumed[pair]!.messagesPerSec,
+      '',
+      cell(by.endToEnd[pair]),
+    ]),
   ];
   return `### By region\n\n${rows(['', 'msg/s', 'publish p50 / p99 ms', 'end-to-end p50 / p99 ms'], body)}`;
 }
@@ -119,7 +180,8 @@ function regionsTable(r: RunResult): string {
 function replicationTable(r: RunResult): string {
   const rep = r.replication;
   if (!rep) return '';
-  const lag = (s: { p50: number; p90: number; p99: number; max: number } | null) => (s ? [s.p50, s.p90, s.p99, s.max] : ['—', '—', '—', '—']);
+  const lag = (s: { p50: number; p90: number; p99: number; max: number } | null) =>
+    s ? [s.p50, s.p90, s.p99, s.max] : ['—', '—', '—', '—'];
   const body = rep.flows.map((f) => [
     `${f.from} → ${f.to} (${f.topics.map((t) => (t.source === t.target ? t.source : `${t.source} → ${t.target}`)).join(', ')})`,
     ...lag(f.lag),
@@ -130,8 +192,25 @@ function replicationTable(r: RunResult): string {
     f.messages.notReplicated,
     f.firstRecordMs ?? '—',
   ]);
-  const table = rows(['Replication', 'lag p50 ms', 'p90', 'p99', 'max', 'end-to-end on the target p50 / p99 ms', 'replicated msg/s', 'replicated', 'duplicated', 'not replicated', 'replicator start → first record ms'], body);
-  const note = rep.caughtUp ? '' : `\n\n> ⚠ replication had not caught up at the end: ${rep.notReplicated} acknowledged message(s) not (yet) on the target.`;
+  const table = rows(
+    [
+      'Replication',
+      'lag p50 ms',
+      'p90',
+      'p99',
+      'max',
+      'end-to-end on the target p50 / p99 ms',
+      'replicated msg/s',
+      'replicated',
+      'duplicated',
+      'not replicated',
+      'replicator start → first record ms',
+    ],
+    body,
+  );
+  const note = rep.caughtUp
+    ? ''
+    : `\n\n> ⚠ replication had not caught up at the end: ${rep.notReplicated} acknowledged message(s) not (yet) on the target.`;
   const rpo = r.rpo
     ? `\n\nRPO at fault ${r.rpo.fault} (injected at ${r.rpo.atMs} ms): ${r.rpo.messages} acknowledged message(s) not yet on the target (${r.rpo.inFlight ?? 0} in flight, arriving while the fault was on; ${r.rpo.late} once it healed; ${r.rpo.lost} never), the oldest ${r.rpo.ms} ms old.`
     : '';
@@ -142,7 +221,8 @@ function replicationTable(r: RunResult): string {
 function rtoText(r: RunResult): string {
   const rto = r.rto;
   if (!rto) return '';
-  if (rto.switchedAtMs === null) return `\n\nFailover ${rto.from} → ${rto.to}: the clients never moved (${rto.fault} was not injected, or the run ended first).`;
+  if (rto.switchedAtMs === null)
+    return `\n\nFailover ${rto.from} → ${rto.to}: the clients never moved (${rto.fault} was not injected, or the run ended first).`;
   const ms = (v: number | null, never: string) => (v === null ? never : `${v} ms`);
   return (
     `\n\nFailover ${rto.from} → ${rto.to}: ${rto.fault} at ${rto.outageAtMs ?? '?'} ms, clients moved at ${rto.switchedAtMs} ms. ` +
@@ -157,7 +237,16 @@ function faultsTable(r: RunResult): string {
   const figure = (ms: number | null, state: string | undefined) =>
     ms !== null ? ms : state === 'unmeasured' ? '— (not measurable)' : state === 'not-recovered' ? '**never**' : '—';
   return rows(
-    ['Fault', 'Action', 'Target', 'In force (ms)', 'First ack after (ms)', 'Throughput back (ms)', 'Consumers resumed (ms)', 'Note'],
+    [
+      'Fault',
+      'Action',
+      'Target',
+      'In force (ms)',
+      'First ack after (ms)',
+      'Throughput back (ms)',
+      'Consumers resumed (ms)',
+      'Note',
+    ],
     r.faults.map((f) => [
       f.id,
       f.action,
@@ -204,7 +293,10 @@ function timelineTable(timeline: TimelinePoint[]): string {
       sum('errors'),
     ]);
   }
-  return rows(['t (s)', 'phase', 'target/s', 'produced/s', 'consumed/s', 'publish p99 ms', 'e2e p99 ms', 'errors'], body);
+  return rows(
+    ['t (s)', 'phase', 'target/s', 'produced/s', 'consumed/s', 'publish p99 ms', 'e2e p99 ms', 'errors'],
+    body,
+  );
 }
 
 function sparkline(values: number[]): string {

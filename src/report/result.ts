@@ -22,7 +22,15 @@ export interface RunResult {
   statusReason?: string;
   faultline: { version: string };
   scenario: { name: string; file: string; description?: string };
-  cluster: { name: string; system: string; provider: string; version: string; brokers: number; bootstrap: string; webServiceUrl?: string };
+  cluster: {
+    name: string;
+    system: string;
+    provider: string;
+    version: string;
+    brokers: number;
+    bootstrap: string;
+    webServiceUrl?: string;
+  };
   /** The client that ran; `requested` is the scenario's choice (auto, or a name); `note` says why auto chose it. */
   driver: { name: string; requested: string; note?: string };
   startedAt: string;

@@ -39,7 +39,11 @@ export class ReplicationRun {
   ) {}
 
   /** Readers ready on every target and a probe through every replicator; then wraps the workload's client. */
-  static async start(topology: RunningTopology, client: MessagingClient, o: ReplicationRunOptions): Promise<ReplicationRun> {
+  static async start(
+    topology: RunningTopology,
+    client: MessagingClient,
+    o: ReplicationRunOptions,
+  ): Promise<ReplicationRun> {
     const watch = await watchReplication(topology, o);
     const plan = topology.plan.failovers.find((f) => f.from === topology.workloadRun.cluster.name);
     if (!plan) return new ReplicationRun(watch, watch.wrap(client), undefined, o);
@@ -61,9 +65,14 @@ export class ReplicationRun {
   onLoadStart(): void {
     if (!this.failover) return;
     const { plan, clients } = this.failover;
-    this.failoverTimer = setTimeout(() => {
-      this.switching = clients.switchOver().catch((error: unknown) => this.o.log(`failover failed: ${errorMessage(error)}`));
-    }, Math.max(0, plan.switchAtMs - this.o.clock.now()));
+    this.failoverTimer = setTimeout(
+      () => {
+        this.switching = clients
+          .switchOver()
+          .catch((error: unknown) => this.o.log(`failover failed: ${errorMessage(error)}`));
+      },
+      Math.max(0, plan.switchAtMs - this.o.clock.now()),
+    );
   }
 
   /** After producing: no move any more; waits for a move under way, then (bounded) for replication to catch up. */
@@ -75,7 +84,11 @@ export class ReplicationRun {
   }
 
   /** Replication, RPO (at the source region's outage with failover, else at the first fault) and RTO figures. */
-  figures(faults: Array<{ id: string; injectedAt: number | null; healedAt?: number | null }>): { replication: ReplicationResult; rpo: RpoFigures | null; rto?: RtoFigures } {
+  figures(faults: Array<{ id: string; injectedAt: number | null; healedAt?: number | null }>): {
+    replication: ReplicationResult;
+    rpo: RpoFigures | null;
+    rto?: RtoFigures;
+  } {
     const replication = this.watch.result();
     if (!this.failover) return { replication, rpo: this.watch.rpoAt(faults) };
     const { plan, clients } = this.failover;
@@ -116,7 +129,9 @@ function replicateSubscription(topology: RunningTopology, plan: PlannedFailover,
     const answer = await admin.request('POST', path, true);
     log(`pulsar: POST ${path} → HTTP ${answer.status}`);
     if (answer.status >= 300) {
-      throw new InfrastructureError(`could not replicate subscription ${group} of ${PULSAR_NAMESPACE}/${topic.name} on ${plan.from} (needed to resume it on ${plan.to}): HTTP ${answer.status} ${JSON.stringify(answer.json)}`);
+      throw new InfrastructureError(
+        `could not replicate subscription ${group} of ${PULSAR_NAMESPACE}/${topic.name} on ${plan.from} (needed to resume it on ${plan.to}): HTTP ${answer.status} ${JSON.stringify(answer.json)}`,
+      );
     }
   };
 }
@@ -136,7 +151,16 @@ async function watchReplication(topology: RunningTopology, o: ReplicationRunOpti
           replicatorStartedAtMs: replicator.startedAtMs,
         })),
     ),
-    { runId: o.runId, messageSize: workload.messageSize, warmupMs: workload.warmup, driver: workloadRun.driver, clock: o.clock.now, log: o.log, readyTimeoutMs: o.readyTimeoutMs, signal: o.signal },
+    {
+      runId: o.runId,
+      messageSize: workload.messageSize,
+      warmupMs: workload.warmup,
+      driver: workloadRun.driver,
+      clock: o.clock.now,
+      log: o.log,
+      readyTimeoutMs: o.readyTimeoutMs,
+      signal: o.signal,
+    },
   );
   const sources = new Map<string, MessagingClient>();
   try {
@@ -144,7 +168,16 @@ async function watchReplication(topology: RunningTopology, o: ReplicationRunOpti
       for (const r of replications) {
         if (sources.has(r.from.name)) continue;
         const member = topology.member(r.from.name)!;
-        sources.set(r.from.name, member.run.driver.createClient({ endpoints: topology.endpointsFrom(r.from.name, topology.plan.topology.producerRegions[0]), producerOptions: {}, consumerOptions: {}, log: o.log, clock: o.clock.now }));
+        sources.set(
+          r.from.name,
+          member.run.driver.createClient({
+            endpoints: topology.endpointsFrom(r.from.name, topology.plan.topology.producerRegions[0]),
+            producerOptions: {},
+            consumerOptions: {},
+            log: o.log,
+            clock: o.clock.now,
+          }),
+        );
       }
     }
     await watch.waitUntilReplicating(sources, REPLICATION_START_TIMEOUT_MS, topology.replicatorExited());
@@ -155,6 +188,8 @@ async function watchReplication(topology: RunningTopology, o: ReplicationRunOpti
     await Promise.all([...sources.values()].map((c) => c.close().catch(() => {})));
   }
   const firsts = watch.result().flows.map((f) => `${f.from} → ${f.to} ${f.firstRecordMs} ms`);
-  o.info(`${workloadRun.cluster.name}: replication carries records (replicator start → first record: ${firsts.join(', ')})`);
+  o.info(
+    `${workloadRun.cluster.name}: replication carries records (replicator start → first record: ${firsts.join(', ')})`,
+  );
   return watch;
 }

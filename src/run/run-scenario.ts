@@ -59,7 +59,9 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<S
   const outcomes: ClusterRunOutcome[] = [];
   // Clusters joined by replication run together, as one unit, where the workload's cluster is declared.
   const joinedOf = (name: string) => plan.joined.find((group) => group.clusters.includes(name));
-  const units = plan.runs.filter((run) => (joinedOf(run.cluster.name)?.workload ?? run.cluster.name) === run.cluster.name);
+  const units = plan.runs.filter(
+    (run) => (joinedOf(run.cluster.name)?.workload ?? run.cluster.name) === run.cluster.name,
+  );
   for (const run of units) {
     const dir = units.length === 1 ? baseDir : join(baseDir, run.cluster.name);
     outcomes.push({ dir, result: await runCluster(plan, run, dir, options, joinedOf(run.cluster.name)) });
@@ -79,7 +81,13 @@ export function exitCodeOf(statuses: RunResult['status'][]): number {
   return ExitCode.passed;
 }
 
-async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: RunOptions, joined?: JoinedClusters): Promise<RunResult> {
+async function runCluster(
+  plan: RunPlan,
+  run: ClusterRun,
+  dir: string,
+  options: RunOptions,
+  joined?: JoinedClusters,
+): Promise<RunResult> {
   const { progress, signal } = options;
   const logDir = join(dir, 'logs');
   await mkdir(logDir, { recursive: true });
@@ -90,7 +98,17 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
   const runs = joined ? plan.runs.filter((r) => joined.clusters.includes(r.cluster.name)) : [run];
   const registry = ProcessRegistry.open(runId, dir);
   options.onRegistry?.(registry);
-  const topology = new RunningTopology(plan, runs, joined, { runId, logDir, registry, signal, log, info: (line) => (log(line), progress.info(line)) });
+  const topology = new RunningTopology(plan, runs, joined, {
+    runId,
+    logDir,
+    registry,
+    signal,
+    log,
+    info: (line) => {
+      log(line);
+      progress.info(line);
+    },
+  });
   const startedAt = new Date();
   let cluster: RunningCluster | undefined;
   let client: MessagingClient | undefined;
@@ -101,15 +119,23 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
   let failure: { status: 'error' | 'interrupted'; reason: string } | undefined;
   let lastCheckpoint = 0;
   const base = { plan, run, startedAt } as const;
-  const writeResult = async (result: RunResult) => writeFile(join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const writeResult = async (result: RunResult) =>
+    writeFile(join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
   const checkpoint = (metrics: CollectedMetrics | undefined, counts: ResultInput['counts']) =>
-    writeResult(buildResult({ ...base, cluster, endedAt: new Date(), metrics, counts, outcome: undefined, status: 'running' }));
+    writeResult(
+      buildResult({ ...base, cluster, endedAt: new Date(), metrics, counts, outcome: undefined, status: 'running' }),
+    );
 
   try {
     const names = runs.map((r) => `${r.cluster.name}: ${r.cluster.system} (${r.cluster.provider})`).join(', ');
-    progress.info(`${joined ? `starting together ${names}` : `${run.cluster.name}: starting ${run.cluster.system} (${run.cluster.provider})`} — logs in ${logDir}`);
+    progress.info(
+      `${joined ? `starting together ${names}` : `${run.cluster.name}: starting ${run.cluster.system} (${run.cluster.provider})`} — logs in ${logDir}`,
+    );
     await checkpoint(undefined, undefined);
-    const info = (line: string) => (log(line), progress.info(line));
+    const info = (line: string) => {
+      log(line);
+      progress.info(line);
+    };
     try {
       await topology.start();
     } finally {
@@ -118,11 +144,26 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
     throwIfAborted(signal);
     const { network, regions } = topology.member(run.cluster.name)!;
     const clock = new LoadClock();
-    const clientContext = { endpoints: cluster!.endpoints, producerOptions: run.producerOptions, consumerOptions: run.consumerOptions, log, clock: clock.now };
+    const clientContext = {
+      endpoints: cluster!.endpoints,
+      producerOptions: run.producerOptions,
+      consumerOptions: run.consumerOptions,
+      log,
+      clock: clock.now,
+    };
     const placement = regions ? clientPlacement(plan, cluster!) : undefined;
-    client = placement ? new PlacedClient(run.driver, clientContext, placement) : run.driver.createClient(clientContext);
+    client = placement
+      ? new PlacedClient(run.driver, clientContext, placement)
+      : run.driver.createClient(clientContext);
     if (topology.replicators.length > 0) {
-      replicated = await ReplicationRun.start(topology, client, { runId: runIdBytes, clock, log, info, signal, readyTimeoutMs: CONSUMER_READY_TIMEOUT_MS });
+      replicated = await ReplicationRun.start(topology, client, {
+        runId: runIdBytes,
+        clock,
+        log,
+        info,
+        signal,
+        readyTimeoutMs: CONSUMER_READY_TIMEOUT_MS,
+      });
       client = replicated.client;
     }
     progress.info(`${run.cluster.name}: ${cluster!.endpoints.bootstrap} ready; connecting ${run.driver.name} clients`);
@@ -133,16 +174,26 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
         topics: run.loadTopics,
         workload: plan.scenario.workload,
         consumerReadyTimeoutMs: CONSUMER_READY_TIMEOUT_MS,
-        ...(placement ? { regions: { producerRegion: placement.producerRegion, consumerRegions: placement.consumerRegions } } : {}),
+        ...(placement
+          ? { regions: { producerRegion: placement.producerRegion, consumerRegions: placement.consumerRegions } }
+          : {}),
       },
       clock,
       {
         signal,
         onStart: (collector) => {
-          progress.info(`${run.cluster.name}: load started${run.faults.length ? ` with ${run.faults.length} fault(s) scheduled` : ''}`);
+          progress.info(
+            `${run.cluster.name}: load started${run.faults.length ? ` with ${run.faults.length} fault(s) scheduled` : ''}`,
+          );
           replicated?.onLoadStart();
           if (run.faults.length === 0 || !cluster) return;
-          injector = new FaultInjector(run.faults, cluster, { clock: clock.now, collector, network, random: seededRandom(plan.scenario.nemesis?.seed ?? 1), log: info });
+          injector = new FaultInjector(run.faults, cluster, {
+            clock: clock.now,
+            collector,
+            network,
+            random: seededRandom(plan.scenario.nemesis?.seed ?? 1),
+            log: info,
+          });
           injector.start();
         },
         beforeDrain: async () => {
@@ -167,7 +218,10 @@ async function runCluster(plan: RunPlan, run: ClusterRun, dir: string, options: 
     progress.done();
     failure = signal.aborted
       ? { status: 'interrupted', reason: interruptReason(signal) }
-      : { status: 'error', reason: error instanceof InfrastructureError ? error.message : `unexpected error: ${errorMessage(error)}` };
+      : {
+          status: 'error',
+          reason: error instanceof InfrastructureError ? error.message : `unexpected error: ${errorMessage(error)}`,
+        };
     log(`run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   } finally {
     await injector?.healAll().catch((error: unknown) => log(`healing faults failed: ${errorMessage(error)}`));

@@ -40,7 +40,12 @@ export class RunningTopology {
   readonly replicators: StartedReplicator[] = [];
   private readonly teardown: Array<{ what: string; stop: () => Promise<void> }> = [];
 
-  constructor(readonly plan: RunPlan, private readonly runs: ClusterRun[], readonly joined: JoinedClusters | undefined, private readonly context: TopologyContext) {}
+  constructor(
+    readonly plan: RunPlan,
+    private readonly runs: ClusterRun[],
+    readonly joined: JoinedClusters | undefined,
+    private readonly context: TopologyContext,
+  ) {}
 
   /** The cluster the workload runs on. */
   get workloadRun(): ClusterRun {
@@ -139,7 +144,10 @@ export class RunningTopology {
     const replicaRegions = (this.joined?.replications ?? [])
       .filter((r) => r.from.name === run.cluster.name || r.to.name === run.cluster.name)
       .flatMap((r) => (r.from.system === 'pulsar' ? [r.from, r.to] : [r.to]).map((c) => this.regionOf(c.name)!));
-    return { brokerRegions, clientRegions: [...new Set([...topology.producerRegions, ...topology.consumerRegions, ...replicaRegions])] };
+    return {
+      brokerRegions,
+      clientRegions: [...new Set([...topology.producerRegions, ...topology.consumerRegions, ...replicaRegions])],
+    };
   }
 
   /** A cluster's own topics, the replicated topics it receives, and the probe topic where replication starts or ends. */
@@ -177,7 +185,14 @@ export class RunningTopology {
     if (targetRun.cluster.system === 'pulsar') {
       // Geo-replication is namespace config on both sides, one pair at a time; nothing to stop but the clusters.
       let last: RunningReplicator | undefined;
-      for (const r of replications) last = await startPulsarGeoReplication(this.members.get(r.from.name)!.cluster, this.members.get(target)!.cluster, this.context.log, this.context.info, (name) => this.regionOf(name));
+      for (const r of replications)
+        last = await startPulsarGeoReplication(
+          this.members.get(r.from.name)!.cluster,
+          this.members.get(target)!.cluster,
+          this.context.log,
+          this.context.info,
+          (name) => this.regionOf(name),
+        );
       return last!;
     }
     const region = this.regionOf(target);
@@ -188,7 +203,10 @@ export class RunningTopology {
       version,
       name: single ? 'mm2' : `mm2-${target}`,
       target: { name: target, bootstrap: this.endpointsFrom(target, region).bootstrap, replicationFactor: brokers },
-      flows: replications.map((r) => ({ replication: { ...r, topics: [...r.topics, PROBE_TOPIC] }, sourceBootstrap: this.endpointsFrom(r.from.name, region).bootstrap })),
+      flows: replications.map((r) => ({
+        replication: { ...r, topics: [...r.topics, PROBE_TOPIC] },
+        sourceBootstrap: this.endpointsFrom(r.from.name, region).bootstrap,
+      })),
       logDir: this.context.logDir,
       registry: this.context.registry,
       info: this.context.info,

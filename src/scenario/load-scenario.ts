@@ -41,11 +41,19 @@ export function parseScenario(text: string, file = '<scenario>'): ScenarioDocume
   const locate = locator(document, lineCounter);
   const data = toPlainData(document, file, lineCounter);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw scenarioError(file, [{ path: [], message: 'expected a mapping with name, clusters, topics and workload' }], locate);
+    throw scenarioError(
+      file,
+      [{ path: [], message: 'expected a mapping with name, clusters, topics and workload' }],
+      locate,
+    );
   }
   const parsed = scenarioSchema.safeParse(data);
   if (!parsed.success) {
-    throw scenarioError(file, parsed.error.issues.flatMap((issue) => describeIssue(issue, data)), locate);
+    throw scenarioError(
+      file,
+      parsed.error.issues.flatMap((issue) => describeIssue(issue, data)),
+      locate,
+    );
   }
   const problems = crossFieldProblems(parsed.data);
   if (problems.length > 0) throw scenarioError(file, problems, locate);
@@ -113,7 +121,8 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): Problem[] {
       return [{ path, message: `expected one of ${values.join(', ')}, got ${JSON.stringify(actual)}${hint}` }];
     }
     case 'invalid_type':
-      if (valueAt(data, path) === undefined) return [{ path, message: `required field is missing (expected ${issue.expected})` }];
+      if (valueAt(data, path) === undefined)
+        return [{ path, message: `required field is missing (expected ${issue.expected})` }];
       return [{ path, message: `expected ${issue.expected}, got ${describeValue(valueAt(data, path))}` }];
     case 'too_small':
     case 'too_big': {
@@ -139,31 +148,55 @@ function crossFieldProblems(scenario: Scenario): Problem[] {
   );
   scenario.clusters.forEach((cluster, i) => {
     if (cluster.provider === 'external' && cluster.system === 'kafka' && !cluster.bootstrap) {
-      problems.push({ path: ['clusters', i], key: 'provider', message: 'provider external needs a bootstrap address (bootstrap: host:port)' });
+      problems.push({
+        path: ['clusters', i],
+        key: 'provider',
+        message: 'provider external needs a bootstrap address (bootstrap: host:port)',
+      });
     }
     if (cluster.provider === 'external' && cluster.system === 'pulsar' && !cluster.webServiceUrl) {
-      problems.push({ path: ['clusters', i], key: 'provider', message: 'provider external for Pulsar needs webServiceUrl (e.g. http://host:8080)' });
+      problems.push({
+        path: ['clusters', i],
+        key: 'provider',
+        message: 'provider external for Pulsar needs webServiceUrl (e.g. http://host:8080)',
+      });
     }
     for (const field of ['bootstrap', 'webServiceUrl'] as const) {
       if (cluster.provider !== 'external' && cluster[field]) {
-        problems.push({ path: ['clusters', i, field], message: `${field} is only for provider external (this cluster's provider is ${cluster.provider})` });
+        problems.push({
+          path: ['clusters', i, field],
+          message: `${field} is only for provider external (this cluster's provider is ${cluster.provider})`,
+        });
       }
     }
     if (cluster.system === 'kafka' && cluster.webServiceUrl) {
-      problems.push({ path: ['clusters', i, 'webServiceUrl'], message: 'webServiceUrl is a Pulsar setting; this cluster is Kafka' });
+      problems.push({
+        path: ['clusters', i, 'webServiceUrl'],
+        message: 'webServiceUrl is a Pulsar setting; this cluster is Kafka',
+      });
     }
     if (cluster.system === 'pulsar' && cluster.provider === 'local' && cluster.brokers !== 1) {
-      problems.push({ path: ['clusters', i, 'brokers'], message: 'the local Pulsar provider runs one standalone broker (with in-process BookKeeper): brokers must be 1' });
+      problems.push({
+        path: ['clusters', i, 'brokers'],
+        message: 'the local Pulsar provider runs one standalone broker (with in-process BookKeeper): brokers must be 1',
+      });
     }
     if (cluster.region && !regionNames.includes(cluster.region)) {
-      problems.push({ path: ['clusters', i, 'region'], message: `no region named "${cluster.region}" in regions${didYouMean(cluster.region, regionNames)}` });
+      problems.push({
+        path: ['clusters', i, 'region'],
+        message: `no region named "${cluster.region}" in regions${didYouMean(cluster.region, regionNames)}`,
+      });
     }
   });
   scenario.topics.forEach((topic, i) => {
-    const targets = topic.cluster === undefined ? scenario.clusters : [clusters.get(topic.cluster)].filter((c) => c !== undefined);
+    const targets =
+      topic.cluster === undefined ? scenario.clusters : [clusters.get(topic.cluster)].filter((c) => c !== undefined);
     if (topic.cluster !== undefined && targets.length === 0) {
       const names = [...clusters.keys()];
-      problems.push({ path: ['topics', i, 'cluster'], message: `no cluster named "${topic.cluster}"${didYouMean(topic.cluster, names)}; clusters: ${names.join(', ')}` });
+      problems.push({
+        path: ['topics', i, 'cluster'],
+        message: `no cluster named "${topic.cluster}"${didYouMean(topic.cluster, names)}; clusters: ${names.join(', ')}`,
+      });
     }
     for (const cluster of targets) {
       if (cluster.provider !== 'external' && topic.replicationFactor > cluster.brokers) {
@@ -181,7 +214,10 @@ function crossFieldProblems(scenario: Scenario): Problem[] {
   const topicNames = scenario.topics.map((t) => t.name);
   scenario.workload.topics?.forEach((name, i) => {
     if (!topicNames.includes(name)) {
-      problems.push({ path: ['workload', 'topics', i], message: `no topic named "${name}" in topics${didYouMean(name, topicNames)}` });
+      problems.push({
+        path: ['workload', 'topics', i],
+        message: `no topic named "${name}" in topics${didYouMean(name, topicNames)}`,
+      });
     }
   });
   if (scenario.workload.duration <= 0) {
@@ -218,7 +254,7 @@ function knownKeys(path: FieldPath): string[] {
   for (const part of [...path, undefined]) {
     node = node && unwrap(node);
     if (!node) return [];
-    const def: SchemaNode["_zod"]["def"] = node._zod.def;
+    const def: SchemaNode['_zod']['def'] = node._zod.def;
     if (part === undefined) return def.type === 'object' ? Object.keys(def.shape as object) : [];
     if (def.type === 'object') node = (def.shape as Record<string, SchemaNode>)[part];
     else if (def.type === 'array') node = def.element as SchemaNode;

@@ -9,9 +9,7 @@ import { bytes, duration, rate } from './unit-schemas.js';
 
 export { bytes, duration, rate };
 
-const name = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-"');
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-"');
 
 /** Free-form key/value settings handed to the broker (server.properties for Kafka). */
 const configMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
@@ -21,35 +19,44 @@ export const clusterSchema = z
     name,
     system: z.enum(['kafka', 'pulsar']),
     provider: z.enum(['local', 'docker', 'external']).default('local'),
-    version: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a release such as 4.1.1').optional(),
-    brokers: z.number().int().min(1).max(9).default(1),
-    region: name.optional().meta({ description: 'Region all brokers of this cluster live in (defaults to the first region).' }),
-    regions: z
-      .array(name)
-      .min(1)
-      .optional()
-      .meta({ description: 'A stretched cluster: broker N lives in regions[(N - 1) mod length], e.g. [us-east, eu-west, ap-south] for one broker per region.' }),
-    bootstrap: z
+    version: z
       .string()
+      .regex(/^\d+\.\d+\.\d+$/, 'expected a release such as 4.1.1')
+      .optional(),
+    brokers: z.number().int().min(1).max(9).default(1),
+    region: name
       .optional()
-      .meta({ description: 'provider external only: Kafka host:port,…; Pulsar pulsar://host:port (used by the native driver).' }),
+      .meta({ description: 'Region all brokers of this cluster live in (defaults to the first region).' }),
+    regions: z.array(name).min(1).optional().meta({
+      description:
+        'A stretched cluster: broker N lives in regions[(N - 1) mod length], e.g. [us-east, eu-west, ap-south] for one broker per region.',
+    }),
+    bootstrap: z.string().optional().meta({
+      description: 'provider external only: Kafka host:port,…; Pulsar pulsar://host:port (used by the native driver).',
+    }),
     webServiceUrl: z
       .string()
       .regex(/^https?:\/\/[^/]+/, 'expected an http(s) URL such as http://127.0.0.1:8080')
       .optional()
       .meta({ description: 'Pulsar, provider external only: the web service URL (admin REST and WebSocket API).' }),
-    driver: z
-      .enum(['auto', 'kafkajs', 'native', 'websocket'])
-      .default('auto')
-      .meta({ description: 'Client implementation. Kafka: kafkajs. Pulsar: native (pulsar-client addon) or websocket; auto picks native when it loads.' }),
-    producer: z.record(z.string(), z.unknown()).default({}).meta({ description: "Producer options for this cluster's system, over workload.producer." }),
-    consumer: z.record(z.string(), z.unknown()).default({}).meta({ description: "Consumer options for this cluster's system, over workload.consumer." }),
+    driver: z.enum(['auto', 'kafkajs', 'native', 'websocket']).default('auto').meta({
+      description:
+        'Client implementation. Kafka: kafkajs. Pulsar: native (pulsar-client addon) or websocket; auto picks native when it loads.',
+    }),
+    producer: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .meta({ description: "Producer options for this cluster's system, over workload.producer." }),
+    consumer: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .meta({ description: "Consumer options for this cluster's system, over workload.consumer." }),
     config: configMap.default({}).meta({ description: 'Broker configuration passed through verbatim.' }),
     heap: bytes().optional().meta({ description: 'JVM heap per broker (local provider). Default 1GiB.' }),
-    followerFetching: z
-      .boolean()
-      .default(false)
-      .meta({ description: "Kafka with regions: consumers read from a replica in their own region (KIP-392: the broker's rack-aware replica selector; broker.rack and the consumer's rack are the regions)." }),
+    followerFetching: z.boolean().default(false).meta({
+      description:
+        "Kafka with regions: consumers read from a replica in their own region (KIP-392: the broker's rack-aware replica selector; broker.rack and the consumer's rack are the regions).",
+    }),
   })
   .strict();
 
@@ -73,12 +80,21 @@ export const regionSchema = z
 /** A link between two regions: what every byte that crosses it pays, one way. */
 export const linkSchema = z
   .object({
-    between: z.tuple([name, name]).optional().meta({ description: 'Both directions of a region pair, e.g. [us-east, eu-west].' }),
-    from: name.optional().meta({ description: 'One direction only (with to): an asymmetric link gives each direction its own entry.' }),
+    between: z
+      .tuple([name, name])
+      .optional()
+      .meta({ description: 'Both directions of a region pair, e.g. [us-east, eu-west].' }),
+    from: name
+      .optional()
+      .meta({ description: 'One direction only (with to): an asymmetric link gives each direction its own entry.' }),
     to: name.optional(),
-    latency: duration().meta({ description: 'One-way delay: a request and its response across the link pay it twice.' }),
+    latency: duration().meta({
+      description: 'One-way delay: a request and its response across the link pay it twice.',
+    }),
     jitter: duration().default(0),
-    bandwidth: bytes().optional().meta({ description: 'Bytes per second each connection may carry across the link, e.g. 10MiB.' }),
+    bandwidth: bytes()
+      .optional()
+      .meta({ description: 'Bytes per second each connection may carry across the link, e.g. 10MiB.' }),
   })
   .strict();
 
@@ -98,14 +114,26 @@ export const replicationSchema = z
   .object({
     from: name.meta({ description: 'Source cluster (the workload produces and consumes here).' }),
     to: name.meta({ description: 'Target cluster (the replicator runs in its region and consumes across the link).' }),
-    topics: z.array(name).min(1).optional().meta({ description: 'Topics to replicate; default: the workload topics of the source cluster.' }),
-    policy: z
-      .enum(['identity', 'default'])
-      .default('identity')
-      .meta({ description: 'Topic naming on the target: identity keeps the name (one-way only); default prefixes the source cluster ("a.orders").' }),
-    syncGroupOffsets: z.boolean().default(true).meta({ description: 'Write translated consumer-group offsets to the target (for groups not active there).' }),
-    checkpointInterval: duration().default(1000).meta({ description: 'How often checkpoints and group offsets are emitted.' }),
-    exactlyOnce: z.boolean().default(false).meta({ description: 'Kafka: MirrorMaker 2 exactly-once (KIP-618): records and source offsets committed in one transaction on the target, so a MirrorMaker crash adds no duplicates; each batch MirrorMaker 2 polls is one transaction (transaction.boundary=poll), which readers on the target see once committed. Every replication into one target must agree. Not for Pulsar.' }),
+    topics: z
+      .array(name)
+      .min(1)
+      .optional()
+      .meta({ description: 'Topics to replicate; default: the workload topics of the source cluster.' }),
+    policy: z.enum(['identity', 'default']).default('identity').meta({
+      description:
+        'Topic naming on the target: identity keeps the name (one-way only); default prefixes the source cluster ("a.orders").',
+    }),
+    syncGroupOffsets: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Write translated consumer-group offsets to the target (for groups not active there).' }),
+    checkpointInterval: duration()
+      .default(1000)
+      .meta({ description: 'How often checkpoints and group offsets are emitted.' }),
+    exactlyOnce: z.boolean().default(false).meta({
+      description:
+        'Kafka: MirrorMaker 2 exactly-once (KIP-618): records and source offsets committed in one transaction on the target, so a MirrorMaker crash adds no duplicates; each batch MirrorMaker 2 polls is one transaction (transaction.boundary=poll), which readers on the target see once committed. Every replication into one target must agree. Not for Pulsar.',
+    }),
   })
   .strict();
 
@@ -113,12 +141,14 @@ export const replicationSchema = z
 export const failoverSchema = z
   .object({
     from: name.optional().meta({ description: "The cluster clients leave (default: the workload's cluster)." }),
-    to: name
-      .optional()
-      .meta({ description: 'The cluster clients move to: a replica of `from` (a replication from → to carries every workload topic). Default: the one replica of each joined group\'s workload cluster.' }),
-    after: duration()
-      .default(5000)
-      .meta({ description: "How long after the source's region goes down (its first region-outage) producers and consumers move: detection and decision time." }),
+    to: name.optional().meta({
+      description:
+        "The cluster clients move to: a replica of `from` (a replication from → to carries every workload topic). Default: the one replica of each joined group's workload cluster.",
+    }),
+    after: duration().default(5000).meta({
+      description:
+        "How long after the source's region goes down (its first region-outage) producers and consumers move: detection and decision time.",
+    }),
   })
   .strict();
 
@@ -138,67 +168,105 @@ export const workloadSchema = z
       .meta({ description: 'After producing stops, how long consumers may take to catch up before the books close.' }),
     messageSize: bytes().default(1024),
     rate: rate().optional().meta({ description: 'Total target rate (or give phases).' }),
-    phases: z
-      .array(ratePhaseSchema)
+    phases: z.array(ratePhaseSchema).min(1).optional().meta({
+      description:
+        "A rate profile instead of duration + rate, e.g. steady then a burst: [{duration: 40s, rate: 2000/s}, {duration: 10s, rate: 8000/s}]. Warm-up runs at the first phase's rate.",
+    }),
+    topics: z
+      .array(name)
       .min(1)
       .optional()
-      .meta({ description: 'A rate profile instead of duration + rate, e.g. steady then a burst: [{duration: 40s, rate: 2000/s}, {duration: 10s, rate: 8000/s}]. Warm-up runs at the first phase\'s rate.' }),
-    topics: z.array(name).min(1).optional().meta({ description: 'Topics to load; default: all topics of the cluster.' }),
+      .meta({ description: 'Topics to load; default: all topics of the cluster.' }),
     producers: z.number().int().min(1).max(256).default(1).meta({ description: 'Producers per topic.' }),
-    consumers: z.number().int().min(0).max(256).default(1).meta({ description: 'Consumers per topic (one subscription).' }),
+    consumers: z
+      .number()
+      .int()
+      .min(0)
+      .max(256)
+      .default(1)
+      .meta({ description: 'Consumers per topic (one subscription).' }),
     keyDistribution: z.enum(keyDistributions).default('none'),
     keyCount: z.number().int().min(1).default(1024),
-    maxInFlight: z
+    maxInFlight: z.number().int().min(1).default(10_000).meta({
+      description:
+        'Messages a producer may have unacknowledged before it holds back (latency still counts from the intended send time).',
+    }),
+    maxInFlightBatches: z.number().int().min(1).max(1000).default(5).meta({
+      description:
+        'Sends a producer may have outstanding; while all are out, due messages gather into the next batch (like a client linger).',
+    }),
+    maxBatch: z
       .number()
       .int()
       .min(1)
-      .default(10_000)
-      .meta({ description: 'Messages a producer may have unacknowledged before it holds back (latency still counts from the intended send time).' }),
-    maxInFlightBatches: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .default(5)
-      .meta({ description: 'Sends a producer may have outstanding; while all are out, due messages gather into the next batch (like a client linger).' }),
-    maxBatch: z.number().int().min(1).max(100_000).default(500).meta({ description: 'Most messages a producer hands the client in one send.' }),
-    producer: z.record(z.string(), z.unknown()).default({}).meta({ description: 'Producer options of the driver (checked per system).' }),
-    consumer: z.record(z.string(), z.unknown()).default({}).meta({ description: 'Consumer options of the driver (checked per system).' }),
-    placement: placementSchema.optional().meta({ description: 'Regions of the producers and consumers (default: the region of broker 1).' }),
+      .max(100_000)
+      .default(500)
+      .meta({ description: 'Most messages a producer hands the client in one send.' }),
+    producer: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .meta({ description: 'Producer options of the driver (checked per system).' }),
+    consumer: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .meta({ description: 'Consumer options of the driver (checked per system).' }),
+    placement: placementSchema
+      .optional()
+      .meta({ description: 'Regions of the producers and consumers (default: the region of broker 1).' }),
   })
   .strict()
   .transform((workload, ctx) => {
     // One shape downstream: duration is the whole measurement window, phases the rate profile within it.
     if (workload.phases) {
       for (const field of ['duration', 'rate'] as const) {
-        if (workload[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `give either phases or ${field}, not both` });
+        if (workload[field] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [field], message: `give either phases or ${field}, not both` });
       }
       workload.phases.forEach((phase, i) => {
-        if (phase.rate.kind === 'max') ctx.addIssue({ code: 'custom', path: ['phases', i, 'rate'], message: 'phases need fixed rates (max is for a single-rate workload)' });
+        if (phase.rate.kind === 'max')
+          ctx.addIssue({
+            code: 'custom',
+            path: ['phases', i, 'rate'],
+            message: 'phases need fixed rates (max is for a single-rate workload)',
+          });
       });
       const total = workload.phases.reduce((sum, phase) => sum + phase.duration, 0);
       return { ...workload, duration: total, rate: workload.phases[0]!.rate, phases: workload.phases };
     }
     for (const field of ['duration', 'rate'] as const) {
-      if (workload[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required field is missing (or give phases)` });
+      if (workload[field] === undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: `required field is missing (or give phases)` });
     }
     if (workload.duration === undefined || workload.rate === undefined) return z.NEVER;
-    return { ...workload, duration: workload.duration, rate: workload.rate, phases: [{ duration: workload.duration, rate: workload.rate }] };
+    return {
+      ...workload,
+      duration: workload.duration,
+      rate: workload.rate,
+      phases: [{ duration: workload.duration, rate: workload.rate }],
+    };
   });
 
 export const scenarioSchema = z
   .object({
     name,
     description: z.string().optional(),
-    regions: z.array(regionSchema).default([]).meta({ description: 'Regions; without them every broker and client sits in one implicit region.' }),
+    regions: z
+      .array(regionSchema)
+      .default([])
+      .meta({ description: 'Regions; without them every broker and client sits in one implicit region.' }),
     links: z.array(linkSchema).default([]).meta({ description: 'Region pairs and what crossing between them costs.' }),
     clusters: z.array(clusterSchema).min(1),
     topics: z.array(topicSchema).min(1),
     workload: workloadSchema,
     faults: z.array(faultSchema).default([]),
     nemesis: nemesisSchema.optional(),
-    replication: z.array(replicationSchema).default([]).meta({ description: 'Replication between clusters; clusters joined by it run together, with one workload on the source.' }),
-    failover: failoverSchema.optional().meta({ description: 'Region failover: producers and consumers move to a replica cluster after its source region goes down; measured as RTO.' }),
+    replication: z.array(replicationSchema).default([]).meta({
+      description: 'Replication between clusters; clusters joined by it run together, with one workload on the source.',
+    }),
+    failover: failoverSchema.optional().meta({
+      description:
+        'Region failover: producers and consumers move to a replica cluster after its source region goes down; measured as RTO.',
+    }),
     criteria: z.array(z.string()).default([]),
   })
   .strict();

@@ -69,7 +69,9 @@ export function resolveTopology(scenario: Scenario, problems: Problem[]): Topolo
 
   const links = resolveLinks(scenario, known, problems);
   const clusters = new Map<string, ClusterPlacement>();
-  scenario.clusters.forEach((cluster, i) => clusters.set(cluster.name, { brokerRegions: placeBrokers(cluster, i, regions, known, problems) }));
+  scenario.clusters.forEach((cluster, i) =>
+    clusters.set(cluster.name, { brokerRegions: placeBrokers(cluster, i, regions, known, problems) }),
+  );
 
   const home = clusters.get(scenario.clusters[0]!.name)?.brokerRegions[0] ?? regions[0]!;
   const placement = scenario.workload.placement;
@@ -87,19 +89,30 @@ export function resolveTopology(scenario: Scenario, problems: Problem[]): Topolo
     consumerRegions: place(placement?.consumers, 'consumers'),
   };
   const repeated = topology.consumerRegions.find((region, i) => topology.consumerRegions.indexOf(region) !== i);
-  if (repeated) problems.push({ path: ['workload', 'placement', 'consumers'], message: `"${repeated}" is named twice: each consumer region has its own consumer group` });
+  if (repeated)
+    problems.push({
+      path: ['workload', 'placement', 'consumers'],
+      message: `"${repeated}" is named twice: each consumer region has its own consumer group`,
+    });
   checkReachable(topology, problems);
   return topology;
 }
 
-function resolveLinks(scenario: Scenario, known: (region: string, path: Array<string | number>) => boolean, problems: Problem[]): LinkCost[] {
+function resolveLinks(
+  scenario: Scenario,
+  known: (region: string, path: Array<string | number>) => boolean,
+  problems: Problem[],
+): LinkCost[] {
   const links: LinkCost[] = [];
   const declaredAt = new Map<string, number>();
   scenario.links.forEach((spec, i) => {
     const path = ['links', i];
     let pairs: Array<[string, string]>;
     if (spec.between && (spec.from !== undefined || spec.to !== undefined)) {
-      problems.push({ path, message: 'give either between: [a, b] (both directions) or from and to (one direction), not both' });
+      problems.push({
+        path,
+        message: 'give either between: [a, b] (both directions) or from and to (one direction), not both',
+      });
       return;
     } else if (spec.between) {
       const [a, b] = spec.between;
@@ -123,34 +136,69 @@ function resolveLinks(scenario: Scenario, known: (region: string, path: Array<st
       const key = `${from}->${to}`;
       const earlier = declaredAt.get(key);
       if (earlier !== undefined) {
-        problems.push({ path, message: `duplicate link ${from} → ${to}: links[${earlier}] already sets it (an asymmetric link gives each direction once, with from/to)` });
+        problems.push({
+          path,
+          message: `duplicate link ${from} → ${to}: links[${earlier}] already sets it (an asymmetric link gives each direction once, with from/to)`,
+        });
         return;
       }
       declaredAt.set(key, i);
       if (spec.jitter > spec.latency) {
-        problems.push({ path: [...path, 'jitter'], message: `jitter (${spec.jitter} ms) above the latency (${spec.latency} ms) would need negative delays` });
+        problems.push({
+          path: [...path, 'jitter'],
+          message: `jitter (${spec.jitter} ms) above the latency (${spec.latency} ms) would need negative delays`,
+        });
       }
-      const bandwidth = spec.bandwidth === undefined ? undefined : spec.bandwidth === 0 ? 'a bandwidth of 0 carries nothing: to cut a link, use a link-down fault' : bandwidthProblem(spec.bandwidth);
+      const bandwidth =
+        spec.bandwidth === undefined
+          ? undefined
+          : spec.bandwidth === 0
+            ? 'a bandwidth of 0 carries nothing: to cut a link, use a link-down fault'
+            : bandwidthProblem(spec.bandwidth);
       if (bandwidth) problems.push({ path: [...path, 'bandwidth'], message: bandwidth });
-      links.push({ from, to, latencyMs: spec.latency, jitterMs: spec.jitter, ...(spec.bandwidth !== undefined ? { bandwidthBytesPerSec: spec.bandwidth } : {}) });
+      links.push({
+        from,
+        to,
+        latencyMs: spec.latency,
+        jitterMs: spec.jitter,
+        ...(spec.bandwidth !== undefined ? { bandwidthBytesPerSec: spec.bandwidth } : {}),
+      });
     }
   });
   return links;
 }
 
-function placeBrokers(cluster: ClusterSpec, index: number, regions: string[], known: (region: string, path: Array<string | number>) => boolean, problems: Problem[]): string[] {
+function placeBrokers(
+  cluster: ClusterSpec,
+  index: number,
+  regions: string[],
+  known: (region: string, path: Array<string | number>) => boolean,
+  problems: Problem[],
+): string[] {
   const path = ['clusters', index];
   if (cluster.region !== undefined && cluster.regions !== undefined) {
-    problems.push({ path: [...path, 'regions'], message: 'give either region (every broker in one region) or regions (brokers spread over them), not both' });
+    problems.push({
+      path: [...path, 'regions'],
+      message: 'give either region (every broker in one region) or regions (brokers spread over them), not both',
+    });
   }
   const spread = cluster.regions ?? [cluster.region ?? regions[0]!];
   if (cluster.regions) cluster.regions.forEach((region, j) => known(region, [...path, 'regions', j]));
   else if (cluster.region !== undefined) known(cluster.region, [...path, 'region']);
   if (cluster.followerFetching && (cluster.system !== 'kafka' || regions.length < 2)) {
-    problems.push({ path: [...path, 'followerFetching'], message: cluster.system !== 'kafka' ? 'follower fetching is a Kafka feature (KIP-392)' : 'follower fetching reads from a replica in the consumer\'s region: it needs regions' });
+    problems.push({
+      path: [...path, 'followerFetching'],
+      message:
+        cluster.system !== 'kafka'
+          ? 'follower fetching is a Kafka feature (KIP-392)'
+          : "follower fetching reads from a replica in the consumer's region: it needs regions",
+    });
   }
   if (cluster.regions && cluster.regions.length > cluster.brokers) {
-    problems.push({ path: [...path, 'regions'], message: `${cluster.regions.length} regions for ${cluster.brokers} broker(s): regions ${cluster.regions.slice(cluster.brokers).join(', ')} would hold none` });
+    problems.push({
+      path: [...path, 'regions'],
+      message: `${cluster.regions.length} regions for ${cluster.brokers} broker(s): regions ${cluster.regions.slice(cluster.brokers).join(', ')} would hold none`,
+    });
   }
   return Array.from({ length: cluster.brokers }, (_, i) => spread[i % spread.length]!);
 }
@@ -168,7 +216,10 @@ function checkReachable(topology: Topology, problems: Problem[]): void {
     }
   }
   if (missing.length > 0) {
-    problems.push({ path: ['links'], message: `traffic crosses ${missing.join(', ')} but no link says what that costs: add links: [{between: [a, b], latency: …}]` });
+    problems.push({
+      path: ['links'],
+      message: `traffic crosses ${missing.join(', ')} but no link says what that costs: add links: [{between: [a, b], latency: …}]`,
+    });
   }
 }
 
@@ -177,11 +228,20 @@ export function describeTopology(topology: Topology): string[] {
   if (topology.implicit) return [];
   const lines = [`regions: ${topology.regions.join(', ')}`];
   for (const [name, placement] of topology.clusters) {
-    lines.push(`  cluster ${name}: ${placement.brokerRegions.map((region, i) => `broker-${i + 1}@${region}`).join(', ')}`);
+    lines.push(
+      `  cluster ${name}: ${placement.brokerRegions.map((region, i) => `broker-${i + 1}@${region}`).join(', ')}`,
+    );
   }
-  lines.push(`  producers: ${topology.producerRegions.join(', ')} (in turn, per topic); consumers: a group in each of ${topology.consumerRegions.join(', ')}`);
+  lines.push(
+    `  producers: ${topology.producerRegions.join(', ')} (in turn, per topic); consumers: a group in each of ${topology.consumerRegions.join(', ')}`,
+  );
   for (const link of topology.links) {
-    const extra = [link.jitterMs ? `±${link.jitterMs} ms` : '', link.bandwidthBytesPerSec ? `${link.bandwidthBytesPerSec} B/s` : ''].filter(Boolean).join(', ');
+    const extra = [
+      link.jitterMs ? `±${link.jitterMs} ms` : '',
+      link.bandwidthBytesPerSec ? `${link.bandwidthBytesPerSec} B/s` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     lines.push(`  link ${link.from} → ${link.to}: ${link.latencyMs} ms one way${extra ? ` (${extra})` : ''}`);
   }
   return lines;

@@ -53,7 +53,10 @@ criteria:
   assert.equal(r.messages.lost, 0);
   assert.equal(r.messages.duplicated, 0);
   assert.equal(r.messages.lostVerified, true);
-  assert.ok(r.faults.every((f: { injectedAt: number | null }) => f.injectedAt !== null), 'both kills happened');
+  assert.ok(
+    r.faults.every((f: { injectedAt: number | null }) => f.injectedAt !== null),
+    'both kills happened',
+  );
   assert.ok(r.messages.acked > 0.9 * r.messages.sent, `acked ${r.messages.acked} of ${r.messages.sent}`);
 });
 
@@ -69,7 +72,10 @@ faults:
   const run = await runCli(['run', file, '--out', out], { timeoutMs: 240_000 });
   const r = readResult(out);
   assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
-  assert.ok((r.errors.byKind['produce:KafkaJSRequestTimeoutError'] ?? 0) > 0, `timeouts after 1 s, not kafkajs's 30 s: ${JSON.stringify(r.errors)}`);
+  assert.ok(
+    (r.errors.byKind['produce:KafkaJSRequestTimeoutError'] ?? 0) > 0,
+    `timeouts after 1 s, not kafkajs's 30 s: ${JSON.stringify(r.errors)}`,
+  );
   assert.ok(r.messages.consumedUnacked > 0, 'requests that timed out were written all the same');
   assert.equal(r.messages.lost, 0);
   assert.equal(r.messages.duplicated, 0, 'no retries: no second copies');

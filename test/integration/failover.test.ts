@@ -10,7 +10,11 @@ import { afterEach, test } from 'node:test';
 import { faultlineProcesses, runCli, tempDir, waitFor, writeScenario } from '../helpers.js';
 
 afterEach(async () => {
-  await waitFor(() => faultlineProcesses().length === 0, 20_000, `no faultline process left (found: ${faultlineProcesses().join('; ')})`);
+  await waitFor(
+    () => faultlineProcesses().length === 0,
+    20_000,
+    `no faultline process left (found: ${faultlineProcesses().join('; ')})`,
+  );
 });
 
 /**
@@ -19,7 +23,10 @@ afterEach(async () => {
  * producer sticks to one partition, and the replica's producer may pick another).
  */
 function failoverScenario(system: 'kafka' | 'pulsar'): string {
-  const cluster = system === 'kafka' ? 'system: kafka, provider: local, brokers: 1, heap: 384MiB' : 'system: pulsar, provider: local, heap: 512MiB';
+  const cluster =
+    system === 'kafka'
+      ? 'system: kafka, provider: local, brokers: 1, heap: 384MiB'
+      : 'system: pulsar, provider: local, heap: 512MiB';
   return `name: it-failover-${system}
 regions: [ra, rb]
 links:
@@ -58,14 +65,20 @@ async function failOver(system: 'kafka' | 'pulsar'): Promise<Record<string, any>
   assert.equal(run.code, 0, run.stderr + run.stdout);
   const { rto, messages, replication: rep } = r;
   assert.equal(rto.fault, r.faults[0].id);
-  assert.ok(Math.abs(rto.switchedAtMs - rto.outageAtMs - 2000) < 100, `clients moved ${rto.switchedAtMs - rto.outageAtMs} ms after the outage`);
+  assert.ok(
+    Math.abs(rto.switchedAtMs - rto.outageAtMs - 2000) < 100,
+    `clients moved ${rto.switchedAtMs - rto.outageAtMs} ms after the outage`,
+  );
   // Nothing could be acknowledged by (or consumed from) the replica before the clients moved to it.
   assert.ok(rto.produce >= 2000 && rto.produce < 7000, `RTO produce ${rto.produce} ms`);
   assert.ok(rto.consume >= 2000 && rto.consume < 30_000, `RTO consume ${rto.consume} ms`);
   assert.deepEqual([rto.groupsReady, rto.groups], [1, 1]);
   // Resumed from the replicator's synced position, not from the beginning of the replica topic.
   assert.ok(rto.consumedBeforeMove > 500, `${rto.consumedBeforeMove} consumed before the move`);
-  assert.ok(rto.consumedAgain < rto.consumedBeforeMove / 2, `${rto.consumedAgain} consumed again of ${rto.consumedBeforeMove}`);
+  assert.ok(
+    rto.consumedAgain < rto.consumedBeforeMove / 2,
+    `${rto.consumedAgain} consumed again of ${rto.consumedBeforeMove}`,
+  );
   // Sends waiting on the dead source were given up at the move, and counted failed.
   assert.equal(r.errors.byKind['produce:FailoverAbandoned'] ?? 0, rto.abandoned);
   assert.equal(messages.acked + messages.failed, messages.sent);
@@ -79,7 +92,10 @@ async function failOver(system: 'kafka' | 'pulsar'): Promise<Record<string, any>
   assert.equal(rep.notReplicated, 0, 'the source came back and the replicator carried the rest');
   assert.equal(r.rpo.fault, rto.fault);
   assert.equal(r.rpo.messages, r.rpo.inFlight + r.rpo.late + r.rpo.lost);
-  assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /Failover a → b: .*RTO produce \d+ ms.*RTO consume \d+ ms/);
+  assert.match(
+    readFileSync(join(out, 'report.md'), 'utf8'),
+    /Failover a → b: .*RTO produce \d+ ms.*RTO consume \d+ ms/,
+  );
   console.log(
     `${system} failover a → b: RTO produce ${rto.produce} ms, consume ${rto.consume} ms; consumed again ${rto.consumedAgain} of ${rto.consumedBeforeMove}; ` +
       `abandoned ${rto.abandoned}; RPO ${r.rpo.messages} (late ${r.rpo.late}, lost ${r.rpo.lost}), oldest ${r.rpo.ms} ms; replication duplicated ${rep.duplicated}`,

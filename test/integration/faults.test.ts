@@ -6,7 +6,15 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { collect, expectNoProcessLeftAfterEach, readResult, runCli, startCli, tempDir, writeScenario } from '../helpers.js';
+import {
+  collect,
+  expectNoProcessLeftAfterEach,
+  readResult,
+  runCli,
+  startCli,
+  tempDir,
+  writeScenario,
+} from '../helpers.js';
 
 expectNoProcessLeftAfterEach();
 
@@ -23,7 +31,10 @@ faults:
   assert.equal(run.code, 0, run.stderr + run.stdout);
   const result = readResult(out);
   assert.equal(result.faults.length, 1);
-  assert.ok(result.faults[0].injectedAt <= 3200, `latency in force from the start of the measurement (${result.faults[0].injectedAt} ms)`);
+  assert.ok(
+    result.faults[0].injectedAt <= 3200,
+    `latency in force from the start of the measurement (${result.faults[0].injectedAt} ms)`,
+  );
   return result.latency.publish.p50;
 }
 
@@ -60,7 +71,14 @@ faults:
 });
 
 /** Three brokers (RF=3, minISR=2, acks=all, fast fencing) and one broker isolated for 12 s. */
-function isolateScenario(o: { name: string; partitions: number; duration: string; at: string; target: string; criterion: string }): string {
+function isolateScenario(o: {
+  name: string;
+  partitions: number;
+  duration: string;
+  at: string;
+  target: string;
+  criterion: string;
+}): string {
   return `name: ${o.name}
 clusters:
   - {name: trio, system: kafka, brokers: 3, heap: 512MiB, config: {broker.session.timeout.ms: 3000, broker.heartbeat.interval.ms: 500}}
@@ -76,32 +94,75 @@ criteria:
 
 test('isolating a partition leader moves leadership; producing resumes; failover is measured; an impossible failover criterion exits 1', async () => {
   const out = tempDir();
-  const file = writeScenario(isolateScenario({ name: 'isolate-leader', partitions: 1, duration: '25s', at: '8s', target: '"leader(t, 0)"', criterion: 'failover.max < 1ms' }));
+  const file = writeScenario(
+    isolateScenario({
+      name: 'isolate-leader',
+      partitions: 1,
+      duration: '25s',
+      at: '8s',
+      target: '"leader(t, 0)"',
+      criterion: 'failover.max < 1ms',
+    }),
+  );
   const run = await runCli(['run', file, '--out', out], { timeoutMs: 300_000 });
   assert.equal(run.code, 1, run.stderr + run.stdout);
   const r = readResult(out);
   const [fault] = r.faults;
   assert.match(fault.resolvedTarget, /^broker-[123]$/);
-  assert.notEqual(`broker-${fault.leaderBeforeHeal}`, fault.resolvedTarget, 'leadership moved away from the isolated broker');
-  assert.ok(fault.recovery.firstAckMs > 0 && fault.recovery.firstAckMs < 20_000, `failover ${fault.recovery.firstAckMs} ms`);
+  assert.notEqual(
+    `broker-${fault.leaderBeforeHeal}`,
+    fault.resolvedTarget,
+    'leadership moved away from the isolated broker',
+  );
+  assert.ok(
+    fault.recovery.firstAckMs > 0 && fault.recovery.firstAckMs < 20_000,
+    `failover ${fault.recovery.firstAckMs} ms`,
+  );
   assert.equal(r.failover.max, fault.recovery.firstAckMs);
-  const during = r.timeline.filter((p: { t: number }) => p.t * 1000 > fault.injectedAt + fault.recovery.firstAckMs && p.t * 1000 < fault.healedAt);
-  assert.ok(during.some((p: { produced: number }) => p.produced > 0), 'producing resumed while the old leader was still isolated');
-  assert.ok(r.timeline.some((p: { faults?: string[] }) => p.faults?.includes(fault.id)), 'fault window marked in the timeline');
-  assert.deepEqual(r.criteria.map((c: { passed: boolean }) => c.passed), [false]);
+  const during = r.timeline.filter(
+    (p: { t: number }) => p.t * 1000 > fault.injectedAt + fault.recovery.firstAckMs && p.t * 1000 < fault.healedAt,
+  );
+  assert.ok(
+    during.some((p: { produced: number }) => p.produced > 0),
+    'producing resumed while the old leader was still isolated',
+  );
+  assert.ok(
+    r.timeline.some((p: { faults?: string[] }) => p.faults?.includes(fault.id)),
+    'fault window marked in the timeline',
+  );
+  assert.deepEqual(
+    r.criteria.map((c: { passed: boolean }) => c.passed),
+    [false],
+  );
 });
 
 test('isolating the active controller makes the quorum elect another; producing goes on; nothing acked is lost', async () => {
   const out = tempDir();
-  const file = writeScenario(isolateScenario({ name: 'isolate-controller', partitions: 3, duration: '22s', at: '6s', target: 'controller', criterion: 'messages.lost == 0' }));
+  const file = writeScenario(
+    isolateScenario({
+      name: 'isolate-controller',
+      partitions: 3,
+      duration: '22s',
+      at: '6s',
+      target: 'controller',
+      criterion: 'messages.lost == 0',
+    }),
+  );
   const run = await runCli(['run', file, '--out', out], { timeoutMs: 300_000 });
   const r = readResult(out);
   assert.equal(run.code, 0, `${run.stderr}${run.stdout}\n${JSON.stringify(r.faults)}`);
   const [fault] = r.faults;
   assert.match(fault.resolvedTarget, /^broker-[123]$/);
   assert.ok(fault.controllerBeforeHeal !== null, 'the active controller was known before the heal');
-  assert.notEqual(`broker-${fault.controllerBeforeHeal}`, fault.resolvedTarget, 'quorum leadership moved away from the isolated controller');
-  assert.ok(fault.recovery.firstAckMs !== null && fault.recovery.firstAckMs < 12_000, `failover ${fault.recovery.firstAckMs} ms`);
+  assert.notEqual(
+    `broker-${fault.controllerBeforeHeal}`,
+    fault.resolvedTarget,
+    'quorum leadership moved away from the isolated controller',
+  );
+  assert.ok(
+    fault.recovery.firstAckMs !== null && fault.recovery.firstAckMs < 12_000,
+    `failover ${fault.recovery.firstAckMs} ms`,
+  );
   assert.equal(r.messages.lost, 0);
 });
 
@@ -121,7 +182,9 @@ test('leader kill ×3 with restarts on RF=3, minISR=2, acks=all loses nothing (s
 /** The Toxiproxy API port of the run whose CLI process is `owner`, from its command line (-port N … faultline.owner=PID). */
 function toxiproxyPortOf(owner: number): number | undefined {
   const listing = execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' });
-  const line = listing.split('\n').find((l) => l.includes(`faultline.owner=${owner}`) && / -port \d+/.test(l) && !l.includes('java'));
+  const line = listing
+    .split('\n')
+    .find((l) => l.includes(`faultline.owner=${owner}`) && / -port \d+/.test(l) && !l.includes('java'));
   return line ? Number(/ -port (\d+)/.exec(line)![1]) : undefined;
 }
 
@@ -144,7 +207,12 @@ faults:
   const cutAt: number[] = [];
   while (!done) {
     const port = toxiproxyPortOf(child.pid!);
-    const proxy = port ? await fetch(`http://127.0.0.1:${port}/proxies/client-clients-to-1`).then((r) => (r.ok ? r.json() : undefined), () => undefined) : undefined;
+    const proxy = port
+      ? await fetch(`http://127.0.0.1:${port}/proxies/client-clients-to-1`).then(
+          (r) => (r.ok ? r.json() : undefined),
+          () => undefined,
+        )
+      : undefined;
     if (proxy) seen.push((proxy as { enabled: boolean }).enabled);
     if (proxy && !(proxy as { enabled: boolean }).enabled) cutAt.push(performance.now());
     await delay(100);
@@ -152,8 +220,14 @@ faults:
   const run = await finished;
   assert.equal(run.code, 0, run.stderr + run.stdout);
   const [f1, f2] = readResult(out).faults;
-  assert.ok(f1.injectedAt - 3000 < 300 && f2.injectedAt - 6000 < 300, `injected on time: ${f1.injectedAt}, ${f2.injectedAt} ms`);
-  assert.ok(f1.healedAt >= 6000 && f1.healedAt - 6000 < 300 && f2.healedAt >= 9000 && f2.healedAt - 9000 < 300, `healed on time: ${f1.healedAt}, ${f2.healedAt} ms`);
+  assert.ok(
+    f1.injectedAt - 3000 < 300 && f2.injectedAt - 6000 < 300,
+    `injected on time: ${f1.injectedAt}, ${f2.injectedAt} ms`,
+  );
+  assert.ok(
+    f1.healedAt >= 6000 && f1.healedAt - 6000 < 300 && f2.healedAt >= 9000 && f2.healedAt - 9000 < 300,
+    `healed on time: ${f1.healedAt}, ${f2.healedAt} ms`,
+  );
   const changes = seen.filter((open, i) => i === 0 || open !== seen[i - 1]);
   assert.deepEqual(changes, [true, false, true], 'cut once, for both faults, and opened once');
   const cutMs = cutAt.at(-1)! - cutAt[0]!;

@@ -6,13 +6,26 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { collect, expectNoProcessLeftAfterEach, faultlineProcesses, kafkaScenario, readResult, runCli, startCli, tempDir, waitFor, writeScenario } from '../helpers.js';
+import {
+  collect,
+  expectNoProcessLeftAfterEach,
+  faultlineProcesses,
+  kafkaScenario,
+  readResult,
+  runCli,
+  startCli,
+  tempDir,
+  waitFor,
+  writeScenario,
+} from '../helpers.js';
 
 expectNoProcessLeftAfterEach();
 
 test('a short scenario meets its rate within 5%, consumes everything it acked, loses nothing, exits 0', async () => {
   const out = tempDir();
-  const file = writeScenario(kafkaScenario({ rate: '1000/s', criteria: ['throughput.produced.messagesPerSec >= 950', 'messages.lost == 0'] }));
+  const file = writeScenario(
+    kafkaScenario({ rate: '1000/s', criteria: ['throughput.produced.messagesPerSec >= 950', 'messages.lost == 0'] }),
+  );
   const run = await runCli(['run', file, '--out', out]);
   assert.equal(run.code, 0, run.stderr + run.stdout);
   const r = readResult(out);
@@ -20,8 +33,14 @@ test('a short scenario meets its rate within 5%, consumes everything it acked, l
   assert.equal(r.status, 'passed');
   assert.equal(r.partial, false);
   assert.equal(r.scenario.name, 'it-kafka');
-  assert.ok(Math.abs(r.throughput.produced.messagesPerSec - 1000) <= 50, `produced ${r.throughput.produced.messagesPerSec} msg/s`);
-  assert.ok(Math.abs(r.throughput.consumed.messagesPerSec - 1000) <= 50, `consumed ${r.throughput.consumed.messagesPerSec} msg/s`);
+  assert.ok(
+    Math.abs(r.throughput.produced.messagesPerSec - 1000) <= 50,
+    `produced ${r.throughput.produced.messagesPerSec} msg/s`,
+  );
+  assert.ok(
+    Math.abs(r.throughput.consumed.messagesPerSec - 1000) <= 50,
+    `consumed ${r.throughput.consumed.messagesPerSec} msg/s`,
+  );
   assert.equal(r.throughput.produced.bytesPerSec, r.throughput.produced.messagesPerSec * 1024);
   assert.equal(r.messages.sent, 10_000, 'warm-up 2 s + duration 8 s at 1000/s');
   assert.equal(r.messages.acked, r.messages.sent);
@@ -33,15 +52,24 @@ test('a short scenario meets its rate within 5%, consumes everything it acked, l
   assert.equal(typeof r.messages.reordered, 'number', 'order checked');
   if (r.messages.reordered > 0) assert.equal(r.messages.producerMayReorder, true);
   for (const kind of ['publish', 'endToEnd']) {
-    for (const stat of ['p50', 'p90', 'p99', 'p999', 'max', 'mean']) assert.equal(typeof r.latency[kind][stat], 'number', `latency.${kind}.${stat}`);
-    assert.ok(r.latency[kind].p50 > 0 && r.latency[kind].p50 <= r.latency[kind].p99 && r.latency[kind].p99 <= r.latency[kind].max);
+    for (const stat of ['p50', 'p90', 'p99', 'p999', 'max', 'mean'])
+      assert.equal(typeof r.latency[kind][stat], 'number', `latency.${kind}.${stat}`);
+    assert.ok(
+      r.latency[kind].p50 > 0 &&
+        r.latency[kind].p50 <= r.latency[kind].p99 &&
+        r.latency[kind].p99 <= r.latency[kind].max,
+    );
   }
   assert.ok(r.latency.publish.p50 >= r.latency.publishUncorrected.p50, 'corrected latency is never below uncorrected');
   assert.equal(r.latency.publish.count, 8000, 'warm-up excluded from the aggregates');
   assert.ok(r.timeline.length >= 10);
   assert.ok(r.timeline.some((p: any) => p.phase === 'warmup') && r.timeline.some((p: any) => p.phase === 'measure'));
-  for (const key of ['t', 'produced', 'consumed', 'publishP99', 'endToEndP99', 'errors']) assert.ok(key in r.timeline[3], key);
-  assert.deepEqual(r.criteria.map((c: any) => c.passed), [true, true]);
+  for (const key of ['t', 'produced', 'consumed', 'publishP99', 'endToEndP99', 'errors'])
+    assert.ok(key in r.timeline[3], key);
+  assert.deepEqual(
+    r.criteria.map((c: any) => c.passed),
+    [true, true],
+  );
   assert.ok(r.histograms.publish.length > 0 && r.histograms.endToEnd.length > 0);
   assert.ok(Date.parse(r.startedAt) < Date.parse(r.endedAt));
   assert.ok(existsSync(join(out, 'logs', 'main-broker-1.log')), 'broker log in the run directory');
@@ -56,12 +84,22 @@ test('a short scenario meets its rate within 5%, consumes everything it acked, l
 
 test('an impossible criterion fails the run with exit 1', async () => {
   const out = tempDir();
-  const file = writeScenario(kafkaScenario({ warmup: '0s', duration: '3s', rate: '200/s', criteria: ['latency.publish.p99 < 1us', 'messages.lost == 0'] }));
+  const file = writeScenario(
+    kafkaScenario({
+      warmup: '0s',
+      duration: '3s',
+      rate: '200/s',
+      criteria: ['latency.publish.p99 < 1us', 'messages.lost == 0'],
+    }),
+  );
   const run = await runCli(['run', file, '--out', out]);
   assert.equal(run.code, 1, run.stderr);
   const r = readResult(out);
   assert.equal(r.status, 'failed');
-  assert.deepEqual(r.criteria.map((c: any) => c.passed), [false, true]);
+  assert.deepEqual(
+    r.criteria.map((c: any) => c.passed),
+    [false, true],
+  );
   assert.match(run.stdout, /FAIL\s+latency\.publish\.p99 < 1us/);
 });
 

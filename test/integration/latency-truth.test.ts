@@ -43,9 +43,14 @@ test('a 2 s broker pause shows as a corrected publish p99 of at least 1 s', asyn
   const { publish, publishUncorrected } = result.latency;
   assert.ok(publish.p99 >= 1000, `corrected publish p99 ${publish.p99} ms`);
   assert.ok(publish.max >= 1800 && publish.max < 4000, `corrected publish max ${publish.max} ms`);
-  assert.ok(publishUncorrected.p99 < publish.p99, `uncorrected p99 ${publishUncorrected.p99} ms is below corrected ${publish.p99} ms`);
+  assert.ok(
+    publishUncorrected.p99 < publish.p99,
+    `uncorrected p99 ${publishUncorrected.p99} ms is below corrected ${publish.p99} ms`,
+  );
   assert.equal(result.messages.lost, 0);
-  const stalled = result.timeline.filter((p: { phase: string; produced: number }) => p.phase === 'measure' && p.produced < 100);
+  const stalled = result.timeline.filter(
+    (p: { phase: string; produced: number }) => p.phase === 'measure' && p.produced < 100,
+  );
   assert.ok(stalled.length >= 1, 'the stall is visible in the per-second timeline');
 });
 

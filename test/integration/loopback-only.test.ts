@@ -25,7 +25,11 @@ interface ListeningSocket {
 /** /proc/net/tcp{,6} addresses: IPv4 as one little-endian word, IPv6 as four. */
 function decodeAddress(hex: string): string {
   const word = (w: string) => w.toLowerCase().match(/../g)!.reverse().join('');
-  if (hex.length === 8) return word(hex).match(/../g)!.map((b) => parseInt(b, 16)).join('.');
+  if (hex.length === 8)
+    return word(hex)
+      .match(/../g)!
+      .map((b) => parseInt(b, 16))
+      .join('.');
   const bytes = Array.from({ length: 4 }, (_, i) => word(hex.slice(8 * i, 8 * i + 8))).join('');
   if (bytes.startsWith('00000000000000000000ffff')) return `::ffff:${decodeAddress(word(bytes.slice(24)))}`;
   const groups = bytes.match(/..../g)!.map((g) => parseInt(g, 16).toString(16));
@@ -151,7 +155,8 @@ async function runWatchingSockets(yaml: string, timeoutMs: number): Promise<Watc
         const cmdline = read(`/proc/${pid}/cmdline`);
         if (cmdline) processes.set(pid, describe(cmdline)); // a zombie's is empty
       }
-      for (const socket of listeningSocketsOf(pids)) seen.set(`${socket.pid} ${socket.protocol} ${socket.address} ${socket.port}`, socket);
+      for (const socket of listeningSocketsOf(pids))
+        seen.set(`${socket.pid} ${socket.protocol} ${socket.address} ${socket.port}`, socket);
       if (loadStarted && sampling) samplesUnderLoad++;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -165,11 +170,15 @@ async function runWatchingSockets(yaml: string, timeoutMs: number): Promise<Watc
 }
 
 function assertLoopbackOnly(watched: Watched): void {
-  const listing = watched.sockets.map((s) => `${s.what} (pid ${s.pid}) ${s.protocol} ${s.address}:${s.port}`).join('\n  ');
+  const listing = watched.sockets
+    .map((s) => `${s.what} (pid ${s.pid}) ${s.protocol} ${s.address}:${s.port}`)
+    .join('\n  ');
   console.log(`listening sockets of the run:\n  ${listing}`);
   assert.equal(watched.code, 0, watched.stderr);
   assert.ok(watched.samplesUnderLoad >= 3, `sockets listed while the load ran (${watched.samplesUnderLoad} samples)`);
-  const wide = watched.sockets.filter((s) => !LOOPBACK.has(s.address)).map((s) => `${s.what} (pid ${s.pid}) ${s.protocol} ${s.address}:${s.port}`);
+  const wide = watched.sockets
+    .filter((s) => !LOOPBACK.has(s.address))
+    .map((s) => `${s.what} (pid ${s.pid}) ${s.protocol} ${s.address}:${s.port}`);
   assert.deepEqual(wide, [], 'every listening socket is bound to loopback');
 }
 
@@ -199,8 +208,14 @@ workload:
   const standalone = watched.sockets.filter((s) => s.what === 'org.apache.pulsar.PulsarStandaloneStarter');
   assert.ok(standalone.length >= 5, 'broker, its two region ports, web service and bookie were seen listening');
   const bookiePort = Number(/--bookkeeper-port\0(\d+)/.exec(standalone[0]!.cmdline)?.[1]);
-  assert.ok(standalone.some((s) => s.port === bookiePort), `the bookie listens on --bookkeeper-port ${bookiePort}`);
-  assert.ok(watched.sockets.some((s) => s.cmdline.includes('toxiproxy')), 'Toxiproxy was seen listening');
+  assert.ok(
+    standalone.some((s) => s.port === bookiePort),
+    `the bookie listens on --bookkeeper-port ${bookiePort}`,
+  );
+  assert.ok(
+    watched.sockets.some((s) => s.cmdline.includes('toxiproxy')),
+    'Toxiproxy was seen listening',
+  );
 });
 
 test('Kafka across a region link with MirrorMaker 2: brokers, KRaft controllers, MirrorMaker 2 and Toxiproxy listen on 127.0.0.1 only', async () => {
@@ -230,7 +245,13 @@ workload:
   assertLoopbackOnly(watched);
   const kafka = new Set(watched.sockets.filter((s) => s.what === 'kafka.Kafka').map((s) => s.pid));
   assert.equal(kafka.size, 2, 'both brokers were seen listening');
-  assert.ok(watched.sockets.some((s) => s.cmdline.includes('toxiproxy')), 'Toxiproxy was seen listening');
+  assert.ok(
+    watched.sockets.some((s) => s.cmdline.includes('toxiproxy')),
+    'Toxiproxy was seen listening',
+  );
   // Dedicated mode starts no REST server: MirrorMaker 2 ran and listened on nothing.
-  assert.ok([...watched.processes.values()].includes('org.apache.kafka.connect.mirror.MirrorMaker'), 'MirrorMaker 2 ran while the sockets were listed');
+  assert.ok(
+    [...watched.processes.values()].includes('org.apache.kafka.connect.mirror.MirrorMaker'),
+    'MirrorMaker 2 ran while the sockets were listed',
+  );
 });

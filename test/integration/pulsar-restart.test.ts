@@ -10,7 +10,11 @@ import { afterEach, test } from 'node:test';
 import { faultlineProcesses, runCli, tempDir, waitFor, writeScenario } from '../helpers.js';
 
 afterEach(async () => {
-  await waitFor(() => faultlineProcesses().length === 0, 30_000, `no faultline process left (found: ${faultlineProcesses().join('; ')})`);
+  await waitFor(
+    () => faultlineProcesses().length === 0,
+    30_000,
+    `no faultline process left (found: ${faultlineProcesses().join('; ')})`,
+  );
 });
 
 // The standalone takes 15-25 s to stop and start again on a busy machine: producing goes on well after that.
@@ -43,7 +47,12 @@ criteria:
   assert.equal(r.messages.acked + r.messages.failed, r.messages.sent, 'every message acknowledged or failed');
   for (const kind of Object.keys(r.errors.byKind)) assert.match(kind, /^produce:(unknown-outcome|not-connected)$/);
   const fault = restart.injectedAt as number;
-  const resumedAfter = r.timeline.filter((p: { t: number; produced: number }) => p.t * 1000 >= fault + restart.recovery.firstAckMs).reduce((sum: number, p: { produced: number; consumed: number }) => sum + Math.min(p.produced, p.consumed), 0);
-  assert.ok(resumedAfter > 0, `messages produced and consumed after the restart (timeline: ${JSON.stringify(r.timeline.slice(0, 3))})`);
+  const resumedAfter = r.timeline
+    .filter((p: { t: number; produced: number }) => p.t * 1000 >= fault + restart.recovery.firstAckMs)
+    .reduce((sum: number, p: { produced: number; consumed: number }) => sum + Math.min(p.produced, p.consumed), 0);
+  assert.ok(
+    resumedAfter > 0,
+    `messages produced and consumed after the restart (timeline: ${JSON.stringify(r.timeline.slice(0, 3))})`,
+  );
   assert.match(readFileSync(join(out, 'logs', 'client.log'), 'utf8'), /reconnected after \d+ ms/);
 });

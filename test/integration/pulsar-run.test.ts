@@ -7,14 +7,27 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pulsarNativeDriver } from '../../src/drivers/pulsar/pulsar-native-driver.js';
-import { expectNoProcessLeftAfterEach, pulsarScenario, readResult, runCli, tempDir, writeScenario } from '../helpers.js';
+import {
+  expectNoProcessLeftAfterEach,
+  pulsarScenario,
+  readResult,
+  runCli,
+  tempDir,
+  writeScenario,
+} from '../helpers.js';
 
 expectNoProcessLeftAfterEach();
 
 function assertMetRate(r: Record<string, any>, rate: number): void {
   assert.equal(r.status, 'passed');
-  assert.ok(Math.abs(r.throughput.produced.messagesPerSec - rate) <= rate * 0.05, `produced ${r.throughput.produced.messagesPerSec} msg/s`);
-  assert.ok(Math.abs(r.throughput.consumed.messagesPerSec - rate) <= rate * 0.05, `consumed ${r.throughput.consumed.messagesPerSec} msg/s`);
+  assert.ok(
+    Math.abs(r.throughput.produced.messagesPerSec - rate) <= rate * 0.05,
+    `produced ${r.throughput.produced.messagesPerSec} msg/s`,
+  );
+  assert.ok(
+    Math.abs(r.throughput.consumed.messagesPerSec - rate) <= rate * 0.05,
+    `consumed ${r.throughput.consumed.messagesPerSec} msg/s`,
+  );
   assert.equal(r.messages.acked, r.messages.sent);
   assert.equal(r.messages.consumed, r.messages.acked);
   assert.equal(r.messages.lost, 0);
@@ -45,7 +58,9 @@ test('Pulsar through the native pulsar-client addon', async (t) => {
     return;
   }
   const out = tempDir();
-  const run = await runCli(['run', writeScenario(pulsarScenario({ driver: 'native' })), '--out', out], { timeoutMs: 240_000 });
+  const run = await runCli(['run', writeScenario(pulsarScenario({ driver: 'native' })), '--out', out], {
+    timeoutMs: 240_000,
+  });
   assert.equal(run.code, 0, run.stderr + run.stdout);
   const r = readResult(out);
   assertMetRate(r, 1000);
@@ -79,7 +94,10 @@ criteria: [messages.lost == 0]
   assert.match(written, /Publish latency p99 \(ms, lower is better\) \| [\d.]+ \| [\d.]+ \| (kafka|pulsar|tie) \|/);
   assert.match(written, /Lost messages \(messages, lower is better\) \| 0 \| 0 \| tie/);
   const json = JSON.parse(readFileSync(join(out, 'comparison.json'), 'utf8'));
-  assert.deepEqual(json.runs.map((r: { label: string }) => r.label), ['kafka', 'pulsar']);
+  assert.deepEqual(
+    json.runs.map((r: { label: string }) => r.label),
+    ['kafka', 'pulsar'],
+  );
 
   const compareOut = tempDir();
   const compared = await runCli(['compare', join(out, 'kafka'), join(out, 'pulsar'), '--out', compareOut]);

@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { expectNoProcessLeftAfterEach, readResult, runCli, tempDir, writeScenario } from '../helpers.js';
 
@@ -26,9 +25,14 @@ criteria:
   assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
   const { publish, endToEnd } = r.byRegion;
   const added = publish.far.p50 - publish.near.p50;
-  assert.ok(Math.abs(added - 80) <= 8, `publish p50 near ${publish.near.p50} ms, far ${publish.far.p50} ms: +${added.toFixed(1)} ms`);
+  assert.ok(
+    Math.abs(added - 80) <= 8,
+    `publish p50 near ${publish.near.p50} ms, far ${publish.far.p50} ms: +${added.toFixed(1)} ms`,
+  );
   const oneWay = (from: string, to: string) => endToEnd[`${from}->${to}`].p50 - endToEnd['near->near'].p50;
-  const describe = Object.entries(endToEnd).map(([pair, figures]) => `${pair} ${(figures as { p50: number }).p50} ms`).join(', ');
+  const describe = Object.entries(endToEnd)
+    .map(([pair, figures]) => `${pair} ${(figures as { p50: number }).p50} ms`)
+    .join(', ');
   // The consumer beside the broker: a remote producer's messages come one way (40 ms) later, not a round trip.
   assert.ok(oneWay('far', 'near') >= 25 && oneWay('far', 'near') <= 60, `end-to-end p50: ${describe}`);
   // The consumer across the link pays at least the one way its fetch answers cross (40 ms), and more while its
@@ -37,7 +41,10 @@ criteria:
   const consumed = (pair: string) => r.byRegion.endToEnd[pair].count as number;
   const far = consumed('near->far') + consumed('far->far');
   const near = consumed('near->near') + consumed('far->near');
-  assert.ok(far >= 0.95 * near, `each region's group reads every message (the far group had ${far} of ${near} when the books closed)`);
+  assert.ok(
+    far >= 0.95 * near,
+    `each region's group reads every message (the far group had ${far} of ${near} when the books closed)`,
+  );
   assert.equal(r.messages.lost, 0);
 });
 
@@ -65,11 +72,31 @@ test('a stretched cluster loses a region with nothing acknowledged lost; acks=al
 });
 
 const bad: Array<[string, string, RegExp]> = [
-  ['a link naming an unknown region', 'links: [{between: [us, mars], latency: 10ms}]', /:\d+:\d+: links\[0\]\.between\[1\]: no region named "mars"/],
-  ['a duplicate link', 'links: [{between: [us, eu], latency: 10ms}, {from: eu, to: us, latency: 20ms}]', /:\d+:\d+: links\[1\]: duplicate link eu → us: links\[0\] already sets it/],
-  ['a negative latency', 'links: [{between: [us, eu], latency: -5ms}]', /:\d+:\d+: links\[0\]\.latency: expected a duration/],
-  ['a cluster in an unknown region', 'links: [{between: [us, eu], latency: 10ms}]\nclusters: [{name: k, system: kafka, region: asia}]', /:\d+:\d+: clusters\[0\]\.region: no region named "asia"/],
-  ['a client in an unknown region', 'links: [{between: [us, eu], latency: 10ms}]\nworkload: {duration: 5s, rate: 10/s, placement: {producers: [asia]}}', /:\d+:\d+: workload\.placement\.producers\[0\]: no region named "asia"/],
+  [
+    'a link naming an unknown region',
+    'links: [{between: [us, mars], latency: 10ms}]',
+    /:\d+:\d+: links\[0\]\.between\[1\]: no region named "mars"/,
+  ],
+  [
+    'a duplicate link',
+    'links: [{between: [us, eu], latency: 10ms}, {from: eu, to: us, latency: 20ms}]',
+    /:\d+:\d+: links\[1\]: duplicate link eu → us: links\[0\] already sets it/,
+  ],
+  [
+    'a negative latency',
+    'links: [{between: [us, eu], latency: -5ms}]',
+    /:\d+:\d+: links\[0\]\.latency: expected a duration/,
+  ],
+  [
+    'a cluster in an unknown region',
+    'links: [{between: [us, eu], latency: 10ms}]\nclusters: [{name: k, system: kafka, region: asia}]',
+    /:\d+:\d+: clusters\[0\]\.region: no region named "asia"/,
+  ],
+  [
+    'a client in an unknown region',
+    'links: [{between: [us, eu], latency: 10ms}]\nworkload: {duration: 5s, rate: 10/s, placement: {producers: [asia]}}',
+    /:\d+:\d+: workload\.placement\.producers\[0\]: no region named "asia"/,
+  ],
   [
     'a region outage of a region with no broker',
     'links: [{between: [us, eu], latency: 10ms}]\nfaults: [{at: 1s, action: region-outage, region: eu, duration: 1s}]',

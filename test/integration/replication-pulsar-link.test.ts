@@ -42,6 +42,11 @@ workload:
   assert.ok(rep.lag.p50 >= 80, `replication lag p50 ${rep.lag.p50} ms: the replicator's bytes cross the 80 ms link`);
   // Each side registered its peer by the peer's path from its own region, under that region's listener.
   const client = readFileSync(join(out, 'logs', 'client.log'), 'utf8');
-  assert.match(client, /PUT clusters\/pb \{"serviceUrl":"[^"]+","brokerServiceUrl":"pulsar:\/\/127\.0\.0\.1:\d+","listenerName":"region_ra"\} → HTTP 200/);
-  console.log(`Pulsar geo-replication across an 80 ms link: lag p50 ${rep.lag.p50} ms, p90 ${rep.lag.p90} ms, p99 ${rep.lag.p99} ms, max ${rep.lag.max} ms`);
+  assert.match(
+    client,
+    /PUT clusters\/pb \{"serviceUrl":"[^"]+","brokerServiceUrl":"pulsar:\/\/127\.0\.0\.1:\d+","listenerName":"region_ra"\} → HTTP 200/,
+  );
+  console.log(
+    `Pulsar geo-replication across an 80 ms link: lag p50 ${rep.lag.p50} ms, p90 ${rep.lag.p90} ms, p99 ${rep.lag.p99} ms, max ${rep.lag.max} ms`,
+  );
 });

@@ -11,7 +11,11 @@ import { Kafka, logLevel } from 'kafkajs';
 import { collect, faultlineProcesses, runCli, startCli, tempDir, waitFor, writeScenario } from '../helpers.js';
 
 afterEach(async () => {
-  await waitFor(() => faultlineProcesses().length === 0, 20_000, `no faultline process left (found: ${faultlineProcesses().join('; ')})`);
+  await waitFor(
+    () => faultlineProcesses().length === 0,
+    20_000,
+    `no faultline process left (found: ${faultlineProcesses().join('; ')})`,
+  );
 });
 
 function readResult(dir: string): Record<string, any> {
@@ -23,7 +27,15 @@ interface Books {
   flows: Array<{ from: string; to: string; messages: Array<[number, number, number, number | null, number | null]> }>;
 }
 
-function scenario(o: { linkMs: number; bandwidth?: string; duration: string; rate: string; faults?: string; exactlyOnce?: boolean; drain?: string }): string {
+function scenario(o: {
+  linkMs: number;
+  bandwidth?: string;
+  duration: string;
+  rate: string;
+  faults?: string;
+  exactlyOnce?: boolean;
+  drain?: string;
+}): string {
   return `name: it-replication-truth
 regions: [ra, rb]
 links:
@@ -62,11 +74,15 @@ function targetBootstrap(out: string): string {
 async function readTargetToEnd(bootstrap: string, timeoutMs: number): Promise<{ ids: string[]; records: number }> {
   const kafka = new Kafka({ clientId: 'faultline-truth-reader', brokers: [bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
-  const consumer = kafka.consumer({ groupId: `faultline-truth-${process.pid}-${Date.now()}`, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId: `faultline-truth-${process.pid}-${Date.now()}`,
+    allowAutoTopicCreation: false,
+  });
   const ids: string[] = [];
   const next = new Map<number, number>();
   const ends = async () => new Map((await admin.fetchTopicOffsets('t')).map((p) => [p.partition, Number(p.high)]));
-  const reached = (end: Map<number, number>) => [...end].every(([partition, high]) => (next.get(partition) ?? 0) >= high);
+  const reached = (end: Map<number, number>) =>
+    [...end].every(([partition, high]) => (next.get(partition) ?? 0) >= high);
   try {
     await admin.connect();
     await consumer.connect();
@@ -74,14 +90,19 @@ async function readTargetToEnd(bootstrap: string, timeoutMs: number): Promise<{ 
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
         const v = message.value!;
-        if (v.length >= 20 && v.readUInt32BE(0) === 0x464c5431) ids.push(`${v.subarray(4, 12).toString('hex')}:${v.readUInt32BE(12)}:${v.readUInt32BE(16)}`);
+        if (v.length >= 20 && v.readUInt32BE(0) === 0x464c5431)
+          ids.push(`${v.subarray(4, 12).toString('hex')}:${v.readUInt32BE(12)}:${v.readUInt32BE(16)}`);
         next.set(partition, Number(message.offset) + 1);
       },
     });
     const deadline = Date.now() + timeoutMs;
     let end = await ends();
     for (;;) {
-      await waitFor(() => reached(end), Math.max(1, deadline - Date.now()), 'the test reader to reach the end of the target topic');
+      await waitFor(
+        () => reached(end),
+        Math.max(1, deadline - Date.now()),
+        'the test reader to reach the end of the target topic',
+      );
       const again = await ends();
       if ([...again].every(([p, high]) => end.get(p) === high)) break;
       end = again;
@@ -103,13 +124,33 @@ async function rpoTruth(o: { mode: 'kill' | 'isolate'; bandwidth?: string }): Pr
   const out = tempDir();
   const books = join(out, 'books.json');
   const faults = `faults:\n  - {at: 8s, action: region-outage, region: ra, mode: ${o.mode}}\n`;
-  const child = startCli(['run', writeScenario(scenario({ linkMs: 40, ...(o.bandwidth ? { bandwidth: o.bandwidth } : {}), duration: '20s', rate: '100/s', faults, drain: '60s' })), '--out', out], { FAULTLINE_REPLICATION_BOOKS: books });
+  const child = startCli(
+    [
+      'run',
+      writeScenario(
+        scenario({
+          linkMs: 40,
+          ...(o.bandwidth ? { bandwidth: o.bandwidth } : {}),
+          duration: '20s',
+          rate: '100/s',
+          faults,
+          drain: '60s',
+        }),
+      ),
+      '--out',
+      out,
+    ],
+    { FAULTLINE_REPLICATION_BOOKS: books },
+  );
   let reading: Promise<{ ids: string[]; records: number; healedBefore: boolean }> | undefined;
   let stderrNow = '';
   const run = await collect(child, 400_000, (stderr) => {
     stderrNow = stderr;
     if (!reading && /fault [^:]+: region-outage .* at \d+ ms/.test(stderr)) {
-      reading = readTargetToEnd(targetBootstrap(out), 10_000).then((r) => ({ ...r, healedBefore: /healing every fault/.test(stderrNow) }));
+      reading = readTargetToEnd(targetBootstrap(out), 10_000).then((r) => ({
+        ...r,
+        healedBefore: /healing every fault/.test(stderrNow),
+      }));
       reading.catch(() => {});
     }
   });
@@ -124,7 +165,9 @@ async function rpoTruth(o: { mode: 'kill' | 'isolate'; bandwidth?: string }): Pr
   const T = rpo.atMs;
   const healedAt = r.faults[0].healedAt;
   assert.equal(T, r.faults[0].injectedAt);
-  const found = new Set(read.ids.filter((id) => id.startsWith(`${dump.runId}:`)).map((id) => id.slice(dump.runId.length + 1)));
+  const found = new Set(
+    read.ids.filter((id) => id.startsWith(`${dump.runId}:`)).map((id) => id.slice(dump.runId.length + 1)),
+  );
   const messages = dump.flows[0]!.messages;
   const ackedByT = messages.filter(([, , , acked]) => acked !== null && acked <= T);
   const key = ([producer, sequence]: [number, number, ...unknown[]]) => `${producer}:${sequence}`;
@@ -134,19 +177,33 @@ async function rpoTruth(o: { mode: 'kill' | 'isolate'; bandwidth?: string }): Pr
   assert.equal(messages.filter(([, , , acked]) => acked !== null).length, rep.acked);
   // What the test found missing on the target during the outage, message by message, is exactly what the
   // harness's reader had not seen before the region came back: the two readers agree.
-  const missingByTest = ackedByT.filter((m) => !found.has(key(m))).map(key).sort();
-  const missingByHarness = ackedByT.filter(([, , , , seen]) => seen === null || seen >= healedAt).map(key).sort();
+  const missingByTest = ackedByT
+    .filter((m) => !found.has(key(m)))
+    .map(key)
+    .sort();
+  const missingByHarness = ackedByT
+    .filter(([, , , , seen]) => seen === null || seen >= healedAt)
+    .map(key)
+    .sort();
   assert.deepEqual(missingByTest, missingByHarness);
   // What reading the target back during the outage shows missing is the RPO's late + lost; the rest of the RPO
   // (what the target lacked at T) was in flight: acknowledged, already on its way through MirrorMaker 2 across the
   // link, landing after T although the source was gone.
   const inFlight = ackedByT.filter(([, , , , seen]) => seen !== null && seen > T && seen < healedAt);
-  assert.equal(rpo.late + rpo.lost, missingByTest.length, `rpo ${JSON.stringify(rpo)}: the test found ${missingByTest.length} missing`);
+  assert.equal(
+    rpo.late + rpo.lost,
+    missingByTest.length,
+    `rpo ${JSON.stringify(rpo)}: the test found ${missingByTest.length} missing`,
+  );
   assert.equal(rpo.inFlight, inFlight.length);
   assert.equal(rpo.messages, missingByTest.length + inFlight.length);
-  assert.ok(inFlight.every(([, , , , seen]) => seen! - T < 2000), 'in flight means landing within moments of the outage');
+  assert.ok(
+    inFlight.every(([, , , , seen]) => seen! - T < 2000),
+    'in flight means landing within moments of the outage',
+  );
   assert.ok(rpo.messages > 0, 'at 100 msg/s across a 40 ms link, the target lacked messages at the outage');
-  if (o.bandwidth) assert.ok(missingByTest.length > 0, 'MirrorMaker 2 was behind: the target lacked messages through the outage');
+  if (o.bandwidth)
+    assert.ok(missingByTest.length > 0, 'MirrorMaker 2 was behind: the target lacked messages through the outage');
   // The region came back before the drain: nothing lost — and the end agrees.
   assert.equal(rpo.lost, ackedByT.filter(([, , , , seen]) => seen === null).length);
   assert.equal(rpo.lost, 0);
@@ -179,7 +236,7 @@ test('truth: a reader in the target region sees end-to-end latency higher than a
   const source = r.latency.endToEnd;
   const target = rep.flows[0].endToEnd;
   assert.equal(target.count, rep.lag.count, 'one end-to-end figure per replicated message after the warm-up');
-  assert.deepEqual(rep.endToEnd, target, 'one flow: the overall figure is the flow\'s');
+  assert.deepEqual(rep.endToEnd, target, "one flow: the overall figure is the flow's");
   assert.ok(target.p50 - source.p50 >= 80, `target e2e p50 ${target.p50} ms − source e2e p50 ${source.p50} ms`);
   assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /end-to-end on the target p50 \/ p99 ms/);
   console.log(
@@ -192,7 +249,10 @@ test('MirrorMaker 2 exactly-once: EOS settings in mm2.properties, a read-committ
   // A SIGKILL and restart of MirrorMaker 2 mid-run (0 duplicates exactly-once, 66 at-least-once) was measured by
   // hand; as a test it was not reliable here: the restarted worker did not always resume within the run.
   const out = tempDir();
-  const run = await runCli(['run', writeScenario(scenario({ linkMs: 20, duration: '20s', rate: '100/s', exactlyOnce: true })), '--out', out], { timeoutMs: 400_000 });
+  const run = await runCli(
+    ['run', writeScenario(scenario({ linkMs: 20, duration: '20s', rate: '100/s', exactlyOnce: true })), '--out', out],
+    { timeoutMs: 400_000 },
+  );
   assert.equal(run.code, 0, run.stderr + run.stdout);
   const mm2 = readFileSync(join(out, 'logs', 'mm2', 'mm2.properties'), 'utf8');
   assert.match(mm2, /^b\.exactly\.once\.source\.support=enabled$/m);
@@ -204,5 +264,7 @@ test('MirrorMaker 2 exactly-once: EOS settings in mm2.properties, a read-committ
   assert.equal(rep.replicated, r.messages.acked, 'every acknowledged message reached the target (read committed)');
   assert.equal(rep.notReplicated, 0);
   assert.equal(rep.duplicated, 0);
-  console.log(`exactly-once MirrorMaker 2: replicated ${rep.replicated}, duplicated ${rep.duplicated}; lag p50 ${rep.lag.p50} ms, p99 ${rep.lag.p99} ms`);
+  console.log(
+    `exactly-once MirrorMaker 2: replicated ${rep.replicated}, duplicated ${rep.duplicated}; lag p50 ${rep.lag.p50} ms, p99 ${rep.lag.p99} ms`,
+  );
 });

@@ -9,7 +9,11 @@ import { afterEach, test } from 'node:test';
 import { collect, faultlineProcesses, runCli, startCli, tempDir, waitFor, writeScenario } from '../helpers.js';
 
 afterEach(async () => {
-  await waitFor(() => faultlineProcesses().length === 0, 20_000, `no faultline process left (found: ${faultlineProcesses().join('; ')})`);
+  await waitFor(
+    () => faultlineProcesses().length === 0,
+    20_000,
+    `no faultline process left (found: ${faultlineProcesses().join('; ')})`,
+  );
 });
 
 function readResult(dir: string): Record<string, any> {
@@ -17,7 +21,10 @@ function readResult(dir: string): Record<string, any> {
 }
 
 function replicationScenario(options: { linkMs?: number; duration: string; rate: string; faults?: string }): string {
-  const regions = options.linkMs === undefined ? '' : `regions: [ra, rb]\nlinks:\n  - {between: [ra, rb], latency: ${options.linkMs}ms}\n`;
+  const regions =
+    options.linkMs === undefined
+      ? ''
+      : `regions: [ra, rb]\nlinks:\n  - {between: [ra, rb], latency: ${options.linkMs}ms}\n`;
   const place = (region: string) => (options.linkMs === undefined ? '' : `, region: ${region}`);
   return `name: it-replication
 ${regions}clusters:
@@ -44,7 +51,10 @@ ${options.faults ?? ''}criteria:
 
 test('MirrorMaker 2 replicates every acknowledged message once; lag measured per message; nothing left running', async () => {
   const out = tempDir();
-  const run = await runCli(['run', writeScenario(replicationScenario({ duration: '20s', rate: '50/s' })), '--out', out], { timeoutMs: 300_000 });
+  const run = await runCli(
+    ['run', writeScenario(replicationScenario({ duration: '20s', rate: '50/s' })), '--out', out],
+    { timeoutMs: 300_000 },
+  );
   assert.equal(run.code, 0, run.stderr + run.stdout);
   const r = readResult(out);
   const rep = r.replication;
@@ -57,20 +67,34 @@ test('MirrorMaker 2 replicates every acknowledged message once; lag measured per
   assert.equal(rep.caughtUp, true);
   assert.equal(rep.lag.count, 1000, 'warm-up excluded from the lag');
   assert.ok(rep.lag.p50 > 0 && rep.lag.p50 <= rep.lag.p99 && rep.lag.p99 <= rep.lag.max, JSON.stringify(rep.lag));
-  assert.ok(rep.throughput.messagesPerSec > 40 && rep.throughput.messagesPerSec < 60, `replicated ${rep.throughput.messagesPerSec} msg/s`);
+  assert.ok(
+    rep.throughput.messagesPerSec > 40 && rep.throughput.messagesPerSec < 60,
+    `replicated ${rep.throughput.messagesPerSec} msg/s`,
+  );
   assert.equal(rep.flows.length, 1);
   assert.ok(rep.flows[0].firstRecordMs > 0, 'replicator start → first record measured');
   assert.ok(rep.flows[0].timeline.length >= 15);
-  assert.deepEqual(r.criteria.map((c: any) => c.passed), [true, true]);
+  assert.deepEqual(
+    r.criteria.map((c: any) => c.passed),
+    [true, true],
+  );
   assert.ok(existsSync(join(out, 'logs', 'mm2.log')), 'MirrorMaker 2 log in the run directory');
-  assert.ok(existsSync(join(out, 'logs', 'a-broker-1.log')) && existsSync(join(out, 'logs', 'b-broker-1.log')), 'both clusters ran');
+  assert.ok(
+    existsSync(join(out, 'logs', 'a-broker-1.log')) && existsSync(join(out, 'logs', 'b-broker-1.log')),
+    'both clusters ran',
+  );
   assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /### Replication[\s\S]*a → b \(t\)/);
-  console.log(`replication lag p50 ${rep.lag.p50} ms, p99 ${rep.lag.p99} ms; MirrorMaker start → first record ${rep.flows[0].firstRecordMs} ms`);
+  console.log(
+    `replication lag p50 ${rep.lag.p50} ms, p99 ${rep.lag.p99} ms; MirrorMaker start → first record ${rep.flows[0].firstRecordMs} ms`,
+  );
 });
 
 test('truth: an 80 ms one-way link between the clusters puts replication lag p50 at or above 80 ms', async () => {
   const out = tempDir();
-  const run = await runCli(['run', writeScenario(replicationScenario({ linkMs: 80, duration: '20s', rate: '50/s' })), '--out', out], { timeoutMs: 300_000 });
+  const run = await runCli(
+    ['run', writeScenario(replicationScenario({ linkMs: 80, duration: '20s', rate: '50/s' })), '--out', out],
+    { timeoutMs: 300_000 },
+  );
   assert.equal(run.code, 0, run.stderr + run.stdout);
   const rep = readResult(out).replication;
   assert.equal(rep.notReplicated, 0);
@@ -79,8 +103,14 @@ test('truth: an 80 ms one-way link between the clusters puts replication lag p50
   // The MirrorMaker reads the source across the link: its source connection goes through the proxies of its own region.
   const mm2 = readFileSync(join(out, 'logs', 'mm2', 'mm2.properties'), 'utf8');
   const sourceBootstrap = /^a\.bootstrap\.servers=(.*)$/m.exec(mm2)![1]!;
-  assert.notEqual(sourceBootstrap, readResult(out).cluster.bootstrap, 'MirrorMaker reaches the source by the target region\'s path, not the producers\'');
-  console.log(`with an 80 ms link: replication lag p50 ${rep.lag.p50} ms, p90 ${rep.lag.p90} ms, p99 ${rep.lag.p99} ms`);
+  assert.notEqual(
+    sourceBootstrap,
+    readResult(out).cluster.bootstrap,
+    "MirrorMaker reaches the source by the target region's path, not the producers'",
+  );
+  console.log(
+    `with an 80 ms link: replication lag p50 ${rep.lag.p50} ms, p90 ${rep.lag.p90} ms, p99 ${rep.lag.p99} ms`,
+  );
 });
 
 test('Ctrl-C during the load stops MirrorMaker 2 and both clusters: exit 130, nothing left running', async () => {
@@ -110,7 +140,10 @@ test('kill -9 of the harness: the watchdog stops MirrorMaker 2 and both clusters
       child.kill('SIGKILL');
     }
   });
-  assert.ok(running.some((p) => p.includes('connect.mirror.MirrorMaker') || p.includes('mm2')), `MirrorMaker 2 ran with the run's marker: ${running.join('; ')}`);
+  assert.ok(
+    running.some((p) => p.includes('connect.mirror.MirrorMaker') || p.includes('mm2')),
+    `MirrorMaker 2 ran with the run's marker: ${running.join('; ')}`,
+  );
   await waitFor(() => faultlineProcesses().length === 0, 20_000, 'the watchdog to stop MirrorMaker 2 and the brokers');
 });
 
@@ -143,13 +176,18 @@ criteria:
   assert.equal(rep.notReplicated, 0);
   assert.equal(rep.duplicated, 0);
   assert.ok(rep.lag.p50 > 0 && rep.lag.p50 <= rep.lag.p99, JSON.stringify(rep.lag));
-  console.log(`Pulsar geo-replication lag p50 ${rep.lag.p50} ms, p99 ${rep.lag.p99} ms; set → first record ${rep.flows[0].firstRecordMs} ms`);
+  console.log(
+    `Pulsar geo-replication lag p50 ${rep.lag.p50} ms, p99 ${rep.lag.p99} ms; set → first record ${rep.flows[0].firstRecordMs} ms`,
+  );
 });
 
 test('RPO at a region outage of the source: what the target lacked then, all of it late once the region is back', async () => {
   const out = tempDir();
   const faults = 'faults:\n  - {at: 8s, action: region-outage, region: ra, mode: kill, duration: 5s}\n';
-  const run = await runCli(['run', writeScenario(replicationScenario({ linkMs: 40, duration: '20s', rate: '100/s', faults })), '--out', out], { timeoutMs: 300_000 });
+  const run = await runCli(
+    ['run', writeScenario(replicationScenario({ linkMs: 40, duration: '20s', rate: '100/s', faults })), '--out', out],
+    { timeoutMs: 300_000 },
+  );
   const r = readResult(out);
   assert.ok(r.replication && r.rpo, run.stderr + run.stdout);
   const { rpo, replication: rep } = r;
@@ -160,5 +198,7 @@ test('RPO at a region outage of the source: what the target lacked then, all of 
   assert.equal(rpo.lost, 0, 'the source came back and MirrorMaker 2 carried the rest');
   assert.equal(rep.notReplicated, 0);
   assert.ok(rpo.ms > 0 && rpo.ms <= rep.lag.max + 1000, `oldest missing ${rpo.ms} ms old, lag max ${rep.lag.max} ms`);
-  console.log(`RPO at the outage: ${rpo.messages} messages (in flight ${rpo.inFlight}, late ${rpo.late}, lost ${rpo.lost}), oldest ${rpo.ms} ms; duplicated by replication ${rep.duplicated}`);
+  console.log(
+    `RPO at the outage: ${rpo.messages} messages (in flight ${rpo.inFlight}, late ${rpo.late}, lost ${rpo.lost}), oldest ${rpo.ms} ms; duplicated by replication ${rep.duplicated}`,
+  );
 });

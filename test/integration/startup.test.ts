@@ -27,7 +27,12 @@ workload: {warmup: 0s, duration: 2s, rate: 10/s}
   assert.equal(run.code, 3, run.stderr + run.stdout);
   const line = run.stdout.split('\n').find((l) => l.includes('ERROR'));
   assert.ok(line, run.stdout);
-  assert.match(line, new RegExp(`ERROR — cluster "main" \\(${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3\\): broker main-broker-1 exited \\(code 1\\) during start-up: `));
+  assert.match(
+    line,
+    new RegExp(
+      `ERROR — cluster "main" \\(${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3\\): broker main-broker-1 exited \\(code 1\\) during start-up: `,
+    ),
+  );
   assert.match(line, /ClassNotFoundException: org\.example\.NoSuchAuthorizer \(log: .*main-broker-1\.log\)$/);
   assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at |its output ends with/, 'no stack, no log tail');
 });
@@ -63,7 +68,12 @@ test('a consumer group subscribing to a topic a broker has not applied yet waits
    */
   const createWhileLagging = async (bootstrap: string, name: string) => {
     for (let attempt = 0; ; attempt++) {
-      const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, requestTimeout: 3_000, retry: { retries: 0 } }).admin();
+      const admin = new Kafka({
+        brokers: [bootstrap],
+        logLevel: logLevel.NOTHING,
+        requestTimeout: 3_000,
+        retry: { retries: 0 },
+      }).admin();
       try {
         await admin.connect();
         await admin.createTopics({ topics: [{ topic: name, numPartitions: 1, replicationFactor: 1 }] });
@@ -89,20 +99,48 @@ test('a consumer group subscribing to a topic a broker has not applied yet waits
   const log = () => {};
   const toxiproxy = await ToxiproxyServer.start(registry, join(dir, 'toxiproxy.log'), log);
   const network = ProxiedNetwork.connect(toxiproxy.url);
-  const spec = clusterSchema.parse({ name: 'trio', system: 'kafka', brokers: 3, heap: 512 * 1024 * 1024, config: { 'broker.session.timeout.ms': 30000 } });
-  const cluster = await localKafkaProvider.start(spec, { runId, logDir: join(dir, 'logs'), registry, signal, log, info: log, network });
+  const spec = clusterSchema.parse({
+    name: 'trio',
+    system: 'kafka',
+    brokers: 3,
+    heap: 512 * 1024 * 1024,
+    config: { 'broker.session.timeout.ms': 30000 },
+  });
+  const cluster = await localKafkaProvider.start(spec, {
+    runId,
+    logDir: join(dir, 'logs'),
+    registry,
+    signal,
+    log,
+    info: log,
+    network,
+  });
   try {
     const leader = (await cluster.controller!())!;
     const lagger = [1, 2, 3].find((b) => b !== leader)!;
     const cut = cluster.links!.filter((l) => l.kind === 'controller' && l.from === lagger);
-    const endpointOf = (b: number) => `127.0.0.1:${cluster.links!.find((l) => l.kind === 'client' && l.to === b)!.listenPort}`;
+    const endpointOf = (b: number) =>
+      `127.0.0.1:${cluster.links!.find((l) => l.kind === 'client' && l.to === b)!.listenPort}`;
     await network.setEnabled(cut, false);
     const topic = topicSchema.parse({ name: 'fresh', partitions: 1, replicationFactor: 1 });
     await createWhileLagging(endpointOf(leader), topic.name);
     const heal = setTimeout(() => void network.setEnabled(cut, true), 3_000);
-    const client = kafkajsDriver.createClient({ endpoints: { bootstrap: endpointOf(lagger) }, producerOptions: {}, consumerOptions: {}, log, clock: () => performance.now() });
+    const client = kafkajsDriver.createClient({
+      endpoints: { bootstrap: endpointOf(lagger) },
+      producerOptions: {},
+      consumerOptions: {},
+      log,
+      clock: () => performance.now(),
+    });
     try {
-      const group = await client.createConsumerGroup({ topic, group: `lagging-${runId}`, members: 1, sink: () => {}, readyTimeoutMs: 60_000, signal });
+      const group = await client.createConsumerGroup({
+        topic,
+        group: `lagging-${runId}`,
+        members: 1,
+        sink: () => {},
+        readyTimeoutMs: 60_000,
+        signal,
+      });
       assert.ok(group);
     } finally {
       clearTimeout(heal);

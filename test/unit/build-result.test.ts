@@ -10,7 +10,8 @@ import { buildResult, type ResultInput } from '../../src/report/build-result.js'
 import { workloadSchema } from '../../src/scenario/schema.js';
 
 const workload = workloadSchema.parse({ duration: '60s', rate: '1000/s', messageSize: 1024 });
-const plan = (criteria: string[]) => ({ file: 'x.yaml', scenario: { name: 'x', workload }, criteria: criteria.map(parseCriterion) }) as unknown as RunPlan;
+const plan = (criteria: string[]) =>
+  ({ file: 'x.yaml', scenario: { name: 'x', workload }, criteria: criteria.map(parseCriterion) }) as unknown as RunPlan;
 const run = {
   cluster: { name: 'main', system: 'kafka', provider: 'local', version: '4.1.1', brokers: 3, driver: 'auto' },
   provider: {},
@@ -19,7 +20,21 @@ const run = {
 } as unknown as ClusterRun;
 
 function counts(over: Partial<LedgerCounts> = {}): LedgerCounts {
-  return { sent: 10, acked: 10, failed: 0, consumed: 10, duplicated: 0, redelivered: 0, duplicatesUnclassified: 0, ackedNotConsumed: 0, consumedUnacked: 0, foundByFinalRead: 0, reordered: 0, unplaced: 0, ...over };
+  return {
+    sent: 10,
+    acked: 10,
+    failed: 0,
+    consumed: 10,
+    duplicated: 0,
+    redelivered: 0,
+    duplicatesUnclassified: 0,
+    ackedNotConsumed: 0,
+    consumedUnacked: 0,
+    foundByFinalRead: 0,
+    reordered: 0,
+    unplaced: 0,
+    ...over,
+  };
 }
 
 function collectedWithSamples() {
@@ -31,7 +46,17 @@ function collectedWithSamples() {
 }
 
 function fault(id: string, recovery: RecoveryFigures): FaultRecord {
-  return { id, origin: 'faults[0]', action: 'kill', target: 'broker-1', resolvedTarget: 'broker-1', at: 10_000, injectedAt: 10_000, healedAt: 20_000, recovery };
+  return {
+    id,
+    origin: 'faults[0]',
+    action: 'kill',
+    target: 'broker-1',
+    resolvedTarget: 'broker-1',
+    at: 10_000,
+    injectedAt: 10_000,
+    healedAt: 20_000,
+    recovery,
+  };
 }
 
 const recovered = (ms: number): RecoveryFigures => ({
@@ -52,7 +77,16 @@ function result(over: Partial<ResultInput> & { criteria?: string[] } = {}) {
     endedAt: new Date(60_000),
     metrics: collectedWithSamples(),
     counts: counts(),
-    outcome: { foreign: 0, drained: true, orderChecked: true, consumersRan: true, finalReadComplete: null, lostSample: [], finalReadAvailable: true, acknowledgesWrites: true },
+    outcome: {
+      foreign: 0,
+      drained: true,
+      orderChecked: true,
+      consumersRan: true,
+      finalReadComplete: null,
+      lostSample: [],
+      finalReadAvailable: true,
+      acknowledgesWrites: true,
+    },
     ...rest,
   });
 }
@@ -65,7 +99,10 @@ test('a fault that never recovered makes the worst case unbounded: failover crit
     state: { firstAck: 'not-recovered', throughput: 'not-recovered', consumer: 'not-recovered' },
     watchedMs: 45_000,
   };
-  const r = result({ faults: [fault('f1', recovered(1007)), fault('f2', never)], criteria: ['failover.max < 15s', 'failover.consumerMax < 15s', 'failover.max > 1s'] });
+  const r = result({
+    faults: [fault('f1', recovered(1007)), fault('f2', never)],
+    criteria: ['failover.max < 15s', 'failover.consumerMax < 15s', 'failover.max > 1s'],
+  });
   assert.equal(r.failover.max, null);
   assert.deepEqual(r.failover.notRecovered.max, ['f2']);
   assert.deepEqual(r.failover.neverRecovered, ['f2']);
@@ -86,7 +123,10 @@ test('a recovery that could not be measured is marked so and fails a criterion o
     state: { firstAck: 'recovered', throughput: 'unmeasured', consumer: 'recovered' },
     watchedMs: 1_500,
   };
-  const r = result({ faults: [fault('f1', recovered(2000)), fault('f2', unmeasured)], criteria: ['failover.throughputMax < 15s', 'failover.max < 15s'] });
+  const r = result({
+    faults: [fault('f1', recovered(2000)), fault('f2', unmeasured)],
+    criteria: ['failover.throughputMax < 15s', 'failover.max < 15s'],
+  });
   assert.deepEqual(r.failover.unmeasured.throughputMax, ['f2']);
   assert.equal(r.failover.throughputMax, null);
   assert.equal(r.criteria[0]!.passed, false);
@@ -97,12 +137,22 @@ test('a recovery that could not be measured is marked so and fails a criterion o
 
 test('a run that measured nothing has no latency figures (null, not 0 ms)', () => {
   const empty = new Collector({ warmupMs: 0, measureEndMs: 60_000, messageSize: 1024 }).snapshot(60_000);
-  const r = result({ metrics: empty, counts: counts({ sent: 0, acked: 0, consumed: 0 }), criteria: ['latency.publish.p99 < 10ms'] });
+  const r = result({
+    metrics: empty,
+    counts: counts({ sent: 0, acked: 0, consumed: 0 }),
+    criteria: ['latency.publish.p99 < 10ms'],
+  });
   assert.equal(r.latency.publish, null);
   assert.equal(r.latency.endToEnd, null);
   assert.equal(r.latency.sendLag, null);
   assert.equal(r.criteria[0]!.passed, false, 'nothing measured cannot pass a latency bound');
-  const never = result({ metrics: undefined, counts: undefined, outcome: undefined, status: 'error', statusReason: 'broker would not start' });
+  const never = result({
+    metrics: undefined,
+    counts: undefined,
+    outcome: undefined,
+    status: 'error',
+    statusReason: 'broker would not start',
+  });
   assert.equal(never.throughput.produced, null);
   assert.equal(never.latency.publish, null);
 });
@@ -110,7 +160,16 @@ test('a run that measured nothing has no latency figures (null, not 0 ms)', () =
 test('acks=0: nothing is acknowledged, so nothing is lost; what never arrived is "not delivered"', () => {
   const r = result({
     counts: counts({ sent: 1000, acked: 1000, consumed: 499, ackedNotConsumed: 501 }),
-    outcome: { foreign: 0, drained: false, orderChecked: true, consumersRan: true, finalReadComplete: true, lostSample: [], finalReadAvailable: true, acknowledgesWrites: false },
+    outcome: {
+      foreign: 0,
+      drained: false,
+      orderChecked: true,
+      consumersRan: true,
+      finalReadComplete: true,
+      lostSample: [],
+      finalReadAvailable: true,
+      acknowledgesWrites: false,
+    },
     faults: [fault('f1', recovered(500))],
     criteria: ['messages.lost == 0', 'messages.notDelivered == 501'],
   });
@@ -129,7 +188,16 @@ test('acks=0: nothing is acknowledged, so nothing is lost; what never arrived is
 test('without a final read, lost is unverified and the warning does not claim one ran', () => {
   const r = result({
     counts: counts({ consumed: 7, ackedNotConsumed: 3 }),
-    outcome: { foreign: 0, drained: false, orderChecked: true, consumersRan: true, finalReadComplete: false, lostSample: [], finalReadAvailable: false, acknowledgesWrites: true },
+    outcome: {
+      foreign: 0,
+      drained: false,
+      orderChecked: true,
+      consumersRan: true,
+      finalReadComplete: false,
+      lostSample: [],
+      finalReadAvailable: false,
+      acknowledgesWrites: true,
+    },
     criteria: ['messages.lost == 0'],
   });
   assert.equal(r.messages.lost, 3);
@@ -155,7 +223,12 @@ test('duplicates the log holds and consumer redeliveries are reported apart; the
       acknowledgesWrites: true,
       producerReorderCaveat: 'the producer retries',
     },
-    criteria: ['messages.duplicated == 3', 'messages.redelivered == 5', 'messages.consumedUnacked == 0', 'messages.foundByFinalRead == 0'],
+    criteria: [
+      'messages.duplicated == 3',
+      'messages.redelivered == 5',
+      'messages.consumedUnacked == 0',
+      'messages.foundByFinalRead == 0',
+    ],
   });
   assert.equal(r.messages.duplicated, 3);
   assert.equal(r.messages.redelivered, 5);
@@ -176,5 +249,8 @@ test('send lag from a fault that held every send slot is put down to the slots, 
   const own = new Collector({ warmupMs: 0, measureEndMs: 60_000, messageSize: 1024 });
   for (let i = 0; i < 1000; i++) own.onSent(i, [i]);
   own.onSent(3020, late);
-  assert.match(result({ metrics: own.snapshot(60_000) }).warnings.find((w) => /send lag p99/.test(w)) ?? '', /the harness lagged its own send schedule/);
+  assert.match(
+    result({ metrics: own.snapshot(60_000) }).warnings.find((w) => /send lag p99/.test(w)) ?? '',
+    /the harness lagged its own send schedule/,
+  );
 });

@@ -24,7 +24,10 @@ test('warm-up is excluded from aggregates but kept, marked, in the timeline', ()
   assert.equal(metrics.throughput.produced.messagesPerSec, (20 + 5) / 2);
   assert.equal(metrics.throughput.produced.bytesPerSec, ((20 + 5) / 2) * 100);
   assert.deepEqual(metrics.errors, { 'produce:timeout': 1 });
-  assert.deepEqual(metrics.timeline.map((p) => p.phase), ['warmup', 'measure', 'measure']);
+  assert.deepEqual(
+    metrics.timeline.map((p) => p.phase),
+    ['warmup', 'measure', 'measure'],
+  );
   assert.equal(Math.round(metrics.timeline[0]!.publishP99!), 500);
   assert.equal(metrics.timeline[2]!.errors, 1);
 });
@@ -34,7 +37,10 @@ test('a second with nothing acknowledged is in the timeline as zero, not skipped
   collector.onAck(0, 0, 100);
   collector.onAck(3900, 3900, 3950);
   const timeline = collector.snapshot(4000).timeline;
-  assert.deepEqual(timeline.map((p) => p.produced), [1, 0, 0, 1]);
+  assert.deepEqual(
+    timeline.map((p) => p.produced),
+    [1, 0, 0, 1],
+  );
   assert.equal(timeline[1]!.publishP99, null);
 });
 
@@ -47,7 +53,11 @@ function heldProducer() {
         held.push({
           count: messages.length,
           release: (ackMs) => {
-            onAcked(messages.map((_, i) => i), ackMs, 0);
+            onAcked(
+              messages.map((_, i) => i),
+              ackMs,
+              0,
+            );
             resolve();
           },
         });
@@ -67,14 +77,29 @@ test('send lag is one sample per message: a stalled send slot delays every messa
   // 1000 msg/s for 300 ms, one send in flight at a time, on a clock the test moves. The first send (1 message)
   // is held until 200 ms, so the next 200 messages go out together at 200 ms; that one is held until 1000 ms.
   let now = 0;
-  const schedule = RateSchedule.forWorkload({ warmup: 0, phases: [{ duration: 300, rate: { kind: 'fixed', perSecond: 1000 } }] }, 1);
+  const schedule = RateSchedule.forWorkload(
+    { warmup: 0, phases: [{ duration: 300, rate: { kind: 'fixed', perSecond: 1000 } }] },
+    1,
+  );
   const collector = new Collector({ warmupMs: 0, measureEndMs: 300, messageSize: 64 });
   const ledger = new MessageLedger(1);
   const { producer, held } = heldProducer();
   const worker = new ProducerWorker({
-    id: 0, topic: 't', topicIndex: 0, producer, codec: new PayloadCodec(PayloadCodec.newRunId(), 64), keys: () => null,
-    schedule, endMs: 300, maxInFlight: 10_000, maxInFlightBatches: 1, maxBatch: 500, clock: () => now,
-    collector, ledger, signal: new AbortController().signal,
+    id: 0,
+    topic: 't',
+    topicIndex: 0,
+    producer,
+    codec: new PayloadCodec(PayloadCodec.newRunId(), 64),
+    keys: () => null,
+    schedule,
+    endMs: 300,
+    maxInFlight: 10_000,
+    maxInFlightBatches: 1,
+    maxBatch: 500,
+    clock: () => now,
+    collector,
+    ledger,
+    signal: new AbortController().signal,
   });
   const producing = worker.produce();
   const truth = new LatencyHistogram();
@@ -100,7 +125,10 @@ test('send lag is one sample per message: a stalled send slot delays every messa
 test('send lag: equal lags are recorded at once, messages intended in the warm-up are left out', () => {
   const collector = new Collector({ warmupMs: 1000, measureEndMs: 3000, messageSize: 1 });
   collector.onSent(1500, new Array(100).fill(1500)); // max rate: intended = sent
-  collector.onSent(1005, Array.from({ length: 10 }, (_, i) => 995 + i)); // 5 intended in the warm-up, 5 after: lags 5..1 ms
+  collector.onSent(
+    1005,
+    Array.from({ length: 10 }, (_, i) => 995 + i),
+  ); // 5 intended in the warm-up, 5 after: lags 5..1 ms
   const sendLag = collector.snapshot(3000).latency.sendLag;
   assert.equal(sendLag.count, 105);
   assert.equal(sendLag.max, 5);
@@ -112,13 +140,21 @@ test('partial results: throughput over the part of the window that elapsed, not 
   const partial = collector.snapshot(25_000);
   assert.equal(partial.throughput.produced.messagesPerSec, 1000);
   assert.equal(partial.throughput.produced.bytesPerSec, 1_000_000);
-  assert.equal(new Collector({ warmupMs: 10_000, measureEndMs: 70_000, messageSize: 1 }).snapshot(4_000).throughput.produced.messagesPerSec, 0, 'still in the warm-up');
+  assert.equal(
+    new Collector({ warmupMs: 10_000, measureEndMs: 70_000, messageSize: 1 }).snapshot(4_000).throughput.produced
+      .messagesPerSec,
+    0,
+    'still in the warm-up',
+  );
 });
 
 test('timeline: a fractional warm-up or window end cuts the second, and the measure intervals add up to the totals', () => {
   // Warm-up 1.5 s, measurement to 4.5 s, 1000 msg/s acked 0.5 ms after their intended time and consumed 0.7 ms after.
   const collector = new Collector({ warmupMs: 1500, measureEndMs: 4500, messageSize: 1 });
-  const schedule = RateSchedule.forWorkload({ warmup: 1500, phases: [{ duration: 3000, rate: { kind: 'fixed', perSecond: 1000 } }] }, 1);
+  const schedule = RateSchedule.forWorkload(
+    { warmup: 1500, phases: [{ duration: 3000, rate: { kind: 'fixed', perSecond: 1000 } }] },
+    1,
+  );
   for (let seq = 0; seq < schedule.total; seq++) {
     const t = schedule.intendedMs(seq);
     collector.onAck(t, t, t + 0.5, 1);
@@ -131,9 +167,22 @@ test('timeline: a fractional warm-up or window end cuts the second, and the meas
   assert.equal(sum('consumed'), metrics.throughput.consumed.messagesPerSec * 3);
   assert.deepEqual(
     metrics.timeline.map((p) => [p.t, p.seconds ?? 1, p.phase]),
-    [[0, 1, 'warmup'], [1, 0.5, 'warmup'], [1.5, 0.5, 'measure'], [2, 1, 'measure'], [3, 1, 'measure'], [4, 0.5, 'measure'], [4.5, 0.5, 'drain'], [5, 1, 'drain']],
+    [
+      [0, 1, 'warmup'],
+      [1, 0.5, 'warmup'],
+      [1.5, 0.5, 'measure'],
+      [2, 1, 'measure'],
+      [3, 1, 'measure'],
+      [4, 0.5, 'measure'],
+      [4.5, 0.5, 'drain'],
+      [5, 1, 'drain'],
+    ],
   );
-  assert.deepEqual(measure.map((p) => p.produced / (p.seconds ?? 1)), [1000, 1000, 1000, 1000], 'a cut interval counts its own part');
+  assert.deepEqual(
+    measure.map((p) => p.produced / (p.seconds ?? 1)),
+    [1000, 1000, 1000, 1000],
+    'a cut interval counts its own part',
+  );
 });
 
 test('timeline: an ack reported after its interval closed counts where the timeline counts it, in the totals too', () => {
@@ -151,7 +200,15 @@ test('timeline: cutsMs (e.g. where the rate changes) cut a second without changi
   collector.onAck(0, 0, 1100);
   collector.onAck(0, 0, 1300);
   const timeline = collector.snapshot(3000).timeline;
-  assert.deepEqual(timeline.map((p) => [p.t, p.seconds ?? 1, p.phase, p.produced]), [[0, 1, 'measure', 0], [1, 0.25, 'measure', 1], [1.25, 0.75, 'measure', 1], [2, 1, 'measure', 0]]);
+  assert.deepEqual(
+    timeline.map((p) => [p.t, p.seconds ?? 1, p.phase, p.produced]),
+    [
+      [0, 1, 'measure', 0],
+      [1, 0.25, 'measure', 1],
+      [1.25, 0.75, 'measure', 1],
+      [2, 1, 'measure', 0],
+    ],
+  );
 });
 
 test('interrupted: the window ends where producing stopped; later acks are drain, throughput over what ran', () => {
@@ -164,9 +221,30 @@ test('interrupted: the window ends where producing stopped; later acks are drain
   cutMidSecond.onAck(0, 0, 2100);
   cutMidSecond.endWindow(2250);
   cutMidSecond.onAck(0, 0, 2300);
-  assert.deepEqual(cutMidSecond.snapshot(3000).timeline.map((p) => [p.t, p.seconds ?? 1, p.phase, p.produced]), [[0, 1, 'measure', 0], [1, 1, 'measure', 0], [2, 0.25, 'measure', 1], [2.25, 0.75, 'drain', 1]]);
+  assert.deepEqual(
+    cutMidSecond.snapshot(3000).timeline.map((p) => [p.t, p.seconds ?? 1, p.phase, p.produced]),
+    [
+      [0, 1, 'measure', 0],
+      [1, 1, 'measure', 0],
+      [2, 0.25, 'measure', 1],
+      [2.25, 0.75, 'drain', 1],
+    ],
+  );
   assert.equal(metrics.throughput.produced.messagesPerSec, 1000);
   const measure = metrics.timeline.filter((p) => p.phase === 'measure');
-  assert.equal(measure.reduce((a, p) => a + p.produced, 0), 15_000);
-  assert.deepEqual(metrics.timeline.filter((p) => p.t >= 24).map((p) => [p.t, p.seconds ?? 1, p.phase]), [[24, 1, 'measure'], [25, 1, 'drain'], [26, 1, 'drain'], [27, 1, 'drain'], [28, 1, 'drain'], [29, 1, 'drain']]);
+  assert.equal(
+    measure.reduce((a, p) => a + p.produced, 0),
+    15_000,
+  );
+  assert.deepEqual(
+    metrics.timeline.filter((p) => p.t >= 24).map((p) => [p.t, p.seconds ?? 1, p.phase]),
+    [
+      [24, 1, 'measure'],
+      [25, 1, 'drain'],
+      [26, 1, 'drain'],
+      [27, 1, 'drain'],
+      [28, 1, 'drain'],
+      [29, 1, 'drain'],
+    ],
+  );
 });

@@ -9,7 +9,18 @@ import type { RunResult } from '../../src/report/result.js';
 const summary = (p: number) => ({ count: 1000, p50: p, p90: p * 2, p99: p * 3, p999: p * 4, max: p * 5, mean: p });
 const empty = { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
 
-function result(over: { cluster?: string; scenario?: string; status?: RunResult['status']; partial?: boolean; sent?: number; acked?: number; publishMs?: number | null; empty?: 'zeros' | 'null' } = {}): RunResult {
+function result(
+  over: {
+    cluster?: string;
+    scenario?: string;
+    status?: RunResult['status'];
+    partial?: boolean;
+    sent?: number;
+    acked?: number;
+    publishMs?: number | null;
+    empty?: 'zeros' | 'null';
+  } = {},
+): RunResult {
   const sent = over.sent ?? 1000;
   const acked = over.acked ?? sent;
   const latency = over.empty === 'null' ? null : over.empty === 'zeros' ? empty : summary(over.publishMs ?? 10);
@@ -18,13 +29,47 @@ function result(over: { cluster?: string; scenario?: string; status?: RunResult[
     status: over.status ?? 'passed',
     partial: over.partial ?? false,
     scenario: { name: over.scenario ?? 'demo', file: 'demo.yaml' },
-    cluster: { name: over.cluster ?? 'main', system: 'kafka', provider: 'local', version: '3.9.0', brokers: 1, bootstrap: '' },
+    cluster: {
+      name: over.cluster ?? 'main',
+      system: 'kafka',
+      provider: 'local',
+      version: '3.9.0',
+      brokers: 1,
+      bootstrap: '',
+    },
     driver: { name: 'kafkajs', requested: 'auto' },
     startedAt: '2026-11-23T10:00:00.000Z',
-    workload: { warmupMs: 1000, durationMs: 10_000, drainTimeoutMs: 5000, messageSize: 100, targetRate: 100, phases: [{ durationMs: 10_000, rate: 100 }], topics: [{ name: 't', partitions: 1, replicationFactor: 1 }], producers: 1, consumers: 1 },
-    throughput: { produced: { messagesPerSec: sent === 0 ? 0 : 100, bytesPerSec: 0 }, consumed: { messagesPerSec: sent === 0 ? 0 : 100, bytesPerSec: 0 } },
+    workload: {
+      warmupMs: 1000,
+      durationMs: 10_000,
+      drainTimeoutMs: 5000,
+      messageSize: 100,
+      targetRate: 100,
+      phases: [{ durationMs: 10_000, rate: 100 }],
+      topics: [{ name: 't', partitions: 1, replicationFactor: 1 }],
+      producers: 1,
+      consumers: 1,
+    },
+    throughput: {
+      produced: { messagesPerSec: sent === 0 ? 0 : 100, bytesPerSec: 0 },
+      consumed: { messagesPerSec: sent === 0 ? 0 : 100, bytesPerSec: 0 },
+    },
     latency: { publish: latency, publishUncorrected: latency, endToEnd: latency, sendLag: latency },
-    messages: { sent, acked, failed: 0, unacked: sent - acked, consumed: acked, lost: 0, duplicated: 0, reordered: 0, consumedUnacked: 0, foundByFinalRead: 0, lostSample: [], foreign: 0, drained: true },
+    messages: {
+      sent,
+      acked,
+      failed: 0,
+      unacked: sent - acked,
+      consumed: acked,
+      lost: 0,
+      duplicated: 0,
+      reordered: 0,
+      consumedUnacked: 0,
+      foundByFinalRead: 0,
+      lostSample: [],
+      foreign: 0,
+      drained: true,
+    },
     errors: { total: 0, byKind: {} },
     criteria: [],
     warnings: [],
@@ -36,18 +81,47 @@ const row = (c: ReturnType<typeof compareRuns>, metric: string) => c.rows.find((
 
 for (const shape of ['zeros', 'null'] as const) {
   test(`compare: a run that recorded no latency (summary ${shape === 'zeros' ? 'with count 0' : 'null'}) shows — and never wins a latency row`, () => {
-    const comparison = compareRuns([run('good', result({ publishMs: 10 })), run('empty', result({ acked: 0, empty: shape }))]);
-    for (const metric of ['Publish latency p50', 'Publish latency p99', 'Publish latency max', 'End-to-end latency p99']) {
-      assert.deepEqual(row(comparison, metric).values, [10 * ({ 'Publish latency p50': 1, 'Publish latency p99': 3, 'Publish latency max': 5, 'End-to-end latency p99': 3 } as Record<string, number>)[metric]!, null], metric);
+    const comparison = compareRuns([
+      run('good', result({ publishMs: 10 })),
+      run('empty', result({ acked: 0, empty: shape })),
+    ]);
+    for (const metric of [
+      'Publish latency p50',
+      'Publish latency p99',
+      'Publish latency max',
+      'End-to-end latency p99',
+    ]) {
+      assert.deepEqual(
+        row(comparison, metric).values,
+        [
+          10 *
+            (
+              {
+                'Publish latency p50': 1,
+                'Publish latency p99': 3,
+                'Publish latency max': 5,
+                'End-to-end latency p99': 3,
+              } as Record<string, number>
+            )[metric]!,
+          null,
+        ],
+        metric,
+      );
       assert.equal(row(comparison, metric).winner, null, metric);
     }
     assert.deepEqual(row(comparison, 'Lost messages').values, [0, null], 'nothing acknowledged: nothing to lose');
-    assert.match(renderComparison(comparison), /\| Publish latency p99 \(ms, lower is better\) \| 30 \| — \| — \| — \|/);
+    assert.match(
+      renderComparison(comparison),
+      /\| Publish latency p99 \(ms, lower is better\) \| 30 \| — \| — \| — \|/,
+    );
   });
 }
 
 test('compare: a run that sent nothing has no figure at all, not zeros that win', () => {
-  const comparison = compareRuns([run('good', result({ publishMs: 10 })), run('broken', result({ status: 'error', partial: true, sent: 0, empty: 'zeros' }))]);
+  const comparison = compareRuns([
+    run('good', result({ publishMs: 10 })),
+    run('broken', result({ status: 'error', partial: true, sent: 0, empty: 'zeros' })),
+  ]);
   for (const r of comparison.rows) {
     assert.equal(r.values[1], null, r.metric);
     assert.notEqual(r.winner, 'broken', r.metric);
@@ -56,11 +130,14 @@ test('compare: a run that sent nothing has no figure at all, not zeros that win'
 });
 
 test('compare: an errored or partial run is marked in every row it appears in', () => {
-  const comparison = compareRuns([run('done', result({ publishMs: 20 })), run('cut', result({ status: 'interrupted', partial: true, publishMs: 10 }))]);
+  const comparison = compareRuns([
+    run('done', result({ publishMs: 20 })),
+    run('cut', result({ status: 'interrupted', partial: true, publishMs: 10 })),
+  ]);
   for (const r of comparison.rows) assert.deepEqual(r.incomplete, [null, 'interrupted'], r.metric);
   const markdown = renderComparison(comparison);
   assert.match(markdown, /\| Publish latency p99 \(ms, lower is better\) \| 60 \| 30 † \| cut † \| 2× \|/);
-  assert.match(markdown, /\|  \| done \| cut † \|/);
+  assert.match(markdown, /\| {2}\| done \| cut † \|/);
   assert.match(markdown, /† the run did not complete/);
 });
 
@@ -81,7 +158,12 @@ function resultsTree(layout: Record<string, RunResult>): string {
 }
 
 test('compare DIR: a directory mixing runs of different scenarios is refused, naming them', async () => {
-  const root = resultsTree({ 'a-1': result({ scenario: 'a' }), 'a-2': result({ scenario: 'a' }), 'b-1/kafka': result({ scenario: 'b', cluster: 'kafka' }), 'b-1/pulsar': result({ scenario: 'b', cluster: 'pulsar' }) });
+  const root = resultsTree({
+    'a-1': result({ scenario: 'a' }),
+    'a-2': result({ scenario: 'a' }),
+    'b-1/kafka': result({ scenario: 'b', cluster: 'kafka' }),
+    'b-1/pulsar': result({ scenario: 'b', cluster: 'pulsar' }),
+  });
   await assert.rejects(pickRuns([root]), (error: Error & { exitCode?: number }) => {
     assert.equal(error.exitCode, 2);
     assert.match(error.message, /holds runs of 2 different scenarios \(a: 2 runs, b: 2 runs\)/);
@@ -89,7 +171,11 @@ test('compare DIR: a directory mixing runs of different scenarios is refused, na
     return true;
   });
   const named = await pickRuns([join(root, 'a-1'), join(root, 'b-1')]);
-  assert.deepEqual(named.runs.map((r) => r.result.scenario.name), ['a', 'b', 'b'], 'named one by one, different scenarios are compared');
+  assert.deepEqual(
+    named.runs.map((r) => r.result.scenario.name),
+    ['a', 'b', 'b'],
+    'named one by one, different scenarios are compared',
+  );
   assert.equal(named.picked.length, 2);
 });
 
@@ -101,17 +187,26 @@ test('compare DIR: a scenario results directory gives its runs and their cluster
     'demo-3/logs/deep/x': result({ scenario: 'unrelated' }),
   });
   const { runs, picked } = await pickRuns([root]);
-  assert.deepEqual(runs.map((r) => r.label), ['main', 'kafka', 'pulsar']);
+  assert.deepEqual(
+    runs.map((r) => r.label),
+    ['main', 'kafka', 'pulsar'],
+  );
   assert.deepEqual(picked, [`${root}: 3 runs of scenario demo`]);
   const twice = await pickRuns([join(root, 'demo-1'), join(root, 'demo-1')]);
   assert.equal(twice.runs.length, 1, 'the same run named twice counts once');
   const sameCluster = resultsTree({ 'demo-1': result(), 'demo-2': result() });
-  assert.deepEqual((await pickRuns([sameCluster])).runs.map((r) => r.label), ['demo-1', 'demo-2']);
+  assert.deepEqual(
+    (await pickRuns([sameCluster])).runs.map((r) => r.label),
+    ['demo-1', 'demo-2'],
+  );
 });
 
 test('compare DIR: a run of several clusters compares its clusters; bad arguments are usage errors', async () => {
   const root = resultsTree({ kafka: result({ cluster: 'kafka' }), pulsar: result({ cluster: 'pulsar' }) });
-  assert.deepEqual((await loadRuns([root])).map((r) => r.label), ['kafka', 'pulsar']);
+  assert.deepEqual(
+    (await loadRuns([root])).map((r) => r.label),
+    ['kafka', 'pulsar'],
+  );
   assert.deepEqual((await pickRuns([root])).picked, [`${root}: 2 runs of scenario demo`]);
   await assert.rejects(pickRuns([join(root, 'nope')]), /not a directory/);
   await assert.rejects(pickRuns([scratch('faultline-empty-')]), /no result\.json here/);

@@ -3,19 +3,33 @@ import { test } from 'node:test';
 import { CriterionSyntaxError, judge, metricValue, parseCriterion } from '../../src/criteria/criterion.js';
 
 test('criteria read like k6 thresholds, with units', () => {
-  assert.deepEqual(parseCriterion('latency.publish.p99 < 200ms'), { expression: 'latency.publish.p99 < 200ms', metric: 'latency.publish.p99', comparison: '<', threshold: 200 });
+  assert.deepEqual(parseCriterion('latency.publish.p99 < 200ms'), {
+    expression: 'latency.publish.p99 < 200ms',
+    metric: 'latency.publish.p99',
+    comparison: '<',
+    threshold: 200,
+  });
   assert.equal(parseCriterion('latency.endToEnd.max <= 1.5s').threshold, 1500);
   assert.equal(parseCriterion('throughput.produced.messagesPerSec >= 5k').threshold, 5000);
   assert.equal(parseCriterion('throughput.produced.bytesPerSec >= 1MiB/s').threshold, 1024 * 1024);
   assert.equal(parseCriterion('messages.lost == 0').threshold, 0);
   assert.throws(() => parseCriterion('messages.lost = 0'), CriterionSyntaxError);
-  assert.throws(() => parseCriterion('latency.publish.p98 < 1ms'), /did you mean "latency\.publish\.p99"|did you mean "latency\.publish\.p90"/);
+  assert.throws(
+    () => parseCriterion('latency.publish.p98 < 1ms'),
+    /did you mean "latency\.publish\.p99"|did you mean "latency\.publish\.p90"/,
+  );
 });
 
 test('judging: comparison, and a metric the run did not measure fails', () => {
   const result = { latency: { publish: { p99: 12.5 } }, messages: { lost: null } };
-  assert.equal(judge(parseCriterion('latency.publish.p99 < 200ms'), metricValue(result, 'latency.publish.p99')).passed, true);
-  assert.equal(judge(parseCriterion('latency.publish.p99 < 10ms'), metricValue(result, 'latency.publish.p99')).passed, false);
+  assert.equal(
+    judge(parseCriterion('latency.publish.p99 < 200ms'), metricValue(result, 'latency.publish.p99')).passed,
+    true,
+  );
+  assert.equal(
+    judge(parseCriterion('latency.publish.p99 < 10ms'), metricValue(result, 'latency.publish.p99')).passed,
+    false,
+  );
   const unmeasured = judge(parseCriterion('messages.lost == 0'), metricValue(result, 'messages.lost'));
   assert.equal(unmeasured.passed, false);
   assert.equal(unmeasured.actual, null);

@@ -47,19 +47,32 @@ async function rejected(parts: Parameters<typeof scenario>[0]): Promise<string> 
 test('a failover to a replica is planned at the outage of the source region + after', async () => {
   const p = await plan({ failover: '{to: west, after: 3s}', criteria: 'rto.produce < 30s' });
   const f = p.failovers[0]!;
-  assert.deepEqual([f.from, f.to, f.afterMs, f.trigger.faultId, f.trigger.region, f.trigger.atMs, f.switchAtMs], ['east', 'west', 3000, 'f1', 'us-east', 20_000, 23_000]);
+  assert.deepEqual(
+    [f.from, f.to, f.afterMs, f.trigger.faultId, f.trigger.region, f.trigger.atMs, f.switchAtMs],
+    ['east', 'west', 3000, 'f1', 'us-east', 20_000, 23_000],
+  );
   assert.equal(f.topicOnTarget({ name: 'orders', partitions: 1, replicationFactor: 1, config: {} }).name, 'orders');
 });
 
 test('the target topic follows the naming policy of the replication', async () => {
-  const p = await plan({ failover: '{to: west}', replication: '  - {from: east, to: west, topics: [orders], policy: default}\n  - {from: west, to: north, topics: [orders]}' });
-  assert.equal(p.failovers[0]!.topicOnTarget({ name: 'orders', partitions: 1, replicationFactor: 1, config: {} }).name, 'east.orders');
+  const p = await plan({
+    failover: '{to: west}',
+    replication:
+      '  - {from: east, to: west, topics: [orders], policy: default}\n  - {from: west, to: north, topics: [orders]}',
+  });
+  assert.equal(
+    p.failovers[0]!.topicOnTarget({ name: 'orders', partitions: 1, replicationFactor: 1, config: {} }).name,
+    'east.orders',
+  );
   assert.equal(p.failovers[0]!.afterMs, 5000);
 });
 
 test('a failover target that is not a replica of the source: exit 2 at failover.to, naming the replicas', async () => {
   const message = await rejected({ failover: '{to: north}' });
-  assert.match(message, /^f\.yaml:20:\d+: failover\.to: "north" is not a replica of "east": no replication east → north; replicas of east: west$/m);
+  assert.match(
+    message,
+    /^f\.yaml:20:\d+: failover\.to: "north" is not a replica of "east": no replication east → north; replicas of east: west$/m,
+  );
 });
 
 test('a failover from a cluster the workload does not run on is refused', async () => {
@@ -76,10 +89,25 @@ test('a replication that does not carry every workload topic cannot take the cli
 });
 
 test('an unknown target, failover to itself, no outage to trigger it, or a switch after producing: each refused with its field', async () => {
-  assert.match(await rejected({ failover: '{to: wset}' }), /failover\.to: no cluster named "wset".*did you mean "west"/);
-  assert.match(await rejected({ failover: '{to: east}' }), /failover\.to: clients cannot fail over from "east" to itself/);
-  assert.match(await rejected({ failover: '{to: west}', faults: '  - {at: 20s, action: region-outage, region: eu-west, duration: 10s}' }), /failover: failover is triggered by a region-outage of the source's region \(us-east\)/);
-  assert.match(await rejected({ failover: '{to: west, after: 30s}' }), /failover\.after: clients would move at 50 s .* when producing has ended \(45 s\)/);
+  assert.match(
+    await rejected({ failover: '{to: wset}' }),
+    /failover\.to: no cluster named "wset".*did you mean "west"/,
+  );
+  assert.match(
+    await rejected({ failover: '{to: east}' }),
+    /failover\.to: clients cannot fail over from "east" to itself/,
+  );
+  assert.match(
+    await rejected({
+      failover: '{to: west}',
+      faults: '  - {at: 20s, action: region-outage, region: eu-west, duration: 10s}',
+    }),
+    /failover: failover is triggered by a region-outage of the source's region \(us-east\)/,
+  );
+  assert.match(
+    await rejected({ failover: '{to: west, after: 30s}' }),
+    /failover\.after: clients would move at 50 s .* when producing has ended \(45 s\)/,
+  );
 });
 
 test('rto criteria without failover are refused', async () => {
@@ -88,13 +116,22 @@ test('rto criteria without failover are refused', async () => {
 });
 
 test('failover without any replication is refused', async () => {
-  const text = scenario({ failover: '{to: west}' }).replace(/^replication:\n(  - .*\n)+/m, '');
-  await assert.rejects(buildPlan(parseScenario(text, 'f.yaml')), /failover: failover moves clients to a replica of their cluster, and this scenario has no replication/);
+  const text = scenario({ failover: '{to: west}' }).replace(/^replication:\n( {2}- .*\n)+/m, '');
+  await assert.rejects(
+    buildPlan(parseScenario(text, 'f.yaml')),
+    /failover: failover moves clients to a replica of their cluster, and this scenario has no replication/,
+  );
 });
 
 test("without to, each joined group fails over to its workload cluster's one replica", async () => {
   const p = await plan({ failover: '{after: 2s}' });
-  assert.deepEqual(p.failovers.map((f) => [f.from, f.to, f.switchAtMs]), [['east', 'west', 22_000]]);
-  const two = await rejected({ failover: '{after: 2s}', replication: '  - {from: east, to: west, topics: [orders]}\n  - {from: east, to: north, topics: [orders]}' });
+  assert.deepEqual(
+    p.failovers.map((f) => [f.from, f.to, f.switchAtMs]),
+    [['east', 'west', 22_000]],
+  );
+  const two = await rejected({
+    failover: '{after: 2s}',
+    replication: '  - {from: east, to: west, topics: [orders]}\n  - {from: east, to: north, topics: [orders]}',
+  });
   assert.match(two, /failover: the clients on "east" could move to west or north: name the target \(failover\.to\)/);
 });

@@ -14,7 +14,9 @@ import type { Link, ProxiedNetwork, ToxicSpec } from '../../src/net/proxied-netw
 import { buildPlan } from '../../src/plan/plan.js';
 import { parseScenario } from '../../src/scenario/load-scenario.js';
 
-export function kafkaYaml(o: { brokers?: number; duration?: string; faults?: string; nemesis?: string; system?: string } = {}): string {
+export function kafkaYaml(
+  o: { brokers?: number; duration?: string; faults?: string; nemesis?: string; system?: string } = {},
+): string {
   return `name: fault-unit
 clusters:
   - {name: main, system: ${o.system ?? 'kafka'}${o.system === 'pulsar' ? ', driver: websocket' : `, brokers: ${o.brokers ?? 3}`}}
@@ -33,7 +35,11 @@ export async function planned(yaml: string): Promise<PlannedFault[]> {
 /** The link set of an n-broker proxied Kafka cluster, as the provider builds it (fake ports). */
 export function kafkaLinks(brokers: number): Link[] {
   const ports = Array.from({ length: brokers * (1 + 2 * brokers) }, (_, i) => 20_000 + i);
-  return proxiedLinkSpecs(brokers, ports).map((s, i) => ({ ...s, listenPort: 30_000 + i, name: `${s.kind}-${s.from}-to-${s.to}` }));
+  return proxiedLinkSpecs(brokers, ports).map((s, i) => ({
+    ...s,
+    listenPort: 30_000 + i,
+    name: `${s.kind}-${s.from}-to-${s.to}`,
+  }));
 }
 
 /** One step of the fake's event loop: every promise continuation pending now runs. */
@@ -53,7 +59,10 @@ export class FakeNetwork {
   /** Each call takes this long on the mock clock. */
   callMs = 0;
 
-  constructor(links: Link[], private readonly now: () => number) {
+  constructor(
+    links: Link[],
+    private readonly now: () => number,
+  ) {
     this.enabled = new Map(links.map((l) => [l.name, true]));
   }
 
@@ -80,7 +89,8 @@ export class FakeNetwork {
 
   async addToxic(faultId: string, links: Link[], toxic: ToxicSpec): Promise<void> {
     await this.call();
-    for (const link of links) this.toxics.set(`${faultId}-${toxic.type}-${toxic.stream}@${link.name}`, { ...toxic, link: link.name });
+    for (const link of links)
+      this.toxics.set(`${faultId}-${toxic.type}-${toxic.stream}@${link.name}`, { ...toxic, link: link.name });
   }
 
   async removeToxics(faultId: string): Promise<void> {
@@ -114,7 +124,10 @@ export class FakeBroker implements BrokerControl {
   private exit!: Promise<void>;
   private exitNow!: () => void;
 
-  constructor(readonly id: number, private readonly now: () => number) {
+  constructor(
+    readonly id: number,
+    private readonly now: () => number,
+  ) {
     this.spawn();
   }
 
@@ -186,7 +199,15 @@ export interface Bench {
  * Starts an injector on `faults` over fake brokers and a fake network, on mock timers (call `mock.timers.reset()`
  * after, or use the test context's `t.mock`).
  */
-export function bench(faults: PlannedFault[], o: { brokers?: number; leaderOf?: RunningCluster['leaderOf']; controller?: RunningCluster['controller']; withNetwork?: boolean } = {}): Bench {
+export function bench(
+  faults: PlannedFault[],
+  o: {
+    brokers?: number;
+    leaderOf?: RunningCluster['leaderOf'];
+    controller?: RunningCluster['controller'];
+    withNetwork?: boolean;
+  } = {},
+): Bench {
   mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
   const now = () => Date.now();
   const count = o.brokers ?? 3;
@@ -212,7 +233,13 @@ export function bench(faults: PlannedFault[], o: { brokers?: number; leaderOf?: 
     },
   } as unknown as Collector;
   const log: string[] = [];
-  const injector = new FaultInjector(faults, cluster, { clock: now, collector, network: o.withNetwork === false ? undefined : network.asNetwork(), random: seededRandom(1), log: (line) => log.push(line) });
+  const injector = new FaultInjector(faults, cluster, {
+    clock: now,
+    collector,
+    network: o.withNetwork === false ? undefined : network.asNetwork(),
+    random: seededRandom(1),
+    log: (line) => log.push(line),
+  });
   injector.start();
   const advanceTo = async (ms: number) => {
     await flush();
@@ -221,6 +248,7 @@ export function bench(faults: PlannedFault[], o: { brokers?: number; leaderOf?: 
       await flush();
     }
   };
-  const cutOf = (id: number) => network.cut().filter((name) => links.some((l) => l.name === name && (l.to === id || l.from === id)));
+  const cutOf = (id: number) =>
+    network.cut().filter((name) => links.some((l) => l.name === name && (l.to === id || l.from === id)));
   return { injector, network, brokers, links, log, watches, now, advanceTo, cutOf };
 }

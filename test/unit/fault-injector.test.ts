@@ -12,7 +12,15 @@ afterEach(() => mock.timers.reset());
 const faults = (lines: string) => `faults:\n${lines}`;
 
 test('back-to-back isolates of one broker: the second is in force after the first heals (heals at planned time, heals first)', async () => {
-  const b = bench(await planned(kafkaYaml({ faults: faults(`  - {at: 500ms, action: isolate, target: broker-1, duration: 500ms}\n  - {at: 1000ms, action: isolate, target: broker-1, duration: 500ms}`) })));
+  const b = bench(
+    await planned(
+      kafkaYaml({
+        faults: faults(
+          `  - {at: 500ms, action: isolate, target: broker-1, duration: 500ms}\n  - {at: 1000ms, action: isolate, target: broker-1, duration: 500ms}`,
+        ),
+      }),
+    ),
+  );
   await b.advanceTo(700);
   assert.equal(b.cutOf(1).length, 9);
   await b.advanceTo(1200);
@@ -26,7 +34,15 @@ test('back-to-back isolates of one broker: the second is in force after the firs
 });
 
 test('kill then pause of one broker back to back: the broker is started and paused, not left running', async () => {
-  const b = bench(await planned(kafkaYaml({ faults: faults(`  - {at: 500ms, action: kill, target: "leader(t, 0)", duration: 500ms}\n  - {at: 1000ms, action: pause, target: broker-1, duration: 500ms}`) })));
+  const b = bench(
+    await planned(
+      kafkaYaml({
+        faults: faults(
+          `  - {at: 500ms, action: kill, target: "leader(t, 0)", duration: 500ms}\n  - {at: 1000ms, action: pause, target: broker-1, duration: 500ms}`,
+        ),
+      }),
+    ),
+  );
   await b.advanceTo(700);
   assert.equal(b.brokers[0]!.state, 'down');
   await b.advanceTo(1250);
@@ -37,7 +53,13 @@ test('kill then pause of one broker back to back: the broker is started and paus
 });
 
 test('a nemesis with duration == every hitting one broker twice keeps it isolated throughout', async () => {
-  const plan = await planned(kafkaYaml({ brokers: 2, duration: '4s', nemesis: 'nemesis: {every: 500ms, duration: 500ms, actions: [isolate], seed: 1}' }));
+  const plan = await planned(
+    kafkaYaml({
+      brokers: 2,
+      duration: '4s',
+      nemesis: 'nemesis: {every: 500ms, duration: 500ms, actions: [isolate], seed: 1}',
+    }),
+  );
   const b = bench(plan, { brokers: 2 });
   for (const fault of plan) {
     await b.advanceTo(fault.atMs + 250);
@@ -48,9 +70,24 @@ test('a nemesis with duration == every hitting one broker twice keeps it isolate
 });
 
 test('overlapping isolates of brokers 1 and 2 share the 1↔2 links: they stay cut until the second heals', async () => {
-  const b = bench(await planned(kafkaYaml({ faults: faults(`  - {at: 500ms, action: isolate, target: broker-1, duration: 1000ms}\n  - {at: 1000ms, action: isolate, target: broker-2, duration: 1000ms}`) })));
+  const b = bench(
+    await planned(
+      kafkaYaml({
+        faults: faults(
+          `  - {at: 500ms, action: isolate, target: broker-1, duration: 1000ms}\n  - {at: 1000ms, action: isolate, target: broker-2, duration: 1000ms}`,
+        ),
+      }),
+    ),
+  );
   await b.advanceTo(1800);
-  assert.deepEqual(b.cutOf(2).sort(), b.links.filter((l) => l.to === 2 || l.from === 2).map((l) => l.name).sort(), 'every link of broker-2, 1↔2 included');
+  assert.deepEqual(
+    b.cutOf(2).sort(),
+    b.links
+      .filter((l) => l.to === 2 || l.from === 2)
+      .map((l) => l.name)
+      .sort(),
+    'every link of broker-2, 1↔2 included',
+  );
   assert.deepEqual(b.cutOf(1).sort(), ['controller-1-to-2', 'controller-2-to-1', 'peer-1-to-2', 'peer-2-to-1']);
   await b.advanceTo(2100);
   assert.deepEqual(b.network.cut(), []);
@@ -58,7 +95,15 @@ test('overlapping isolates of brokers 1 and 2 share the 1↔2 links: they stay c
 });
 
 test('healAll: one failing heal does not stop the others; the reset and the SIGCONT/start sweep always run', async () => {
-  const b = bench(await planned(kafkaYaml({ faults: faults(`  - {at: 100ms, action: isolate, target: broker-1}\n  - {at: 150ms, action: pause, target: broker-2}`) })));
+  const b = bench(
+    await planned(
+      kafkaYaml({
+        faults: faults(
+          `  - {at: 100ms, action: isolate, target: broker-1}\n  - {at: 150ms, action: pause, target: broker-2}`,
+        ),
+      }),
+    ),
+  );
   await b.advanceTo(300);
   assert.equal(b.brokers[1]!.state, 'paused');
   b.network.failEnables = 1;
@@ -67,14 +112,25 @@ test('healAll: one failing heal does not stop the others; the reset and the SIGC
   assert.deepEqual(b.network.cut(), [], 'the network reset reopened the link whose heal failed');
   assert.ok(b.network.calls.some((c) => c.endsWith('reset')));
   const [isolate, pause] = b.injector.results(300);
-  assert.match(isolate!.healError ?? '', /1 of 9 link\(s\) could not be opened: client-clients-to-1 .*; healed by the final reset at 300 ms/);
+  assert.match(
+    isolate!.healError ?? '',
+    /1 of 9 link\(s\) could not be opened: client-clients-to-1 .*; healed by the final reset at 300 ms/,
+  );
   assert.equal(isolate!.healedAt, 300);
   assert.equal(pause!.healedAt, 300);
   assert.equal(pause!.healError, undefined);
 });
 
 test('healAll: when the network reset fails too, the failed fault reads as never healed and the brokers still continue', async () => {
-  const b = bench(await planned(kafkaYaml({ faults: faults(`  - {at: 100ms, action: isolate, target: broker-1}\n  - {at: 150ms, action: pause, target: broker-2}`) })));
+  const b = bench(
+    await planned(
+      kafkaYaml({
+        faults: faults(
+          `  - {at: 100ms, action: isolate, target: broker-1}\n  - {at: 150ms, action: pause, target: broker-2}`,
+        ),
+      }),
+    ),
+  );
   await b.advanceTo(300);
   b.network.failEnables = 1;
   b.network.failReset = true;
@@ -86,7 +142,9 @@ test('healAll: when the network reset fails too, the failed fault reads as never
 });
 
 test('a cut that fails part-way is rolled back and recorded as not injected', async () => {
-  const b = bench(await planned(kafkaYaml({ faults: faults('  - {at: 100ms, action: isolate, target: broker-1, duration: 200ms}') })));
+  const b = bench(
+    await planned(kafkaYaml({ faults: faults('  - {at: 100ms, action: isolate, target: broker-1, duration: 200ms}') })),
+  );
   b.network.disablesBeforeFailing = 4;
   await b.advanceTo(150);
   assert.deepEqual(b.network.cut(), [], 'the links it did cut are open again');
@@ -98,7 +156,13 @@ test('a cut that fails part-way is rolled back and recorded as not injected', as
 });
 
 test('a failed toxic removal is not swallowed: the fault reads as healed only by the final reset', async () => {
-  const b = bench(await planned(kafkaYaml({ faults: faults('  - {at: 100ms, action: latency, target: broker-1, latency: 50ms, duration: 200ms}') })));
+  const b = bench(
+    await planned(
+      kafkaYaml({
+        faults: faults('  - {at: 100ms, action: latency, target: broker-1, latency: 50ms, duration: 200ms}'),
+      }),
+    ),
+  );
   b.network.failRemovals = 1;
   await b.advanceTo(400);
   let [record] = b.injector.results(400);
@@ -113,9 +177,19 @@ test('a failed toxic removal is not swallowed: the fault reads as healed only by
 });
 
 test('heals never wait behind a slow controller lookup; the lookup is time-boxed and the fault recorded as not injected', async () => {
-  const b = bench(await planned(kafkaYaml({ duration: '30s', faults: faults(`  - {at: 100ms, action: latency, target: broker-1, latency: 100ms, duration: 200ms}\n  - {at: 150ms, action: isolate, target: controller, duration: 20s}`) })), {
-    controller: () => new Promise(() => {}),
-  });
+  const b = bench(
+    await planned(
+      kafkaYaml({
+        duration: '30s',
+        faults: faults(
+          `  - {at: 100ms, action: latency, target: broker-1, latency: 100ms, duration: 200ms}\n  - {at: 150ms, action: isolate, target: controller, duration: 20s}`,
+        ),
+      }),
+    ),
+    {
+      controller: () => new Promise(() => {}),
+    },
+  );
   await b.advanceTo(15_300);
   const [latency, isolate] = b.injector.results(15_300);
   assert.equal(latency!.healedAt, 300, 'the latency heals on time');
@@ -127,9 +201,14 @@ test('heals never wait behind a slow controller lookup; the lookup is time-boxed
 
 test('a paused leader is continued on time although leader lookups hang while it is paused', async () => {
   let b: ReturnType<typeof bench>;
-  b = bench(await planned(kafkaYaml({ faults: faults('  - {at: 100ms, action: pause, target: "leader(t, 0)", duration: 300ms}') })), {
-    leaderOf: () => (b.brokers[0]!.paused ? new Promise(() => {}) : Promise.resolve(1)),
-  });
+  b = bench(
+    await planned(
+      kafkaYaml({ faults: faults('  - {at: 100ms, action: pause, target: "leader(t, 0)", duration: 300ms}') }),
+    ),
+    {
+      leaderOf: () => (b.brokers[0]!.paused ? new Promise(() => {}) : Promise.resolve(1)),
+    },
+  );
   await b.advanceTo(500);
   assert.deepEqual(b.brokers[0]!.signals, ['100 SIGSTOP', '400 SIGCONT']);
   const [record] = b.injector.results(500);
@@ -139,7 +218,15 @@ test('a paused leader is continued on time although leader lookups hang while it
 
 test('leaderBeforeHeal is the latest leader seen before the heal', async () => {
   let leader = 1;
-  const b = bench(await planned(kafkaYaml({ duration: '20s', faults: faults('  - {at: 1s, action: isolate, target: "leader(t, 0)", duration: 10s}') })), { leaderOf: async () => leader });
+  const b = bench(
+    await planned(
+      kafkaYaml({
+        duration: '20s',
+        faults: faults('  - {at: 1s, action: isolate, target: "leader(t, 0)", duration: 10s}'),
+      }),
+    ),
+    { leaderOf: async () => leader },
+  );
   await b.advanceTo(2_000);
   leader = 2;
   await b.advanceTo(11_100);
@@ -160,9 +247,12 @@ test('restart: the fault starts when SIGTERM is sent, not after the broker has s
 });
 
 test('no fault lands after healAll began: a leader kill still looking up its target is never applied', async () => {
-  const b = bench(await planned(kafkaYaml({ faults: faults('  - {at: 100ms, action: kill, target: "leader(t, 0)", duration: 1s}') })), {
-    leaderOf: () => new Promise((done) => setTimeout(() => done(2), 300)),
-  });
+  const b = bench(
+    await planned(kafkaYaml({ faults: faults('  - {at: 100ms, action: kill, target: "leader(t, 0)", duration: 1s}') })),
+    {
+      leaderOf: () => new Promise((done) => setTimeout(() => done(2), 300)),
+    },
+  );
   await b.advanceTo(200);
   await b.injector.healAll();
   await b.advanceTo(600);
@@ -173,7 +263,9 @@ test('no fault lands after healAll began: a leader kill still looking up its tar
 });
 
 test('no fault lands after healAll began: a cut whose Toxiproxy calls are in flight is rolled back', async () => {
-  const b = bench(await planned(kafkaYaml({ faults: faults('  - {at: 100ms, action: isolate, target: broker-1, duration: 1s}') })));
+  const b = bench(
+    await planned(kafkaYaml({ faults: faults('  - {at: 100ms, action: isolate, target: broker-1, duration: 1s}') })),
+  );
   b.network.callMs = 50;
   await b.advanceTo(120);
   const healing = b.injector.healAll();
@@ -185,9 +277,18 @@ test('no fault lands after healAll began: a cut whose Toxiproxy calls are in fli
   assert.match(record!.error ?? '', /producing ended while it was being injected; rolled back/);
 });
 
-for (const [answer, shown] of [[-1, '-1'], [undefined, 'nothing'], [7, '7, not one of brokers 1, 2, 3']] as const) {
+for (const [answer, shown] of [
+  [-1, '-1'],
+  [undefined, 'nothing'],
+  [7, '7, not one of brokers 1, 2, 3'],
+] as const) {
   test(`a leaderless partition (leader ${String(answer)}) is an injection error, not a fault that cuts nothing`, async () => {
-    const b = bench(await planned(kafkaYaml({ faults: faults('  - {at: 50ms, action: isolate, target: "leader(t, 0)", duration: 100ms}') })), { leaderOf: async () => answer });
+    const b = bench(
+      await planned(
+        kafkaYaml({ faults: faults('  - {at: 50ms, action: isolate, target: "leader(t, 0)", duration: 100ms}') }),
+      ),
+      { leaderOf: async () => answer },
+    );
     await b.advanceTo(300);
     const [record] = b.injector.results(300);
     assert.deepEqual([record!.injectedAt, record!.healedAt], [null, null]);
@@ -199,19 +300,37 @@ for (const [answer, shown] of [[-1, '-1'], [undefined, 'nothing'], [7, '7, not o
 }
 
 test('bandwidth: the toxic rate is the asked bytes per second in Toxiproxy KB/s of 1000 B, exactly', async () => {
-  const b = bench(await planned(kafkaYaml({ faults: faults(`  - {at: 10ms, action: bandwidth, target: broker-1, rate: 1MB, links: clients, duration: 50ms}\n  - {at: 10ms, action: bandwidth, target: broker-2, rate: 250KB, links: clients, duration: 50ms}`) })));
+  const b = bench(
+    await planned(
+      kafkaYaml({
+        faults: faults(
+          `  - {at: 10ms, action: bandwidth, target: broker-1, rate: 1MB, links: clients, duration: 50ms}\n  - {at: 10ms, action: bandwidth, target: broker-2, rate: 250KB, links: clients, duration: 50ms}`,
+        ),
+      }),
+    ),
+  );
   await b.advanceTo(20);
-  assert.deepEqual([...b.network.toxics.values()].map((t) => [t.link, t.type, t.attributes.rate]), [
-    ['client-clients-to-1', 'bandwidth', 1000],
-    ['client-clients-to-2', 'bandwidth', 250],
-  ]);
+  assert.deepEqual(
+    [...b.network.toxics.values()].map((t) => [t.link, t.type, t.attributes.rate]),
+    [
+      ['client-clients-to-1', 'bandwidth', 1000],
+      ['client-clients-to-2', 'bandwidth', 250],
+    ],
+  );
   await b.injector.healAll();
 });
 
 test('a restart of a broker a kill holds down (targets resolved at run time) is refused, not an early start', async () => {
   const base = { origin: 'faults', links: 'all', stream: 'upstream' } as const;
   const b = bench([
-    { ...base, id: 'f1', action: 'kill', target: { kind: 'leader', topic: 't', partition: 0 }, atMs: 100, durationMs: 900 },
+    {
+      ...base,
+      id: 'f1',
+      action: 'kill',
+      target: { kind: 'leader', topic: 't', partition: 0 },
+      atMs: 100,
+      durationMs: 900,
+    },
     { ...base, id: 'f2', action: 'restart', target: { kind: 'broker', id: 1 }, atMs: 300, durationMs: 0 },
   ]);
   await b.advanceTo(500);

@@ -5,7 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { ProxiedNetwork } from '../../src/net/proxied-network.js';
 
-async function withToxiproxyAnswering(status: number, body: (network: ProxiedNetwork, deletes: string[]) => Promise<void>): Promise<void> {
+async function withToxiproxyAnswering(
+  status: number,
+  body: (network: ProxiedNetwork, deletes: string[]) => Promise<void>,
+): Promise<void> {
   const deletes: string[] = [];
   const server = createServer((request, response) => {
     deletes.push(`${request.method} ${request.url}`);
@@ -28,9 +31,19 @@ test('a toxic Toxiproxy fails to remove is reported, kept for a retry, and remov
   await withToxiproxyAnswering(500, async (network, deletes) => {
     const links = await network.addLinks([{ kind: 'client', from: 'clients', to: 1, upstreamPort: 9 }]);
     await network.addToxic('f1', links, toxic);
-    await assert.rejects(network.removeToxics('f1'), /Toxiproxy could not remove 1 toxic\(s\): f1-latency-upstream on client-clients-to-1: HTTP 500 toxic trouble/);
-    await assert.rejects(network.removeToxics('f1'), /could not remove 1 toxic/, 'still listed: the second call tries it again');
-    assert.deepEqual(deletes, ['DELETE /proxies/client-clients-to-1/toxics/f1-latency-upstream', 'DELETE /proxies/client-clients-to-1/toxics/f1-latency-upstream']);
+    await assert.rejects(
+      network.removeToxics('f1'),
+      /Toxiproxy could not remove 1 toxic\(s\): f1-latency-upstream on client-clients-to-1: HTTP 500 toxic trouble/,
+    );
+    await assert.rejects(
+      network.removeToxics('f1'),
+      /could not remove 1 toxic/,
+      'still listed: the second call tries it again',
+    );
+    assert.deepEqual(deletes, [
+      'DELETE /proxies/client-clients-to-1/toxics/f1-latency-upstream',
+      'DELETE /proxies/client-clients-to-1/toxics/f1-latency-upstream',
+    ]);
   });
 });
 

@@ -6,7 +6,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ephemeralPortRange, freePorts, PORT_BLOCK_SIZE, portBlocks, reserveBlock } from '../../src/cluster/free-ports.js';
+import {
+  ephemeralPortRange,
+  freePorts,
+  PORT_BLOCK_SIZE,
+  portBlocks,
+  reserveBlock,
+} from '../../src/cluster/free-ports.js';
 
 test('the ephemeral range is read from the kernel', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'faultline-ports-')), 'range');
@@ -32,7 +38,11 @@ test('freePorts hands out bindable ports outside the ephemeral range, never the 
   const second = await freePorts(15);
   const all = [...first, ...second];
   assert.equal(new Set(all).size, all.length, 'no port handed out twice');
-  for (const port of all) assert.ok(port >= 10_000 && (port < ephemeral.first || port > ephemeral.last), `port ${port} is in the ephemeral range ${ephemeral.first}-${ephemeral.last}`);
+  for (const port of all)
+    assert.ok(
+      port >= 10_000 && (port < ephemeral.first || port > ephemeral.last),
+      `port ${port} is in the ephemeral range ${ephemeral.first}-${ephemeral.last}`,
+    );
 });
 
 test('a port something else listens on is skipped', async () => {
@@ -64,7 +74,11 @@ test('a block held by a live process is never reserved by another; a dead ownerâ
   const c = reserveBlock(dir, starts, 1);
   assert.equal(c, third);
   assert.ok(existsSync(join(dir, `block-${third}.lock`)));
-  assert.equal(reserveBlock(dir, starts, process.pid + 1), undefined, 'every block held by a live process: none to give');
+  assert.equal(
+    reserveBlock(dir, starts, process.pid + 1),
+    undefined,
+    'every block held by a live process: none to give',
+  );
   assert.equal(Number(readFileSync(join(dir, `block-${a}.lock`), 'utf8')), process.pid);
   assert.equal(PORT_BLOCK_SIZE, 200);
 });
@@ -72,7 +86,12 @@ test('a block held by a live process is never reserved by another; a dead ownerâ
 test('two processes reserving at the same moment get disjoint ports', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-port-locks-'));
   const script = `import('${new URL('../../src/cluster/free-ports.js', import.meta.url).href}').then(async (m) => process.stdout.write(JSON.stringify(await m.freePorts(30))))`;
-  const children = Array.from({ length: 3 }, () => spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, FAULTLINE_PORT_LOCKS: dir } }));
+  const children = Array.from({ length: 3 }, () =>
+    spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, FAULTLINE_PORT_LOCKS: dir },
+    }),
+  );
   const sets = children.map((c) => JSON.parse(c.stdout) as number[]);
   const all = sets.flat();
   assert.equal(new Set(all).size, all.length, 'no port given to two processes');

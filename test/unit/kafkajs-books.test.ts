@@ -17,9 +17,16 @@ import { topicSchema, workloadSchema } from '../../src/scenario/schema.js';
 const require = createRequire(import.meta.url);
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const createProducer = require('kafkajs/src/producer') as (options: any) => any;
-const { KafkaJSRequestTimeoutError } = require('kafkajs/src/errors') as { KafkaJSRequestTimeoutError: new (message: string) => Error };
-const { createErrorFromCode } = require('kafkajs/src/protocol/error') as { createErrorFromCode: (code: number) => Error };
-const { createLogger, LEVELS } = require('kafkajs/src/loggers') as { createLogger: (o: any) => any; LEVELS: { NOTHING: number } };
+const { KafkaJSRequestTimeoutError } = require('kafkajs/src/errors') as {
+  KafkaJSRequestTimeoutError: new (message: string) => Error;
+};
+const { createErrorFromCode } = require('kafkajs/src/protocol/error') as {
+  createErrorFromCode: (code: number) => Error;
+};
+const { createLogger, LEVELS } = require('kafkajs/src/loggers') as {
+  createLogger: (o: any) => any;
+  LEVELS: { NOTHING: number };
+};
 
 type Mode = 'idem-race' | 'idem-reuse' | 'dup-retry';
 const PARTITIONS = 2;
@@ -27,7 +34,10 @@ const PARTITIONS = 2;
 /** A partition log per partition with Kafka's idempotent rules; `loseAnswer` decides which responses vanish. */
 function fakeCluster(mode: Mode) {
   const log: Buffer[][] = Array.from({ length: PARTITIONS }, () => []);
-  const state = Array.from({ length: PARTITIONS }, () => new Map<number, { lastSeq: number; batches: Array<{ first: number; last: number }> }>());
+  const state = Array.from(
+    { length: PARTITIONS },
+    () => new Map<number, { lastSeq: number; batches: Array<{ first: number; last: number }> }>(),
+  );
   let requests = 0;
   const broker = {
     nodeId: 0,
@@ -69,7 +79,8 @@ function fakeCluster(mode: Mode) {
     async refreshMetadata() {},
     async refreshMetadataIfNecessary() {},
     async addMultipleTargetTopics() {},
-    findTopicPartitionMetadata: () => Array.from({ length: PARTITIONS }, (_, partitionId) => ({ partitionId, leader: 0 })),
+    findTopicPartitionMetadata: () =>
+      Array.from({ length: PARTITIONS }, (_, partitionId) => ({ partitionId, leader: 0 })),
     findLeaderForPartitions: (_topic: string, partitions: number[]) => ({ 0: partitions.map(Number) }),
     async findBroker() {
       return broker;
@@ -86,12 +97,16 @@ async function runAgainstFake(mode: Mode, producerOptions: Record<string, unknow
   const { log, cluster } = fakeCluster(mode);
   const logger = createLogger({ level: LEVELS.NOTHING, logCreator: () => () => {} });
   const original = Kafka.prototype.producer;
-  Kafka.prototype.producer = function (options: any) {
-    return createProducer({ ...options, cluster, logger });
-  } as typeof original;
+  Kafka.prototype.producer = ((options: any) => createProducer({ ...options, cluster, logger })) as typeof original;
   const clock = new LoadClock();
   try {
-    const client = kafkajsDriver.createClient({ endpoints: { bootstrap: '127.0.0.1:1' }, producerOptions, consumerOptions: {}, log: () => {}, clock: clock.now });
+    const client = kafkajsDriver.createClient({
+      endpoints: { bootstrap: '127.0.0.1:1' },
+      producerOptions,
+      consumerOptions: {},
+      log: () => {},
+      clock: clock.now,
+    });
     // The group: reads each partition's log in order, handing over offsets as positions.
     let sink: ((value: Buffer, ms: number, partition: number, position?: string) => void) | undefined;
     client.createConsumerGroup = async (request) => {
@@ -101,17 +116,22 @@ async function runAgainstFake(mode: Mode, producerOptions: Record<string, unknow
     const read = Array<number>(PARTITIONS).fill(0);
     const pump = setInterval(() => {
       for (let p = 0; p < PARTITIONS; p++) {
-        for (let offset = read[p]!; offset < log[p]!.length; offset = ++read[p]!) sink?.(log[p]![offset]!, clock.now(), p, String(offset));
+        for (let offset = read[p]!; offset < log[p]!.length; offset = ++read[p]!)
+          sink?.(log[p]![offset]!, clock.now(), p, String(offset));
       }
     }, 5);
     const runId = PayloadCodec.newRunId();
     const workload = workloadSchema.parse({ duration: '1s', rate, drainTimeout: '500ms', messageSize: 64, maxBatch });
     const topics = [topicSchema.parse({ name: 'orders', partitions: PARTITIONS })];
     try {
-      const outcome = await runLoad(client, { runId, topics, workload, consumerReadyTimeoutMs: 1000 }, clock, { signal: new AbortController().signal });
+      const outcome = await runLoad(client, { runId, topics, workload, consumerReadyTimeoutMs: 1000 }, clock, {
+        signal: new AbortController().signal,
+      });
       const codec = new PayloadCodec(runId, 64);
       // What the group was handed: the log up to where the pump had read when the books closed.
-      const entries = log.flatMap((partition, p) => partition.slice(0, read[p])).map((value) => codec.decode(value)!.sequence);
+      const entries = log
+        .flatMap((partition, p) => partition.slice(0, read[p]))
+        .map((value) => codec.decode(value)!.sequence);
       return { counts: outcome.counts, inLog: entries.length, distinctInLog: new Set(entries).size };
     } finally {
       clearInterval(pump);
@@ -131,11 +151,20 @@ test('idempotent producer, requests pipelined on a slow broker, one answer lost:
 });
 
 test('idempotent producer, every attempt of a written request unanswered: the next sends are not swallowed as duplicates', async () => {
-  const { counts, inLog, distinctInLog } = await runAgainstFake('idem-reuse', { idempotent: true, retries: 1 }, '40/s', 4);
+  const { counts, inLog, distinctInLog } = await runAgainstFake(
+    'idem-reuse',
+    { idempotent: true, retries: 1 },
+    '40/s',
+    4,
+  );
   assert.equal(inLog, distinctInLog);
   assert.ok(counts.failed > 0, 'the unanswered request failed (its outcome unknown)');
   assert.equal(counts.ackedNotConsumed, 0, `acknowledged but not in the log: ${counts.ackedNotConsumed}`);
-  assert.equal(counts.consumedUnacked, counts.failed, 'the failed request was written after all: consumed without an ack');
+  assert.equal(
+    counts.consumedUnacked,
+    counts.failed,
+    'the failed request was written after all: consumed without an ack',
+  );
 });
 
 test('a non-idempotent retry after a lost answer writes a second copy: counted as duplicated (the log), not redelivered', async () => {

@@ -11,7 +11,7 @@ test('percentiles never exceed max: 1000 samples of 200 ms read back as 200 ms, 
 
 test('percentiles stay within [min, max] and ordered, whatever the values', () => {
   let seed = 7;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   for (const spread of [0.01, 1, 37, 5000]) {
     const h = new LatencyHistogram();
     const values: number[] = [];
@@ -23,7 +23,8 @@ test('percentiles stay within [min, max] and ordered, whatever the values', () =
     const s = h.summary();
     const min = Math.min(...values);
     assert.equal(s.max, Math.max(...values), 'max is exact');
-    for (const p of [s.p50, s.p90, s.p99, s.p999, s.mean]) assert.ok(p <= s.max && p >= min * 0.999, `spread ${spread}: ${JSON.stringify(s)}`);
+    for (const p of [s.p50, s.p90, s.p99, s.p999, s.mean])
+      assert.ok(p <= s.max && p >= min * 0.999, `spread ${spread}: ${JSON.stringify(s)}`);
     assert.ok(s.p50 <= s.p90 && s.p90 <= s.p99 && s.p99 <= s.p999);
   }
 });

@@ -40,7 +40,10 @@ test('the books cost a few bytes per message, not objects', () => {
   }
   assert.equal(ledger.counts.ackedNotConsumed, 0);
   // 3 bits of state, a 4-byte position fingerprint and at most 4 bytes of in-order run per message (arrays grow by doubling).
-  assert.ok(ledger.memoryBytes <= 2 * (1_000_000 * (3 / 8 + 4 + 4)) + 64 * 1024, `ledger uses ${ledger.memoryBytes} bytes for 1M messages`);
+  assert.ok(
+    ledger.memoryBytes <= 2 * (1_000_000 * (3 / 8 + 4 + 4)) + 64 * 1024,
+    `ledger uses ${ledger.memoryBytes} bytes for 1M messages`,
+  );
 });
 
 test('bit set grows and remembers', () => {
@@ -85,7 +88,12 @@ test('a second copy in the log (another offset) is a duplicate; the same copy ag
   ledger.recordConsumed(0, 5, 1, '17'); // offset 17 of another partition is another place
   ledger.recordConsumed(0, 5, -1, ''); // a driver that cannot tell
   assert.deepEqual(
-    { duplicated: ledger.counts.duplicated, redelivered: ledger.counts.redelivered, unclassified: ledger.counts.duplicatesUnclassified, consumed: ledger.counts.consumed },
+    {
+      duplicated: ledger.counts.duplicated,
+      redelivered: ledger.counts.redelivered,
+      unclassified: ledger.counts.duplicatesUnclassified,
+      consumed: ledger.counts.consumed,
+    },
     { duplicated: 2, redelivered: 1, unclassified: 1, consumed: 1 },
   );
   assert.notEqual(positionFingerprint(0, '17'), positionFingerprint(1, '17'));

@@ -37,10 +37,22 @@ function memoryClient(clock: () => number, reorder: (values: Buffer[]) => Buffer
 async function run(partitions: number, reorder: (values: Buffer[]) => Buffer[]) {
   const clock = new LoadClock();
   // At max rate every send is a full batch of 4, so each batch has a pair to swap.
-  const workload = workloadSchema.parse({ duration: '300ms', rate: 'max', drainTimeout: '200ms', messageSize: 64, maxBatch: 4, maxInFlight: 4 });
+  const workload = workloadSchema.parse({
+    duration: '300ms',
+    rate: 'max',
+    drainTimeout: '200ms',
+    messageSize: 64,
+    maxBatch: 4,
+    maxInFlight: 4,
+  });
   const outcome = await runLoad(
     memoryClient(clock.now, reorder),
-    { runId: PayloadCodec.newRunId(), topics: [topicSchema.parse({ name: 't', partitions })], workload, consumerReadyTimeoutMs: 1000 },
+    {
+      runId: PayloadCodec.newRunId(),
+      topics: [topicSchema.parse({ name: 't', partitions })],
+      workload,
+      consumerReadyTimeoutMs: 1000,
+    },
     clock,
     { signal: new AbortController().signal },
   );

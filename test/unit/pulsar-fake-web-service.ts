@@ -21,9 +21,25 @@ export function varint(value: bigint): number[] {
 }
 
 /** A MessageIdData protobuf in base64, as Pulsar's WebSocket API writes it. */
-export function encodeMessageId(fields: { ledgerId: number; entryId: number; partition?: number; batchIndex?: number; batchSize?: number }): string {
-  const pairs: Array<[number, number | undefined]> = [[1, fields.ledgerId], [2, fields.entryId], [3, fields.partition], [4, fields.batchIndex], [6, fields.batchSize]];
-  return Buffer.from(pairs.filter((p): p is [number, number] => p[1] !== undefined).flatMap(([f, v]) => [(f << 3) | 0, ...varint(BigInt(v))])).toString('base64');
+export function encodeMessageId(fields: {
+  ledgerId: number;
+  entryId: number;
+  partition?: number;
+  batchIndex?: number;
+  batchSize?: number;
+}): string {
+  const pairs: Array<[number, number | undefined]> = [
+    [1, fields.ledgerId],
+    [2, fields.entryId],
+    [3, fields.partition],
+    [4, fields.batchIndex],
+    [6, fields.batchSize],
+  ];
+  return Buffer.from(
+    pairs
+      .filter((p): p is [number, number] => p[1] !== undefined)
+      .flatMap(([f, v]) => [(f << 3) | 0, ...varint(BigInt(v))]),
+  ).toString('base64');
 }
 
 interface Entry {
@@ -46,12 +62,18 @@ class Topic {
   readonly subscriptions = new Map<string, Subscription>();
   readonly byId = new Map<string, number>();
 
-  constructor(ledgerId: number, readonly partition: number) {
+  constructor(
+    ledgerId: number,
+    readonly partition: number,
+  ) {
     this.ledgerId = ledgerId;
   }
 
   append(payload: string): Entry {
-    const entry = { payload, messageId: encodeMessageId({ ledgerId: this.ledgerId, entryId: this.ledgerEntries++, partition: this.partition }) };
+    const entry = {
+      payload,
+      messageId: encodeMessageId({ ledgerId: this.ledgerId, entryId: this.ledgerEntries++, partition: this.partition }),
+    };
     this.byId.set(entry.messageId, this.entries.length);
     this.entries.push(entry);
     for (const subscription of this.subscriptions.values()) this.deliver(subscription);
@@ -72,7 +94,14 @@ class Topic {
       if (subscription.acked.has(index) || subscription.inFlight.has(index)) continue;
       const consumer = live[index % live.length]!;
       subscription.inFlight.set(index, consumer);
-      consumer.send(JSON.stringify({ ...this.entries[index], properties: {}, publishTime: new Date().toISOString(), redeliveryCount: 0 }));
+      consumer.send(
+        JSON.stringify({
+          ...this.entries[index],
+          properties: {},
+          publishTime: new Date().toISOString(),
+          redeliveryCount: 0,
+        }),
+      );
     }
   }
 
@@ -145,7 +174,9 @@ export class FakePulsarWebService {
   }
 
   private admin(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const match = /^\/admin\/v2\/persistent\/public\/default\/([^/]+)\/(subscriptions|internalStats)$/.exec(req.url ?? '');
+    const match = /^\/admin\/v2\/persistent\/public\/default\/([^/]+)\/(subscriptions|internalStats)$/.exec(
+      req.url ?? '',
+    );
     const topic = match ? this.topics.get(decodeURIComponent(match[1]!)) : undefined;
     res.setHeader('content-type', 'application/json');
     if (!match || !topic) {

@@ -29,26 +29,44 @@ async function setUp() {
     log: (line) => logs.push(line),
     clock: clock.now,
   });
-  cleanups.push(() => fake.close(), () => client.close());
+  cleanups.push(
+    () => fake.close(),
+    () => client.close(),
+  );
   return { fake, client, logs, clock };
 }
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 test('the last entry from internal stats, across a ledger a restart left empty', () => {
-  assert.deepEqual(lastEntryFromInternalStats({ lastConfirmedEntry: '3:573', ledgers: [{ ledgerId: 3, entries: 0 }] }), { ledgerId: 3n, entryId: 573n });
   assert.deepEqual(
-    lastEntryFromInternalStats({ lastConfirmedEntry: '9:-1', ledgers: [{ ledgerId: 3, entries: 40 }, { ledgerId: 7, entries: 12 }, { ledgerId: 8, entries: 0 }, { ledgerId: 9, entries: 0 }] }),
+    lastEntryFromInternalStats({ lastConfirmedEntry: '3:573', ledgers: [{ ledgerId: 3, entries: 0 }] }),
+    { ledgerId: 3n, entryId: 573n },
+  );
+  assert.deepEqual(
+    lastEntryFromInternalStats({
+      lastConfirmedEntry: '9:-1',
+      ledgers: [
+        { ledgerId: 3, entries: 40 },
+        { ledgerId: 7, entries: 12 },
+        { ledgerId: 8, entries: 0 },
+        { ledgerId: 9, entries: 0 },
+      ],
+    }),
     { ledgerId: 7n, entryId: 11n },
   );
-  assert.equal(lastEntryFromInternalStats({ lastConfirmedEntry: '5:-1', ledgers: [{ ledgerId: 5, entries: 0 }] }), 'empty');
+  assert.equal(
+    lastEntryFromInternalStats({ lastConfirmedEntry: '5:-1', ledgers: [{ ledgerId: 5, entries: 0 }] }),
+    'empty',
+  );
   assert.equal(lastEntryFromInternalStats({ lastConfirmedEntry: 'x' }), undefined);
   assert.equal(lastEntryFromInternalStats('not stats'), undefined);
 });
 
 test('the end is reached by the last entry, or the last message of its batch', () => {
   const end = { ledgerId: 4n, entryId: 10n };
-  const at = (fields: Parameters<typeof encodeMessageId>[0]) => reachesEnd(decodeMessageId(encodeMessageId(fields))!, end);
+  const at = (fields: Parameters<typeof encodeMessageId>[0]) =>
+    reachesEnd(decodeMessageId(encodeMessageId(fields))!, end);
   assert.equal(at({ ledgerId: 4, entryId: 9 }), false);
   assert.equal(at({ ledgerId: 3, entryId: 99 }), false);
   assert.equal(at({ ledgerId: 4, entryId: 10 }), true);
@@ -68,12 +86,24 @@ test('the final read reads every partition to its last entry, across a restart, 
   fake.topic('empty');
   const read: Array<[string, number]> = [];
   const complete = await client.finalRead!(
-    [topicSchema.parse({ name: 'p', partitions: 2 }), topicSchema.parse({ name: 'single' }), topicSchema.parse({ name: 'empty' })],
+    [
+      topicSchema.parse({ name: 'p', partitions: 2 }),
+      topicSchema.parse({ name: 'single' }),
+      topicSchema.parse({ name: 'empty' }),
+    ],
     (value, _ms, partition) => read.push([value.toString(), partition]),
     10_000,
   );
   assert.equal(complete, true);
-  assert.deepEqual(read.sort(), [['p0-0', 0], ['p0-1', 0], ['p0-2', 0], ['p0-3', 0], ['p1-0', 1], ['p1-1', 1], ['s-0', -1]]);
+  assert.deepEqual(read.sort(), [
+    ['p0-0', 0],
+    ['p0-1', 0],
+    ['p0-2', 0],
+    ['p0-3', 0],
+    ['p1-0', 1],
+    ['p1-1', 1],
+    ['s-0', -1],
+  ]);
 });
 
 test('a final read that loses its reader, or cannot learn the end, does not claim the end', async () => {
@@ -81,9 +111,16 @@ test('a final read that loses its reader, or cannot learn the end, does not clai
   for (let i = 0; i < 5; i++) fake.topic('t').append(b64(`m-${i}`));
   fake.readerDropsAfter = 2;
   const read: string[] = [];
-  assert.equal(await client.finalRead!([topicSchema.parse({ name: 't' })], (value) => read.push(value.toString()), 10_000), false);
+  assert.equal(
+    await client.finalRead!([topicSchema.parse({ name: 't' })], (value) => read.push(value.toString()), 10_000),
+    false,
+  );
   assert.deepEqual(read, ['m-0', 'm-1']);
-  assert.equal(await client.finalRead!([topicSchema.parse({ name: 'unknown-topic' })], () => {}, 10_000), false, 'no internal stats: the end is unknown');
+  assert.equal(
+    await client.finalRead!([topicSchema.parse({ name: 'unknown-topic' })], () => {}, 10_000),
+    false,
+    'no internal stats: the end is unknown',
+  );
 });
 
 /**
@@ -94,17 +131,28 @@ test('a final read that loses its reader, or cannot learn the end, does not clai
 test('a run whose sockets drop mid-run keeps exact books', async () => {
   const { fake, client, clock } = await setUp();
   const runId = PayloadCodec.newRunId();
-  const workload = workloadSchema.parse({ duration: '3s', rate: '500/s', drainTimeout: '5s', messageSize: 64, consumer: { subscriptionType: 'Exclusive' } });
+  const workload = workloadSchema.parse({
+    duration: '3s',
+    rate: '500/s',
+    drainTimeout: '5s',
+    messageSize: 64,
+    consumer: { subscriptionType: 'Exclusive' },
+  });
   const topics = [topicSchema.parse({ name: 'orders', partitions: 1 })];
   const drops = [setTimeout(() => fake.dropAll({ newLedgers: true }), 1_000), setTimeout(() => fake.dropAll(), 2_000)];
   cleanups.push(async () => drops.forEach(clearTimeout));
-  const outcome = await runLoad(client, { runId, topics, workload, consumerReadyTimeoutMs: 5_000 }, clock, { signal: new AbortController().signal });
+  const outcome = await runLoad(client, { runId, topics, workload, consumerReadyTimeoutMs: 5_000 }, clock, {
+    signal: new AbortController().signal,
+  });
   const codec = new PayloadCodec(runId, 64);
   const inLog = fake.topic('orders').entries.filter((entry) => codec.decode(Buffer.from(entry.payload, 'base64')));
   const c = outcome.counts;
   assert.equal(c.sent, 1500);
   assert.equal(c.acked + c.failed, c.sent);
-  assert.ok(c.acked >= inLog.length - c.failed && c.acked <= inLog.length, `acked ${c.acked}, in the log ${inLog.length}`);
+  assert.ok(
+    c.acked >= inLog.length - c.failed && c.acked <= inLog.length,
+    `acked ${c.acked}, in the log ${inLog.length}`,
+  );
   assert.equal(c.ackedNotConsumed, 0, 'nothing in the log counted lost');
   assert.equal(c.consumed, inLog.length, 'every message in the log consumed, after the resubscriptions');
   assert.ok(c.acked > 1000, `producing went on after the drops (acked ${c.acked})`);

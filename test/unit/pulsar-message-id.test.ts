@@ -8,9 +8,38 @@ function messageId(fields: Array<[number, bigint]>): string {
 }
 
 test('the partition of a WebSocket message id (MessageIdData protobuf)', () => {
-  assert.equal(partitionOfMessageId(messageId([[1, 123456789n], [2, 42n], [3, 2n], [4, -1n]])), 2);
-  assert.equal(partitionOfMessageId(messageId([[1, 7n], [2, 0n], [3, -1n]])), -1, 'not partitioned');
-  assert.equal(partitionOfMessageId(messageId([[1, 7n], [2, 3n]])), -1, 'no partition field');
+  assert.equal(
+    partitionOfMessageId(
+      messageId([
+        [1, 123456789n],
+        [2, 42n],
+        [3, 2n],
+        [4, -1n],
+      ]),
+    ),
+    2,
+  );
+  assert.equal(
+    partitionOfMessageId(
+      messageId([
+        [1, 7n],
+        [2, 0n],
+        [3, -1n],
+      ]),
+    ),
+    -1,
+    'not partitioned',
+  );
+  assert.equal(
+    partitionOfMessageId(
+      messageId([
+        [1, 7n],
+        [2, 3n],
+      ]),
+    ),
+    -1,
+    'no partition field',
+  );
   assert.equal(partitionOfMessageId(Buffer.from([0x08, 0xff]).toString('base64')), -1, 'truncated');
   assert.equal(partitionOfMessageId('not base64 at all!'), -1);
 });

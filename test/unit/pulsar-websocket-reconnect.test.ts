@@ -28,7 +28,10 @@ async function setUp(producerOptions: Record<string, unknown> = {}) {
     log: (line) => logs.push(line),
     clock: () => performance.now(),
   });
-  cleanups.push(() => fake.close(), () => client.close());
+  cleanups.push(
+    () => fake.close(),
+    () => client.close(),
+  );
   return { fake, client, logs };
 }
 
@@ -57,7 +60,10 @@ async function send(producer: ProducerHandle, count: number, tag = 'm'): Promise
 }
 
 test('reconnect waits grow from 100 ms, doubling, to a 2 s bound', () => {
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 50].map((attempt) => backoffDelay(attempt, RECONNECT_BACKOFF)), [100, 200, 400, 800, 1600, 2000, 2000]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 50].map((attempt) => backoffDelay(attempt, RECONNECT_BACKOFF)),
+    [100, 200, 400, 800, 1600, 2000, 2000],
+  );
 });
 
 test('a producer whose socket dropped reconnects, and later sends are acknowledged', async () => {
@@ -65,12 +71,18 @@ test('a producer whose socket dropped reconnects, and later sends are acknowledg
   const producer = await client.createProducer(0, topic);
   assert.deepEqual((await send(producer, 3)).acked, [0, 1, 2]);
   fake.dropAll({ newLedgers: true });
-  await waitFor(() => logs.some((line) => /WebSocket closed .*; reconnecting/.test(line)), 'the client to see the drop');
+  await waitFor(
+    () => logs.some((line) => /WebSocket closed .*; reconnecting/.test(line)),
+    'the client to see the drop',
+  );
   const after = await send(producer, 3, 'after');
   assert.equal(after.error, undefined, String(after.error));
   assert.deepEqual(after.acked.sort(), [0, 1, 2]);
   assert.equal(fake.topic('t').entries.length, 6);
-  assert.ok(logs.some((line) => /reconnected after/.test(line)), logs.join('\n'));
+  assert.ok(
+    logs.some((line) => /reconnected after/.test(line)),
+    logs.join('\n'),
+  );
 });
 
 test('messages in flight when the socket drops fail as unknown-outcome and are never acknowledged', async () => {
@@ -117,7 +129,14 @@ test('a send that waited for a connection for the whole send timeout fails as no
 test('a closed client stops reconnecting', async () => {
   const { fake, client } = await setUp();
   await client.createProducer(0, topic);
-  await client.createConsumerGroup({ topic, group: 'g', members: 1, sink: () => {}, readyTimeoutMs: 5_000, signal: new AbortController().signal });
+  await client.createConsumerGroup({
+    topic,
+    group: 'g',
+    members: 1,
+    sink: () => {},
+    readyTimeoutMs: 5_000,
+    signal: new AbortController().signal,
+  });
   fake.refusing = true;
   fake.dropAll();
   await waitFor(() => fake.attempts.producer >= 2 && fake.attempts.consumer >= 2, 'reconnect attempts');
@@ -174,7 +193,10 @@ test('unreadable frames are skipped and counted; the run goes on', async () => {
   const outcome = await send(producer, 3);
   assert.deepEqual(outcome.acked.sort(), [0, 1, 2]);
   await waitFor(() => received.length === 3, 'the good messages');
-  await waitFor(() => logs.filter((line) => line.startsWith('unreadable Pulsar WebSocket frame skipped #')).length === 7, 'seven skipped frames logged');
+  await waitFor(
+    () => logs.filter((line) => line.startsWith('unreadable Pulsar WebSocket frame skipped #')).length === 7,
+    'seven skipped frames logged',
+  );
   assert.deepEqual(received, ['m-0', 'm-1', 'm-2']);
 });
 

@@ -73,12 +73,20 @@ test('a fault after which writes never resumed is not-recovered; one with nothin
   tracker.onSent(19_995); // sends went on for 10 s, none acknowledged
   const deadFigures = tracker.figures(dead, 20_000);
   assert.equal(deadFigures.firstAckMs, null);
-  assert.deepEqual(deadFigures.state, { firstAck: 'not-recovered', throughput: 'not-recovered', consumer: 'unmeasured' });
+  assert.deepEqual(deadFigures.state, {
+    firstAck: 'not-recovered',
+    throughput: 'not-recovered',
+    consumer: 'unmeasured',
+  });
   assert.equal(deadFigures.watchedMs, 10_000);
 
   const late = new RecoveryTracker();
   ackSteadily(late, [p0], 0, 10_000);
   late.onSent(9_995);
   const atTheEnd = late.watch(10_000); // producing ended: nothing intended after the fault
-  assert.deepEqual(late.figures(atTheEnd, 10_500).state, { firstAck: 'unmeasured', throughput: 'unmeasured', consumer: 'unmeasured' });
+  assert.deepEqual(late.figures(atTheEnd, 10_500).state, {
+    firstAck: 'unmeasured',
+    throughput: 'unmeasured',
+    consumer: 'unmeasured',
+  });
 });

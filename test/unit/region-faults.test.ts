@@ -25,7 +25,11 @@ ${faults}
 /** The links of the three-broker cluster with clients in us and eu, as the provider builds them. */
 function links(): Link[] {
   const ports = Array.from({ length: 3 * (2 + 2 * 3) }, (_, i) => 20_000 + i);
-  return proxiedLinkSpecs(3, ports, ['us', 'eu']).map((s, i) => ({ ...s, listenPort: 30_000 + i, name: `${s.kind}-${s.clientRegion ?? s.from}-to-${s.to}` }));
+  return proxiedLinkSpecs(3, ports, ['us', 'eu']).map((s, i) => ({
+    ...s,
+    listenPort: 30_000 + i,
+    name: `${s.kind}-${s.clientRegion ?? s.from}-to-${s.to}`,
+  }));
 }
 
 const names = (list: Link[]) => list.map((l) => l.name).sort();
@@ -42,40 +46,67 @@ test('link-down cuts every path between the two regions, both directions, and no
   ]);
 });
 
-test('region-outage: kill takes the region\'s brokers; isolate cuts every link to and from them', async () => {
+test("region-outage: kill takes the region's brokers; isolate cuts every link to and from them", async () => {
   const [kill] = await planned(stretched('  - {at: 1s, action: region-outage, region: ap, duration: 5s}'));
   assert.deepEqual(kill!.target, { kind: 'region', region: 'ap', ids: [3] });
   assert.equal(kill!.mode, 'kill');
-  const [isolate] = await planned(stretched('  - {at: 1s, action: region-outage, region: ap, mode: isolate, duration: 5s}'));
+  const [isolate] = await planned(
+    stretched('  - {at: 1s, action: region-outage, region: ap, mode: isolate, duration: 5s}'),
+  );
   const cut = linksOf(isolate!, [3], links());
   assert.equal(cut.length, 2 + 4 + 4, 'two client links to broker 3, its replication and quorum links both ways');
   assert.ok(cut.every((l) => l.to === 3 || l.from === 3));
 });
 
-test('link-degrade adds its latency each way on the pair\'s links and refuses a degrade that changes nothing', async () => {
-  const [fault] = await planned(stretched('  - {at: 1s, action: link-degrade, between: [eu, ap], latency: 100ms, jitter: 5ms, duration: 5s}'));
+test("link-degrade adds its latency each way on the pair's links and refuses a degrade that changes nothing", async () => {
+  const [fault] = await planned(
+    stretched('  - {at: 1s, action: link-degrade, between: [eu, ap], latency: 100ms, jitter: 5ms, duration: 5s}'),
+  );
   assert.deepEqual(toxicsOf(fault!), [
     { type: 'latency', attributes: { latency: 100, jitter: 5 }, stream: 'upstream' },
     { type: 'latency', attributes: { latency: 100, jitter: 5 }, stream: 'downstream' },
   ]);
-  assert.deepEqual(names(linksOf(fault!, [], links())), ['client-eu-to-3', 'controller-2-to-3', 'controller-3-to-2', 'peer-2-to-3', 'peer-3-to-2']);
-  await assert.rejects(planned(stretched('  - {at: 1s, action: link-degrade, between: [eu, ap], duration: 5s}')), /link-degrade needs latency: .* or rate:/);
+  assert.deepEqual(names(linksOf(fault!, [], links())), [
+    'client-eu-to-3',
+    'controller-2-to-3',
+    'controller-3-to-2',
+    'peer-2-to-3',
+    'peer-3-to-2',
+  ]);
+  await assert.rejects(
+    planned(stretched('  - {at: 1s, action: link-degrade, between: [eu, ap], duration: 5s}')),
+    /link-degrade needs latency: .* or rate:/,
+  );
 });
 
 test('region faults name known regions, and a scenario without regions has none to name', async () => {
-  await assert.rejects(planned(stretched('  - {at: 1s, action: link-down, between: [us, mars], duration: 5s}')), /faults\[0\]\.between: no region named "mars"/);
-  await assert.rejects(planned(stretched('  - {at: 1s, action: region-outage, region: us, target: broker-1, duration: 5s}')), /faults\[0\]\.target: region-outage takes no target/);
   await assert.rejects(
-    planned(`name: flat\nclusters: [{name: main, system: kafka}]\ntopics: [{name: t}]\nworkload: {duration: 5s, rate: 10/s}\nfaults: [{at: 1s, action: link-down, between: [a, b], duration: 1s}]\n`),
+    planned(stretched('  - {at: 1s, action: link-down, between: [us, mars], duration: 5s}')),
+    /faults\[0\]\.between: no region named "mars"/,
+  );
+  await assert.rejects(
+    planned(stretched('  - {at: 1s, action: region-outage, region: us, target: broker-1, duration: 5s}')),
+    /faults\[0\]\.target: region-outage takes no target/,
+  );
+  await assert.rejects(
+    planned(
+      `name: flat\nclusters: [{name: main, system: kafka}]\ntopics: [{name: t}]\nworkload: {duration: 5s, rate: 10/s}\nfaults: [{at: 1s, action: link-down, between: [a, b], duration: 1s}]\n`,
+    ),
     /faults\[0\]\.action: link-down names regions, and this scenario declares none/,
   );
 });
 
 test('a nemesis may pick region faults: a region that holds brokers, or a linked pair', async () => {
-  const faults = await planned(`${stretched('  []')}nemesis: {every: 4s, actions: [region-outage, link-down], seed: 3, duration: 2s}\n`.replace('faults:\n  []\n', ''));
+  const faults = await planned(
+    `${stretched('  []')}nemesis: {every: 4s, actions: [region-outage, link-down], seed: 3, duration: 2s}\n`.replace(
+      'faults:\n  []\n',
+      '',
+    ),
+  );
   assert.ok(faults.length >= 3);
   for (const fault of faults) {
-    if (fault.action === 'region-outage') assert.ok(['us', 'eu', 'ap'].includes((fault.target as { region: string }).region));
+    if (fault.action === 'region-outage')
+      assert.ok(['us', 'eu', 'ap'].includes((fault.target as { region: string }).region));
     else assert.equal(fault.between?.length, 2);
   }
 });

@@ -53,7 +53,10 @@ test('warm-up messages count in the books but not in the lag', () => {
   assert.equal(f.messages.replicated, 2);
   assert.equal(f.lag!.count, 1);
   assert.equal(f.lag!.max, 50);
-  assert.deepEqual(f.timeline.map((p) => [p.t, p.replicated]), [[1, 1]]);
+  assert.deepEqual(
+    f.timeline.map((p) => [p.t, p.replicated]),
+    [[1, 1]],
+  );
 });
 
 test('end-to-end on the target = first seen there − intended send time; warm-up and copies excluded', () => {
@@ -80,5 +83,12 @@ test('the books one by one: acknowledged and first-seen times, null when not (ye
   t.onSeen(0, 0, 30);
   t.onAcked(0, 2, 7, 12);
   t.onSeen(3, 1, 40);
-  assert.deepEqual([...t.entries()], [[0, 0, 5, 10, 20], [0, 2, 7, 12, null], [3, 1, 0, null, 40]]);
+  assert.deepEqual(
+    [...t.entries()],
+    [
+      [0, 0, 5, 10, 20],
+      [0, 2, 7, 12, null],
+      [3, 1, 0, null, 40],
+    ],
+  );
 });

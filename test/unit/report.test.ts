@@ -7,20 +7,70 @@ const latency = { count: 10, p50: 1, p90: 2, p99: 3, p999: 4, max: 5, mean: 1.5 
 const result = {
   status: 'failed',
   scenario: { name: 'demo', file: 'demo.yaml' },
-  workload: { warmupMs: 1000, durationMs: 60_000, drainTimeoutMs: 30_000, messageSize: 1024, targetRate: 2000, topics: [{ name: 't', partitions: 3, replicationFactor: 1 }], producers: 1, consumers: 1 },
-  throughput: { produced: { messagesPerSec: 1990, bytesPerSec: 1990 * 1024 }, consumed: { messagesPerSec: 1990, bytesPerSec: 1990 * 1024 } },
+  workload: {
+    warmupMs: 1000,
+    durationMs: 60_000,
+    drainTimeoutMs: 30_000,
+    messageSize: 1024,
+    targetRate: 2000,
+    topics: [{ name: 't', partitions: 3, replicationFactor: 1 }],
+    producers: 1,
+    consumers: 1,
+  },
+  throughput: {
+    produced: { messagesPerSec: 1990, bytesPerSec: 1990 * 1024 },
+    consumed: { messagesPerSec: 1990, bytesPerSec: 1990 * 1024 },
+  },
   latency: { publish: latency, publishUncorrected: latency, endToEnd: latency, sendLag: latency },
-  messages: { sent: 10, acked: 10, failed: 0, unacked: 0, consumed: 10, lost: 0, duplicated: 0, consumedUnacked: 0, foreign: 0, drained: true },
+  messages: {
+    sent: 10,
+    acked: 10,
+    failed: 0,
+    unacked: 0,
+    consumed: 10,
+    lost: 0,
+    duplicated: 0,
+    consumedUnacked: 0,
+    foreign: 0,
+    drained: true,
+  },
   criteria: [{ expression: 'latency.publish.p99 < 2ms', actual: 3, threshold: 2, passed: false }],
-  timeline: Array.from({ length: 150 }, (_, t) => ({ t, phase: 'measure', sent: 1, produced: 1, consumed: 1, publishP99: 1, endToEndP99: 2, errors: 0 })),
+  timeline: Array.from({ length: 150 }, (_, t) => ({
+    t,
+    phase: 'measure',
+    sent: 1,
+    produced: 1,
+    consumed: 1,
+    publishP99: 1,
+    endToEndP99: 2,
+    errors: 0,
+  })),
   warnings: ['something to know'],
   faults: [
-    { id: 'f1', origin: 'faults[0]', action: 'kill', target: 'broker-1', resolvedTarget: 'broker-1', at: 1000, injectedAt: 1000, healedAt: 5000, recovery: { firstAckMs: null, throughputRecoveredMs: null, consumerResumedMs: 900, state: { firstAck: 'not-recovered', throughput: 'unmeasured', consumer: 'recovered' } } },
+    {
+      id: 'f1',
+      origin: 'faults[0]',
+      action: 'kill',
+      target: 'broker-1',
+      resolvedTarget: 'broker-1',
+      at: 1000,
+      injectedAt: 1000,
+      healedAt: 5000,
+      recovery: {
+        firstAckMs: null,
+        throughputRecoveredMs: null,
+        consumerResumedMs: 900,
+        state: { firstAck: 'not-recovered', throughput: 'unmeasured', consumer: 'recovered' },
+      },
+    },
   ],
 } as unknown as RunResult;
 
 test('report template: values, tables, warnings; long timelines are bucketed', () => {
-  const text = renderTemplate('# {{scenario.name}} {{status}}\n{{table:criteria}}\n{{list:warnings}}\n{{table:timeline}}\n{{nothing.here}}|', result);
+  const text = renderTemplate(
+    '# {{scenario.name}} {{status}}\n{{table:criteria}}\n{{list:warnings}}\n{{table:timeline}}\n{{nothing.here}}|',
+    result,
+  );
   assert.match(text, /^# demo failed/);
   assert.match(text, /\| `latency\.publish\.p99 < 2ms` \| 3 \| ❌ FAIL \|/);
   assert.match(text, /⚠ something to know/);

@@ -27,13 +27,20 @@ function fakes(events: string[], failing?: string) {
       events.push(`start ${spec.name}`);
       await new Promise((resolve) => setImmediate(resolve));
       if (spec.name === failing) throw new Error(`${name} would not start`);
-      return { spec, version: '4.1.1', endpoints: { bootstrap: `${spec.name}:9092` }, brokers: [], stop: async () => void events.push(`stop ${spec.name}`) };
+      return {
+        spec,
+        version: '4.1.1',
+        endpoints: { bootstrap: `${spec.name}:9092` },
+        brokers: [],
+        stop: async () => void events.push(`stop ${spec.name}`),
+      };
     },
   });
   const driver = {
     createAdmin: (endpoints: { bootstrap: string }) => ({
       waitForBrokers: async () => {},
-      ensureTopics: async (topics: Array<{ name: string }>) => void events.push(`topics ${endpoints.bootstrap} ${topics.map((t) => t.name).join(',')}`),
+      ensureTopics: async (topics: Array<{ name: string }>) =>
+        void events.push(`topics ${endpoints.bootstrap} ${topics.map((t) => t.name).join(',')}`),
       close: async () => {},
     }),
   } as unknown as DriverFactory;
@@ -44,7 +51,14 @@ async function topologyWith(events: string[], failing?: string) {
   const plan = await buildPlan(parseScenario(yaml, 't.yaml'));
   const { provider, driver } = fakes(events, failing);
   const runs = plan.runs.map((run) => ({ ...run, provider: provider(run.cluster.name), driver }));
-  const context = { runId: 'x', logDir: '/nonexistent', registry: {} as ProcessRegistry, signal: new AbortController().signal, log: () => {}, info: () => {} };
+  const context = {
+    runId: 'x',
+    logDir: '/nonexistent',
+    registry: {} as ProcessRegistry,
+    signal: new AbortController().signal,
+    log: () => {},
+    info: () => {},
+  };
   return new RunningTopology({ ...plan, runs }, runs, plan.joined[0], context);
 }
 

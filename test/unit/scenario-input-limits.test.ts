@@ -27,7 +27,8 @@ async function problemsOf(text: string): Promise<string> {
 /** The billion-laughs shape: each level's anchor is a list of nine aliases of the level before. */
 export function aliasBomb(levels = 10): string {
   const lines = ['lol0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 1; i < levels; i++) lines.push(`lol${i}: &l${i} [${Array.from({ length: 9 }, () => `*l${i - 1}`).join(',')}]`);
+  for (let i = 1; i < levels; i++)
+    lines.push(`lol${i}: &l${i} [${Array.from({ length: 9 }, () => `*l${i - 1}`).join(',')}]`);
   return `${lines.join('\n')}\n${valid}`;
 }
 
@@ -37,7 +38,9 @@ test('a YAML alias bomb is invalid input naming the file and the first alias, no
 });
 
 test('a few ordinary aliases are still fine', async () => {
-  const text = valid.replace('topics:\n  - {name: bench', 'x-partitions: &p 6\ntopics:\n  - {name: bench').replace('partitions: 6', 'partitions: *p');
+  const text = valid
+    .replace('topics:\n  - {name: bench', 'x-partitions: &p 6\ntopics:\n  - {name: bench')
+    .replace('partitions: 6', 'partitions: *p');
   assert.throws(() => parseScenario(text, 'ok.yaml'), /x-partitions: unknown field/);
 });
 
@@ -45,7 +48,8 @@ const optionCases: Array<{ name: string; text: string; expect: RegExp }> = [
   {
     name: 'idempotent with acks 1',
     text: valid.replace('producer: {acks: all}', 'producer: {idempotent: true, acks: 1}'),
-    expect: /bad\.yaml:6:\d+: workload\.producer\.acks: an idempotent producer needs acks: all \(kafkajs fails every send with acks 1/,
+    expect:
+      /bad\.yaml:6:\d+: workload\.producer\.acks: an idempotent producer needs acks: all \(kafkajs fails every send with acks 1/,
   },
   {
     name: 'idempotent with acks 0',
@@ -55,11 +59,14 @@ const optionCases: Array<{ name: string; text: string; expect: RegExp }> = [
   {
     name: 'idempotent with retries 0',
     text: valid.replace('producer: {acks: all}', 'producer: {idempotent: true, retries: 0}'),
-    expect: /workload\.producer\.retries: an idempotent producer needs retries of at least 1 \(kafkajs refuses to create it/,
+    expect:
+      /workload\.producer\.retries: an idempotent producer needs retries of at least 1 \(kafkajs refuses to create it/,
   },
   {
     name: 'idempotent on the workload, acks 1 on the cluster',
-    text: valid.replace('producer: {acks: all}', 'producer: {idempotent: true}').replace('brokers: 1}', 'brokers: 1, producer: {acks: 1}}'),
+    text: valid
+      .replace('producer: {acks: all}', 'producer: {idempotent: true}')
+      .replace('brokers: 1}', 'brokers: 1, producer: {acks: 1}}'),
     expect: /bad\.yaml:3:\d+: clusters\[0\]\.producer\.acks: an idempotent producer needs acks: all/,
   },
 ];
@@ -71,6 +78,11 @@ for (const c of optionCases) {
 }
 
 test('idempotent with acks all and retries is accepted', async () => {
-  const plan = await buildPlan(parseScenario(valid.replace('producer: {acks: all}', 'producer: {idempotent: true, acks: all, retries: 3}'), 'ok.yaml'));
+  const plan = await buildPlan(
+    parseScenario(
+      valid.replace('producer: {acks: all}', 'producer: {idempotent: true, acks: all, retries: 3}'),
+      'ok.yaml',
+    ),
+  );
   assert.equal(plan.runs.length, 1);
 });

@@ -43,33 +43,135 @@ test('a valid scenario parses, with units converted and defaults filled', async 
 });
 
 const cases: Array<{ name: string; text: string; expect: RegExp }> = [
-  { name: 'misspelt field', text: valid.replace('partitions: 6', 'partiton: 6'), expect: /bad\.yaml:5:\d+: topics\[0\]\.partiton: unknown field \(did you mean "partitions"\?\)/ },
-  { name: 'zero partitions', text: valid.replace('partitions: 6', 'partitions: 0'), expect: /bad\.yaml:5:\d+: topics\[0\]\.partitions: .*>=1/ },
-  { name: 'replication factor above brokers', text: valid.replace('replicationFactor: 1', 'replicationFactor: 3'), expect: /bad\.yaml:5:\d+: topics\[0\]\.replicationFactor: replicationFactor 3 exceeds the 1 broker/ },
-  { name: 'bad duration unit', text: valid.replace('duration: 60s', 'duration: 60x'), expect: /bad\.yaml:6:\d+: workload\.duration: expected a duration such as 500ms/ },
-  { name: 'bad size', text: valid.replace('messageSize: 1KiB', 'messageSize: 1 parsec'), expect: /workload\.messageSize: expected a size/ },
-  { name: 'bad rate', text: valid.replace('rate: 2000/s', 'rate: lots'), expect: /workload\.rate: expected a rate such as 2000\/s/ },
-  { name: 'wrong type', text: valid.replace('producers: 2', 'producers: two'), expect: /workload\.producers: expected number, got string "two"/ },
-  { name: 'unknown system', text: valid.replace('system: kafka', 'system: kafak'), expect: /clusters\[0\]\.system: expected one of kafka, pulsar, got "kafak" \(did you mean "kafka"\?\)/ },
-  { name: 'missing workload', text: valid.replace(/^workload:.*$/m, ''), expect: /workload: required field is missing/ },
+  {
+    name: 'misspelt field',
+    text: valid.replace('partitions: 6', 'partiton: 6'),
+    expect: /bad\.yaml:5:\d+: topics\[0\]\.partiton: unknown field \(did you mean "partitions"\?\)/,
+  },
+  {
+    name: 'zero partitions',
+    text: valid.replace('partitions: 6', 'partitions: 0'),
+    expect: /bad\.yaml:5:\d+: topics\[0\]\.partitions: .*>=1/,
+  },
+  {
+    name: 'replication factor above brokers',
+    text: valid.replace('replicationFactor: 1', 'replicationFactor: 3'),
+    expect: /bad\.yaml:5:\d+: topics\[0\]\.replicationFactor: replicationFactor 3 exceeds the 1 broker/,
+  },
+  {
+    name: 'bad duration unit',
+    text: valid.replace('duration: 60s', 'duration: 60x'),
+    expect: /bad\.yaml:6:\d+: workload\.duration: expected a duration such as 500ms/,
+  },
+  {
+    name: 'bad size',
+    text: valid.replace('messageSize: 1KiB', 'messageSize: 1 parsec'),
+    expect: /workload\.messageSize: expected a size/,
+  },
+  {
+    name: 'bad rate',
+    text: valid.replace('rate: 2000/s', 'rate: lots'),
+    expect: /workload\.rate: expected a rate such as 2000\/s/,
+  },
+  {
+    name: 'wrong type',
+    text: valid.replace('producers: 2', 'producers: two'),
+    expect: /workload\.producers: expected number, got string "two"/,
+  },
+  {
+    name: 'unknown system',
+    text: valid.replace('system: kafka', 'system: kafak'),
+    expect: /clusters\[0\]\.system: expected one of kafka, pulsar, got "kafak" \(did you mean "kafka"\?\)/,
+  },
+  {
+    name: 'missing workload',
+    text: valid.replace(/^workload:.*$/m, ''),
+    expect: /workload: required field is missing/,
+  },
   { name: 'invalid YAML', text: 'name: x\nclusters: [\n', expect: /bad\.yaml:\d+:\d+: invalid YAML/ },
-  { name: 'unknown criterion metric', text: valid.replace('latency.publish.p99', 'latency.publsh.p99'), expect: /bad\.yaml:9:\d+: criteria\[1\]: unknown metric "latency\.publsh\.p99" \(did you mean "latency\.publish\.p99"\?\)/ },
-  { name: 'criterion without comparison', text: valid.replace('messages.lost == 0', 'messages.lost is zero'), expect: /criteria\[2\]: expected "<metric> <op> <value>"/ },
+  {
+    name: 'unknown criterion metric',
+    text: valid.replace('latency.publish.p99', 'latency.publsh.p99'),
+    expect:
+      /bad\.yaml:9:\d+: criteria\[1\]: unknown metric "latency\.publsh\.p99" \(did you mean "latency\.publish\.p99"\?\)/,
+  },
+  {
+    name: 'criterion without comparison',
+    text: valid.replace('messages.lost == 0', 'messages.lost is zero'),
+    expect: /criteria\[2\]: expected "<metric> <op> <value>"/,
+  },
   { name: 'criterion with a bad unit', text: valid.replace('< 200ms', '< 200 parsecs'), expect: /criteria\[1\]:/ },
-  { name: 'unknown producer option', text: valid.replace('acks: all', 'akcs: all'), expect: /workload\.producer\.akcs: not a kafka producer option \(did you mean "acks"\?\)/ },
+  {
+    name: 'unknown producer option',
+    text: valid.replace('acks: all', 'akcs: all'),
+    expect: /workload\.producer\.akcs: not a kafka producer option \(did you mean "acks"\?\)/,
+  },
   { name: 'bad acks value', text: valid.replace('acks: all', 'acks: most'), expect: /workload\.producer\.acks/ },
-  { name: 'message too small for the header', text: valid.replace('messageSize: 1KiB', 'messageSize: 16B'), expect: /workload\.messageSize: must be at least 28B/ },
-  { name: 'topic on an unknown cluster', text: valid.replace('replicationFactor: 1}', 'replicationFactor: 1, cluster: mian}'), expect: /topics\[0\]\.cluster: no cluster named "mian" \(did you mean "main"\?\)/ },
-  { name: 'external without bootstrap', text: valid.replace('provider: local', 'provider: external'), expect: /clusters\[0\]\.provider: provider external needs a bootstrap address/ },
-  { name: 'phases and duration together', text: valid.replace('duration: 60s,', 'phases: [{duration: 5s, rate: 10/s}], duration: 60s,'), expect: /workload\.duration: give either phases or duration, not both/ },
-  { name: 'max rate inside phases', text: valid.replace('duration: 60s,', 'phases: [{duration: 5s, rate: max}],').replace(' rate: 2000/s,', ''), expect: /workload\.phases\[0\]\.rate: phases need fixed rates/ },
-  { name: 'neither duration nor phases', text: valid.replace('duration: 60s,', ''), expect: /workload\.duration: required field is missing \(or give phases\)/ },
-  { name: 'Pulsar option on a Kafka cluster', text: valid.replace('brokers: 1}', 'brokers: 1, producer: {batchingEnabled: true}}'), expect: /clusters\[0\]\.producer\.batchingEnabled: not a kafka producer option/ },
-  { name: 'Kafka option on a Pulsar cluster', text: valid.replace('system: kafka, provider: local, version: 4.1.1', 'system: pulsar, provider: local'), expect: /workload\.producer\.acks: not a pulsar producer option; pulsar producer options: batchingEnabled/ },
-  { name: 'Pulsar consumer option on Kafka', text: valid.replace('producer: {acks: all}', 'consumer: {subscriptionType: Shared}'), expect: /workload\.consumer\.subscriptionType: not a kafka consumer option/ },
-  { name: 'more than one local Pulsar broker', text: valid.replace('system: kafka, provider: local, version: 4.1.1, brokers: 1', 'system: pulsar, brokers: 3').replace('producer: {acks: all}', 'producer: {}'), expect: /clusters\[0\]\.brokers: the local Pulsar provider runs one standalone broker/ },
-  { name: 'a Pulsar driver for Kafka', text: valid.replace('brokers: 1}', 'brokers: 1, driver: websocket}'), expect: /clusters\[0\]\.driver: "websocket" is not a kafka driver \(kafka drivers: auto, kafkajs\)/ },
-  { name: 'webServiceUrl on Kafka', text: valid.replace('provider: local, version: 4.1.1', 'provider: external, bootstrap: "127.0.0.1:9092", webServiceUrl: "http://127.0.0.1:8080"'), expect: /clusters\[0\]\.webServiceUrl: webServiceUrl is a Pulsar setting/ },
+  {
+    name: 'message too small for the header',
+    text: valid.replace('messageSize: 1KiB', 'messageSize: 16B'),
+    expect: /workload\.messageSize: must be at least 28B/,
+  },
+  {
+    name: 'topic on an unknown cluster',
+    text: valid.replace('replicationFactor: 1}', 'replicationFactor: 1, cluster: mian}'),
+    expect: /topics\[0\]\.cluster: no cluster named "mian" \(did you mean "main"\?\)/,
+  },
+  {
+    name: 'external without bootstrap',
+    text: valid.replace('provider: local', 'provider: external'),
+    expect: /clusters\[0\]\.provider: provider external needs a bootstrap address/,
+  },
+  {
+    name: 'phases and duration together',
+    text: valid.replace('duration: 60s,', 'phases: [{duration: 5s, rate: 10/s}], duration: 60s,'),
+    expect: /workload\.duration: give either phases or duration, not both/,
+  },
+  {
+    name: 'max rate inside phases',
+    text: valid.replace('duration: 60s,', 'phases: [{duration: 5s, rate: max}],').replace(' rate: 2000/s,', ''),
+    expect: /workload\.phases\[0\]\.rate: phases need fixed rates/,
+  },
+  {
+    name: 'neither duration nor phases',
+    text: valid.replace('duration: 60s,', ''),
+    expect: /workload\.duration: required field is missing \(or give phases\)/,
+  },
+  {
+    name: 'Pulsar option on a Kafka cluster',
+    text: valid.replace('brokers: 1}', 'brokers: 1, producer: {batchingEnabled: true}}'),
+    expect: /clusters\[0\]\.producer\.batchingEnabled: not a kafka producer option/,
+  },
+  {
+    name: 'Kafka option on a Pulsar cluster',
+    text: valid.replace('system: kafka, provider: local, version: 4.1.1', 'system: pulsar, provider: local'),
+    expect: /workload\.producer\.acks: not a pulsar producer option; pulsar producer options: batchingEnabled/,
+  },
+  {
+    name: 'Pulsar consumer option on Kafka',
+    text: valid.replace('producer: {acks: all}', 'consumer: {subscriptionType: Shared}'),
+    expect: /workload\.consumer\.subscriptionType: not a kafka consumer option/,
+  },
+  {
+    name: 'more than one local Pulsar broker',
+    text: valid
+      .replace('system: kafka, provider: local, version: 4.1.1, brokers: 1', 'system: pulsar, brokers: 3')
+      .replace('producer: {acks: all}', 'producer: {}'),
+    expect: /clusters\[0\]\.brokers: the local Pulsar provider runs one standalone broker/,
+  },
+  {
+    name: 'a Pulsar driver for Kafka',
+    text: valid.replace('brokers: 1}', 'brokers: 1, driver: websocket}'),
+    expect: /clusters\[0\]\.driver: "websocket" is not a kafka driver \(kafka drivers: auto, kafkajs\)/,
+  },
+  {
+    name: 'webServiceUrl on Kafka',
+    text: valid.replace(
+      'provider: local, version: 4.1.1',
+      'provider: external, bootstrap: "127.0.0.1:9092", webServiceUrl: "http://127.0.0.1:8080"',
+    ),
+    expect: /clusters\[0\]\.webServiceUrl: webServiceUrl is a Pulsar setting/,
+  },
   { name: 'not a mapping', text: '- just\n- a list\n', expect: /bad\.yaml:1:1: \(document\): expected a mapping/ },
 ];
 
@@ -82,6 +184,8 @@ for (const c of cases) {
 }
 
 test('every problem of a scenario is reported at once', async () => {
-  const message = await problemsOf(valid.replace('partitions: 6', 'partiton: 6').replace('duration: 60s', 'duration: 60x'));
+  const message = await problemsOf(
+    valid.replace('partitions: 6', 'partiton: 6').replace('duration: 60s', 'duration: 60x'),
+  );
   assert.equal(message.split('\n').length, 2);
 });

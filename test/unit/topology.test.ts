@@ -54,11 +54,26 @@ links:
 clusters: [{name: k, system: kafka, brokers: 2, regions: [us, eu, ap]}]
 `);
   const messages = problems.map((p) => `${p.path.join('.')}: ${p.message}`);
-  assert.ok(messages.some((m) => /^links\.0\.between\.1: no region named "mars"/.test(m)), messages.join('\n'));
-  assert.ok(messages.some((m) => /^links\.2: duplicate link us → eu: links\[1\]/.test(m)), messages.join('\n'));
-  assert.ok(messages.some((m) => /^links\.3: .*itself/.test(m)), messages.join('\n'));
-  assert.ok(messages.some((m) => /^clusters\.0\.regions\.2: no region named "ap"/.test(m)), messages.join('\n'));
-  assert.ok(messages.some((m) => /^clusters\.0\.regions: 3 regions for 2 broker/.test(m)), messages.join('\n'));
+  assert.ok(
+    messages.some((m) => /^links\.0\.between\.1: no region named "mars"/.test(m)),
+    messages.join('\n'),
+  );
+  assert.ok(
+    messages.some((m) => /^links\.2: duplicate link us → eu: links\[1\]/.test(m)),
+    messages.join('\n'),
+  );
+  assert.ok(
+    messages.some((m) => /^links\.3: .*itself/.test(m)),
+    messages.join('\n'),
+  );
+  assert.ok(
+    messages.some((m) => /^clusters\.0\.regions\.2: no region named "ap"/.test(m)),
+    messages.join('\n'),
+  );
+  assert.ok(
+    messages.some((m) => /^clusters\.0\.regions: 3 regions for 2 broker/.test(m)),
+    messages.join('\n'),
+  );
 });
 
 test('regions that traffic crosses need a link; clients in unknown regions are refused', () => {
@@ -75,8 +90,14 @@ workload: {duration: 10s, rate: 100/s, placement: {producers: [eu], consumers: [
   const found: Problem[] = [];
   resolveTopology(scenario, found);
   const messages = found.map((p) => `${p.path.join('.')}: ${p.message}`);
-  assert.ok(messages.some((m) => /^workload\.placement\.consumers\.0: no region named "asia"/.test(m)), messages.join('\n'));
-  assert.ok(messages.some((m) => /^links: traffic crosses eu → us, us → eu/.test(m)), messages.join('\n'));
+  assert.ok(
+    messages.some((m) => /^workload\.placement\.consumers\.0: no region named "asia"/.test(m)),
+    messages.join('\n'),
+  );
+  assert.ok(
+    messages.some((m) => /^links: traffic crosses eu → us, us → eu/.test(m)),
+    messages.join('\n'),
+  );
 });
 
 test('region links cost each direction its own figure; a link inside a region costs nothing', () => {
@@ -92,7 +113,11 @@ clusters: [{name: k, system: kafka, brokers: 2, regions: [us, eu]}]
     { type: 'bandwidth', attributes: { rate: 1000 }, stream: 'upstream' },
     { type: 'latency', attributes: { latency: 45, jitter: 0 }, stream: 'downstream' },
   ]);
-  assert.deepEqual(regionToxics({ from: 'clients', to: 1 }, brokerRegions, topology), [], 'clients sit with broker 1 by default');
+  assert.deepEqual(
+    regionToxics({ from: 'clients', to: 1 }, brokerRegions, topology),
+    [],
+    'clients sit with broker 1 by default',
+  );
   assert.equal(regionToxics({ from: 'clients', to: 2, clientRegion: 'us' }, brokerRegions, topology).length, 3);
 });
 
@@ -101,7 +126,12 @@ test('regional criteria: a region pair for end-to-end, a region for publish, che
   assert.deepEqual(criterion.regions, { from: 'us-east', to: 'eu-west' });
   assert.equal(criterion.threshold, 300);
   assert.deepEqual(resultPath(criterion), ['byRegion', 'endToEnd', 'us-east->eu-west', 'p99']);
-  assert.deepEqual(resultPath(parseCriterion('throughput.produced[us].messagesPerSec > 10')), ['byRegion', 'produced', 'us', 'messagesPerSec']);
+  assert.deepEqual(resultPath(parseCriterion('throughput.produced[us].messagesPerSec > 10')), [
+    'byRegion',
+    'produced',
+    'us',
+    'messagesPerSec',
+  ]);
   assert.throws(() => parseCriterion('latency.endToEnd[us].p99 < 1s'), /producing → consuming region pair/);
   assert.throws(() => parseCriterion('latency.publish[us->eu].p99 < 1s'), /per producing region/);
   assert.throws(() => parseCriterion('messages.lost[us] == 0'), /region selector goes on/);
@@ -112,5 +142,10 @@ test('a link bandwidth Toxiproxy cannot set exactly is refused, as for bandwidth
 links: [{between: [us, eu], latency: 10ms, bandwidth: 1MiB}]
 clusters: [{name: k, system: kafka, brokers: 2, regions: [us, eu]}]
 `);
-  assert.ok(problems.some((p) => p.path.join('.') === 'links.0.bandwidth' && /whole KB\/s .*use 1048KB or 1049KB/.test(p.message)), JSON.stringify(problems));
+  assert.ok(
+    problems.some(
+      (p) => p.path.join('.') === 'links.0.bandwidth' && /whole KB\/s .*use 1048KB or 1049KB/.test(p.message),
+    ),
+    JSON.stringify(problems),
+  );
 });

@@ -9,7 +9,8 @@ test('durations in human units', () => {
   assert.equal(parseDuration('1.5s'), 1500);
   assert.equal(parseDuration('1h'), 3_600_000);
   assert.equal(parseDuration(0), 0);
-  for (const bad of ['60', '60x', 'fast', '', 60, -1, '-5s']) assert.throws(() => parseDuration(bad), UnitError, String(bad));
+  for (const bad of ['60', '60x', 'fast', '', 60, -1, '-5s'])
+    assert.throws(() => parseDuration(bad), UnitError, String(bad));
 });
 
 test('sizes: binary and decimal units', () => {

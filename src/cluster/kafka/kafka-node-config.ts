@@ -93,12 +93,19 @@ export function directLayout(brokers: number, ports: number[]): KafkaClusterLayo
  * The links a proxied layout needs, before their listen ports are known. `clientRegions`: the regions clients
  * sit in (undefined: one implicit client region).
  */
-export function proxiedLinkSpecs(brokers: number, ports: number[], clientRegions?: string[]): Array<Omit<Link, 'listenPort' | 'name'>> {
+export function proxiedLinkSpecs(
+  brokers: number,
+  ports: number[],
+  clientRegions?: string[],
+): Array<Omit<Link, 'listenPort' | 'name'>> {
   const port = proxiedPorts(brokers, ports, clientRegions?.length ?? 1);
   const ids = Array.from({ length: brokers }, (_, i) => i + 1);
   const specs: Array<Omit<Link, 'listenPort' | 'name'>> = [];
   for (const b of ids) {
-    if (clientRegions) clientRegions.forEach((clientRegion, k) => specs.push({ kind: 'client', from: 'clients', to: b, upstreamPort: port.client(b, k), clientRegion }));
+    if (clientRegions)
+      clientRegions.forEach((clientRegion, k) =>
+        specs.push({ kind: 'client', from: 'clients', to: b, upstreamPort: port.client(b, k), clientRegion }),
+      );
     else specs.push({ kind: 'client', from: 'clients', to: b, upstreamPort: port.client(b) });
     for (const p of ids) {
       if (p === b) continue;
@@ -109,18 +116,34 @@ export function proxiedLinkSpecs(brokers: number, ports: number[], clientRegions
   return specs;
 }
 
-export function proxiedLayout(brokers: number, ports: number[], links: Link[], clientRegions?: string[]): KafkaClusterLayout {
+export function proxiedLayout(
+  brokers: number,
+  ports: number[],
+  links: Link[],
+  clientRegions?: string[],
+): KafkaClusterLayout {
   const port = proxiedPorts(brokers, ports, clientRegions?.length ?? 1);
   const ids = Array.from({ length: brokers }, (_, i) => i + 1);
   const link = (kind: Link['kind'], from: number | 'clients', to: number, clientRegion?: string) =>
     links.find((l) => l.kind === kind && l.from === from && l.to === to && l.clientRegion === clientRegion)!;
   const clientListeners = (b: number): KafkaListener[] =>
     clientRegions
-      ? clientRegions.map((region, k) => ({ name: `CLIENT_${k}`, port: port.client(b, k), advertisedPort: link('client', 'clients', b, region).listenPort }))
+      ? clientRegions.map((region, k) => ({
+          name: `CLIENT_${k}`,
+          port: port.client(b, k),
+          advertisedPort: link('client', 'clients', b, region).listenPort,
+        }))
       : [{ name: 'CLIENT', port: port.client(b), advertisedPort: link('client', 'clients', b).listenPort }];
-  const bootstrapFrom = (region?: string) => ids.map((b) => `127.0.0.1:${link('client', 'clients', b, region).listenPort}`).join(',');
+  const bootstrapFrom = (region?: string) =>
+    ids.map((b) => `127.0.0.1:${link('client', 'clients', b, region).listenPort}`).join(',');
   /** Node b's listeners for peer p, own first: p reaches b through proxy p→b; b's own are never dialled by others. */
-  const perPeer = (b: number, prefix: 'FROM' | 'CONTROLLER_FROM', kind: 'peer' | 'controller', bound: (b: number, p: number) => number, controller: boolean) =>
+  const perPeer = (
+    b: number,
+    prefix: 'FROM' | 'CONTROLLER_FROM',
+    kind: 'peer' | 'controller',
+    bound: (b: number, p: number) => number,
+    controller: boolean,
+  ) =>
     [b, ...ids.filter((p) => p !== b)].map((p) => ({
       name: `${prefix}_${p}`,
       port: bound(b, p),
@@ -136,14 +159,23 @@ export function proxiedLayout(brokers: number, ports: number[], links: Link[], c
         ...perPeer(b, 'CONTROLLER_FROM', 'controller', port.controller, true),
       ],
       interBrokerListener: `FROM_${b}`,
-      voters: ids.map((c) => `${c}@127.0.0.1:${c === b ? port.controller(b, b) : link('controller', b, c).listenPort}`).join(','),
+      voters: ids
+        .map((c) => `${c}@127.0.0.1:${c === b ? port.controller(b, b) : link('controller', b, c).listenPort}`)
+        .join(','),
     })),
     bootstrap: bootstrapFrom(clientRegions?.[0]),
-    ...(clientRegions ? { bootstrapByRegion: Object.fromEntries(clientRegions.map((region) => [region, bootstrapFrom(region)])) } : {}),
+    ...(clientRegions
+      ? { bootstrapByRegion: Object.fromEntries(clientRegions.map((region) => [region, bootstrapFrom(region)])) }
+      : {}),
   };
 }
 
-export function kafkaNodeProperties(node: KafkaNodeLayout, brokers: number, logDir: string, overrides: Record<string, string | number | boolean>): Map<string, string> {
+export function kafkaNodeProperties(
+  node: KafkaNodeLayout,
+  brokers: number,
+  logDir: string,
+  overrides: Record<string, string | number | boolean>,
+): Map<string, string> {
   const internalReplication = String(Math.min(3, brokers));
   const defaults: Record<string, string> = {
     'process.roles': 'broker,controller',

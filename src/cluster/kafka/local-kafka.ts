@@ -20,7 +20,14 @@ import { waitUntilServing } from '../readiness.js';
 import { requireTool } from '../toolchain.js';
 import { checkKafkaConfig } from './kafka-config-check.js';
 import { DEFAULT_KAFKA_VERSION, kafkaArtifacts, writeLoggingConfig } from './kafka-distribution.js';
-import { directLayout, kafkaClusterId, kafkaNodeProperties, portsPerNode, proxiedLayout, proxiedLinkSpecs } from './kafka-node-config.js';
+import {
+  directLayout,
+  kafkaClusterId,
+  kafkaNodeProperties,
+  portsPerNode,
+  proxiedLayout,
+  proxiedLinkSpecs,
+} from './kafka-node-config.js';
 
 const READY_TIMEOUT_MS = 120_000;
 
@@ -28,7 +35,12 @@ export function kafkaClasspath(version: string, log: (line: string) => void) {
   return ensureClasspath(`kafka-${version}`, kafkaArtifacts(version), log);
 }
 
-async function partitionLeader(endpoints: { bootstrap: string }, topic: string, partition: number, log: (line: string) => void): Promise<number | undefined> {
+async function partitionLeader(
+  endpoints: { bootstrap: string },
+  topic: string,
+  partition: number,
+  log: (line: string) => void,
+): Promise<number | undefined> {
   const admin = kafkajsDriver.createAdmin(endpoints, log);
   try {
     return await admin.leaderOf!(topic, partition);
@@ -41,7 +53,17 @@ async function partitionLeader(endpoints: { bootstrap: string }, topic: string, 
 async function quorumLeader(classpath: string, bootstrap: string): Promise<number | undefined> {
   const { stdout } = await promisify(execFile)(
     'java',
-    ['-Xmx128m', '-XX:TieredStopAtLevel=1', '-cp', classpath, 'org.apache.kafka.tools.MetadataQuorumCommand', '--bootstrap-server', bootstrap, 'describe', '--status'],
+    [
+      '-Xmx128m',
+      '-XX:TieredStopAtLevel=1',
+      '-cp',
+      classpath,
+      'org.apache.kafka.tools.MetadataQuorumCommand',
+      '--bootstrap-server',
+      bootstrap,
+      'describe',
+      '--status',
+    ],
     { timeout: 30_000 },
   );
   const match = /LeaderId:\s*(\d+)/.exec(stdout);
@@ -72,7 +94,9 @@ export const localKafkaProvider: ClusterProvider = {
     context.registry.addCleanupDir(dataDir);
     const { network, regions } = context;
     const clientRegions = network ? regions?.clientRegions : undefined;
-    const ports = await freePorts(spec.brokers * portsPerNode(spec.brokers, network !== undefined, clientRegions?.length));
+    const ports = await freePorts(
+      spec.brokers * portsPerNode(spec.brokers, network !== undefined, clientRegions?.length),
+    );
     const links = network ? await network.addLinks(proxiedLinkSpecs(spec.brokers, ports, clientRegions)) : undefined;
     const layout = links ? proxiedLayout(spec.brokers, ports, links, clientRegions) : directLayout(spec.brokers, ports);
     const clusterId = kafkaClusterId();
@@ -88,14 +112,27 @@ export const localKafkaProvider: ClusterProvider = {
           const nodeName = `${spec.name}-broker-${node.nodeId}`;
           const configDir = join(context.logDir, nodeName);
           await mkdir(configDir, { recursive: true });
-          const rack: Record<string, string> = regions ? { 'broker.rack': regions.brokerRegions[node.nodeId - 1]! } : {};
-          if (regions && spec.followerFetching) rack['replica.selector.class'] = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
-          const properties = kafkaNodeProperties(node, spec.brokers, join(dataDir, `node-${node.nodeId}`), { ...rack, ...spec.config });
+          const rack: Record<string, string> = regions
+            ? { 'broker.rack': regions.brokerRegions[node.nodeId - 1]! }
+            : {};
+          if (regions && spec.followerFetching)
+            rack['replica.selector.class'] = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
+          const properties = kafkaNodeProperties(node, spec.brokers, join(dataDir, `node-${node.nodeId}`), {
+            ...rack,
+            ...spec.config,
+          });
           const propertiesFile = join(configDir, 'server.properties');
           await writeFile(propertiesFile, renderProperties(properties));
           const logFile = join(context.logDir, `${nodeName}.log`);
           const logging = await writeLoggingConfig(version, configDir, logFile);
-          return { nodeId: node.nodeId, nodeName, propertiesFile, logging, logFile, output: join(context.logDir, `${nodeName}.out`) };
+          return {
+            nodeId: node.nodeId,
+            nodeName,
+            propertiesFile,
+            logging,
+            logFile,
+            output: join(context.logDir, `${nodeName}.out`),
+          };
         }),
       );
       await Promise.all(
@@ -117,7 +154,13 @@ export const localKafkaProvider: ClusterProvider = {
           classpath: classpath.spec,
           mainClass: 'kafka.Kafka',
           args: [n.propertiesFile],
-          jvmArgs: [...heapFlags(spec.heap), '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', n.logging],
+          jvmArgs: [
+            ...heapFlags(spec.heap),
+            '-XX:+UseG1GC',
+            '-XX:MaxGCPauseMillis=20',
+            '-Djava.awt.headless=true',
+            n.logging,
+          ],
           outputFile: n.output,
           logFile: n.logFile,
           registry: context.registry,
@@ -126,16 +169,35 @@ export const localKafkaProvider: ClusterProvider = {
         jvms.push(jvm);
       }
       const endpoints = { bootstrap: layout.bootstrap };
-      context.info(`starting Kafka ${version}: ${spec.brokers} broker(s) at ${endpoints.bootstrap}${network ? ' (through Toxiproxy)' : ''}`);
-      await waitUntilServing(kafkajsDriver.createAdmin(endpoints, context.log), jvms.map((j) => j.process!), spec.brokers, READY_TIMEOUT_MS, context.signal);
+      context.info(
+        `starting Kafka ${version}: ${spec.brokers} broker(s) at ${endpoints.bootstrap}${network ? ' (through Toxiproxy)' : ''}`,
+      );
+      await waitUntilServing(
+        kafkajsDriver.createAdmin(endpoints, context.log),
+        jvms.map((j) => j.process!),
+        spec.brokers,
+        READY_TIMEOUT_MS,
+        context.signal,
+      );
       return {
         spec,
         version,
         endpoints,
-        brokers: nodes.map((n, i) => ({ id: n.nodeId, host: '127.0.0.1', port: Number(layout.bootstrap.split(',')[i]!.split(':')[1]), pid: jvms[i]!.process!.pid })),
+        brokers: nodes.map((n, i) => ({
+          id: n.nodeId,
+          host: '127.0.0.1',
+          port: Number(layout.bootstrap.split(',')[i]!.split(':')[1]),
+          pid: jvms[i]!.process!.pid,
+        })),
         controls: nodes.map((n, i) => brokerControl(n.nodeId, jvms[i]!, n.output)),
         ...(links ? { links } : {}),
-        ...(layout.bootstrapByRegion ? { endpointsByRegion: Object.fromEntries(Object.entries(layout.bootstrapByRegion).map(([region, bootstrap]) => [region, { bootstrap }])) } : {}),
+        ...(layout.bootstrapByRegion
+          ? {
+              endpointsByRegion: Object.fromEntries(
+                Object.entries(layout.bootstrapByRegion).map(([region, bootstrap]) => [region, { bootstrap }]),
+              ),
+            }
+          : {}),
         leaderOf: (topic, partition) => partitionLeader(endpoints, topic, partition, context.log),
         controller: () => quorumLeader(classpath.spec, endpoints.bootstrap),
         stop,

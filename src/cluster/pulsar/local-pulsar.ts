@@ -17,7 +17,13 @@ import type { ClusterEndpoints, ClusterProvider, ProviderContext, RunningCluster
 import { waitUntilServing } from '../readiness.js';
 import { requireTool } from '../toolchain.js';
 import { checkPulsarConfig } from './pulsar-config-check.js';
-import { DEFAULT_PULSAR_VERSION, PULSAR_JVM_OPENS, pulsarArtifacts, pulsarPerfArtifacts, PULSAR_PERF_VERSION } from './pulsar-distribution.js';
+import {
+  DEFAULT_PULSAR_VERSION,
+  PULSAR_JVM_OPENS,
+  pulsarArtifacts,
+  pulsarPerfArtifacts,
+  PULSAR_PERF_VERSION,
+} from './pulsar-distribution.js';
 import { standaloneProperties } from './standalone-config.js';
 
 const READY_TIMEOUT_MS = 180_000;
@@ -32,7 +38,9 @@ export function pulsarPerfClasspath(log: (line: string) => void) {
 
 /** The loopback interface's name (the bookie binds the address of the interface it is given). */
 function loopbackInterface(): string {
-  const found = Object.entries(networkInterfaces()).find(([, addresses]) => addresses?.some((a) => a.internal && a.address === '127.0.0.1'));
+  const found = Object.entries(networkInterfaces()).find(([, addresses]) =>
+    addresses?.some((a) => a.internal && a.address === '127.0.0.1'),
+  );
   return found?.[0] ?? 'lo';
 }
 
@@ -64,7 +72,12 @@ export const localPulsarProvider: ClusterProvider = {
     // that proxy (standalone-config.ts), so a client or a peer's geo-replicator dialling it stays on its region's
     // path. Without regions the binary port (native driver) stays direct.
     const clientRegions = context.network ? context.regions?.clientRegions : undefined;
-    const [broker, web, bookie, ...regionPorts] = (await freePorts(3 + (clientRegions?.length ?? 0))) as [number, number, number, ...number[]];
+    const [broker, web, bookie, ...regionPorts] = (await freePorts(3 + (clientRegions?.length ?? 0))) as [
+      number,
+      number,
+      number,
+      ...number[],
+    ];
     const name = `${spec.name}-broker-1`;
     const configDir = join(context.logDir, name);
     await mkdir(configDir, { recursive: true });
@@ -73,22 +86,38 @@ export const localPulsarProvider: ClusterProvider = {
           clientRegions
             ? clientRegions.flatMap((clientRegion, k) => [
                 { kind: 'client' as const, from: 'clients' as const, to: 1, upstreamPort: web, clientRegion },
-                { kind: 'client' as const, from: 'clients' as const, to: 1, upstreamPort: regionPorts[k]!, clientRegion, service: 'binary' },
+                {
+                  kind: 'client' as const,
+                  from: 'clients' as const,
+                  to: 1,
+                  upstreamPort: regionPorts[k]!,
+                  clientRegion,
+                  service: 'binary',
+                },
               ])
             : [{ kind: 'client', from: 'clients', to: 1, upstreamPort: web }],
         )
       : undefined;
     const pathOf = (clientRegion: string | undefined, service: 'web' | 'binary') =>
       links?.find((l) => l.clientRegion === clientRegion && (l.service ?? 'web') === service);
-    const regionListeners = clientRegions?.map((region, k) => ({ region, port: regionPorts[k]!, advertisedPort: pathOf(region, 'binary')!.listenPort }));
+    const regionListeners = clientRegions?.map((region, k) => ({
+      region,
+      port: regionPorts[k]!,
+      advertisedPort: pathOf(region, 'binary')!.listenPort,
+    }));
     const endpointsOf = (clientRegion: string | undefined): ClusterEndpoints => ({
       bootstrap: `pulsar://127.0.0.1:${clientRegion !== undefined ? pathOf(clientRegion, 'binary')!.listenPort : broker}`,
       webServiceUrl: `http://127.0.0.1:${pathOf(clientRegion, 'web')?.listenPort ?? web}`,
     });
     const endpoints = endpointsOf(clientRegions?.[0]);
-    const endpointsByRegion = clientRegions ? Object.fromEntries(clientRegions.map((region) => [region, endpointsOf(region)])) : undefined;
+    const endpointsByRegion = clientRegions
+      ? Object.fromEntries(clientRegions.map((region) => [region, endpointsOf(region)]))
+      : undefined;
     const configFile = join(configDir, 'standalone.conf');
-    const properties = standaloneProperties(spec.name, { broker, web, bookie }, spec.config, { ...(regionListeners ? { regionListeners } : {}), loopbackInterface: loopbackInterface() });
+    const properties = standaloneProperties(spec.name, { broker, web, bookie }, spec.config, {
+      ...(regionListeners ? { regionListeners } : {}),
+      loopbackInterface: loopbackInterface(),
+    });
     await writeFile(configFile, renderProperties(properties));
     const logFile = join(context.logDir, `${name}.log`);
     const logging = await writeLog4j2Config(configDir, logFile);
@@ -97,14 +126,26 @@ export const localPulsarProvider: ClusterProvider = {
       classpath: classpath.spec,
       mainClass: 'org.apache.pulsar.PulsarStandaloneStarter',
       args: [
-        '--config', configFile,
+        '--config',
+        configFile,
         '--no-functions-worker',
         '--no-stream-storage',
-        '--bookkeeper-port', String(bookie),
-        '--bookkeeper-dir', join(dataDir, 'bookkeeper'),
-        '--metadata-dir', join(dataDir, 'metadata'),
+        '--bookkeeper-port',
+        String(bookie),
+        '--bookkeeper-dir',
+        join(dataDir, 'bookkeeper'),
+        '--metadata-dir',
+        join(dataDir, 'metadata'),
       ],
-      jvmArgs: [...heapFlags(spec.heap), '-XX:MaxDirectMemorySize=1g', '-XX:+UseG1GC', '-Djava.awt.headless=true', '-Dpulsar.allocator.exit_on_oom=true', ...PULSAR_JVM_OPENS, logging],
+      jvmArgs: [
+        ...heapFlags(spec.heap),
+        '-XX:MaxDirectMemorySize=1g',
+        '-XX:+UseG1GC',
+        '-Djava.awt.headless=true',
+        '-Dpulsar.allocator.exit_on_oom=true',
+        ...PULSAR_JVM_OPENS,
+        logging,
+      ],
       outputFile: join(context.logDir, `${name}.out`),
       logFile,
       registry: context.registry,
@@ -127,7 +168,13 @@ export const localPulsarProvider: ClusterProvider = {
     };
     try {
       context.info(`starting Pulsar ${version} standalone at ${endpoints.bootstrap} (web ${endpoints.webServiceUrl})`);
-      await waitUntilServing(new PulsarAdmin(endpoints, context.log), [standalone.process!], 1, READY_TIMEOUT_MS, context.signal);
+      await waitUntilServing(
+        new PulsarAdmin(endpoints, context.log),
+        [standalone.process!],
+        1,
+        READY_TIMEOUT_MS,
+        context.signal,
+      );
       return cluster;
     } catch (error) {
       await cluster.stop();

@@ -30,7 +30,11 @@ export function pulsarPerfArtifacts(): MavenArtifact[] {
       version: PULSAR_PERF_VERSION,
       exclusions: missingFromCentral.map((a) => `org.apache.pulsar:${a}`),
     },
-    ...missingFromCentral.map((artifactId) => ({ groupId: 'org.apache.pulsar', artifactId, version: DEFAULT_PULSAR_VERSION })),
+    ...missingFromCentral.map((artifactId) => ({
+      groupId: 'org.apache.pulsar',
+      artifactId,
+      version: DEFAULT_PULSAR_VERSION,
+    })),
     ...logging,
   ];
 }

@@ -82,7 +82,9 @@ export function standaloneProperties(
       `${INTERNAL_LISTENER}:pulsar://127.0.0.1:${ports.broker}`,
       ...regionListeners.map((l) => `${pulsarListenerName(l.region)}:pulsar://127.0.0.1:${l.advertisedPort}`),
     ].join(',');
-    defaults.bindAddresses = regionListeners.map((l) => `${pulsarListenerName(l.region)}:pulsar://127.0.0.1:${l.port}`).join(',');
+    defaults.bindAddresses = regionListeners
+      .map((l) => `${pulsarListenerName(l.region)}:pulsar://127.0.0.1:${l.port}`)
+      .join(',');
   }
   const properties = new Map(Object.entries(defaults));
   for (const [key, value] of Object.entries(overrides)) properties.set(key, String(value));

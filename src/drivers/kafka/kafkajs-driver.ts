@@ -3,12 +3,34 @@ import { type Consumer, Kafka, type KafkaConfig, logLevel, type LogEntry, Partit
 import type { ClusterEndpoints } from '../../cluster/provider.js';
 import { InfrastructureError } from '../../errors.js';
 import type { TopicSpec } from '../../scenario/schema.js';
-import { type AckListener, allSettledOrFirstFailure, type ClientContext, type ClusterAdmin, type ConsumerGroupHandle, type ConsumerGroupRequest, type DriverFactory, type MessageSink, type MessagingClient, type OutgoingMessage, type ProducerHandle } from '../driver.js';
-import { kafkajsConsumerOptions, type KafkajsConsumerOptions, kafkajsProducerOptions, type KafkajsProducerOptions } from './kafkajs-options.js';
+import {
+  type AckListener,
+  allSettledOrFirstFailure,
+  type ClientContext,
+  type ClusterAdmin,
+  type ConsumerGroupHandle,
+  type ConsumerGroupRequest,
+  type DriverFactory,
+  type MessageSink,
+  type MessagingClient,
+  type OutgoingMessage,
+  type ProducerHandle,
+} from '../driver.js';
+import {
+  kafkajsConsumerOptions,
+  type KafkajsConsumerOptions,
+  kafkajsProducerOptions,
+  type KafkajsProducerOptions,
+} from './kafkajs-options.js';
 
 const TOPIC_READY_TIMEOUT_MS = 30_000;
 
-const levelNames: Record<number, string> = { [logLevel.ERROR]: 'ERROR', [logLevel.WARN]: 'WARN', [logLevel.INFO]: 'INFO', [logLevel.DEBUG]: 'DEBUG' };
+const levelNames: Record<number, string> = {
+  [logLevel.ERROR]: 'ERROR',
+  [logLevel.WARN]: 'WARN',
+  [logLevel.INFO]: 'INFO',
+  [logLevel.DEBUG]: 'DEBUG',
+};
 
 function kafkaClient(bootstrap: string, clientId: string, log: (line: string) => void, requestTimeout?: number): Kafka {
   const config: KafkaConfig = {
@@ -17,7 +39,9 @@ function kafkaClient(bootstrap: string, clientId: string, log: (line: string) =>
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...extra } = entry.log;
-      log(`${entry.log.timestamp} ${levelNames[entry.level] ?? entry.level} [${entry.namespace}] ${message} ${JSON.stringify(extra)}`);
+      log(
+        `${entry.log.timestamp} ${levelNames[entry.level] ?? entry.level} [${entry.namespace}] ${message} ${JSON.stringify(extra)}`,
+      );
     },
     retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2_000 },
     ...(requestTimeout === undefined ? {} : { requestTimeout }),
@@ -51,11 +75,23 @@ class KafkajsProducer implements ProducerHandle {
   /** Idempotent only: each partition's latest send, so the next one waits for it. */
   private readonly partitionTails = new Map<number, Promise<void>>();
 
-  constructor(private readonly create: () => Promise<Producer>, first: Producer, private readonly options: KafkajsProducerOptions, topic: TopicSpec, private readonly clock: () => number) {
+  constructor(
+    private readonly create: () => Promise<Producer>,
+    first: Producer,
+    private readonly options: KafkajsProducerOptions,
+    topic: TopicSpec,
+    private readonly clock: () => number,
+  ) {
     this.current = Promise.resolve(first);
     this.latest = first;
     const partitioner = Partitioners.DefaultPartitioner();
-    const partitionMetadata = Array.from({ length: topic.partitions }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [], isr: [], partitionErrorCode: 0 }));
+    const partitionMetadata = Array.from({ length: topic.partitions }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      replicas: [],
+      isr: [],
+      partitionErrorCode: 0,
+    }));
     this.partitionOf = (message) => partitioner({ topic: topic.name, partitionMetadata, message });
   }
 
@@ -68,13 +104,24 @@ class KafkajsProducer implements ProducerHandle {
       else byPartition.set(partition, [index]);
     });
     const requests = [...byPartition].map(([partition, indexes]) => {
-      const request = () => this.sendToPartition(topic, partition, indexes.map((i) => messages[i]!), (ackMs) => onAcked(indexes, ackMs, partition));
+      const request = () =>
+        this.sendToPartition(
+          topic,
+          partition,
+          indexes.map((i) => messages[i]!),
+          (ackMs) => onAcked(indexes, ackMs, partition),
+        );
       return this.options.idempotent ? this.inTurn(partition, request) : request();
     });
     await allSettledOrFirstFailure(requests);
   }
 
-  private async sendToPartition(topic: string, partition: number, messages: OutgoingMessage[], acked: (ackMs: number) => void): Promise<void> {
+  private async sendToPartition(
+    topic: string,
+    partition: number,
+    messages: OutgoingMessage[],
+    acked: (ackMs: number) => void,
+  ): Promise<void> {
     const producer = await this.producer();
     try {
       await producer.send({
@@ -95,7 +142,10 @@ class KafkajsProducer implements ProducerHandle {
   private inTurn(partition: number, request: () => Promise<void>): Promise<void> {
     const previous = this.partitionTails.get(partition) ?? Promise.resolve();
     const turn = previous.then(request);
-    this.partitionTails.set(partition, turn.catch(() => {}));
+    this.partitionTails.set(
+      partition,
+      turn.catch(() => {}),
+    );
     return turn;
   }
 
@@ -153,11 +203,16 @@ class KafkajsClient implements MessagingClient {
     this.kafka = kafkaClient(context.endpoints.bootstrap, 'faultline', context.log);
     this.producerOptions = kafkajsProducerOptions.parse(context.producerOptions);
     this.consumerOptions = kafkajsConsumerOptions.parse(context.consumerOptions);
-    this.producerKafka = kafkaClient(context.endpoints.bootstrap, 'faultline', context.log, this.producerOptions.requestTimeout);
+    this.producerKafka = kafkaClient(
+      context.endpoints.bootstrap,
+      'faultline',
+      context.log,
+      this.producerOptions.requestTimeout,
+    );
     this.acknowledgesWrites = this.producerOptions.acks !== 0;
     this.producerReorderCaveat = this.producerOptions.idempotent
       ? undefined
-      : "the producer is not idempotent and keeps several sends in flight per partition, and kafkajs does not hold them in order (a retried request, or a send that waited for metadata, can land behind a later one): some reordering may be the producer's own"
+      : "the producer is not idempotent and keeps several sends in flight per partition, and kafkajs does not hold them in order (a retried request, or a send that waited for metadata, can land behind a later one): some reordering may be the producer's own";
   }
 
   async createProducer(_id: number, topic: TopicSpec): Promise<ProducerHandle> {
@@ -214,11 +269,18 @@ class KafkajsClient implements MessagingClient {
         partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
         eachBatch: async ({ batch }) => {
           const receivedMs = this.context.clock();
-          for (const message of batch.messages) if (message.value) sink(message.value, receivedMs, batch.partition, message.offset);
+          for (const message of batch.messages)
+            if (message.value) sink(message.value, receivedMs, batch.partition, message.offset);
         },
       });
     }
-    await waitUntil(ready, request.readyTimeoutMs, request.signal, () => new InfrastructureError(`consumer group ${request.group} was not ready within ${request.readyTimeoutMs} ms`));
+    await waitUntil(
+      ready,
+      request.readyTimeoutMs,
+      request.signal,
+      () =>
+        new InfrastructureError(`consumer group ${request.group} was not ready within ${request.readyTimeoutMs} ms`),
+    );
     return group;
   }
 
@@ -236,7 +298,10 @@ class KafkajsClient implements MessagingClient {
       await admin.disconnect();
     }
     if (remaining.size === 0) return true;
-    const consumer = this.kafka.consumer({ groupId: `faultline-final-read-${process.pid}-${Date.now()}`, allowAutoTopicCreation: false });
+    const consumer = this.kafka.consumer({
+      groupId: `faultline-final-read-${process.pid}-${Date.now()}`,
+      allowAutoTopicCreation: false,
+    });
     let done: () => void = () => {};
     const finished = new Promise<void>((resolve) => (done = resolve));
     try {
@@ -246,7 +311,8 @@ class KafkajsClient implements MessagingClient {
         autoCommit: false,
         eachBatch: async ({ batch }) => {
           const receivedMs = this.context.clock();
-          for (const message of batch.messages) if (message.value) sink(message.value, receivedMs, batch.partition, message.offset);
+          for (const message of batch.messages)
+            if (message.value) sink(message.value, receivedMs, batch.partition, message.offset);
           const key = `${batch.topic}/${batch.partition}`;
           const end = remaining.get(key);
           if (end !== undefined && Number(batch.lastOffset()) + 1 >= end) remaining.delete(key);
@@ -290,7 +356,12 @@ async function subscribeWhenKnown(consumer: Consumer, topic: string, timeoutMs: 
 }
 
 /** Waits for `ready`, at most `timeoutMs`; an abort ends the wait quietly (the caller checks the signal). */
-async function waitUntil(ready: Promise<void>, timeoutMs: number, signal: AbortSignal, timeoutError: () => Error): Promise<void> {
+async function waitUntil(
+  ready: Promise<void>,
+  timeoutMs: number,
+  signal: AbortSignal,
+  timeoutError: () => Error,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   try {
@@ -354,7 +425,10 @@ class KafkajsAdmin implements ClusterAdmin {
           configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value: String(value) })),
         })),
       });
-      await this.waitForLeaders(missing.map((t) => t.name), TOPIC_READY_TIMEOUT_MS);
+      await this.waitForLeaders(
+        missing.map((t) => t.name),
+        TOPIC_READY_TIMEOUT_MS,
+      );
     }
     const present = topics.filter((topic) => existing.has(topic.name));
     if (present.length > 0) {
@@ -388,7 +462,9 @@ class KafkajsAdmin implements ClusterAdmin {
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    throw new InfrastructureError(`topics ${topics.join(', ')} had no leader for every partition after ${timeoutMs} ms (${last})`);
+    throw new InfrastructureError(
+      `topics ${topics.join(', ')} had no leader for every partition after ${timeoutMs} ms (${last})`,
+    );
   }
 
   async leaderOf(topic: string, partition: number): Promise<number | undefined> {

@@ -30,7 +30,8 @@ export const kafkajsProducerOptions = z
       ctx.addIssue({
         code: 'custom',
         path: ['retries'],
-        message: 'an idempotent producer needs retries of at least 1 (kafkajs refuses to create it: "Idempotent producer must allow retries to protect against transient errors")',
+        message:
+          'an idempotent producer needs retries of at least 1 (kafkajs refuses to create it: "Idempotent producer must allow retries to protect against transient errors")',
       });
     }
   });

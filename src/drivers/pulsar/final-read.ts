@@ -23,7 +23,9 @@ export const QUIET_MS = 2_000;
 
 /** The partition topics of a scenario topic (the topic itself when it has one partition). */
 export function partitionTopics(topic: TopicSpec): Array<{ name: string; partition: number }> {
-  return topic.partitions > 1 ? Array.from({ length: topic.partitions }, (_, i) => ({ name: `${topic.name}-partition-${i}`, partition: i })) : [{ name: topic.name, partition: -1 }];
+  return topic.partitions > 1
+    ? Array.from({ length: topic.partitions }, (_, i) => ({ name: `${topic.name}-partition-${i}`, partition: i }))
+    : [{ name: topic.name, partition: -1 }];
 }
 
 /**
@@ -72,18 +74,27 @@ export interface FinalReadContext {
   log: (line: string) => void;
 }
 
-export async function finalReadOverWebSocket(context: FinalReadContext, topics: TopicSpec[], sink: MessageSink, timeoutMs: number): Promise<boolean> {
+export async function finalReadOverWebSocket(
+  context: FinalReadContext,
+  topics: TopicSpec[],
+  sink: MessageSink,
+  timeoutMs: number,
+): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   const partitions = topics.flatMap(partitionTopics);
   const results = await Promise.all(
     partitions.map(async ({ name, partition }) => {
       const end = await lastEntryOf(context.admin, name).catch((error: unknown) => {
-        context.log(`final read: the last entry of ${name} is unknown (${error instanceof Error ? error.message : String(error)})`);
+        context.log(
+          `final read: the last entry of ${name} is unknown (${error instanceof Error ? error.message : String(error)})`,
+        );
         return undefined;
       });
       if (end === 'empty') return true;
       const complete = await readPartition(context, name, partition, end, sink, deadline);
-      context.log(`final read of ${name}: ${complete ? 'reached its last entry' : end ? 'did not reach its last entry in time' : 'read until quiet; its end was not known'}`);
+      context.log(
+        `final read of ${name}: ${complete ? 'reached its last entry' : end ? 'did not reach its last entry in time' : 'read until quiet; its end was not known'}`,
+      );
       return complete;
     }),
   );
@@ -92,19 +103,29 @@ export async function finalReadOverWebSocket(context: FinalReadContext, topics: 
 
 async function lastEntryOf(admin: PulsarAdmin, name: string): Promise<EntryPosition | 'empty' | undefined> {
   const answer = await admin.request('GET', `${pulsarTopicPath(name)}/internalStats`);
-  if (answer.status !== 200) throw new Error(`internal stats: HTTP ${answer.status} ${JSON.stringify(answer.json)?.slice(0, 200)}`);
+  if (answer.status !== 200)
+    throw new Error(`internal stats: HTTP ${answer.status} ${JSON.stringify(answer.json)?.slice(0, 200)}`);
   return lastEntryFromInternalStats(answer.json);
 }
 
 /** Reads one partition from the earliest position; true only when `end` is known and was reached. */
-async function readPartition(context: FinalReadContext, name: string, partition: number, end: EntryPosition | undefined, sink: MessageSink, deadline: number): Promise<boolean> {
+async function readPartition(
+  context: FinalReadContext,
+  name: string,
+  partition: number,
+  end: EntryPosition | undefined,
+  sink: MessageSink,
+  deadline: number,
+): Promise<boolean> {
   const url = `${context.base}/reader/${pulsarTopicPath(name)}?messageId=earliest&receiverQueueSize=1000&readerName=faultline-final-read-${process.pid}`;
   let complete: (value: boolean) => void = () => {};
   const done = new Promise<boolean>((resolve) => (complete = resolve));
-  const opened = await openWebSocket(url, `final reader on ${name}`, (socket) => readFrom(socket)).catch((error: unknown) => {
-    context.log(`final read of ${name}: ${error instanceof Error ? error.message : String(error)}`);
-    return undefined;
-  });
+  const opened = await openWebSocket(url, `final reader on ${name}`, (socket) => readFrom(socket)).catch(
+    (error: unknown) => {
+      context.log(`final read of ${name}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    },
+  );
   return opened ? done : false;
 
   function readFrom(socket: WebSocket): void {

@@ -14,7 +14,7 @@ export interface MessagePosition {
   batchSize: number;
 }
 
-const enum Field {
+enum Field {
   ledgerId = 1,
   entryId = 2,
   partition = 3,
@@ -68,7 +68,13 @@ export function decodeMessageId(base64: string): MessagePosition | undefined {
     return undefined;
   }
   if (at > bytes.length || id.ledgerId === undefined || id.entryId === undefined) return undefined;
-  return { ledgerId: id.ledgerId, entryId: id.entryId, partition: id.partition ?? -1, batchIndex: id.batchIndex ?? -1, batchSize: id.batchSize ?? 0 };
+  return {
+    ledgerId: id.ledgerId,
+    entryId: id.entryId,
+    partition: id.partition ?? -1,
+    batchIndex: id.batchIndex ?? -1,
+    batchSize: id.batchSize ?? 0,
+  };
 }
 
 /** The partition a message came from: -1 when not partitioned, or the id is unreadable. */

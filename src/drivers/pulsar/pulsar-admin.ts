@@ -16,7 +16,10 @@ export function pulsarTopicPath(topic: string): string {
 export class PulsarAdmin implements ClusterAdmin {
   private readonly base: string;
 
-  constructor(endpoints: ClusterEndpoints, private readonly log: (line: string) => void) {
+  constructor(
+    endpoints: ClusterEndpoints,
+    private readonly log: (line: string) => void,
+  ) {
     if (!endpoints.webServiceUrl) throw new InfrastructureError('Pulsar needs a web service URL (admin API)');
     this.base = endpoints.webServiceUrl.replace(/\/+$/, '');
   }
@@ -64,12 +67,18 @@ export class PulsarAdmin implements ClusterAdmin {
   async ensureTopics(topics: TopicSpec[]): Promise<void> {
     for (const topic of topics) {
       const path = pulsarTopicPath(topic.name);
-      const created = topic.partitions > 1 ? await this.request('PUT', `${path}/partitions`, topic.partitions) : await this.request('PUT', path);
+      const created =
+        topic.partitions > 1
+          ? await this.request('PUT', `${path}/partitions`, topic.partitions)
+          : await this.request('PUT', path);
       if (created.status < 300) {
         this.log(`created Pulsar topic ${path} (${topic.partitions} partition(s))`);
         continue;
       }
-      if (created.status !== 409) throw new InfrastructureError(`creating Pulsar topic ${topic.name} failed: HTTP ${created.status} ${JSON.stringify(created.json)}`);
+      if (created.status !== 409)
+        throw new InfrastructureError(
+          `creating Pulsar topic ${topic.name} failed: HTTP ${created.status} ${JSON.stringify(created.json)}`,
+        );
       const metadata = await this.request('GET', `${path}/partitions`);
       const partitions = (metadata.json as { partitions?: number } | undefined)?.partitions ?? 0;
       if (Math.max(1, partitions) !== topic.partitions) {

@@ -5,13 +5,30 @@
  */
 import type { TopicSpec } from '../../scenario/schema.js';
 import { InfrastructureError } from '../../errors.js';
-import { type AckListener, allSettledOrFirstFailure, type ClientContext, type ConsumerGroupHandle, type ConsumerGroupRequest, type DriverFactory, type MessageSink, type MessagingClient, type OutgoingMessage, type ProducerHandle } from '../driver.js';
+import {
+  type AckListener,
+  allSettledOrFirstFailure,
+  type ClientContext,
+  type ConsumerGroupHandle,
+  type ConsumerGroupRequest,
+  type DriverFactory,
+  type MessageSink,
+  type MessagingClient,
+  type OutgoingMessage,
+  type ProducerHandle,
+} from '../driver.js';
 import { finalReadOverWebSocket } from './final-read.js';
 import { webSocketBase } from './pulsar-websocket-driver.js';
 import { PulsarAdmin, PULSAR_NAMESPACE } from './pulsar-admin.js';
 import { partitionOfTopicName } from './message-id.js';
 import { ProblemCounter } from './websocket-frames.js';
-import { deliversInPartitionOrder, type PulsarConsumerOptions, pulsarConsumerOptions, type PulsarProducerOptions, pulsarProducerOptions } from './pulsar-options.js';
+import {
+  deliversInPartitionOrder,
+  type PulsarConsumerOptions,
+  pulsarConsumerOptions,
+  type PulsarProducerOptions,
+  pulsarProducerOptions,
+} from './pulsar-options.js';
 
 /** The part of the addon's API faultline uses. */
 export interface NativeMessage {
@@ -55,7 +72,10 @@ function fullTopic(topic: TopicSpec): string {
 }
 
 class NativeProducerHandle implements ProducerHandle {
-  constructor(private readonly producer: NativeProducer, private readonly clock: () => number) {}
+  constructor(
+    private readonly producer: NativeProducer,
+    private readonly clock: () => number,
+  ) {}
 
   async send(_topic: string, messages: OutgoingMessage[], onAcked: AckListener): Promise<void> {
     const sends = messages.map(async (m, index) => {
@@ -78,7 +98,10 @@ class NativePulsarClient implements MessagingClient {
   /** Acknowledgements the client rejected (the broker redelivers those messages): counted and logged, never fatal. */
   readonly rejectedAcks: ProblemCounter;
 
-  constructor(addon: NativeModule, private readonly context: ClientContext) {
+  constructor(
+    addon: NativeModule,
+    private readonly context: ClientContext,
+  ) {
     this.rejectedAcks = new ProblemCounter('Pulsar acknowledgement rejected', context.log);
     this.client = new addon.Client({ serviceUrl: context.endpoints.bootstrap, operationTimeoutSeconds: 30 });
     this.producerOptions = pulsarProducerOptions.parse(context.producerOptions);
@@ -106,7 +129,10 @@ class NativePulsarClient implements MessagingClient {
   async createConsumerGroup(request: ConsumerGroupRequest): Promise<ConsumerGroupHandle> {
     const o = this.consumerOptions;
     const consumers: NativeConsumer[] = [];
-    const group = { ordered: deliversInPartitionOrder(o), close: async () => void (await Promise.allSettled(consumers.map((c) => c.close()))) };
+    const group = {
+      ordered: deliversInPartitionOrder(o),
+      close: async () => void (await Promise.allSettled(consumers.map((c) => c.close()))),
+    };
     this.open.add(group);
     for (let member = 0; member < request.members; member++) {
       consumers.push(
@@ -118,7 +144,12 @@ class NativePulsarClient implements MessagingClient {
           receiverQueueSize: o.receiverQueueSize,
           ...(o.ackTimeout === undefined ? {} : { ackTimeoutMs: Math.round(o.ackTimeout) }),
           listener: (message: NativeMessage, consumer: NativeConsumer) => {
-            request.sink(message.getData(), this.context.clock(), partitionOfTopicName(message.getTopicName()), message.getMessageId().toString());
+            request.sink(
+              message.getData(),
+              this.context.clock(),
+              partitionOfTopicName(message.getTopicName()),
+              message.getMessageId().toString(),
+            );
             acknowledgeQuietly(consumer, message, this.rejectedAcks);
           },
         }),
@@ -135,7 +166,12 @@ class NativePulsarClient implements MessagingClient {
   finalRead(topics: TopicSpec[], sink: MessageSink, timeoutMs: number): Promise<boolean> {
     const admin = new PulsarAdmin(this.context.endpoints, this.context.log);
     const skipped = new ProblemCounter('unreadable Pulsar WebSocket frame skipped', this.context.log);
-    return finalReadOverWebSocket({ base: webSocketBase(this.context.endpoints), admin, clock: this.context.clock, skipped, log: this.context.log }, topics, sink, timeoutMs);
+    return finalReadOverWebSocket(
+      { base: webSocketBase(this.context.endpoints), admin, clock: this.context.clock, skipped, log: this.context.log },
+      topics,
+      sink,
+      timeoutMs,
+    );
   }
 
   async close(): Promise<void> {
@@ -148,8 +184,13 @@ class NativePulsarClient implements MessagingClient {
 }
 
 /** Acknowledges a message; a rejection (thrown or as a rejected promise) is counted and logged, never fatal. */
-export function acknowledgeQuietly(consumer: Pick<NativeConsumer, 'acknowledge'>, message: NativeMessage, rejected: ProblemCounter): void {
-  const record = (error: unknown) => rejected.record(error instanceof Error ? error.message : String(error), message.getTopicName());
+export function acknowledgeQuietly(
+  consumer: Pick<NativeConsumer, 'acknowledge'>,
+  message: NativeMessage,
+  rejected: ProblemCounter,
+): void {
+  const record = (error: unknown) =>
+    rejected.record(error instanceof Error ? error.message : String(error), message.getTopicName());
   try {
     const pending = consumer.acknowledge(message);
     if (pending && typeof pending.then === 'function') pending.then(undefined, record);

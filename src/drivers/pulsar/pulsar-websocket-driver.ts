@@ -8,10 +8,24 @@
 import type { ClusterEndpoints } from '../../cluster/provider.js';
 import { InfrastructureError } from '../../errors.js';
 import type { TopicSpec } from '../../scenario/schema.js';
-import type { ClientContext, ConsumerGroupHandle, ConsumerGroupRequest, DriverFactory, MessageSink, MessagingClient, ProducerHandle } from '../driver.js';
+import type {
+  ClientContext,
+  ConsumerGroupHandle,
+  ConsumerGroupRequest,
+  DriverFactory,
+  MessageSink,
+  MessagingClient,
+  ProducerHandle,
+} from '../driver.js';
 import { finalReadOverWebSocket } from './final-read.js';
 import { PulsarAdmin, pulsarTopicPath } from './pulsar-admin.js';
-import { deliversInPartitionOrder, type PulsarConsumerOptions, pulsarConsumerOptions, type PulsarProducerOptions, pulsarProducerOptions } from './pulsar-options.js';
+import {
+  deliversInPartitionOrder,
+  type PulsarConsumerOptions,
+  pulsarConsumerOptions,
+  type PulsarProducerOptions,
+  pulsarProducerOptions,
+} from './pulsar-options.js';
 import { ProblemCounter } from './websocket-frames.js';
 import { WebSocketConsumerGroup } from './websocket-consumer.js';
 import { WebSocketProducer } from './websocket-producer.js';
@@ -23,7 +37,9 @@ export function webSocketBase(endpoints: ClusterEndpoints): string {
 }
 
 function query(params: Record<string, string | number | boolean | undefined>): string {
-  const entries = Object.entries(params).filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined);
+  const entries = Object.entries(params).filter(
+    (entry): entry is [string, string | number | boolean] => entry[1] !== undefined,
+  );
   return new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString();
 }
 
@@ -55,7 +71,14 @@ class PulsarWebSocketClient implements MessagingClient {
     });
     const url = `${this.base}/producer/${pulsarTopicPath(topic.name)}?${params}`;
     // The clock is read through the context at each ack, so a context whose clock is replaced later is followed.
-    const producer = new WebSocketProducer(url, `producer ${id} on ${topic.name}`, Math.round(o.sendTimeout), () => this.context.clock(), this.skipped, this.context.log);
+    const producer = new WebSocketProducer(
+      url,
+      `producer ${id} on ${topic.name}`,
+      Math.round(o.sendTimeout),
+      () => this.context.clock(),
+      this.skipped,
+      this.context.log,
+    );
     await producer.connect();
     this.open.add(producer);
     return producer;
@@ -64,7 +87,13 @@ class PulsarWebSocketClient implements MessagingClient {
   async createConsumerGroup(request: ConsumerGroupRequest): Promise<ConsumerGroupHandle> {
     const o = this.consumerOptions;
     const { topic } = request;
-    const group = new WebSocketConsumerGroup(deliversInPartitionOrder(o), request.sink, () => this.context.clock(), this.skipped, this.context.log);
+    const group = new WebSocketConsumerGroup(
+      deliversInPartitionOrder(o),
+      request.sink,
+      () => this.context.clock(),
+      this.skipped,
+      this.context.log,
+    );
     this.open.add(group);
     for (let member = 0; member < request.members; member++) {
       const params = query({
@@ -81,7 +110,10 @@ class PulsarWebSocketClient implements MessagingClient {
     const deadline = performance.now() + request.readyTimeoutMs;
     while (!(await admin.hasSubscription(topic, request.group))) {
       if (request.signal.aborted) break;
-      if (performance.now() > deadline) throw new InfrastructureError(`subscription ${request.group} did not appear within ${request.readyTimeoutMs} ms`);
+      if (performance.now() > deadline)
+        throw new InfrastructureError(
+          `subscription ${request.group} did not appear within ${request.readyTimeoutMs} ms`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return group;
@@ -89,7 +121,12 @@ class PulsarWebSocketClient implements MessagingClient {
 
   finalRead(topics: TopicSpec[], sink: MessageSink, timeoutMs: number): Promise<boolean> {
     const admin = new PulsarAdmin(this.context.endpoints, this.context.log);
-    return finalReadOverWebSocket({ base: this.base, admin, clock: () => this.context.clock(), skipped: this.skipped, log: this.context.log }, topics, sink, timeoutMs);
+    return finalReadOverWebSocket(
+      { base: this.base, admin, clock: () => this.context.clock(), skipped: this.skipped, log: this.context.log },
+      topics,
+      sink,
+      timeoutMs,
+    );
   }
 
   async close(): Promise<void> {

@@ -48,7 +48,18 @@ export function openWebSocket(url: string, what: string, onOpen: (socket: WebSoc
     });
     socket.once('unexpected-response', (_request, response) => {
       let body = '';
-      const refused = () => fail(`refused: HTTP ${response.statusCode}${body ? ` ${body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300)}` : ''}`);
+      const refused = () =>
+        fail(
+          `refused: HTTP ${response.statusCode}${
+            body
+              ? ` ${body
+                  .replace(/<[^>]*>/g, ' ')
+                  .replace(/\s+/g, ' ')
+                  .trim()
+                  .slice(0, 300)}`
+              : ''
+          }`,
+        );
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk.slice(0, 2000)));
       response.once('end', refused);
@@ -149,7 +160,9 @@ export class ReconnectingSocket {
       if (this.socket === socket) this.owner.onMessage(data.toString(), socket);
     });
     socket.on('error', (error) => this.log(`${this.what}: WebSocket error: ${error.message}`));
-    socket.once('close', (code, reason) => this.lost(socket, `closed (code ${code}${reason.length ? `, ${reason.toString()}` : ''})`));
+    socket.once('close', (code, reason) =>
+      this.lost(socket, `closed (code ${code}${reason.length ? `, ${reason.toString()}` : ''})`),
+    );
     this.owner.onOpen(socket, reconnected);
     for (const wake of [...this.openWaiters]) wake();
   }
@@ -180,12 +193,17 @@ export class ReconnectingSocket {
           return;
         }
         this.reconnects++;
-        this.log(`${this.what}: reconnected after ${Math.round(performance.now() - this.downSince)} ms (${this.attempt} attempt(s))`);
+        this.log(
+          `${this.what}: reconnected after ${Math.round(performance.now() - this.downSince)} ms (${this.attempt} attempt(s))`,
+        );
         this.adopt(socket, true);
       });
     } catch (error) {
       if (this.closed) return;
-      if (this.attempt <= 3 || this.attempt % 10 === 0) this.log(`${this.what}: reconnect attempt ${this.attempt} failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (this.attempt <= 3 || this.attempt % 10 === 0)
+        this.log(
+          `${this.what}: reconnect attempt ${this.attempt} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       this.scheduleReconnect();
     }
   }

@@ -22,19 +22,29 @@ export class WebSocketConsumerGroup implements ConsumerGroupHandle {
 
   /** Subscribes one member; a failure of this first subscription is a start-up error. */
   async addMember(url: string, what: string): Promise<void> {
-    const member = new ReconnectingSocket(url, what, {
-      onOpen: (_socket, reconnected) => {
-        if (reconnected) this.log(`${what}: subscribed again`);
+    const member = new ReconnectingSocket(
+      url,
+      what,
+      {
+        onOpen: (_socket, reconnected) => {
+          if (reconnected) this.log(`${what}: subscribed again`);
+        },
+        onMessage: (text, socket) => {
+          const receivedMs = this.clock();
+          const frame = parseDeliveredMessage(text);
+          if (!frame.ok) return this.skipped.record(frame.reason, text);
+          this.sink(
+            Buffer.from(frame.value.payload, 'base64'),
+            receivedMs,
+            partitionOfMessageId(frame.value.messageId),
+            frame.value.messageId,
+          );
+          socket.send(JSON.stringify({ messageId: frame.value.messageId }));
+        },
+        onDown: () => {},
       },
-      onMessage: (text, socket) => {
-        const receivedMs = this.clock();
-        const frame = parseDeliveredMessage(text);
-        if (!frame.ok) return this.skipped.record(frame.reason, text);
-        this.sink(Buffer.from(frame.value.payload, 'base64'), receivedMs, partitionOfMessageId(frame.value.messageId), frame.value.messageId);
-        socket.send(JSON.stringify({ messageId: frame.value.messageId }));
-      },
-      onDown: () => {},
-    }, this.log);
+      this.log,
+    );
     this.members.push(member);
     await member.connect();
   }

@@ -27,7 +27,9 @@ function parseObject(text: string): Record<string, unknown> | string {
   } catch {
     return 'not JSON';
   }
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : 'not a JSON object';
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : 'not a JSON object';
 }
 
 /** A producer reply; when the frame names its message (`context`) but is otherwise unusable, says which. */
@@ -39,7 +41,12 @@ export function parseProducerReply(text: string): Parsed<ProducerReply> {
   if (typeof result !== 'string') return { ok: false, reason: 'no "result" string', context };
   return {
     ok: true,
-    value: { result, context, ...(typeof messageId === 'string' ? { messageId } : {}), ...(typeof errorMsg === 'string' ? { errorMsg } : {}) },
+    value: {
+      result,
+      context,
+      ...(typeof messageId === 'string' ? { messageId } : {}),
+      ...(typeof errorMsg === 'string' ? { errorMsg } : {}),
+    },
   };
 }
 

@@ -60,7 +60,8 @@ class PendingBatch {
 
   /** Fails every message not answered yet. */
   failRest(error: Error): void {
-    for (let index = 0; index < this.answered.length; index++) if (this.answered[index] === 0) this.failed(index, error);
+    for (let index = 0; index < this.answered.length; index++)
+      if (this.answered[index] === 0) this.failed(index, error);
   }
 
   private open(index: number): boolean {
@@ -94,11 +95,16 @@ export class WebSocketProducer implements ProducerHandle {
     private readonly skipped: ProblemCounter,
     log: (line: string) => void,
   ) {
-    this.connection = new ReconnectingSocket(url, what, {
-      onOpen: (socket) => this.sendWaiting(socket),
-      onMessage: (text) => this.onReply(text),
-      onDown: (reason) => this.failInFlight(`the producer WebSocket ${reason} before the broker answered`),
-    }, log);
+    this.connection = new ReconnectingSocket(
+      url,
+      what,
+      {
+        onOpen: (socket) => this.sendWaiting(socket),
+        onMessage: (text) => this.onReply(text),
+        onDown: (reason) => this.failInFlight(`the producer WebSocket ${reason} before the broker answered`),
+      },
+      log,
+    );
   }
 
   /** The first connection (a failure is a start-up error). */
@@ -124,7 +130,8 @@ export class WebSocketProducer implements ProducerHandle {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const batch of this.waiting.splice(0)) batch.failRest(failure('producer-closed', 'the producer was closed before it could send'));
+    for (const batch of this.waiting.splice(0))
+      batch.failRest(failure('producer-closed', 'the producer was closed before it could send'));
     await this.connection.close();
     this.failInFlight('the producer was closed before the broker answered');
   }
@@ -133,7 +140,10 @@ export class WebSocketProducer implements ProducerHandle {
     this.inFlight.set(batch.id, batch);
     batch.timer = setTimeout(() => this.noAnswer(batch), this.sendTimeoutMs + REPLY_GRACE_MS);
     batch.messages.forEach((message, index) => {
-      const frame: Record<string, string> = { payload: message.value.toString('base64'), context: `${batch.id}.${index}` };
+      const frame: Record<string, string> = {
+        payload: message.value.toString('base64'),
+        context: `${batch.id}.${index}`,
+      };
       if (message.key) frame.key = message.key.toString();
       socket.send(JSON.stringify(frame));
     });
@@ -152,7 +162,12 @@ export class WebSocketProducer implements ProducerHandle {
     const at = this.waiting.indexOf(batch);
     if (at < 0) return;
     this.waiting.splice(at, 1);
-    batch.failRest(failure('not-connected', `the producer WebSocket was reconnecting for the whole send timeout (${this.sendTimeoutMs} ms); not sent`));
+    batch.failRest(
+      failure(
+        'not-connected',
+        `the producer WebSocket was reconnecting for the whole send timeout (${this.sendTimeoutMs} ms); not sent`,
+      ),
+    );
   }
 
   /** The broker did not answer within the send timeout and a grace: treat the socket as dead. */
@@ -176,8 +191,13 @@ export class WebSocketProducer implements ProducerHandle {
       return;
     }
     if (!reply.ok) batch.failed(index, failure('unknown-outcome', `an unreadable answer (${reply.reason})`));
-    else if (reply.value.result === 'ok') batch.acked(index, this.clock(), reply.value.messageId ? partitionOfMessageId(reply.value.messageId) : -1);
-    else batch.failed(index, failure(reply.value.result, `${reply.value.result}${reply.value.errorMsg ? `: ${reply.value.errorMsg}` : ''}`));
+    else if (reply.value.result === 'ok')
+      batch.acked(index, this.clock(), reply.value.messageId ? partitionOfMessageId(reply.value.messageId) : -1);
+    else
+      batch.failed(
+        index,
+        failure(reply.value.result, `${reply.value.result}${reply.value.errorMsg ? `: ${reply.value.errorMsg}` : ''}`),
+      );
     if (batch.settled) this.inFlight.delete(batch.id);
   }
 
