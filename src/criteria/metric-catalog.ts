@@ -41,6 +41,8 @@ export const metricCatalog: ReadonlyMap<string, MetricUnit> = new Map<string, Me
   ['rto.consume', 'ms'],
   ['rto.consumedAgain', 'count'],
   ['rto.abandoned', 'count'],
+  ['rto.resent', 'count'],
+  ['rto.detectedMs', 'ms'],
   ['failover.max', 'ms'],
   ['failover.throughputMax', 'ms'],
   ['failover.consumerMax', 'ms'],

@@ -98,6 +98,7 @@ export class FaultInjector {
   private readonly network: Network | undefined;
   private readonly cuts: LinkCuts | undefined;
   private readonly processes: ProcessHolds;
+  private readonly listeners: Array<(record: FaultRecord) => void> = [];
 
   constructor(
     private readonly faults: PlannedFault[],
@@ -138,6 +139,21 @@ export class FaultInjector {
       (a, b) => a.atMs - b.atMs || (a.kind === b.kind ? 0 : a.kind === 'heal' ? -1 : 1) || a.seq - b.seq,
     );
     this.scheduleNext();
+  }
+
+  /** Told, with its record, each time a fault comes into force or heals (a region failover follows its outage). */
+  listen(listener: (record: FaultRecord) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(record: FaultRecord): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(record);
+      } catch (error) {
+        this.deps.log(`fault ${record.id}: a listener failed: ${message(error)}`);
+      }
+    }
   }
 
   /** Heals everything still broken and cancels faults not yet injected. Safe to call more than once. */
@@ -200,6 +216,7 @@ export class FaultInjector {
       if (failed) continue;
       record.healedAt = endMs;
       if (record.healError) record.healError += `; healed by the final reset at ${endMs} ms`;
+      this.changed(record);
     }
   }
 
@@ -311,6 +328,7 @@ export class FaultInjector {
       `fault ${fault.id}: ${fault.action} ${record.target} → ${record.resolvedTarget}${links ? ` (${links.length} link(s))` : ''} at ${record.injectedAt} ms`,
     );
     this.followTargetUntilHeal(run);
+    this.changed(record);
   }
 
   private async rollBack(run: FaultRun, reason: string): Promise<void> {
@@ -356,6 +374,7 @@ export class FaultInjector {
         await run.undo?.();
         record.healedAt = Math.round(this.deps.clock());
         this.deps.log(`fault ${fault.id}: healed at ${record.healedAt} ms`);
+        this.changed(record);
       } catch (error) {
         record.healError = message(error);
         this.deps.log(`fault ${fault.id}: healing failed: ${record.healError}`);

@@ -6,7 +6,7 @@
 import type { MessageSink, MessagingClient } from '../drivers/driver.js';
 import { type CollectedMetrics, Collector, type TimelinePoint } from '../metrics/collector.js';
 import { type LedgerCounts, MessageLedger } from '../metrics/message-ledger.js';
-import { type ByRegion, RegionalFigures } from '../metrics/regional-figures.js';
+import { type ByRegion, type ClientRelocation, RegionalFigures } from '../metrics/regional-figures.js';
 import { streamOf } from '../metrics/recovery-tracker.js';
 import type { TopicSpec, WorkloadSpec } from '../scenario/schema.js';
 import { keyChooser } from './keys.js';
@@ -34,7 +34,12 @@ export interface LoadPlan {
    * one consumer group per region, each reading every message. The books (lost, duplicated, …) are kept on the
    * first region's group; the others add their end-to-end figures by region.
    */
-  regions?: { producerRegion: (producerId: number) => string; consumerRegions: string[] };
+  regions?: {
+    producerRegion: (producerId: number) => string;
+    consumerRegions: string[];
+    /** Region failover: where the clients sit once they moved (figures after the move go there). */
+    relocation?: ClientRelocation | undefined;
+  };
   /** Consumer-group readiness bound. */
   consumerReadyTimeoutMs: number;
 }
@@ -113,6 +118,7 @@ export async function runLoad(
     ? new RegionalFigures(
         { warmupMs: workload.warmup, measureEndMs, messageSize: workload.messageSize },
         regions.producerRegion,
+        regions.relocation,
       )
     : undefined;
   let foreign = 0;
@@ -127,7 +133,14 @@ export async function runLoad(
     const partition = reportedPartition < 0 && topics[topicIndex]?.partitions === 1 ? 0 : reportedPartition;
     if (ledger.recordConsumed(header.producer, header.sequence, partition, position)) {
       collector.onConsume(header.intendedMs, receivedMs, streamOf(topicIndex, partition));
-      if (regions) regional?.onConsume(header.producer, regions.consumerRegions[0]!, header.intendedMs, receivedMs);
+      if (regions)
+        regional?.onConsume(
+          header.producer,
+          regions.consumerRegions[0]!,
+          header.intendedMs,
+          receivedMs,
+          header.sequence,
+        );
     }
   };
   /** A further consumer region's group: its first delivery of each message counts in the figures by region. */
@@ -138,7 +151,7 @@ export async function runLoad(
     return (value, receivedMs) => {
       const header = codec.decode(value);
       if (header && seen.isKnownProducer(header.producer) && seen.recordConsumed(header.producer, header.sequence)) {
-        regional?.onConsume(header.producer, region, header.intendedMs, receivedMs);
+        regional?.onConsume(header.producer, region, header.intendedMs, receivedMs, header.sequence);
       }
     };
   };

@@ -25,6 +25,19 @@ class Figures {
   inWindow = 0;
 }
 
+/**
+ * Where the clients sit once they moved (region failover), when that is not where they were planned: figures
+ * recorded after the move go under the region the clients now sit in.
+ */
+export interface ClientRelocation {
+  /** The region producers send from now (their acks are filed there); undefined before a move. */
+  producersIn(): string | undefined;
+  /** The region a message was sent from, when not its producer's planned region (written after the move). */
+  sentFrom(producer: number, sequence: number): string | undefined;
+  /** The region consumers read in now; undefined before a move. */
+  consumersIn(): string | undefined;
+}
+
 export function regionPair(from: string, to: string): string {
   return `${from}->${to}`;
 }
@@ -36,14 +49,19 @@ export class RegionalFigures {
   constructor(
     private readonly window: { warmupMs: number; measureEndMs: number; messageSize: number },
     private readonly producerRegion: (producer: number) => string,
+    private readonly relocation?: ClientRelocation,
   ) {}
 
   onAck(producer: number, intendedMs: number, ackMs: number): void {
-    this.record(this.publish, this.producerRegion(producer), intendedMs, ackMs);
+    const region = this.relocation?.producersIn() ?? this.producerRegion(producer);
+    this.record(this.publish, region, intendedMs, ackMs);
   }
 
-  onConsume(producer: number, consumerRegion: string, intendedMs: number, receivedMs: number): void {
-    this.record(this.endToEnd, regionPair(this.producerRegion(producer), consumerRegion), intendedMs, receivedMs);
+  onConsume(producer: number, consumerRegion: string, intendedMs: number, receivedMs: number, sequence = -1): void {
+    const from =
+      (sequence >= 0 ? this.relocation?.sentFrom(producer, sequence) : undefined) ?? this.producerRegion(producer);
+    const to = this.relocation?.consumersIn() ?? consumerRegion;
+    this.record(this.endToEnd, regionPair(from, to), intendedMs, receivedMs);
   }
 
   snapshot(nowMs: number): ByRegion {

@@ -1,29 +1,51 @@
 /**
  * Region failover of the workload's clients. Until the switch, producers and consumer groups work on the source
- * cluster. At the switch (the source's region went down `after` ago): sends still waiting on the source are given
- * up (they fail with FailoverAbandoned: their outcome is unknown, as for an application that gives up on a dead
- * cluster), producers write to the target's replica topics, and each consumer group is opened on the target under
- * the same name — Kafka resumes from the offsets MirrorMaker 2 translated and synced there, Pulsar from the
- * replicated subscription state. The source groups are closed (time-boxed: their brokers may be gone).
+ * cluster. At the switch: every send still waiting on the source is sent again, unacknowledged messages only, to
+ * the target (same producer id and sequence numbers in the payloads, so a message that had landed on the source
+ * and reaches the target twice is counted by the books as a duplicate, not as a new message); its outcome on the
+ * source is no longer awaited. This is one rule for every driver, applied here and not per driver, so that a
+ * comparison is not decided by what each client library does with requests to a dead broker. Producers then
+ * write to the target's replica topics, and each consumer group is opened on the target under the same name —
+ * Kafka resumes from the offsets MirrorMaker 2 translated and synced there, Pulsar from the replicated
+ * subscription state. The source groups are closed (time-boxed: their brokers may be gone).
  *
- * Measured on the load's clock: RTO produce = outage → first send acknowledged by the target; RTO consume =
- * outage → first message consumed on the target that the group had not consumed before; and the messages consumed
- * again after the failover (consumed on the source, then once more on the target: the translated position is
- * behind). Those repeats are counted here and not handed to the books, which count each message's first delivery.
+ * Measured on the load's clock, per consumer group (each group keeps its own "consumed before the move" set):
+ * RTO consume = outage → first message consumed on the target that this group had not consumed before; the
+ * messages consumed again after the failover (consumed by this group on the source, then once more on the
+ * target: the translated position is behind), counted here and not handed to the books, which count each
+ * message's first delivery. RTO produce = outage → first send acknowledged by the target.
  */
 import type {
+  AckListener,
   ConsumerGroupHandle,
   ConsumerGroupRequest,
   MessageSink,
   MessagingClient,
+  OutgoingMessage,
   ProducerHandle,
 } from '../drivers/driver.js';
 import { errorMessage } from '../errors.js';
 import { messageKey, type PayloadCodec } from '../load/payload.js';
 import type { TopicSpec } from '../scenario/schema.js';
+import { NoAckDetector } from './no-ack-detector.js';
 
 /** A source close that hangs (its brokers are gone) is left behind after this long. */
 const SOURCE_CLOSE_BOUND_MS = 5_000;
+
+/** One consumer group's failover. */
+export interface GroupRto {
+  group: string;
+  /** The region it was planned in (with regions). */
+  region?: string;
+  /** Open and ready on the target. */
+  ready: boolean;
+  /** Messages this group consumed on the source before the move. */
+  consumedBeforeMove: number;
+  /** Deliveries on the target of messages this group had already consumed on the source. */
+  consumedAgain: number;
+  /** Outage → this group's first message consumed on the target that it had not consumed before (ms). */
+  consume: number | null;
+}
 
 export interface RtoFigures {
   from: string;
@@ -31,25 +53,36 @@ export interface RtoFigures {
   /** The region-outage the RTO is measured from, and when it was injected (load clock, ms). */
   fault: string;
   outageAtMs: number | null;
-  /** When the clients moved (load clock, ms); null when the run ended first. */
+  /** How the move was decided: a fixed delay from the outage, or a rule on what the clients see. */
+  detection?: { rule: 'after' | 'noAckFor'; ms: number };
+  /** When the rule fired (after: injection + after; noAckFor: when the silence reached the bound); null if never. */
+  triggeredAtMs?: number | null;
+  /** Outage → trigger fired (ms): the detection time inside the RTO; null when either is unknown. */
+  detectedMs?: number | null;
+  /** When the clients moved (load clock, ms); null when they did not. */
   switchedAtMs: number | null;
-  /** Outage → first send acknowledged by the target (ms); null when none was. */
+  /**
+   * Why no RTO is reported although the clients moved, or why they did not move (the outage was never injected,
+   * healed before the move, or the rule fired before the outage); null when produce / consume are RTOs.
+   */
+  flag?: string | null;
+  /** Outage → first send acknowledged by the target (ms); null when none was, or when flagged. */
   produce: number | null;
-  /** Outage → first message consumed on the target that had not been consumed before (ms); null when none was. */
+  /** Outage → the time every moved group had consumed a new message on the target (ms); null when one never did, or flagged. */
   consume: number | null;
-  /** Messages the groups consumed on the source before the move. */
+  /** Messages the groups consumed on the source before the move (summed over groups). */
   consumedBeforeMove: number;
-  /** Deliveries on the target of messages the group had already consumed on the source. */
+  /** Deliveries on the target of messages the same group had already consumed on the source (summed over groups). */
   consumedAgain: number;
-  /** Messages whose send to the source was given up at the switch (counted failed). */
+  /** Kept for result.json: sends given up at the move. Always 0 since every waiting send is re-sent (`resent`). */
   abandoned: number;
+  /** Messages still unacknowledged on the source at the move, sent again to the target. */
+  resent?: number;
   /** Consumer groups open and ready on the target / moved. */
   groupsReady: number;
   groups: number;
-}
-
-export class FailoverAbandoned extends Error {
-  override readonly name = 'FailoverAbandoned';
+  /** Each consumer group on its own. */
+  byGroup?: GroupRto[];
 }
 
 export interface ClientFailoverOptions {
@@ -71,21 +104,29 @@ interface MovedGroup {
   request: ConsumerGroupRequest;
   source: ConsumerGroupHandle;
   target?: Promise<ConsumerGroupHandle>;
+  ready: boolean;
+  /** messageKey of every message this group consumed before the switch. */
+  consumedBefore: Set<number>;
+  consumedAgain: number;
+  firstNewConsumedMs: number | null;
+}
+
+/** A send waiting on the source: at the switch, what it has not had acknowledged is sent to the target. */
+interface WaitingSend {
+  moveToTarget: () => void;
 }
 
 export class ClientFailover {
   private switchedAtMs: number | null = null;
   private target: MessagingClient | undefined;
-  private readonly onSwitch = new Set<() => void>();
+  private readonly waiting = new Set<WaitingSend>();
   private readonly groups: MovedGroup[] = [];
-  /** messageKey of every message the groups consumed before the switch. */
-  private readonly consumedBefore = new Set<number>();
   private firstTargetAckMs: number | null = null;
-  private firstNewConsumedMs: number | null = null;
-  private consumedAgain = 0;
-  private abandoned = 0;
-  private groupsReady = 0;
+  private resent = 0;
   private readonly leftBehind: Promise<unknown>[] = [];
+  private detector: NoAckDetector | undefined;
+  /** messageKey of every message written straight to the target (after the move, or re-sent at it). */
+  private readonly toTarget = new Set<number>();
 
   /** The client the load drives: the source's until the switch, the target's after. */
   readonly client: MessagingClient;
@@ -108,13 +149,38 @@ export class ClientFailover {
     return this.switchedAtMs !== null;
   }
 
+  /** Whether this message was sent to the target (from the target's region), not to the source. */
+  sentToTarget(producer: number, sequence: number): boolean {
+    return this.toTarget.has(messageKey(producer, sequence));
+  }
+
+  /** When the clients moved (load clock), or null. */
+  get movedAtMs(): number | null {
+    return this.switchedAtMs;
+  }
+
+  /** The producers' sends on the source feed a no-acknowledgement detector, which calls `onFire` once when it holds. */
+  detectNoAck(noAckForMs: number, onFire: (atMs: number) => void): NoAckDetector {
+    this.detector = new NoAckDetector(noAckForMs, this.o.clock, onFire);
+    return this.detector;
+  }
+
+  /** Stops the detector, if any (producing ended). */
+  detectorOff(): void {
+    this.detector?.disarm();
+  }
+
   /** Moves producers and consumer groups to the target; resolves once every group is open there (or failed to). */
   async switchOver(): Promise<void> {
     if (this.switched) return;
     this.switchedAtMs = this.o.clock();
+    this.detector?.disarm();
     this.o.log(`failover: clients move ${this.o.from} → ${this.o.to} at ${Math.round(this.switchedAtMs)} ms`);
-    for (const abandon of this.onSwitch) abandon();
-    this.onSwitch.clear();
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const send of waiting) send.moveToTarget();
+    if (this.resent > 0)
+      this.o.log(`failover: ${this.resent} message(s) unacknowledged on ${this.o.from} sent again to ${this.o.to}`);
     const target = this.targetClient();
     await Promise.all(
       this.groups.map(async (moved) => {
@@ -123,11 +189,11 @@ export class ClientFailover {
         moved.target = target.createConsumerGroup({
           ...request,
           topic: this.o.topicOnTarget(request.topic),
-          sink: this.targetSink(request.sink),
+          sink: this.targetSink(moved),
         });
         try {
           await moved.target;
-          this.groupsReady++;
+          moved.ready = true;
           this.o.log(`failover: group ${request.group} open on ${this.o.to}`);
         } catch (error) {
           this.o.log(`failover: group ${request.group} could not open on ${this.o.to}: ${errorMessage(error)}`);
@@ -136,21 +202,41 @@ export class ClientFailover {
     );
   }
 
-  figures(fault: string, outageAtMs: number | null): RtoFigures {
-    const since = (ms: number | null) => (ms === null || outageAtMs === null ? null : Math.round(ms - outageAtMs));
+  /**
+   * The figures, from the outage's injection. `flag` (the move was not a recovery from this outage) withholds
+   * produce and consume: they are not RTOs then.
+   */
+  figures(fault: string, outageAtMs: number | null, flag: string | null = null): RtoFigures {
+    const since = (ms: number | null) =>
+      ms === null || outageAtMs === null || flag !== null ? null : Math.round(ms - outageAtMs);
+    const byGroup: GroupRto[] = this.groups.map((g) => ({
+      group: g.request.group,
+      ...(g.request.region !== undefined ? { region: g.request.region } : {}),
+      ready: g.ready,
+      consumedBeforeMove: g.consumedBefore.size,
+      consumedAgain: g.consumedAgain,
+      consume: since(g.firstNewConsumedMs),
+    }));
+    // Consumption is back when every group consumes new messages again: the slowest group's.
+    const firsts = this.groups.map((g) => g.firstNewConsumedMs);
+    const allConsumed = firsts.length > 0 && firsts.every((ms) => ms !== null);
+    const sum = (pick: (g: GroupRto) => number) => byGroup.reduce((total, g) => total + pick(g), 0);
     return {
       from: this.o.from,
       to: this.o.to,
       fault,
       outageAtMs: outageAtMs === null ? null : Math.round(outageAtMs),
       switchedAtMs: this.switchedAtMs === null ? null : Math.round(this.switchedAtMs),
+      flag,
       produce: since(this.firstTargetAckMs),
-      consume: since(this.firstNewConsumedMs),
-      consumedBeforeMove: this.consumedBefore.size,
-      consumedAgain: this.consumedAgain,
-      abandoned: this.abandoned,
-      groupsReady: this.groupsReady,
+      consume: allConsumed ? since(Math.max(...(firsts as number[]))) : null,
+      consumedBeforeMove: sum((g) => g.consumedBeforeMove),
+      consumedAgain: sum((g) => g.consumedAgain),
+      abandoned: 0,
+      resent: this.resent,
+      groupsReady: byGroup.filter((g) => g.ready).length,
       groups: this.groups.length,
+      byGroup,
     };
   }
 
@@ -180,19 +266,24 @@ export class ClientFailover {
       }
       return onTarget;
     };
+    const sendOnTarget = (messages: OutgoingMessage[], onAcked: AckListener): Promise<void> => {
+      for (const m of messages) {
+        const header = this.o.codec.decode(m.value);
+        if (!header) continue;
+        this.toTarget.add(messageKey(header.producer, header.sequence));
+        this.o.onDirectWrite?.(header.producer, header.sequence);
+      }
+      return targetProducer().then((producer) =>
+        producer.send(targetTopic.name, messages, (indexes, ackMs, partition) => {
+          this.firstTargetAckMs ??= ackMs;
+          onAcked(indexes, ackMs, partition);
+        }),
+      );
+    };
     return {
       send: (topicName, messages, onAcked) => {
-        if (!this.switched && onSource) return this.sendOnSource(onSource, topicName, messages, onAcked);
-        for (const m of messages) {
-          const header = this.o.codec.decode(m.value);
-          if (header) this.o.onDirectWrite?.(header.producer, header.sequence);
-        }
-        return targetProducer().then((producer) =>
-          producer.send(targetTopic.name, messages, (indexes, ackMs, partition) => {
-            this.firstTargetAckMs ??= ackMs;
-            onAcked(indexes, ackMs, partition);
-          }),
-        );
+        if (!this.switched && onSource) return this.sendOnSource(onSource, topicName, messages, onAcked, sendOnTarget);
+        return sendOnTarget(messages, onAcked);
       },
       close: async () => {
         await Promise.allSettled([onSource?.close(), onTarget?.then((p) => p.close())]);
@@ -200,46 +291,77 @@ export class ClientFailover {
     };
   }
 
-  /** A send on the source that the switch gives up: it fails then, and acks arriving later are not passed on. */
+  /**
+   * A send on the source. If the clients move while it waits, the messages it has not had acknowledged are sent
+   * to the target and the send settles with that send's outcome; the source's late answers are ignored.
+   */
   private sendOnSource(
     producer: ProducerHandle,
     topicName: string,
-    messages: Parameters<ProducerHandle['send']>[1],
-    onAcked: Parameters<ProducerHandle['send']>[2],
+    messages: OutgoingMessage[],
+    onAcked: AckListener,
+    sendOnTarget: (messages: OutgoingMessage[], onAcked: AckListener) => Promise<void>,
   ): Promise<void> {
     let live = true;
-    let acked = 0;
+    const acked = new Set<number>();
+    const detector = this.detector;
+    const handle = detector?.sent();
     return new Promise<void>((resolve, reject) => {
-      const abandon = () => {
-        live = false;
-        this.abandoned += messages.length - acked;
-        reject(new FailoverAbandoned(`send to ${this.o.from} given up when clients moved to ${this.o.to}`));
+      const waiting: WaitingSend = {
+        moveToTarget: () => {
+          live = false;
+          const indexes = messages.map((_, i) => i).filter((i) => !acked.has(i));
+          this.resent += indexes.length;
+          if (indexes.length === 0) return resolve();
+          sendOnTarget(
+            indexes.map((i) => messages[i]!),
+            (subset, ackMs, partition) =>
+              onAcked(
+                subset.map((k) => indexes[k]!),
+                ackMs,
+                partition,
+              ),
+          ).then(resolve, reject);
+        },
       };
-      this.onSwitch.add(abandon);
+      this.waiting.add(waiting);
       producer
         .send(topicName, messages, (indexes, ackMs, partition) => {
           if (!live) return;
-          acked += indexes.length;
+          for (const i of indexes) acked.add(i);
+          detector?.acked(ackMs);
+          if (handle !== undefined && acked.size === messages.length) detector?.settled(handle); // nothing left waiting
           onAcked(indexes, ackMs, partition);
         })
         .then(
           () => live && resolve(),
           (error: unknown) => live && reject(error),
         )
-        .finally(() => this.onSwitch.delete(abandon));
+        .finally(() => {
+          this.waiting.delete(waiting);
+          if (handle !== undefined) detector?.settled(handle);
+        });
     });
   }
 
   private async createConsumerGroup(request: ConsumerGroupRequest): Promise<ConsumerGroupHandle> {
+    const consumedBefore = new Set<number>();
     const sourceSink: MessageSink = (value, receivedMs, partition, position) => {
       if (this.switched) return; // the source group is on its way out
       const header = this.o.codec.decode(value);
-      if (header) this.consumedBefore.add(messageKey(header.producer, header.sequence));
+      if (header) consumedBefore.add(messageKey(header.producer, header.sequence));
       request.sink(value, receivedMs, partition, position);
     };
     const source = await this.source.createConsumerGroup({ ...request, sink: sourceSink });
     await this.o.prepareGroup?.(request.topic, request.group);
-    const moved: MovedGroup = { request, source };
+    const moved: MovedGroup = {
+      request,
+      source,
+      ready: false,
+      consumedBefore,
+      consumedAgain: 0,
+      firstNewConsumedMs: null,
+    };
     this.groups.push(moved);
     return {
       get ordered() {
@@ -251,17 +373,18 @@ export class ClientFailover {
     };
   }
 
-  /** On the target: repeats of what the source delivered are counted, not handed to the books. */
-  private targetSink(sink: MessageSink): MessageSink {
+  /** On the target: this group's repeats of what the source delivered to it are counted, not handed to the books. */
+  private targetSink(moved: MovedGroup): MessageSink {
+    const sink = moved.request.sink;
     return (value, receivedMs, partition, position) => {
       const header = this.o.codec.decode(value);
       if (header) {
         const key = messageKey(header.producer, header.sequence);
-        if (this.consumedBefore.has(key)) {
-          this.consumedAgain++;
+        if (moved.consumedBefore.has(key)) {
+          moved.consumedAgain++;
           return;
         }
-        this.firstNewConsumedMs ??= receivedMs;
+        moved.firstNewConsumedMs ??= receivedMs;
       }
       sink(value, receivedMs, partition, position === undefined ? undefined : `${this.o.to}:${position}`);
     };
@@ -279,6 +402,7 @@ export class ClientFailover {
   }
 
   private async close(): Promise<void> {
+    this.detector?.disarm();
     // After a switch the source's brokers may be gone: its close is bounded like the groups' were.
     if (this.switched) this.leaveBehind(this.source.close());
     await Promise.allSettled([this.switched ? undefined : this.source.close(), this.target?.close()]);

@@ -1,7 +1,8 @@
 /**
  * The `failover:` of a scenario, checked and resolved: clients leave the workload's cluster for a replica of it
- * when the source's region goes down (the first region-outage of a region holding its brokers), `after` a
- * detection delay. Everything that can be refused before a broker starts is refused here, with its field.
+ * when the source's region goes down (the first region-outage of a region holding its brokers): `after` a fixed
+ * delay counted from when the outage was in force, or when a rule on what the clients see holds
+ * (`trigger: {noAckFor}`). Everything that can be refused before a broker starts is refused here, with its field.
  */
 import type { PlannedFault } from '../faults/fault-plan.js';
 import type { Problem } from '../scenario/problems.js';
@@ -10,14 +11,43 @@ import { didYouMean } from '../scenario/suggest.js';
 import type { Topology } from '../topology/topology.js';
 import { type JoinedClusters, type PlannedReplication, targetTopicName } from './replication-plan.js';
 
+/**
+ * What moves the clients: `after` — a fixed delay from the outage's injection (assumed detection: the harness
+ * knows when the outage happened, a client would not); `noAckFor` — the producers had no acknowledgement for `ms`
+ * while a send was waiting (measured detection: what a client sees).
+ */
+export type FailoverDetection = { rule: 'after'; ms: number } | { rule: 'noAckFor'; ms: number };
+
+/** Default `after` when neither after nor trigger is given. */
+export const DEFAULT_AFTER_MS = 5000;
+
+/** Trigger fields naming figures only the harness knows: refused, with why. */
+const NOT_SEEN_BY_CLIENTS: Record<string, string> = {
+  outage: 'when the outage was injected',
+  regionOutage: 'when the outage was injected',
+  brokerDown: 'whether a broker process is up',
+  brokersDown: 'whether a broker process is up',
+  replicationLag: 'the replication lag (the harness reads both clusters)',
+  lag: 'the replication lag (the harness reads both clusters)',
+  rpo: 'what the replica lacks',
+  notReplicated: 'what the replica lacks',
+  fault: 'the fault timeline',
+  healed: 'the fault timeline',
+};
+
 export interface PlannedFailover {
   from: string;
   to: string;
   system: 'kafka' | 'pulsar';
+  /** The fixed delay with `after` (also when defaulted); with a trigger, the rule's `ms`. */
   afterMs: number;
-  /** The region-outage that takes the source away: the outage RTO is measured from. */
+  detection: FailoverDetection;
+  /** The region-outage that takes the source away: the outage RTO is measured from (its planned time here). */
   trigger: { faultId: string; region: string; atMs: number };
-  /** Clients switch at trigger.atMs + afterMs (load clock). */
+  /**
+   * Planned: trigger.atMs + afterMs (load clock). At run time the move is timed from the outage's injection
+   * (`after`) or from the rule firing (`noAckFor`), not from this.
+   */
   switchAtMs: number;
   /** The replication the clients rely on. */
   replication: PlannedReplication;
@@ -43,6 +73,7 @@ export interface FailoverInput {
 export function planFailovers(input: FailoverInput, problems: Problem[]): PlannedFailover[] {
   const spec = input.scenario.failover;
   if (!spec) return [];
+  checkFailoverCriteria(input.scenario, problems);
   if (input.replication.length === 0) {
     problems.push({
       path: ['failover'],
@@ -148,11 +179,25 @@ function planFailover(
     return undefined;
   }
   const region = outage.target.region;
+  const detection = detectionOf(spec, problems);
+  if (!detection) return undefined;
+  const field = detection.rule === 'after' ? 'after' : 'trigger';
+  const fieldPath = detection.rule === 'after' ? [...path, 'after'] : [...path, 'trigger', 'noAckFor'];
+  const moveAtMs = outage.atMs + detection.ms;
   const producingEndsMs = scenario.workload.warmup + scenario.workload.duration;
-  if (outage.atMs + spec.after >= producingEndsMs) {
+  if (moveAtMs >= producingEndsMs) {
     problems.push({
-      path: [...path, 'after'],
-      message: `clients would move at ${(outage.atMs + spec.after) / 1000} s (${outage.id} at ${outage.atMs / 1000} s + after), when producing has ended (${producingEndsMs / 1000} s): shorten after, or move the outage earlier`,
+      path: fieldPath,
+      message: `clients would move at ${moveAtMs / 1000} s (${outage.id} at ${outage.atMs / 1000} s + ${field}), when producing has ended (${producingEndsMs / 1000} s): shorten ${field}, or move the outage earlier`,
+    });
+    return undefined;
+  }
+  // A planned heal of Infinity (or none) never comes: the outage lasts.
+  const healsAtMs = outage.untilMs ?? Number.POSITIVE_INFINITY;
+  if (moveAtMs >= healsAtMs) {
+    problems.push({
+      path: fieldPath,
+      message: `clients would move at ${moveAtMs / 1000} s (${outage.id} at ${outage.atMs / 1000} s + ${field}), when the outage has healed (${healsAtMs / 1000} s): the clients would leave a source that is back, and no RTO could be measured; shorten ${field}, or lengthen the outage`,
     });
     return undefined;
   }
@@ -167,15 +212,66 @@ function planFailover(
     from,
     to: spec.to,
     system: edge.from.system,
-    afterMs: spec.after,
+    afterMs: detection.ms,
+    detection,
     trigger: { faultId: outage.id, region, atMs: outage.atMs },
-    switchAtMs: outage.atMs + spec.after,
+    switchAtMs: moveAtMs,
     replication: edge,
     topicOnTarget: (topic) => ({ ...topic, name: targetTopicName(edge, topic.name), cluster: spec.to }),
   };
 }
 
+/** `after` or `trigger` (not both); a trigger names one rule on what the clients see. */
+function detectionOf(spec: NonNullable<Scenario['failover']>, problems: Problem[]): FailoverDetection | undefined {
+  const { trigger } = spec;
+  if (trigger === undefined) return { rule: 'after', ms: spec.after ?? DEFAULT_AFTER_MS };
+  const path = ['failover', 'trigger'];
+  if (spec.after !== undefined) {
+    problems.push({
+      path: ['failover', 'after'],
+      message: 'give after (a fixed delay from the outage) or trigger (a rule on what the clients see), not both',
+    });
+    return undefined;
+  }
+  const rules = ['noAckFor'];
+  for (const key of Object.keys(trigger).filter((k) => !rules.includes(k))) {
+    const hidden = NOT_SEEN_BY_CLIENTS[key];
+    problems.push({
+      path: [...path, key],
+      message: hidden
+        ? `a failover trigger must be something the clients see, and ${hidden} is known to the harness only; triggers: ${rules.join(', ')}`
+        : `unknown trigger "${key}"${didYouMean(key, rules)}; triggers: ${rules.join(', ')} (what the clients see)`,
+    });
+  }
+  if (problems.some((p) => p.path[0] === 'failover' && p.path[1] === 'trigger')) return undefined;
+  if (trigger.noAckFor === undefined) {
+    problems.push({ path, message: `name the rule that moves the clients, e.g. trigger: {noAckFor: 3s}` });
+    return undefined;
+  }
+  if (trigger.noAckFor <= 0) {
+    problems.push({ path: [...path, 'noAckFor'], message: 'must be more than 0: how long without an acknowledgement' });
+    return undefined;
+  }
+  return { rule: 'noAckFor', ms: trigger.noAckFor };
+}
+
+/** `rto.consume` / `rto.consumedAgain` need consumers that move: refused with `consumers: 0`. */
+function checkFailoverCriteria(scenario: Scenario, problems: Problem[]): void {
+  if (!scenario.failover || scenario.workload.consumers > 0) return;
+  scenario.criteria.forEach((expression, i) => {
+    if (/^\s*rto\.(consume|consumedAgain)\b/.test(expression))
+      problems.push({
+        path: ['criteria', i],
+        message: 'an RTO consume figure needs consumers that move to the replica, and this workload has consumers: 0',
+      });
+  });
+}
+
 /** One line for `faultline validate`. */
 export function describeFailover(failover: PlannedFailover): string {
-  return `failover: producers and consumers move ${failover.from} → ${failover.to} ${failover.afterMs} ms after ${failover.trigger.faultId} (region-outage of ${failover.trigger.region} at ${failover.trigger.atMs} ms)`;
+  const move =
+    failover.detection.rule === 'after'
+      ? `${failover.detection.ms} ms after ${failover.trigger.faultId} is in force`
+      : `when the producers have had no acknowledgement for ${failover.detection.ms} ms (detection measured)`;
+  return `failover: producers and consumers move ${failover.from} → ${failover.to} ${move} (region-outage of ${failover.trigger.region} planned at ${failover.trigger.atMs} ms)`;
 }

@@ -37,6 +37,10 @@ export const BOOKS_DUMP_ENV = 'FAULTLINE_REPLICATION_BOOKS';
 export interface RpoFigures extends ReplicationGap {
   /** The fault whose injection is the failover moment. */
   fault: string;
+  /** With failover: the replica the clients moved to, whose gap alone the figures are (not summed over replicas). */
+  target?: string;
+  /** Each replica's own gap at that moment, beside the figures. */
+  byReplica?: Array<ReplicationGap & { to: string }>;
 }
 
 export interface ReplicationResult {
@@ -310,11 +314,19 @@ export class ReplicationWatch {
     };
   }
 
-  /** RPO at the injection of the first fault that was injected; null without one. */
-  rpoAt(faults: Array<{ id: string; injectedAt: number | null; healedAt?: number | null }>): RpoFigures | null {
+  /**
+   * RPO at the injection of the first fault that was injected; null without one. With `target` (a failover), the
+   * figures are that replica's gap alone; without, summed over every replica. Each replica's gap is listed beside.
+   */
+  rpoAt(
+    faults: Array<{ id: string; injectedAt: number | null; healedAt?: number | null }>,
+    target?: string,
+  ): RpoFigures | null {
     const first = faults.filter((f) => f.injectedAt !== null).sort((a, b) => a.injectedAt! - b.injectedAt!)[0];
-    if (!first || this.flows.length === 0) return null;
-    const gaps = this.flows.map((f) => f.tracker.gapAt(first.injectedAt!, first.healedAt ?? null));
+    const counted = this.flows.filter((f) => target === undefined || f.tracker.to === target);
+    if (!first || counted.length === 0) return null;
+    const gapOf = (f: Flow) => f.tracker.gapAt(first.injectedAt!, first.healedAt ?? null);
+    const gaps = counted.map(gapOf);
     const sum = (field: 'messages' | 'inFlight' | 'late' | 'lost') => gaps.reduce((total, g) => total + g[field], 0);
     return {
       fault: first.id,
@@ -324,6 +336,8 @@ export class ReplicationWatch {
       late: sum('late'),
       lost: sum('lost'),
       ms: Math.max(...gaps.map((g) => g.ms)),
+      ...(target !== undefined ? { target } : {}),
+      byReplica: this.flows.map((f) => ({ to: f.tracker.to, ...gapOf(f) })),
     };
   }
 

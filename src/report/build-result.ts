@@ -206,7 +206,8 @@ export function buildResult(input: ResultInput): RunResult {
   }
   const rto = input.rto;
   if (rto && complete) {
-    if (rto.switchedAtMs === null)
+    if (rto.flag) warnings.push(`failover to ${rto.to}: ${rto.flag}`);
+    else if (rto.switchedAtMs === null)
       warnings.push(`the clients never failed over to ${rto.to}: ${rto.fault} was not injected or the run ended first`);
     else if (rto.groupsReady < rto.groups)
       warnings.push(
@@ -241,6 +242,8 @@ function judgeCriterion(criterion: Criterion, result: RunResult): CriterionVerdi
         note: `not measurable for ${unmeasured.join(', ')} (nothing was due after the fault, or too little time was left)`,
       };
   }
+  if (/^rto\.(produce|consume|detectedMs)$/.test(criterion.metric) && result.rto?.flag)
+    return { ...judge(criterion, null), note: `no RTO: ${result.rto.flag}` };
   if (
     /^rto\.(produce|consume)$/.test(criterion.metric) &&
     result.rto?.switchedAtMs !== null &&

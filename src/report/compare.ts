@@ -204,19 +204,31 @@ const replicationRowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> 
   ['Replication lag p50', 'ms', 'lower', (r) => latency(r.replication?.lag, (s) => s.p50)],
   ['Replication lag p99', 'ms', 'lower', (r) => latency(r.replication?.lag, (s) => s.p99)],
   ['Replication lag max', 'ms', 'lower', (r) => latency(r.replication?.lag, (s) => s.max)],
-  ['Replicated throughput', 'msg/s', 'higher', (r) => r.replication?.throughput?.messagesPerSec],
+  [
+    'Replicated throughput (first → last seen on the target; with failover the span includes the outage)',
+    'msg/s',
+    'higher',
+    (r) => r.replication?.throughput?.messagesPerSec,
+  ],
   ['Not (yet) replicated at the end', 'messages', 'lower', (r) => r.replication?.notReplicated],
   ['Duplicated by replication', 'messages', 'lower', (r) => r.replication?.duplicated],
-  ['RPO: acknowledged, not on the target at the outage', 'messages', 'lower', (r) => r.rpo?.messages],
+  [
+    'RPO: acknowledged, not on the target (with failover: the failover target) at the outage',
+    'messages',
+    'lower',
+    (r) => r.rpo?.messages,
+  ],
   ['RPO: oldest missing message, age', 'ms', 'lower', (r) => r.rpo?.ms],
   ['RPO: never arrived (lost)', 'messages', 'lower', (r) => r.rpo?.lost],
 ];
 
 /** Shown only when some run failed its clients over to a replica. */
 const failoverRowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> = [
+  ['Failover detection: outage → trigger fired', 'ms', 'lower', (r) => r.rto?.detectedMs],
   ['RTO produce: outage → first ack on the replica', 'ms', 'lower', (r) => r.rto?.produce],
-  ['RTO consume: outage → first new message consumed on the replica', 'ms', 'lower', (r) => r.rto?.consume],
+  ['RTO consume: outage → every group consumed a new message on the replica', 'ms', 'lower', (r) => r.rto?.consume],
   ['Consumed again after failover', 'messages', 'lower', (r) => r.rto?.consumedAgain],
+  ['Unacknowledged at the move, sent again to the replica', 'messages', 'lower', (r) => r.rto?.resent],
 ];
 
 /** True when the load never sent a message: none of the run's figures is a measurement. */

@@ -211,23 +211,49 @@ function replicationTable(r: RunResult): string {
   const note = rep.caughtUp
     ? ''
     : `\n\n> ⚠ replication had not caught up at the end: ${rep.notReplicated} acknowledged message(s) not (yet) on the target.`;
-  const rpo = r.rpo
-    ? `\n\nRPO at fault ${r.rpo.fault} (injected at ${r.rpo.atMs} ms): ${r.rpo.messages} acknowledged message(s) not yet on the target (${r.rpo.inFlight ?? 0} in flight, arriving while the fault was on; ${r.rpo.late} once it healed; ${r.rpo.lost} never), the oldest ${r.rpo.ms} ms old.`
-    : '';
-  return `### Replication\n\nLag per message = seen on the target − acknowledged on the source (one process, one monotonic clock); end-to-end on the target = seen there − intended send time.\n\n${table}${note}${rpo}${rtoText(r)}`;
+  const rpo = r.rpo ? rpoText(r.rpo) : '';
+  const rate = r.rto
+    ? ' "replicated msg/s" is replicated ÷ (last − first seen on the target): with failover the source took writes only until the clients moved, and the span includes the outage and whatever arrived late.'
+    : ' "replicated msg/s" is replicated ÷ (last − first seen on the target).';
+  return `### Replication\n\nLag per message = seen on the target − acknowledged on the source (one process, one monotonic clock); end-to-end on the target = seen there − intended send time.${rate}\n\n${table}${note}${rpo}${rtoText(r)}`;
 }
 
-/** Region failover: when the clients moved, RTO produce / consume, and what they consumed twice. */
+/** RPO at the outage's injection: the failover target's gap (with failover), each replica's beside it. */
+function rpoText(rpo: NonNullable<RunResult['rpo']>): string {
+  const on = rpo.target ? `on ${rpo.target}, the failover target` : 'on the target(s)';
+  const others = (rpo.byReplica ?? []).filter((g) => g.to !== rpo.target);
+  const beside =
+    rpo.target && others.length > 0
+      ? ` Other replicas then: ${others.map((g) => `${g.to} lacked ${g.messages} (${g.lost} never arrived)`).join('; ')}.`
+      : !rpo.target && (rpo.byReplica?.length ?? 0) > 1
+        ? ` Per replica: ${rpo.byReplica!.map((g) => `${g.to} ${g.messages}`).join(', ')}.`
+        : '';
+  return `\n\nRPO at fault ${rpo.fault} (taken at its injection, ${rpo.atMs} ms, not when the clients moved): ${rpo.messages} acknowledged message(s) not yet ${on} (${rpo.inFlight ?? 0} in flight, arriving while the fault was on; ${rpo.late} once it healed; ${rpo.lost} never), the oldest ${rpo.ms} ms old.${beside}`;
+}
+
+/** Region failover: how the move was decided, when the clients moved, RTO produce / consume, what was sent or consumed twice. */
 function rtoText(r: RunResult): string {
   const rto = r.rto;
   if (!rto) return '';
-  if (rto.switchedAtMs === null)
-    return `\n\nFailover ${rto.from} → ${rto.to}: the clients never moved (${rto.fault} was not injected, or the run ended first).`;
   const ms = (v: number | null, never: string) => (v === null ? never : `${v} ms`);
+  const rule = rto.detection
+    ? rto.detection.rule === 'after'
+      ? `, moved a fixed \`after\` of ${rto.detection.ms} ms from the outage's injection (detection assumed)`
+      : `, moved when no send had been acknowledged for ${rto.detection.ms} ms (detection measured: ${rto.triggeredAtMs != null ? `fired at ${rto.triggeredAtMs} ms${rto.detectedMs != null ? `, ${rto.detectedMs} ms after the outage` : ''}` : 'never fired'})`
+    : '';
+  if (rto.switchedAtMs === null)
+    return `\n\nFailover ${rto.from} → ${rto.to}${rule}: the clients never moved — ${rto.flag ?? `${rto.fault} was not injected, or the run ended first`}.`;
+  const groups =
+    (rto.byGroup ?? []).length > 1
+      ? ` Per group: ${rto.byGroup!.map((g) => `${g.group}${g.region ? ` (${g.region})` : ''} RTO consume ${ms(g.consume, 'never')}, ${g.consumedAgain} of ${g.consumedBeforeMove} consumed again${g.ready ? '' : ', not open on the target'}`).join('; ')}.`
+      : '';
+  const figures = rto.flag
+    ? `**No RTO: ${rto.flag}.**`
+    : `**RTO produce ${ms(rto.produce, 'never (no send acknowledged on the target)')}**, **RTO consume ${ms(rto.consume, 'never (some group consumed nothing new on the target)')}** (from the outage's injection; consume = when every group consumed a new message there).`;
   return (
-    `\n\nFailover ${rto.from} → ${rto.to}: ${rto.fault} at ${rto.outageAtMs ?? '?'} ms, clients moved at ${rto.switchedAtMs} ms. ` +
-    `**RTO produce ${ms(rto.produce, 'never (no send acknowledged on the target)')}**, **RTO consume ${ms(rto.consume, 'never (nothing new consumed on the target)')}** (from the outage). ` +
-    `${rto.consumedAgain} message(s) consumed again on the target (of ${rto.consumedBeforeMove} consumed on the source before the move: the resumed position was that far behind); ${rto.abandoned} send(s) to the source given up at the move; ${rto.groupsReady} of ${rto.groups} consumer group(s) open on the target.`
+    `\n\nFailover ${rto.from} → ${rto.to}${rule}. ${rto.fault} injected at ${rto.outageAtMs ?? 'never'}${rto.outageAtMs === null ? '' : ' ms'}, clients moved at ${rto.switchedAtMs} ms. ` +
+    `${figures} ` +
+    `${rto.consumedAgain} message(s) consumed again on the target (of ${rto.consumedBeforeMove} consumed on the source before the move by the same group: the resumed position was that far behind); ${rto.resent ?? 0} message(s) still unacknowledged on the source at the move sent again to the target (a copy that lands twice counts as duplicated); ${rto.groupsReady} of ${rto.groups} consumer group(s) open on the target.${groups}`
   );
 }
 

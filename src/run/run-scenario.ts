@@ -174,9 +174,7 @@ async function runCluster(
         topics: run.loadTopics,
         workload: plan.scenario.workload,
         consumerReadyTimeoutMs: CONSUMER_READY_TIMEOUT_MS,
-        ...(placement
-          ? { regions: { producerRegion: placement.producerRegion, consumerRegions: placement.consumerRegions } }
-          : {}),
+        ...(placement ? { regions: { ...placement, relocation: replicated?.relocation } } : {}),
       },
       clock,
       {
@@ -185,8 +183,7 @@ async function runCluster(
           progress.info(
             `${run.cluster.name}: load started${run.faults.length ? ` with ${run.faults.length} fault(s) scheduled` : ''}`,
           );
-          replicated?.onLoadStart();
-          if (run.faults.length === 0 || !cluster) return;
+          if (run.faults.length === 0 || !cluster) return replicated?.onLoadStart(undefined);
           injector = new FaultInjector(run.faults, cluster, {
             clock: clock.now,
             collector,
@@ -194,6 +191,7 @@ async function runCluster(
             random: seededRandom(plan.scenario.nemesis?.seed ?? 1),
             log: info,
           });
+          replicated?.onLoadStart(injector);
           injector.start();
         },
         beforeDrain: async () => {

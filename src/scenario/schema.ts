@@ -145,10 +145,23 @@ export const failoverSchema = z
       description:
         "The cluster clients move to: a replica of `from` (a replication from → to carries every workload topic). Default: the one replica of each joined group's workload cluster.",
     }),
-    after: duration().default(5000).meta({
+    after: duration().optional().meta({
       description:
-        "How long after the source's region goes down (its first region-outage) producers and consumers move: detection and decision time.",
+        "How long after the source's region went down (its first region-outage, counted from when it was in force) producers and consumers move: an assumed detection and decision time. Default 5s, unless trigger is given.",
     }),
+    trigger: z
+      .object({
+        noAckFor: duration().optional().meta({
+          description:
+            'Move when the producers have had no acknowledgement for this long while a send was waiting: detection by what a client sees.',
+        }),
+      })
+      .catchall(z.unknown())
+      .optional()
+      .meta({
+        description:
+          'Detection measured instead of assumed: the move happens when the clients see the rule hold (instead of after).',
+      }),
   })
   .strict();
 

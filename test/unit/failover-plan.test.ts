@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidInputError } from '../../src/errors.js';
 import { buildPlan } from '../../src/plan/plan.js';
+import { describeFailover, planFailovers } from '../../src/replication/failover-plan.js';
 import { parseScenario } from '../../src/scenario/load-scenario.js';
+import type { Problem } from '../../src/scenario/problems.js';
 
 /** Three Kafka clusters in three regions: east replicates orders to west, west to north (a replica of a replica). */
 function scenario(parts: { failover: string; faults?: string; replication?: string; criteria?: string }): string {
@@ -134,4 +136,82 @@ test("without to, each joined group fails over to its workload cluster's one rep
     replication: '  - {from: east, to: west, topics: [orders]}\n  - {from: east, to: north, topics: [orders]}',
   });
   assert.match(two, /failover: the clients on "east" could move to west or north: name the target \(failover\.to\)/);
+});
+
+test('an after that ends once the outage has healed is refused at failover.after (the clients would leave a source that is back)', async () => {
+  assert.match(
+    await rejected({
+      failover: '{to: west, after: 5s}',
+      faults: '  - {at: 20s, action: region-outage, region: us-east, duration: 2s}',
+    }),
+    /^f\.yaml:20:\d+: failover\.after: clients would move at 25 s \(f1 at 20 s \+ after\), when the outage has healed \(22 s\)/m,
+  );
+});
+
+test('an outage that never heals (untilMs Infinity, or no planned heal) leaves any after that fits in producing', async () => {
+  const p = await plan({ failover: '{to: west, after: 5s}' });
+  const longAfter = { ...p.scenario, failover: { ...p.scenario.failover!, after: 15_000 } };
+  const run = p.runs.find((r) => r.cluster.name === 'east')!;
+  for (const untilMs of [Number.POSITIVE_INFINITY, undefined]) {
+    const faults = run.faults.map((f) => ({ ...f, durationMs: undefined, untilMs }));
+    const problems: Problem[] = [];
+    const planned = planFailovers(
+      {
+        scenario: longAfter,
+        topology: p.topology,
+        replication: p.replication,
+        joined: p.joined,
+        faultsOf: (name) => (name === 'east' ? faults : []),
+        loadTopicsOf: (name) => p.runs.find((r) => r.cluster.name === name)?.loadTopics ?? [],
+      },
+      problems,
+    );
+    assert.deepEqual(problems, []);
+    assert.equal(planned[0]!.switchAtMs, 35_000);
+  }
+});
+
+test('trigger: {noAckFor} plans a measured detection; describe says so', async () => {
+  const p = await plan({ failover: '{to: west, trigger: {noAckFor: 3s}}' });
+  const f = p.failovers[0]!;
+  assert.deepEqual(f.detection, { rule: 'noAckFor', ms: 3000 });
+  assert.match(
+    describeFailover(f),
+    /when the producers have had no acknowledgement for 3000 ms \(detection measured\)/,
+  );
+  assert.match(
+    describeFailover((await plan({ failover: '{to: west, after: 2s}' })).failovers[0]!),
+    /2000 ms after f1 is in force/,
+  );
+});
+
+test('a trigger on a figure clients cannot see, an unknown trigger, after with trigger, or a trigger past the heal: refused with the field', async () => {
+  assert.match(
+    await rejected({ failover: '{to: west, trigger: {replicationLag: 2s}}' }),
+    /^f\.yaml:20:\d+: failover\.trigger\.replicationLag: a failover trigger must be something the clients see, and the replication lag .* is known to the harness only; triggers: noAckFor$/m,
+  );
+  assert.match(
+    await rejected({ failover: '{to: west, trigger: {noAckFr: 2s}}' }),
+    /failover\.trigger\.noAckFr: unknown trigger "noAckFr".*did you mean "noAckFor"/,
+  );
+  assert.match(
+    await rejected({ failover: '{to: west, after: 2s, trigger: {noAckFor: 2s}}' }),
+    /failover\.after: give after .* or trigger .*, not both/,
+  );
+  assert.match(await rejected({ failover: '{to: west, trigger: {}}' }), /failover\.trigger: name the rule/);
+  assert.match(
+    await rejected({ failover: '{to: west, trigger: {noAckFor: 12s}}' }),
+    /failover\.trigger\.noAckFor: clients would move at 32 s \(f1 at 20 s \+ trigger\), when the outage has healed \(30 s\)/,
+  );
+});
+
+test('rto.consume and rto.consumedAgain with consumers: 0 are refused at the criterion: no consumer moves', async () => {
+  const text = scenario({ failover: '{to: west}', criteria: "'rto.produce < 30s', 'rto.consume < 60s'" }).replace(
+    'topics: [orders]}',
+    'topics: [orders], consumers: 0}',
+  );
+  await assert.rejects(
+    buildPlan(parseScenario(text, 'f.yaml')),
+    /criteria\[1\]: an RTO consume figure needs consumers that move to the replica, and this workload has consumers: 0/,
+  );
 });
