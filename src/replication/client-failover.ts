@@ -1,6 +1,7 @@
 /**
  * Region failover of the workload's clients. Until the switch, producers and consumer groups work on the source
- * cluster. At the switch: every send still waiting on the source is sent again, unacknowledged messages only, to
+ * cluster; a send the source fails is sent there again (the application does not give a message up: it fails
+ * over instead). At the switch: every send still waiting on the source is sent again, unacknowledged messages only, to
  * the target (same producer id and sequence numbers in the payloads, so a message that had landed on the source
  * and reaches the target twice is counted by the books as a duplicate, not as a new message); its outcome on the
  * source is no longer awaited. This is one rule for every driver, applied here and not per driver, so that a
@@ -31,6 +32,9 @@ import { NoAckDetector } from './no-ack-detector.js';
 
 /** A source close that hangs (its brokers are gone) is left behind after this long. */
 const SOURCE_CLOSE_BOUND_MS = 5_000;
+/** A send the source failed is sent there again after this backoff, doubling up to the max. */
+const SOURCE_RETRY_FIRST_MS = 100;
+const SOURCE_RETRY_MAX_MS = 1_000;
 
 /** One consumer group's failover. */
 export interface GroupRto {
@@ -78,6 +82,8 @@ export interface RtoFigures {
   abandoned: number;
   /** Messages still unacknowledged on the source at the move, sent again to the target. */
   resent?: number;
+  /** Messages sent to the source again after it failed their send (before the move; each retry counted). */
+  retriedOnSource?: number;
   /** Consumer groups open and ready on the target / moved. */
   groupsReady: number;
   groups: number;
@@ -114,6 +120,8 @@ interface MovedGroup {
 /** A send waiting on the source: at the switch, what it has not had acknowledged is sent to the target. */
 interface WaitingSend {
   moveToTarget: () => void;
+  /** The clients close (the run ended) before it was acknowledged or moved: it fails with the source's last error. */
+  giveUp: () => void;
 }
 
 export class ClientFailover {
@@ -123,6 +131,7 @@ export class ClientFailover {
   private readonly groups: MovedGroup[] = [];
   private firstTargetAckMs: number | null = null;
   private resent = 0;
+  private retriedOnSource = 0;
   private readonly leftBehind: Promise<unknown>[] = [];
   private detector: NoAckDetector | undefined;
   /** messageKey of every message written straight to the target (after the move, or re-sent at it). */
@@ -234,6 +243,7 @@ export class ClientFailover {
       consumedAgain: sum((g) => g.consumedAgain),
       abandoned: 0,
       resent: this.resent,
+      retriedOnSource: this.retriedOnSource,
       groupsReady: byGroup.filter((g) => g.ready).length,
       groups: this.groups.length,
       byGroup,
@@ -292,8 +302,11 @@ export class ClientFailover {
   }
 
   /**
-   * A send on the source. If the clients move while it waits, the messages it has not had acknowledged are sent
-   * to the target and the send settles with that send's outcome; the source's late answers are ignored.
+   * A send on the source, as an application that fails over would make it: a send the source fails (connection
+   * refused, outcome unknown, retries exhausted) is not given up but sent there again, its unacknowledged
+   * messages only, after a short backoff — until acknowledged, or until the clients move: then what is still
+   * unacknowledged goes to the target and the send settles with that send's outcome; the source's late answers
+   * are ignored. It fails only when the clients close (the run ended) with messages still unacknowledged.
    */
   private sendOnSource(
     producer: ProducerHandle,
@@ -304,43 +317,82 @@ export class ClientFailover {
   ): Promise<void> {
     let live = true;
     const acked = new Set<number>();
+    const unacked = () => messages.map((_, i) => i).filter((i) => !acked.has(i));
     const detector = this.detector;
     const handle = detector?.sent();
+    let retryTimer: NodeJS.Timeout | undefined;
+    let lastError: unknown;
     return new Promise<void>((resolve, reject) => {
+      const end = () => {
+        live = false;
+        clearTimeout(retryTimer);
+        this.waiting.delete(waiting);
+        if (handle !== undefined) detector?.settled(handle);
+      };
+      /** Sends `indexes` of the batch; acks are told under their indexes in the whole batch. */
+      const relay =
+        (indexes: number[], tell: AckListener): AckListener =>
+        (subset, ackMs, partition) =>
+          tell(
+            subset.map((k) => indexes[k]!),
+            ackMs,
+            partition,
+          );
+      const onSourceAck: AckListener = (indexes, ackMs, partition) => {
+        if (!live) return;
+        for (const i of indexes) acked.add(i);
+        detector?.acked(ackMs);
+        if (handle !== undefined && acked.size === messages.length) detector?.settled(handle); // nothing left waiting
+        onAcked(indexes, ackMs, partition);
+      };
+      const attempt = (indexes: number[], retry: number) => {
+        producer
+          .send(
+            topicName,
+            indexes.map((i) => messages[i]!),
+            relay(indexes, onSourceAck),
+          )
+          .then(
+            () => {
+              if (!live) return;
+              end();
+              resolve();
+            },
+            (error: unknown) => {
+              if (!live) return;
+              lastError = error;
+              const left = unacked();
+              if (left.length === 0) {
+                end();
+                return resolve();
+              }
+              this.retriedOnSource += left.length;
+              const backoffMs = Math.min(SOURCE_RETRY_MAX_MS, SOURCE_RETRY_FIRST_MS * 2 ** retry);
+              retryTimer = setTimeout(() => live && attempt(left, retry + 1), backoffMs);
+            },
+          );
+      };
       const waiting: WaitingSend = {
         moveToTarget: () => {
-          live = false;
-          const indexes = messages.map((_, i) => i).filter((i) => !acked.has(i));
+          end();
+          const indexes = unacked();
           this.resent += indexes.length;
           if (indexes.length === 0) return resolve();
           sendOnTarget(
             indexes.map((i) => messages[i]!),
-            (subset, ackMs, partition) =>
-              onAcked(
-                subset.map((k) => indexes[k]!),
-                ackMs,
-                partition,
-              ),
+            relay(indexes, onAcked),
           ).then(resolve, reject);
+        },
+        giveUp: () => {
+          end();
+          reject(lastError ?? new Error(`the clients closed with the send to ${this.o.from} unacknowledged`));
         },
       };
       this.waiting.add(waiting);
-      producer
-        .send(topicName, messages, (indexes, ackMs, partition) => {
-          if (!live) return;
-          for (const i of indexes) acked.add(i);
-          detector?.acked(ackMs);
-          if (handle !== undefined && acked.size === messages.length) detector?.settled(handle); // nothing left waiting
-          onAcked(indexes, ackMs, partition);
-        })
-        .then(
-          () => live && resolve(),
-          (error: unknown) => live && reject(error),
-        )
-        .finally(() => {
-          this.waiting.delete(waiting);
-          if (handle !== undefined) detector?.settled(handle);
-        });
+      attempt(
+        messages.map((_, i) => i),
+        0,
+      );
     });
   }
 
@@ -403,6 +455,7 @@ export class ClientFailover {
 
   private async close(): Promise<void> {
     this.detector?.disarm();
+    for (const send of [...this.waiting]) send.giveUp();
     // After a switch the source's brokers may be gone: its close is bounded like the groups' were.
     if (this.switched) this.leaveBehind(this.source.close());
     await Promise.allSettled([this.switched ? undefined : this.source.close(), this.target?.close()]);

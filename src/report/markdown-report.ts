@@ -253,7 +253,7 @@ function rtoText(r: RunResult): string {
   return (
     `\n\nFailover ${rto.from} → ${rto.to}${rule}. ${rto.fault} injected at ${rto.outageAtMs ?? 'never'}${rto.outageAtMs === null ? '' : ' ms'}, clients moved at ${rto.switchedAtMs} ms. ` +
     `${figures} ` +
-    `${rto.consumedAgain} message(s) consumed again on the target (of ${rto.consumedBeforeMove} consumed on the source before the move by the same group: the resumed position was that far behind); ${rto.resent ?? 0} message(s) still unacknowledged on the source at the move sent again to the target (a copy that lands twice counts as duplicated); ${rto.groupsReady} of ${rto.groups} consumer group(s) open on the target.${groups}`
+    `${rto.consumedAgain} message(s) consumed again on the target (of ${rto.consumedBeforeMove} consumed on the source before the move by the same group: the resumed position was that far behind); ${rto.resent ?? 0} message(s) still unacknowledged on the source at the move sent again to the target (a copy that lands twice counts as duplicated)${rto.retriedOnSource ? `, ${rto.retriedOnSource} sent to the source again after it failed them` : ''}; ${rto.groupsReady} of ${rto.groups} consumer group(s) open on the target.${groups}`
   );
 }
 

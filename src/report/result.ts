@@ -102,9 +102,9 @@ export interface RunResult {
    * throughput, and messages replicated, duplicated by replication, not (yet) replicated; absent without replication.
    */
   replication?: ReplicationResult;
-  /** With replication and a fault: RPO at the source region's outage (with failover), else at the first fault's injection (see RpoFigures); absent otherwise. */
+  /** With replication and a fault: RPO at the injection of the source region's outage, on the failover target alone (with failover), else at the first fault's injection over every replica; each replica's gap in byReplica (see RpoFigures); absent otherwise. */
   rpo?: RpoFigures | null;
-  /** With `failover:`: the clients' move to the replica, RTO produce / consume and repeats after it (see RtoFigures). */
+  /** With `failover:`: how and when the clients moved to the replica, RTO produce / consume (withheld, with `flag`, when the move was no recovery from the outage), per-group repeats and re-sent messages (see RtoFigures). */
   rto?: RtoFigures;
   errors: { total: number; byKind: Record<string, number> };
   timeline: TimelinePoint[];

@@ -180,15 +180,62 @@ test('a re-sent message that had landed on the source reaches the books twice: o
   assert.equal(f.figures('f1', 3_000).resent, 1);
 });
 
-test('a failed source send before the move is the application failure, not re-sent', async () => {
+test('a send the source fails is sent there again (unacknowledged messages only) until the move, then to the target', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const now = { ms: 0 };
   const { f, codec, source, target } = failover(now);
+  const producer = await f.client.createProducer(0, TOPIC);
+  const acks: number[] = [];
+  let outcome: string | undefined;
+  producer
+    .send(
+      'orders',
+      [0, 1, 2].map((s) => ({ key: null, value: codec.encode(0, s, s) })),
+      (indexes) => acks.push(...indexes),
+    )
+    .then(
+      () => (outcome = 'resolved'),
+      (e: Error) => (outcome = `rejected ${e.message}`),
+    );
+  await settle();
+  source.pending[0]!.onAcked([0], 5, 0);
+  source.pending[0]!.reject(new Error('connection refused'));
+  await settle();
+  t.mock.timers.tick(100);
+  const retry = source.pending[1]!;
+  assert.deepEqual(
+    retry.messages.map((m) => codec.decode(m.value)!.sequence),
+    [1, 2],
+  );
+  retry.onAcked([0], 150, 0); // sequence 1
+  retry.reject(new Error('outcome unknown'));
+  await settle();
+  now.ms = 180;
+  await f.switchOver(); // before the next retry (due at 350 ms)
+  await settle();
+  assert.deepEqual(
+    target.pending[0]!.messages.map((m) => codec.decode(m.value)!.sequence),
+    [2],
+  );
+  t.mock.timers.tick(1000);
+  assert.equal(source.pending.length, 2, 'no retry on the source after the move');
+  target.pending[0]!.onAcked([0], 200, 0);
+  target.pending[0]!.resolve();
+  await settle();
+  assert.deepEqual(acks, [0, 1, 2]);
+  assert.equal(outcome, 'resolved');
+  const rto = f.figures('f1', 0);
+  assert.deepEqual([rto.retriedOnSource, rto.resent], [3, 1]);
+});
+
+test('a send still failing on the source when the clients close fails with the source error', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { f, codec, source } = failover({ ms: 0 });
   const producer = await f.client.createProducer(0, TOPIC);
   const sending = producer.send('orders', [{ key: null, value: codec.encode(0, 0, 0) }], () => {});
   await settle();
   source.pending[0]!.reject(new Error('retries exhausted'));
+  await settle();
+  await f.client.close();
   await assert.rejects(sending, /retries exhausted/);
-  await f.switchOver();
-  assert.equal(target.pending.length, 0);
-  assert.equal(f.figures('f1', 0).resent, 0);
 });
