@@ -133,6 +133,8 @@ export class ClientFailover {
   private resent = 0;
   private retriedOnSource = 0;
   private readonly leftBehind: Promise<unknown>[] = [];
+  /** The producers on the source: closed at the move, so that sends they still hold cannot land there later. */
+  private readonly sourceProducers: ProducerHandle[] = [];
   private detector: NoAckDetector | undefined;
   /** messageKey of every message written straight to the target (after the move, or re-sent at it). */
   private readonly toTarget = new Set<number>();
@@ -188,6 +190,9 @@ export class ClientFailover {
     const waiting = [...this.waiting];
     this.waiting.clear();
     for (const send of waiting) send.moveToTarget();
+    // The application abandons its source producers: what they still hold (a reconnecting WebSocket producer's
+    // queue, kafkajs's retries) must not reach the source once it is back, beside its copy sent to the target.
+    for (const producer of this.sourceProducers.splice(0)) this.leaveBehind(producer.close());
     if (this.resent > 0)
       this.o.log(`failover: ${this.resent} message(s) unacknowledged on ${this.o.from} sent again to ${this.o.to}`);
     const target = this.targetClient();
@@ -264,6 +269,7 @@ export class ClientFailover {
 
   private async createProducer(id: number, topic: TopicSpec): Promise<ProducerHandle> {
     const onSource = this.switched ? undefined : await this.source.createProducer(id, topic);
+    if (onSource) this.sourceProducers.push(onSource);
     let onTarget: Promise<ProducerHandle> | undefined;
     const targetTopic = this.o.topicOnTarget(topic);
     const targetProducer = () => {
@@ -296,7 +302,8 @@ export class ClientFailover {
         return sendOnTarget(messages, onAcked);
       },
       close: async () => {
-        await Promise.allSettled([onSource?.close(), onTarget?.then((p) => p.close())]);
+        const closeSource = onSource && this.sourceProducers.includes(onSource); // else closed at the move
+        await Promise.allSettled([closeSource ? onSource.close() : undefined, onTarget?.then((p) => p.close())]);
       },
     };
   }

@@ -232,6 +232,7 @@ export class ReplicationWatch {
     const trackersOf = (topic: string) =>
       this.flows.filter((f) => f.tracker.topics.some((t) => t.source === topic)).map((f) => f.tracker);
     const codec = this.codec;
+    const directWrites = this.directWrites;
     return {
       ...(client.acknowledgesWrites !== undefined ? { acknowledgesWrites: client.acknowledgesWrites } : {}),
       ...(client.producerReorderCaveat !== undefined ? { producerReorderCaveat: client.producerReorderCaveat } : {}),
@@ -249,7 +250,8 @@ export class ReplicationWatch {
             return producer.send(topicName, messages, (indexes, ackMs, partition) => {
               for (const i of indexes) {
                 const header = headers[i];
-                if (header)
+                // A late source ack of a message the clients already sent to the target is not replication's.
+                if (header && !directWrites.has(messageKey(header.producer, header.sequence)))
                   for (const tracker of trackers)
                     tracker.onAcked(header.producer, header.sequence, header.intendedMs, ackMs);
               }

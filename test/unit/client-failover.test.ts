@@ -29,10 +29,13 @@ interface Pending {
 function fakeCluster() {
   const pending: Pending[] = [];
   const groups: ConsumerGroupRequest[] = [];
+  const closed = { producers: 0 };
   const producer: ProducerHandle = {
     send: (_topic, messages, onAcked) =>
       new Promise<void>((resolve, reject) => pending.push({ messages, onAcked, resolve, reject })),
-    close: async () => {},
+    close: async () => {
+      closed.producers++;
+    },
   };
   const client: MessagingClient = {
     createProducer: async () => producer,
@@ -42,7 +45,7 @@ function fakeCluster() {
     },
     close: async () => {},
   };
-  return { client, pending, groups };
+  return { client, pending, groups, closed };
 }
 
 function failover(now: { ms: number }) {
@@ -238,4 +241,13 @@ test('a send still failing on the source when the clients close fails with the s
   await settle();
   await f.client.close();
   await assert.rejects(sending, /retries exhausted/);
+});
+
+test('the source producers are closed at the move: what they still hold cannot land on the source once it is back', async () => {
+  const { f, source } = failover({ ms: 0 });
+  const producer = await f.client.createProducer(0, TOPIC);
+  await f.switchOver();
+  assert.equal(source.closed.producers, 1);
+  await producer.close();
+  assert.equal(source.closed.producers, 1, 'not closed twice');
 });

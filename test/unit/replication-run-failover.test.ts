@@ -299,3 +299,32 @@ test('after the move, acks and deliveries go under the replica region, and so do
   assert.equal(r.publish['eu-west']!.max, 60);
   assert.deepEqual(Object.keys(r.endToEnd), ['eu-west->eu-west', 'us-east->eu-west']);
 });
+
+test('a late source ack of a message the clients already sent to the target is not counted as replication', async () => {
+  const runId = Buffer.alloc(8, 5);
+  const codec = new PayloadCodec(runId, 64);
+  const { watch } = await watchOf(runId, ['west']);
+  const producer = await watch
+    .wrap({
+      createProducer: async () => ({
+        send: async (_t, m, onAcked) =>
+          onAcked(
+            m.map((_, i) => i),
+            30_000,
+            0,
+          ),
+        close: async () => {},
+      }),
+      createConsumerGroup: async () => ({ ordered: true, close: async () => {} }),
+      close: async () => {},
+    })
+    .createProducer(0, TOPIC);
+  watch.noteDirectWrite(0, 1); // re-sent to the target at the move
+  await producer.send(
+    'orders',
+    [0, 1].map((s) => ({ key: null, value: codec.encode(0, s, s) })),
+    () => {},
+  );
+  assert.deepEqual([watch.result().acked, watch.result().notReplicated], [1, 1]);
+  await watch.close();
+});
