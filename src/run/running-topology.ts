@@ -11,6 +11,7 @@ import { errorMessage, InfrastructureError } from '../errors.js';
 import { needsProxies } from '../faults/fault-plan.js';
 import { ProxiedNetwork } from '../net/proxied-network.js';
 import { applyRegionCosts } from '../net/region-links.js';
+import { type ClusterPaths, RunNetwork } from '../net/run-network.js';
 import { ToxiproxyServer } from '../net/toxiproxy-server.js';
 import type { ClusterRun, RunPlan } from '../plan/plan.js';
 import { startMirrorMaker, type RunningReplicator } from '../replication/mirror-maker.js';
@@ -67,6 +68,30 @@ export class RunningTopology {
     return (region !== undefined ? cluster.endpointsByRegion?.[region] : undefined) ?? cluster.endpoints;
   }
 
+  /**
+   * What faults act on: every cluster's proxied paths under one switch. A region fault cuts a region pair (or a
+   * region) wherever its bytes travel, whichever cluster's Toxiproxy carries them (run-network.ts).
+   */
+  faultNetwork(): { network: RunNetwork | undefined; paths: ClusterPaths[] } {
+    const members = [...this.members.values()].flatMap((m) =>
+      m.network
+        ? [
+            {
+              network: m.network,
+              paths: {
+                cluster: m.run.cluster.name,
+                links: m.cluster.links ?? [],
+                brokerRegions: m.regions?.brokerRegions ?? [],
+              },
+            },
+          ]
+        : [],
+    );
+    if (members.length === 0) return { network: undefined, paths: [] };
+    const network = new RunNetwork(members);
+    return { network, paths: network.paths };
+  }
+
   /** Starts every cluster (together), their topics, then the replicators. On failure, the caller still calls stop(). */
   async start(): Promise<void> {
     const started = await Promise.allSettled(this.runs.map((run) => this.startCluster(run)));
@@ -112,7 +137,8 @@ export class RunningTopology {
       const file = this.joined ? `toxiproxy-${name}.log` : 'toxiproxy.log';
       const toxiproxy = await ToxiproxyServer.start(context.registry, join(context.logDir, file), context.info);
       this.teardown.push({ what: `Toxiproxy of ${name}`, stop: () => toxiproxy.stop() });
-      network = ProxiedNetwork.connect(toxiproxy.url);
+      // Several clusters: each proxy's name starts with its cluster's, so every path of the run has its own name.
+      network = ProxiedNetwork.connect(toxiproxy.url, this.runs.length > 1 ? `${name}.` : '');
     }
     const cluster = await run.provider.start(run.cluster, {
       runId: context.runId,
@@ -136,7 +162,7 @@ export class RunningTopology {
    * and consumers, plus, for a replication, the target's region (MirrorMaker runs there and reads the source
    * across the link; the reader of replicated messages sits there too) and, for Pulsar, the source's region too.
    */
-  private regionsFor(run: ClusterRun): TopologyMember['regions'] {
+  regionsFor(run: ClusterRun): TopologyMember['regions'] {
     const { topology } = this.plan;
     if (topology.implicit) return undefined;
     const brokerRegions = topology.clusters.get(run.cluster.name)!.brokerRegions;
