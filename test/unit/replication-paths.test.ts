@@ -243,6 +243,14 @@ test("the run's switch sends each path to its cluster's Toxiproxy and refuses tw
   ]);
   await network.setEnabled([link('a.x'), link('b.x')], false);
   assert.deepEqual([a.cut(), b.cut()], [['a.x'], ['b.x']]);
+  const toxic = { type: 'latency', attributes: { latency: 100, jitter: 0 }, stream: 'upstream' } as const;
+  await network.addToxic('f1', [link('a.x'), link('b.x')], toxic);
+  assert.deepEqual(
+    [[...a.toxics.keys()], [...b.toxics.keys()]],
+    [['f1-latency-upstream@a.x'], ['f1-latency-upstream@b.x']],
+  );
+  await network.removeToxics('f1');
+  assert.deepEqual([a.toxics.size, b.toxics.size], [0, 0], "a fault's toxics removed from every cluster's Toxiproxy");
   await network.healAll();
   assert.deepEqual([a.cut(), b.cut()], [[], []]);
   assert.throws(
