@@ -71,8 +71,6 @@ export interface InjectorDeps {
   log: (line: string) => void;
 }
 
-type Network = NetworkSwitch;
-
 interface FaultRun {
   fault: PlannedFault;
   record: FaultRecord;
@@ -101,7 +99,7 @@ export class FaultInjector {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private healingAll: Promise<void> | undefined;
-  private readonly network: Network | undefined;
+  private readonly network: NetworkSwitch | undefined;
   private readonly cuts: LinkCuts | undefined;
   private readonly processes: ProcessHolds;
 

@@ -73,20 +73,16 @@ export class RunningTopology {
    * region) wherever its bytes travel, whichever cluster's Toxiproxy carries them (run-network.ts).
    */
   faultNetwork(): { network: RunNetwork | undefined; paths: ClusterPaths[] } {
-    const members = [...this.members.values()].flatMap((m) =>
-      m.network
-        ? [
-            {
-              network: m.network,
-              paths: {
-                cluster: m.run.cluster.name,
-                links: m.cluster.links ?? [],
-                brokerRegions: m.regions?.brokerRegions ?? [],
-              },
-            },
-          ]
-        : [],
-    );
+    const members = [...this.members.values()]
+      .filter((m): m is TopologyMember & { network: ProxiedNetwork } => m.network !== undefined)
+      .map((m) => ({
+        network: m.network,
+        paths: {
+          cluster: m.run.cluster.name,
+          links: m.cluster.links ?? [],
+          brokerRegions: m.regions?.brokerRegions ?? [],
+        },
+      }));
     if (members.length === 0) return { network: undefined, paths: [] };
     const network = new RunNetwork(members);
     return { network, paths: network.paths };
