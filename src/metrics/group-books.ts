@@ -94,6 +94,16 @@ export class GroupBooks implements SendBooks {
       return c.sent - c.consumed - c.foundByFinalRead > 0;
     });
     if (lacking.length === 0) return found;
+    if (this.groups.length === 1) {
+      // One group: its own books are the run's; no scan.
+      const { name, ledger } = this.groups[0]!;
+      const c = ledger.counts;
+      return {
+        lost: ledger.lost,
+        notDelivered: c.sent - c.consumed - c.foundByFinalRead,
+        lostSample: ledger.lost > 0 ? ledger.missing(sampleLimit).map((m) => ({ ...m, missingFrom: [name] })) : [],
+      };
+    }
     const acks = this.ledgers[0]!;
     for (let producer = 0; producer < producerCount; producer++) {
       const end = sentUpTo(producer);
