@@ -57,3 +57,31 @@ criteria:
     ],
   );
 });
+
+test('selectors that name no traffic: validate exits 2 with file, line and field', async () => {
+  const file = writeScenario(`name: no-traffic
+regions: [near, far]
+links: [{between: [near, far], latency: 5ms}]
+clusters: [{name: solo, system: kafka, region: near}]
+topics: [{name: t}]
+workload: {duration: 5s, rate: 10/s, placement: {producers: [near], consumers: [near]}}
+criteria:
+  - messages.lost[far] == 0
+  - latency.endToEnd[far->near].p99 < 1s
+  - messages.lost[near] == 0
+`);
+  const result = await runCli(['validate', file]);
+  assert.equal(result.code, 2, result.stdout + result.stderr);
+  assert.match(result.stderr, /:8:\d+: criteria\[0\]: no consumer group reads in "far"/);
+  assert.match(result.stderr, /:9:\d+: criteria\[1\]: no producer sits in "far"/);
+  assert.doesNotMatch(result.stderr, /criteria\[2\]/);
+  const local = writeScenario(`name: no-regions
+clusters: [{name: solo, system: kafka}]
+topics: [{name: t}]
+workload: {duration: 5s, rate: 10/s}
+criteria: ['latency.publish[local].p99 < 1s']
+`);
+  const refused = await runCli(['validate', local]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /:5:\d+: criteria\[0\]: .*no regions are declared/);
+});
