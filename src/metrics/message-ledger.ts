@@ -227,6 +227,15 @@ export class MessageLedger {
     return found;
   }
 
+  isAcked(producer: number, sequence: number): boolean {
+    return this.acked[producer]?.has(sequence) ?? false;
+  }
+
+  /** Whether the group has this message: delivered to it, or (acknowledged and) found in the log by the final read. */
+  holds(producer: number, sequence: number): boolean {
+    return (this.consumed[producer]?.has(sequence) ?? false) || (this.foundInLog[producer]?.has(sequence) ?? false);
+  }
+
   isKnownProducer(producer: number): boolean {
     return producer < this.consumed.length;
   }

@@ -1,6 +1,6 @@
 /**
  * Renders report.md from REPORT_TEMPLATE.md and a result. Placeholders: {{dotted.path}} into the result,
- * {{table:NAME}} for tables (workload, criteria, throughput, latency, messages, timeline), {{list:warnings}} and
+ * {{table:NAME}} for tables (workload, criteria, throughput, latency, messages, groups, timeline), {{list:warnings}} and
  * {{sparkline:produced|consumed|publishP99|endToEndP99}}.
  */
 import { readFile } from 'node:fs/promises';
@@ -80,7 +80,13 @@ function table(name: string, r: RunResult): string {
             r.throughput.produced ? mib(r.throughput.produced.bytesPerSec) : '—',
           ],
           ...(r.throughput.consumed
-            ? [['Consumed', r.throughput.consumed.messagesPerSec, mib(r.throughput.consumed.bytesPerSec)]]
+            ? [
+                [
+                  `Consumed${everyGroup(r)}`,
+                  r.throughput.consumed.messagesPerSec,
+                  mib(r.throughput.consumed.bytesPerSec),
+                ],
+              ]
             : []),
           ...(r.workload.targetRate === 'max'
             ? []
@@ -91,7 +97,7 @@ function table(name: string, r: RunResult): string {
       const kinds = [
         ['Publish (corrected)', r.latency.publish],
         ['Publish (uncorrected)', r.latency.publishUncorrected],
-        ...(r.latency.endToEnd ? [['End-to-end', r.latency.endToEnd] as const] : []),
+        ...(r.latency.endToEnd ? [[`End-to-end${everyGroup(r)}`, r.latency.endToEnd] as const] : []),
         ['Harness send lag', r.latency.sendLag],
       ] as const;
       return rows(
@@ -141,6 +147,8 @@ function table(name: string, r: RunResult): string {
         ],
       );
     }
+    case 'groups':
+      return groupsTable(r);
     case 'faults':
       return faultsTable(r);
     case 'regions':
@@ -152,6 +160,51 @@ function table(name: string, r: RunResult): string {
     default:
       return `{{table:${name}}}`;
   }
+}
+
+/** With several consumer groups, what the overall consumed figures cover. */
+function everyGroup(r: RunResult): string {
+  const groups = Object.keys(r.messages.byGroup ?? {}).length;
+  return groups > 1 ? ` (all ${groups} groups)` : '';
+}
+
+/** Each consumer group's own books, one row per consumer region (empty without regions). */
+function groupsTable(r: RunResult): string {
+  const byGroup = r.messages.byGroup;
+  if (!byGroup || Object.keys(byGroup).length === 0) return '';
+  const show = (v: number | null) => (v === null ? '—' : v);
+  const body = Object.entries(byGroup).map(([region, g]) => [
+    region,
+    g.consumed,
+    g.notDelivered !== null
+      ? `${g.notDelivered} not delivered (acks=0)`
+      : g.lost !== null && g.lostVerified === false
+        ? `${g.lost} (unverified)`
+        : show(g.lost),
+    g.duplicated,
+    g.redelivered,
+    show(g.reordered),
+    g.foundByFinalRead,
+    g.caughtUp ? 'yes' : 'no',
+  ]);
+  const table = rows(
+    [
+      'Consumer group (region)',
+      'Consumed',
+      'Lost',
+      'Duplicated (log copies)',
+      'Redelivered',
+      'Reordered',
+      'Found by final read',
+      'Caught up',
+    ],
+    body,
+  );
+  return `### Books per consumer group
+
+Each consumer region has its own group reading every message. Above, \`lost\` counts each message some group lacks once (and not in the log); the other counts, consumed throughput and end-to-end latency cover every group.
+
+${table}`;
 }
 
 /** Figures by producing region and by producing → consuming region pair (empty without regions). */
