@@ -228,9 +228,10 @@ export class ReplicationTracker {
 
   /**
    * Every message in the books, one by one: [producer, sequence, intended ms, acknowledged ms or null, first seen
-   * on the target ms or null] — for a test that checks the figures against its own reading of the target.
+   * on the target ms or null, appended on the source ms or null] — for a test that checks the figures against its
+   * own reading of the target.
    */
-  *entries(): Generator<[number, number, number, number | null, number | null]> {
+  *entries(): Generator<[number, number, number, number | null, number | null, number | null]> {
     for (const [producer, books] of this.books) {
       for (let sequence = 0; sequence < books.acked.length; sequence++) {
         const acked = books.acked[sequence]!;
@@ -242,6 +243,7 @@ export class ReplicationTracker {
           books.intended[sequence]!,
           acked === 0 ? null : acked - 1,
           seen === 0 ? null : seen - 1,
+          seen === 0 || Number.isNaN(books.appended[sequence]!) ? null : books.appended[sequence]!,
         ];
       }
     }

@@ -400,7 +400,7 @@ export class ReplicationWatch {
       file,
       JSON.stringify({
         runId: this.o.runId.toString('hex'),
-        columns: ['producer', 'sequence', 'intendedMs', 'ackedMs', 'seenMs'],
+        columns: ['producer', 'sequence', 'intendedMs', 'ackedMs', 'seenMs', 'appendedMs'],
         flows,
       }),
     );

@@ -152,9 +152,9 @@ test('the books one by one: acknowledged and first-seen times, null when not (ye
   assert.deepEqual(
     [...t.entries()],
     [
-      [0, 0, 5, 10, 20],
-      [0, 2, 7, 12, null],
-      [3, 1, 0, null, 40],
+      [0, 0, 5, 10, 20, null],
+      [0, 2, 7, 12, null, null],
+      [3, 1, 0, null, 40, null],
     ],
   );
 });
