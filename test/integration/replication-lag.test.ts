@@ -25,7 +25,7 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-test('the same flow gives the same lag for a producer beside the source and one a region away (within 5 ms)', async () => {
+async function lagByProducerPlace(system: 'kafka' | 'pulsar') {
   const out = tempDir();
   const books = join(out, 'books.json');
   const scenario = `name: it-replication-lag
@@ -35,8 +35,13 @@ links:
   - {between: [ra, rc], latency: 60ms}
   - {between: [rb, rc], latency: 60ms}
 clusters:
-  - {name: a, system: kafka, provider: local, brokers: 1, heap: 384MiB, region: ra}
-  - {name: b, system: kafka, provider: local, brokers: 1, heap: 384MiB, region: rb}
+${
+  system === 'kafka'
+    ? `  - {name: a, system: kafka, provider: local, brokers: 1, heap: 384MiB, region: ra}
+  - {name: b, system: kafka, provider: local, brokers: 1, heap: 384MiB, region: rb}`
+    : `  - {name: a, system: pulsar, driver: websocket, provider: local, heap: 512MiB, region: ra}
+  - {name: b, system: pulsar, driver: websocket, provider: local, heap: 512MiB, region: rb}`
+}
 topics:
   - {name: t, cluster: a, partitions: 1}
 replication:
@@ -50,8 +55,7 @@ workload:
   consumers: 1
   drainTimeout: 30s
   placement: {producers: [ra, rc], consumers: [ra]}
-  producer: {acks: all}
-`;
+${system === 'kafka' ? '  producer: {acks: all}\n' : ''}`;
   const run = await runCli(['run', writeScenario(scenario), '--out', out], {
     timeoutMs: 300_000,
     env: { FAULTLINE_REPLICATION_BOOKS: books },
@@ -73,10 +77,16 @@ workload:
   const [near, far] = [of(0, lag), of(1, lag)];
   const [nearAck, farAck] = [of(0, fromAck), of(1, fromAck)];
   console.log(
-    `lag p50 from the source's append: producer in ra ${near.toFixed(1)} ms, in rc ${far.toFixed(1)} ms; ` +
+    `${system}: lag p50 from the source's append: producer in ra ${near.toFixed(1)} ms, in rc ${far.toFixed(1)} ms; ` +
       `seen − ack (the old measure): ${nearAck.toFixed(1)} ms, ${farAck.toFixed(1)} ms; result lag ${JSON.stringify(rep.lag)}`,
   );
   assert.ok(nearAck - farAck > 40, 'the far producer hears of its acks a region later (the old measure differs)');
   assert.ok(Math.abs(near - far) <= 5, `lag p50 ${near} ms (beside the source) vs ${far} ms (a region away)`);
-  assert.ok(near >= 30, `MirrorMaker 2 reads the source across the 30 ms link: lag ${near} ms`);
-});
+  assert.ok(near >= 30, `the replicated message crosses the 30 ms link: lag ${near} ms`);
+}
+
+test('Kafka + MirrorMaker 2: the same lag for a producer beside the source and one a region away (within 5 ms)', () =>
+  lagByProducerPlace('kafka'));
+
+test('Pulsar geo-replication: the same lag for a producer beside the source and one a region away (within 5 ms)', () =>
+  lagByProducerPlace('pulsar'));
