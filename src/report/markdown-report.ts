@@ -242,6 +242,7 @@ function replicationTable(r: RunResult): string {
     f.throughput?.messagesPerSec ?? '—',
     f.messages.replicated,
     f.messages.duplicated,
+    f.messages.redelivered,
     f.messages.notReplicated,
     f.firstRecordMs ?? '—',
   ]);
@@ -255,19 +256,27 @@ function replicationTable(r: RunResult): string {
       'end-to-end on the target p50 / p99 ms',
       'replicated msg/s',
       'replicated',
-      'duplicated',
+      'duplicated (copies on the target)',
+      'redelivered (to the reader)',
       'not replicated',
       'replicator start → first record ms',
     ],
     body,
   );
-  const note = rep.caughtUp
-    ? ''
-    : `\n\n> ⚠ replication had not caught up at the end: ${rep.notReplicated} acknowledged message(s) not (yet) on the target.`;
+  const note =
+    (rep.caughtUp
+      ? ''
+      : `\n\n> ⚠ replication had not caught up at the end: ${rep.notReplicated} acknowledged message(s) not (yet) on the target.`) +
+    (rep.lagNegative > 0
+      ? `\n\n> ⚠ ${rep.lagNegative} message(s) were seen on the target before the source appended them (a clock defect): left out of the lag.`
+      : '') +
+    (rep.lagUnmeasured > 0
+      ? `\n\n> ${rep.lagUnmeasured} replicated message(s) carried no source append time (the native Pulsar client's publishTime is the producer's): no lag for them.`
+      : '');
   const rpo = r.rpo
     ? `\n\nRPO at fault ${r.rpo.fault} (injected at ${r.rpo.atMs} ms): ${r.rpo.messages} acknowledged message(s) not yet on the target (${r.rpo.inFlight ?? 0} in flight, arriving while the fault was on; ${r.rpo.late} once it healed; ${r.rpo.lost} never), the oldest ${r.rpo.ms} ms old.`
     : '';
-  return `### Replication\n\nLag per message = seen on the target − acknowledged on the source (one process, one monotonic clock); end-to-end on the target = seen there − intended send time.\n\n${table}${note}${rpo}${rtoText(r)}`;
+  return `### Replication\n\nLag per message = first seen on the target − appended on the source (the broker's timestamp, put on the harness's monotonic clock); end-to-end on the target = seen there − intended send time.\n\n${table}${note}${rpo}${rtoText(r)}`;
 }
 
 /** Region failover: when the clients moved, RTO produce / consume, and what they consumed twice. */

@@ -15,6 +15,7 @@ import { type ClusterPaths, RunNetwork } from '../net/run-network.js';
 import { ToxiproxyServer } from '../net/toxiproxy-server.js';
 import type { ClusterRun, RunPlan } from '../plan/plan.js';
 import { startMirrorMaker, type RunningReplicator } from '../replication/mirror-maker.js';
+import { replicationTimestamps } from '../replication/mm2-config.js';
 import { startPulsarGeoReplication } from '../replication/pulsar-geo-replication.js';
 import { type JoinedClusters, type PlannedReplication, targetTopics } from '../replication/replication-plan.js';
 import { PROBE_TOPIC } from '../replication/replication-watch.js';
@@ -176,9 +177,9 @@ export class RunningTopology {
   private topicsOn(run: ClusterRun) {
     const name = run.cluster.name;
     const replications = this.joined?.replications ?? [];
-    const topics = [...run.topics];
+    const topics = run.topics.map((topic) => replicationTimestamps(topic, name, replications));
     const add = (topic: (typeof topics)[number]) => {
-      if (!topics.some((t) => t.name === topic.name)) topics.push(topic);
+      if (!topics.some((t) => t.name === topic.name)) topics.push(replicationTimestamps(topic, name, replications));
     };
     for (const r of replications) {
       if (r.to.name === name) targetTopics({ ...r, topics: [...r.topics, PROBE_TOPIC] }).forEach(add);
