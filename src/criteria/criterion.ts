@@ -2,7 +2,8 @@
  * Pass/fail criteria written like k6 thresholds: `latency.publish.p99 < 200ms`,
  * `throughput.produced.messagesPerSec >= 1950`, `messages.lost == 0`. With regions, a figure can be taken for a
  * producing region or a producing → consuming pair: `latency.publish[us-east].p99 < 100ms`,
- * `latency.endToEnd[us-east->eu-west].p99 < 300ms`, `throughput.consumed[us-east->eu-west].messagesPerSec > 900`.
+ * `latency.endToEnd[us-east->eu-west].p99 < 300ms`, `throughput.consumed[us-east->eu-west].messagesPerSec > 900`;
+ * and a consumer group's books by its consumer region: `messages.lost[eu-west] == 0`.
  */
 import { didYouMean } from '../scenario/suggest.js';
 import { parseBytes, parseDuration, round, UnitError } from '../scenario/units.js';
@@ -16,6 +17,8 @@ export interface Criterion {
   metric: string;
   /** For a regional figure: the producing region, and for end-to-end and consumed figures the consuming one. */
   regions?: { from: string; to?: string };
+  /** For one consumer group's books (messages.X[region]): the group's consumer region. */
+  group?: string;
   comparison: Comparison;
   threshold: number;
 }
@@ -36,6 +39,20 @@ const shape = /^\s*([A-Za-z][\w.]*(?:\[[^\]]*\][\w.]*)?)\s*(<=|>=|==|!=|<|>)\s*(
 const regional =
   /^(latency\.publish|latency\.endToEnd|throughput\.produced|throughput\.consumed)\[\s*([A-Za-z0-9._-]+)\s*(?:->\s*([A-Za-z0-9._-]+)\s*)?\]\.(\w+)$/;
 const pairKinds = ['latency.endToEnd', 'throughput.consumed'];
+/** messages.field[consumer region]: one consumer group's books. */
+const grouped = /^messages\.(\w+)\[\s*([A-Za-z0-9._-]+)\s*\]$/;
+/** The books each consumer group keeps for itself (sent, acked, failed are the producers', the same for all). */
+export const groupFigures = [
+  'consumed',
+  'lost',
+  'notDelivered',
+  'duplicated',
+  'redelivered',
+  'duplicatesUnclassified',
+  'reordered',
+  'consumedUnacked',
+  'foundByFinalRead',
+];
 
 export function parseCriterion(expression: string): Criterion {
   const match = shape.exec(expression);
@@ -47,11 +64,21 @@ export function parseCriterion(expression: string): Criterion {
   const [, metric, comparison, value] = match as unknown as [string, string, Comparison, string];
   let generic = metric;
   let regions: Criterion['regions'];
-  if (metric.includes('[')) {
+  let group: string | undefined;
+  const byGroup = grouped.exec(metric);
+  if (byGroup) {
+    const [, figure, region] = byGroup as unknown as [string, string, string];
+    if (!groupFigures.includes(figure))
+      throw new CriterionSyntaxError(
+        `a consumer group's books are ${groupFigures.map((f) => `messages.${f}[REGION]`).join(', ')}; "messages.${figure}" is the same for every group: write it without a selector`,
+      );
+    generic = `messages.${figure}`;
+    group = region;
+  } else if (metric.includes('[')) {
     const selected = regional.exec(metric);
     if (!selected) {
       throw new CriterionSyntaxError(
-        `a region selector goes on latency.publish, latency.endToEnd, throughput.produced or throughput.consumed, e.g. latency.publish[us-east].p99 or latency.endToEnd[us-east->eu-west].p99; got "${metric}"`,
+        `a region selector goes on latency.publish, latency.endToEnd, throughput.produced, throughput.consumed or a consumer group's books, e.g. latency.publish[us-east].p99, latency.endToEnd[us-east->eu-west].p99 or messages.lost[eu-west]; got "${metric}"`,
       );
     }
     const [, kind, from, to, stat] = selected as unknown as [string, string, string, string | undefined, string];
@@ -73,6 +100,7 @@ export function parseCriterion(expression: string): Criterion {
     expression: expression.trim(),
     metric,
     ...(regions ? { regions } : {}),
+    ...(group !== undefined ? { group } : {}),
     comparison,
     threshold: parseThreshold(value, unit, generic),
   };
@@ -80,6 +108,8 @@ export function parseCriterion(expression: string): Criterion {
 
 /** Where a criterion's figure sits in result.json: regional figures live under byRegion. */
 export function resultPath(criterion: Criterion): string[] {
+  if (criterion.group !== undefined)
+    return ['messages', 'byGroup', criterion.group, criterion.metric.slice(9, criterion.metric.indexOf('['))];
   if (!criterion.regions) return criterion.metric.split('.');
   const [kind, stat] = [
     criterion.metric.slice(0, criterion.metric.indexOf('[')),

@@ -39,9 +39,18 @@ export async function allSettledOrFirstFailure(sends: Promise<void>[]): Promise<
  * Called for each message a consumer receives, with the monotonic time the batch arrived, the partition it
  * came from (-1 when the driver cannot tell) and its position in the log: the offset, or the message id
  * ('' or undefined when the driver cannot tell). The position tells a second copy of a message in the log
- * (written twice by the producer) from the same copy delivered twice (a consumer redelivery).
+ * (written twice by the producer) from the same copy delivered twice (a consumer redelivery). `timestampMs` is
+ * the timestamp the message carries, as the broker hands it over (wall-clock ms since the epoch: Kafka's record
+ * timestamp, Pulsar's publishTime), undefined when the driver gives none; what it means (who set it, when)
+ * depends on the system and topic, so the caller decides whether to use it.
  */
-export type MessageSink = (value: Buffer, receivedMs: number, partition: number, position?: string) => void;
+export type MessageSink = (
+  value: Buffer,
+  receivedMs: number,
+  partition: number,
+  position?: string,
+  timestampMs?: number,
+) => void;
 
 export interface ConsumerGroupHandle {
   /**

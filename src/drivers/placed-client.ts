@@ -19,7 +19,7 @@ import type {
 export interface ClientPlacement {
   /** Region of the producer with this id. */
   producerRegion: (producerId: number) => string;
-  /** Regions consumers sit in; the first holds the run's books (and the final read). */
+  /** Regions consumers sit in: one consumer group per region, each with its own books (src/metrics/group-books.ts). */
   consumerRegions: string[];
   /** How a client in `region` reaches the cluster. */
   endpointsIn: (region: string) => ClusterEndpoints;

@@ -14,8 +14,9 @@
 import type { RunningCluster } from '../cluster/provider.js';
 import type { Collector } from '../metrics/collector.js';
 import type { RecoveryFigures } from '../metrics/recovery-tracker.js';
-import type { Link, ProxiedNetwork } from '../net/proxied-network.js';
-import { cutsLinks, linksOf, toxicsOf } from './fault-links.js';
+import type { Link } from '../net/proxied-network.js';
+import type { ClusterPaths, NetworkSwitch } from '../net/run-network.js';
+import { cutsLinks, linksOf, regionLinksOf, toxicsOf } from './fault-links.js';
 import { isProcessFault, type PlannedFault } from './fault-plan.js';
 import { LinkCuts } from './link-cuts.js';
 import { ProcessHolds } from './process-holds.js';
@@ -59,13 +60,16 @@ const BEFORE_HEAL_LOOKUP_PACE_MS = 2_000;
 export interface InjectorDeps {
   clock: () => number;
   collector: Collector;
-  network: ProxiedNetwork | undefined;
+  /** Switches every link below: the cluster's own, and, with `paths`, those of every cluster of the run. */
+  network: NetworkSwitch | undefined;
+  /**
+   * Every proxied path of the run, each cluster's with where its brokers sit: what region faults cut (a region
+   * pair's bytes cross other clusters' proxies too: a Pulsar peer's, for geo-replication). Default: this cluster's.
+   */
+  paths?: ClusterPaths[];
   random: () => number;
   log: (line: string) => void;
 }
-
-/** The parts of ProxiedNetwork the injector uses. */
-type Network = Pick<ProxiedNetwork, 'setEnabled' | 'addToxic' | 'removeToxics' | 'healAll'>;
 
 interface FaultRun {
   fault: PlannedFault;
@@ -95,7 +99,7 @@ export class FaultInjector {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private healingAll: Promise<void> | undefined;
-  private readonly network: Network | undefined;
+  private readonly network: NetworkSwitch | undefined;
   private readonly cuts: LinkCuts | undefined;
   private readonly processes: ProcessHolds;
   private readonly listeners: Array<(record: FaultRecord) => void> = [];
@@ -306,7 +310,12 @@ export class FaultInjector {
     const all = this.cluster.links;
     if (!network || !all)
       throw new Error(`${fault.action} needs the proxied network, which this cluster does not have`);
-    const links = linksOf(fault, brokers, all);
+    const links = fault.regions
+      ? regionLinksOf(
+          fault,
+          this.deps.paths ?? [{ cluster: '', links: all, brokerRegions: fault.regions.brokerRegions }],
+        )
+      : linksOf(fault, brokers, all);
     if (links.length === 0) throw new Error(`${fault.action} on ${run.record.resolvedTarget} touches no link`);
     if (cutsLinks(fault)) {
       run.undo = () => this.cuts!.release(fault.id, links);

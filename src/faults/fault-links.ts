@@ -1,25 +1,40 @@
 /** The links a network fault touches, and the Toxiproxy toxic it adds to them. */
 import type { Link, ToxicSpec } from '../net/proxied-network.js';
+import { pathEnds } from '../net/region-links.js';
+import type { ClusterPaths } from '../net/run-network.js';
 import { toxiproxyRate } from '../net/toxiproxy-units.js';
 import type { PlannedFault } from './fault-plan.js';
 
-/** The links `fault` acts on when its target resolved to `brokers`. */
+/**
+ * The paths a region fault acts on, in every cluster of the run (`clusters`: each cluster's paths and where its
+ * brokers sit) — whichever cluster's proxy carries them, so replication is cut with the rest:
+ * - `link-down` / `link-degrade` between a and b: every path with one end in a and the other in b, both ways;
+ * - `region-outage` in `mode: isolate` of r: every path with an end in r — to and from its brokers, from the
+ *   clients and replicators that sit there (to any broker, in r or not), and a peer's push into r — as if the
+ *   region's network were gone. Paths that neither start nor end in r are untouched.
+ */
+export function regionLinksOf(fault: PlannedFault, clusters: readonly ClusterPaths[]): Link[] {
+  const { defaultClientRegion } = fault.regions!;
+  const inFault = (ends: { from: string; to: string }): boolean => {
+    if (fault.action === 'region-outage') {
+      const region = fault.target.kind === 'region' ? fault.target.region : undefined;
+      return ends.from === region || ends.to === region;
+    }
+    const [a, b] = fault.between!;
+    return (ends.from === a && ends.to === b) || (ends.from === b && ends.to === a);
+  };
+  return clusters.flatMap(({ links, brokerRegions }) =>
+    links.filter((link) => inFault(pathEnds(link, brokerRegions, defaultClientRegion, ''))),
+  );
+}
+
+/** The links `fault` acts on when its target resolved to `brokers` (region faults: on this cluster's links only). */
 export function linksOf(fault: PlannedFault, brokers: number[], all: readonly Link[]): Link[] {
   switch (fault.action) {
     case 'link-down':
-    case 'link-degrade': {
-      const [a, b] = fault.between!;
-      const { brokerRegions, defaultClientRegion } = fault.regions!;
-      const regionOf = (end: number | 'clients', link: Link) =>
-        end === 'clients' ? (link.clientRegion ?? defaultClientRegion) : brokerRegions[end - 1];
-      return all.filter((link) => {
-        const from = regionOf(link.from, link);
-        const to = regionOf(link.to, link);
-        return (from === a && to === b) || (from === b && to === a);
-      });
-    }
+    case 'link-degrade':
     case 'region-outage':
-      return all.filter((l) => brokers.includes(l.to) || (typeof l.from === 'number' && brokers.includes(l.from)));
+      return regionLinksOf(fault, [{ cluster: '', links: [...all], brokerRegions: fault.regions!.brokerRegions }]);
     case 'partition': {
       const side = new Map<number, number>();
       (fault.groups ?? []).forEach((group, i) => group.forEach((id) => side.set(id, i)));

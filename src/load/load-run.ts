@@ -5,7 +5,8 @@
  */
 import type { MessageSink, MessagingClient } from '../drivers/driver.js';
 import { type CollectedMetrics, Collector, type TimelinePoint } from '../metrics/collector.js';
-import { type LedgerCounts, MessageLedger } from '../metrics/message-ledger.js';
+import { GroupBooks } from '../metrics/group-books.js';
+import type { LedgerCounts } from '../metrics/message-ledger.js';
 import { type ByRegion, type ClientRelocation, RegionalFigures } from '../metrics/regional-figures.js';
 import { streamOf } from '../metrics/recovery-tracker.js';
 import type { TopicSpec, WorkloadSpec } from '../scenario/schema.js';
@@ -13,6 +14,9 @@ import { keyChooser } from './keys.js';
 import { PayloadCodec } from './payload.js';
 import { ProducerWorker } from './producer-worker.js';
 import { RateSchedule } from './rate-schedule.js';
+
+/** Consume streams of group k are streamOf(topic, partition) + k × this: apart from every other group's. */
+const GROUP_STREAM_STRIDE = 2 ** 40;
 
 /** Monotonic milliseconds since the load's origin (the first message's intended send time). */
 export class LoadClock {
@@ -31,8 +35,7 @@ export interface LoadPlan {
   workload: WorkloadSpec;
   /**
    * With regions: where each producer (by id) sits, for figures by region, and the regions consumers sit in:
-   * one consumer group per region, each reading every message. The books (lost, duplicated, …) are kept on the
-   * first region's group; the others add their end-to-end figures by region.
+   * one consumer group per region, each reading every message and keeping its own books (lost, duplicated, …).
    */
   regions?: {
     producerRegion: (producerId: number) => string;
@@ -54,14 +57,41 @@ export interface LoadProgress {
   snapshot: () => CollectedMetrics;
 }
 
+/** One consumer group's books when the load ended. */
+export interface GroupOutcome {
+  /** The group's consumer region; undefined without regions (one group). */
+  region?: string;
+  counts: LedgerCounts;
+  /** Acknowledged, never delivered to this group, and not found in the log by the final read. */
+  lost: number;
+  /** Acknowledged messages not delivered to this group when the drain bound passed (before any final read). */
+  behindAtDrainEnd: number;
+  /** True when every acknowledged message had been delivered to this group by the drain's end. */
+  caughtUp: boolean;
+  /** True when this group delivers partitions in order and every delivery's partition was known. */
+  orderChecked: boolean;
+}
+
 export interface LoadOutcome {
   metrics: CollectedMetrics;
   /** Figures by producing region and region pair, when the scenario has regions. */
   byRegion?: ByRegion;
+  /** The run's counts: sent, acked, failed once; every delivery count summed over the consumer groups. */
   counts: LedgerCounts;
+  /** Each consumer group's own books, in placement order (one group without regions; none without consumers). */
+  groups: GroupOutcome[];
+  /** Distinct acknowledged messages that some group never got and the final read did not find in the log. */
+  lost: number;
+  /** Distinct messages sent (acknowledged or not) that some group never got and the final read did not find. */
+  notDelivered: number;
+  /** Messages whose send was still unanswered when the drain ended. */
+  unansweredAtDrainEnd: number;
   /** Messages on the topic that this run did not write (ignored). */
   foreign: number;
-  /** True when every acknowledged message was consumed (or no consumers ran) before the drain bound. */
+  /**
+   * True when every send was answered and every consumer group had every acknowledged message (or no consumers
+   * ran) before the drain bound.
+   */
   drained: boolean;
   /** True when every consumer group delivers partitions in order and every delivery's partition was known, so `reordered` means something. */
   orderChecked: boolean;
@@ -75,8 +105,11 @@ export interface LoadOutcome {
   acknowledgesWrites: boolean;
   /** Why the producer itself may have reordered its sends, when it may have. */
   producerReorderCaveat?: string;
-  /** Some of the messages counted lost (acknowledged, never delivered, not in the log), as evidence. */
-  lostSample: Array<{ producer: number; sequence: number }>;
+  /**
+   * Some of the messages counted lost (acknowledged, missing from some group, not in the log), as evidence; with
+   * regions, `missingFrom` names the consumer regions whose groups lack each.
+   */
+  lostSample: Array<{ producer: number; sequence: number; missingFrom?: string[] }>;
   interrupted: boolean;
   consumersRan: boolean;
   /** Wall-clock time of the load's origin, for reports. */
@@ -101,7 +134,13 @@ export async function runLoad(
   const { workload, topics } = plan;
   const producerCount = topics.length * workload.producers;
   const measureEndMs = workload.warmup + workload.duration;
-  const ledger = new MessageLedger(producerCount);
+  const consumersRan = workload.consumers > 0;
+  const regions = plan.regions;
+  const groupRegions: Array<string | undefined> = consumersRan ? (regions?.consumerRegions ?? [undefined]) : [];
+  const books = new GroupBooks(
+    producerCount,
+    groupRegions.map((region) => region ?? ''),
+  );
   // The timeline also cuts a second where the target rate changes, so each interval has one target.
   const rateChangesMs: number[] = [];
   for (const phase of workload.phases.slice(0, -1))
@@ -113,68 +152,55 @@ export async function runLoad(
     cutsMs: rateChangesMs,
   });
   const codec = new PayloadCodec(plan.runId, workload.messageSize);
-  const regions = plan.regions;
   const regional = regions
     ? new RegionalFigures(
         { warmupMs: workload.warmup, measureEndMs, messageSize: workload.messageSize },
         regions.producerRegion,
+        {
+          producing: Array.from({ length: producerCount }, (_, id) => regions.producerRegion(id)),
+          consuming: consumersRan ? regions.consumerRegions : [],
+        },
         regions.relocation,
       )
     : undefined;
   let foreign = 0;
-  const sink = (value: Buffer, receivedMs: number, reportedPartition: number, position = '') => {
-    const header = codec.decode(value);
-    if (!header || !ledger.isKnownProducer(header.producer)) {
-      foreign++;
-      return;
-    }
-    const topicIndex = Math.floor(header.producer / workload.producers);
-    // A one-partition topic (Pulsar: non-partitioned, whose message ids name no partition) is partition 0.
-    const partition = reportedPartition < 0 && topics[topicIndex]?.partitions === 1 ? 0 : reportedPartition;
-    if (ledger.recordConsumed(header.producer, header.sequence, partition, position)) {
-      collector.onConsume(header.intendedMs, receivedMs, streamOf(topicIndex, partition));
-      if (regions)
-        regional?.onConsume(
-          header.producer,
-          regions.consumerRegions[0]!,
-          header.intendedMs,
-          receivedMs,
-          header.sequence,
-        );
-    }
-  };
-  /** A further consumer region's group: its first delivery of each message counts in the figures by region. */
-  const otherRegionsSeen: MessageLedger[] = [];
-  const regionSink = (region: string): MessageSink => {
-    const seen = new MessageLedger(producerCount);
-    otherRegionsSeen.push(seen);
-    return (value, receivedMs) => {
+  /** Group k's sink: its first delivery of each message goes into its books, the overall figures and by region. */
+  const groupSink = (k: number, region: string | undefined): MessageSink => {
+    const { ledger } = books.groups[k]!;
+    return (value, receivedMs, reportedPartition, position = '') => {
       const header = codec.decode(value);
-      if (header && seen.isKnownProducer(header.producer) && seen.recordConsumed(header.producer, header.sequence)) {
-        regional?.onConsume(header.producer, region, header.intendedMs, receivedMs, header.sequence);
+      if (!header || !ledger.isKnownProducer(header.producer)) {
+        if (k === 0) foreign++; // every group reads the same topics: count the foreign once
+        return;
+      }
+      const topicIndex = Math.floor(header.producer / workload.producers);
+      // A one-partition topic (Pulsar: non-partitioned, whose message ids name no partition) is partition 0.
+      const partition = reportedPartition < 0 && topics[topicIndex]?.partitions === 1 ? 0 : reportedPartition;
+      if (ledger.recordConsumed(header.producer, header.sequence, partition, position)) {
+        // Each group's partitions are streams of their own: consumers have resumed when every group has.
+        collector.onConsume(header.intendedMs, receivedMs, streamOf(topicIndex, partition) + k * GROUP_STREAM_STRIDE);
+        if (region !== undefined)
+          regional?.onConsume(header.producer, region, header.intendedMs, receivedMs, header.sequence);
       }
     };
   };
 
-  const consumersRan = workload.consumers > 0;
   const groupName = `faultline-${plan.runId.toString('hex')}`;
-  let orderChecked = consumersRan;
-  if (consumersRan) {
-    const groupRegions = regions?.consumerRegions ?? [undefined];
-    for (const [k, region] of groupRegions.entries()) {
-      for (const topic of topics) {
-        const group = k === 0 ? `${groupName}-${topic.name}` : `${groupName}-${topic.name}-${region}`;
-        const handle = await client.createConsumerGroup({
-          topic,
-          group,
-          members: workload.consumers,
-          sink: k === 0 ? sink : regionSink(region!),
-          readyTimeoutMs: plan.consumerReadyTimeoutMs,
-          signal: hooks.signal,
-          ...(region !== undefined ? { region } : {}),
-        });
-        if (k === 0) orderChecked &&= handle.ordered;
-      }
+  const groupOrdered = groupRegions.map(() => true);
+  for (const [k, region] of groupRegions.entries()) {
+    const sink = groupSink(k, region);
+    for (const topic of topics) {
+      const group = k === 0 ? `${groupName}-${topic.name}` : `${groupName}-${topic.name}-${region}`;
+      const handle = await client.createConsumerGroup({
+        topic,
+        group,
+        members: workload.consumers,
+        sink,
+        readyTimeoutMs: plan.consumerReadyTimeoutMs,
+        signal: hooks.signal,
+        ...(region !== undefined ? { region } : {}),
+      });
+      groupOrdered[k] &&= handle.ordered;
     }
   }
 
@@ -200,7 +226,7 @@ export async function runLoad(
           clock: clock.now,
           collector,
           ...(regional ? { regional } : {}),
-          ledger,
+          ledger: books,
           signal: hooks.signal,
         }),
       );
@@ -220,7 +246,7 @@ export async function runLoad(
       elapsedMs: now,
       plannedMs,
       last: collector.closedIntervals.at(-1),
-      counts: ledger.counts,
+      counts: books.counts,
       snapshot: () => collector.snapshot(clock.now()),
     });
   }, 1000);
@@ -232,36 +258,50 @@ export async function runLoad(
     await hooks.beforeDrain?.();
     const drainDeadline = clock.now() + workload.drainTimeout;
     await Promise.all(workers.map((worker) => worker.settle(drainDeadline)));
-    // Every consumer region's group has caught up with what the first one holds.
-    const caughtUp = () =>
-      ledger.counts.ackedNotConsumed === 0 &&
-      otherRegionsSeen.every((seen) => seen.counts.consumed >= ledger.counts.consumed);
-    let drained = !consumersRan || caughtUp();
-    while (!drained && clock.now() < drainDeadline && !hooks.signal.aborted) {
+    // Every consumer group has every acknowledged message.
+    while (books.behind().length > 0 && clock.now() < drainDeadline && !hooks.signal.aborted) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      drained = caughtUp();
     }
-    drained &&= workers.every((worker) => worker.outstanding === 0);
-    // Acked messages the group has not delivered: are they in the log at all? A fresh reader tells.
+    const behindAtDrainEnd = books.groups.map((g) => g.ledger.counts.ackedNotConsumed);
+    const unansweredAtDrainEnd = workers.reduce((sum, worker) => sum + worker.outstanding, 0);
+    const drained = books.behind().length === 0 && unansweredAtDrainEnd === 0;
+    // Acked messages some group has not delivered: are they in the log at all? A fresh reader tells, for every group.
     let finalReadComplete: boolean | null = null;
-    if (consumersRan && ledger.counts.ackedNotConsumed > 0 && !hooks.signal.aborted) finalReadComplete = false;
-    if (consumersRan && ledger.counts.ackedNotConsumed > 0 && client.finalRead && !hooks.signal.aborted) {
+    const finalReadNeeded = books.behind().length > 0 && !hooks.signal.aborted;
+    if (finalReadNeeded) finalReadComplete = false;
+    if (finalReadNeeded && client.finalRead) {
       const finalSink = (value: Buffer) => {
         const header = codec.decode(value);
-        if (header && ledger.isKnownProducer(header.producer)) ledger.recordFinalRead(header.producer, header.sequence);
+        if (header && books.isKnownProducer(header.producer)) books.recordFinalRead(header.producer, header.sequence);
       };
       finalReadComplete = await client.finalRead(topics, finalSink, workload.drainTimeout).catch(() => false);
     }
+    // The books close here: later deliveries no longer count.
+    const groups: GroupOutcome[] = books.groups.map((g, k) => ({
+      ...(groupRegions[k] !== undefined ? { region: groupRegions[k] } : {}),
+      counts: { ...g.ledger.counts },
+      lost: g.ledger.lost,
+      behindAtDrainEnd: behindAtDrainEnd[k]!,
+      caughtUp: behindAtDrainEnd[k] === 0,
+      orderChecked: groupOrdered[k]! && g.ledger.counts.unplaced === 0,
+    }));
+    const missing = books.missing((producer) => workers[producer]?.sent ?? 0, producerCount);
     return {
       metrics: collector.snapshot(clock.now()),
       ...(regional ? { byRegion: regional.snapshot(clock.now()) } : {}),
-      counts: { ...ledger.counts },
+      counts: books.counts,
+      groups,
+      lost: missing.lost,
+      notDelivered: missing.notDelivered,
+      unansweredAtDrainEnd,
       foreign,
       drained,
-      orderChecked: orderChecked && ledger.counts.unplaced === 0,
+      orderChecked: consumersRan && groups.every((g) => g.orderChecked),
       finalReadComplete,
       finalReadAvailable: client.finalRead !== undefined,
-      lostSample: ledger.lost > 0 ? ledger.missing(100) : [],
+      lostSample: missing.lostSample.map(({ producer, sequence, missingFrom }) =>
+        regions ? { producer, sequence, missingFrom } : { producer, sequence },
+      ),
       acknowledgesWrites: client.acknowledgesWrites ?? true,
       ...(client.producerReorderCaveat ? { producerReorderCaveat: client.producerReorderCaveat } : {}),
       interrupted: hooks.signal.aborted,

@@ -8,7 +8,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { ProducerHandle } from '../drivers/driver.js';
 import type { Collector } from '../metrics/collector.js';
-import type { MessageLedger } from '../metrics/message-ledger.js';
+import type { SendBooks } from '../metrics/group-books.js';
 import type { RegionalFigures } from '../metrics/regional-figures.js';
 import { streamOf } from '../metrics/recovery-tracker.js';
 import type { KeyChooser } from './keys.js';
@@ -35,7 +35,8 @@ export interface ProducerWorkerOptions {
   collector: Collector;
   /** Figures of this producer's region, when the scenario has regions. */
   regional?: RegionalFigures;
-  ledger: MessageLedger;
+  /** Where sends, acks and failures are booked (every consumer group's books). */
+  ledger: SendBooks;
   signal: AbortSignal;
 }
 
@@ -62,6 +63,11 @@ export class ProducerWorker {
 
   get outstanding(): number {
     return this.inFlight;
+  }
+
+  /** Messages handed to the client so far: sequence numbers 0 … sent − 1. */
+  get sent(): number {
+    return this.nextSequence;
   }
 
   /** Runs the schedule; resolves when producing ends (acks may still be outstanding). */

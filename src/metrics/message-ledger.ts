@@ -1,18 +1,20 @@
 /**
  * The books of a run: which messages were acknowledged and which were consumed, per producer and sequence
  * number, in bits per message (no set of ids), plus, per consumed message, a 32-bit fingerprint of where it was
- * first read in the log, and, per producer and partition, the longest in-order run of first deliveries.
+ * first read in the log (and, only for the few messages read at more than one position, the further ones), and,
+ * per producer and partition, the longest in-order run of first deliveries.
  *
  * - lost = acknowledged, never delivered to the group, and not found in the log by the final read;
- * - duplicated = extra copies in the log: the same message delivered again from another position (offset or
- *   message id), i.e. written twice by the producer (a retry after a lost response);
- * - redelivered = the same copy delivered again (same position): the consumer's doing (a rebalance, an ack
- *   timeout), not the log's;
+ * - duplicated = extra copies in the log: the same message delivered again from a position (offset or message id)
+ *   it had not been read at before, i.e. written twice by the producer (a retry after a lost response);
+ * - redelivered = a copy delivered again from a position it had already been read at (any of its copies, not
+ *   only the first): the consumer's doing (a rebalance, an ack timeout), not the log's;
  * - reordered = displaced first deliveries: how many would have to move to put each producer's messages on each
  *   partition back in order (first deliveries minus the longest in-order subsequence), so one message early or
  *   one message late both count 1;
  * - unacked = handed to the client but never acknowledged (not a loss).
  */
+import { messageKey } from '../load/payload.js';
 import { GrowableUint32Array } from './growable-array.js';
 
 export class GrowableBitSet {
@@ -91,15 +93,62 @@ export function positionFingerprint(partition: number, position: string): number
   return hash >>> 0 || 1;
 }
 
+/** What a delivery of a message is, judged by where it was read in the log. */
+export type DeliveryKind = 'first' | 'copy' | 'redelivery' | 'unknown';
+
+/**
+ * Where each message was read in the log, as position fingerprints: the first position of every message in a
+ * Uint32 per message, and further positions in a small side map, only for messages read at more than one
+ * position (copies written by retries: few). So a redelivery of any copy — the second as well as the first — is a
+ * redelivery, and only a position never read before is another copy.
+ */
+export class MessagePositions {
+  private readonly first = new Map<number, GrowableUint32Array>();
+  /** messageKey → fingerprints of the positions after the first, for messages read at several. */
+  private readonly further = new Map<number, number[]>();
+
+  /**
+   * Notes a delivery read at `fingerprint` (0: position unknown); `again` says the message was delivered
+   * before. Returns 'first' for a first delivery, else whether it is another copy, a redelivery, or unknown.
+   */
+  note(producer: number, sequence: number, fingerprint: number, again: boolean): DeliveryKind {
+    let first = this.first.get(producer);
+    if (!again) {
+      if (fingerprint !== 0) {
+        if (!first) this.first.set(producer, (first = new GrowableUint32Array()));
+        first.set(sequence, fingerprint);
+      }
+      return 'first';
+    }
+    const firstFingerprint = first?.get(sequence) ?? 0;
+    if (firstFingerprint === 0 || fingerprint === 0) return 'unknown';
+    if (firstFingerprint === fingerprint) return 'redelivery';
+    const key = messageKey(producer, sequence);
+    const further = this.further.get(key);
+    if (further?.includes(fingerprint)) return 'redelivery';
+    if (further) further.push(fingerprint);
+    else this.further.set(key, [fingerprint]);
+    return 'copy';
+  }
+
+  get byteLength(): number {
+    let bytes = 0;
+    for (const positions of this.first.values()) bytes += positions.byteLength;
+    // A Map entry and a small array: about 80 bytes, plus 8 per further position.
+    for (const further of this.further.values()) bytes += 80 + 8 * further.length;
+    return bytes;
+  }
+}
+
 export interface LedgerCounts {
   sent: number;
   acked: number;
   failed: number;
   /** Distinct messages delivered to the consumer group. */
   consumed: number;
-  /** Extra copies in the log (delivered again from another position): written more than once by the producer. */
+  /** Extra copies in the log (delivered from a position not read before): written more than once by the producer. */
   duplicated: number;
-  /** The same copy delivered again (same position): a consumer redelivery. */
+  /** A copy delivered again (a position already read): a consumer redelivery. */
   redelivered: number;
   /** Deliveries of a message seen before whose positions the driver did not give: copy or redelivery, unknown. */
   duplicatesUnclassified: number;
@@ -119,7 +168,7 @@ export class MessageLedger {
   private readonly acked: GrowableBitSet[] = [];
   private readonly consumed: GrowableBitSet[] = [];
   private readonly foundInLog: GrowableBitSet[] = [];
-  private readonly firstPosition: GrowableUint32Array[] = [];
+  private readonly positions = new MessagePositions();
   /** Per producer: partition → in-order run of first deliveries from it. */
   private readonly runs: Array<Map<number, InOrderRun>> = [];
   readonly counts: LedgerCounts = {
@@ -142,7 +191,6 @@ export class MessageLedger {
       this.acked.push(new GrowableBitSet());
       this.consumed.push(new GrowableBitSet());
       this.foundInLog.push(new GrowableBitSet());
-      this.firstPosition.push(new GrowableUint32Array());
       this.runs.push(new Map());
     }
   }
@@ -171,14 +219,13 @@ export class MessageLedger {
     const consumed = this.consumed[producer];
     if (!consumed) return false;
     const fingerprint = position === '' ? 0 : positionFingerprint(partition, position);
-    if (consumed.set(sequence)) {
-      const first = this.firstPosition[producer]!.get(sequence);
-      if (first === 0 || fingerprint === 0) this.counts.duplicatesUnclassified++;
-      else if (first === fingerprint) this.counts.redelivered++;
+    const kind = this.positions.note(producer, sequence, fingerprint, consumed.set(sequence));
+    if (kind !== 'first') {
+      if (kind === 'unknown') this.counts.duplicatesUnclassified++;
+      else if (kind === 'redelivery') this.counts.redelivered++;
       else this.counts.duplicated++;
       return false;
     }
-    if (fingerprint !== 0) this.firstPosition[producer]!.set(sequence, fingerprint);
     this.counts.consumed++;
     if (partition >= 0) {
       const runs = this.runs[producer]!;
@@ -227,6 +274,15 @@ export class MessageLedger {
     return found;
   }
 
+  isAcked(producer: number, sequence: number): boolean {
+    return this.acked[producer]?.has(sequence) ?? false;
+  }
+
+  /** Whether the group has this message: delivered to it, or (acknowledged and) found in the log by the final read. */
+  holds(producer: number, sequence: number): boolean {
+    return (this.consumed[producer]?.has(sequence) ?? false) || (this.foundInLog[producer]?.has(sequence) ?? false);
+  }
+
   isKnownProducer(producer: number): boolean {
     return producer < this.consumed.length;
   }
@@ -237,7 +293,7 @@ export class MessageLedger {
 
   get memoryBytes(): number {
     const bits = [...this.acked, ...this.consumed, ...this.foundInLog].reduce((sum, b) => sum + b.byteLength, 0);
-    const positions = this.firstPosition.reduce((sum, p) => sum + p.byteLength, 0);
+    const positions = this.positions.byteLength;
     const runs = this.runs.reduce(
       (sum, byPartition) => sum + [...byPartition.values()].reduce((s, r) => s + r.byteLength, 0),
       0,

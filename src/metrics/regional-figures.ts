@@ -46,11 +46,25 @@ export class RegionalFigures {
   private readonly publish = new Map<string, Figures>();
   private readonly endToEnd = new Map<string, Figures>();
 
+  /**
+   * `expected`: the regions producers sit in and the regions consumer groups sit in. Each of them (and each pair)
+   * has figures from the start, so one that took nothing in the window reads 0 msg/s (latency null), as the
+   * overall figures do, rather than being absent.
+   */
   constructor(
     private readonly window: { warmupMs: number; measureEndMs: number; messageSize: number },
     private readonly producerRegion: (producer: number) => string,
+    expected?: { producing: string[]; consuming: string[] },
     private readonly relocation?: ClientRelocation,
-  ) {}
+  ) {
+    for (const from of expected?.producing ?? []) {
+      if (!this.publish.has(from)) this.publish.set(from, new Figures());
+      for (const to of expected?.consuming ?? []) {
+        const pair = regionPair(from, to);
+        if (!this.endToEnd.has(pair)) this.endToEnd.set(pair, new Figures());
+      }
+    }
+  }
 
   onAck(producer: number, intendedMs: number, ackMs: number): void {
     const region = this.relocation?.producersIn() ?? this.producerRegion(producer);

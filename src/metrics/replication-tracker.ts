@@ -1,19 +1,29 @@
 /**
  * The books of one replication (source cluster → target cluster), kept in the harness process on one monotonic
- * clock: per message (producer id + sequence number, from the payload), when the source acknowledged it and
- * when the reader on the target first saw it. Replication lag = seen on the target − acknowledged on the source.
+ * clock: per message (producer id + sequence number, from the payload), when the source acknowledged it, when the
+ * source cluster appended it (a broker-set time carried with the replicated record, converted to this clock by the
+ * caller) and when the reader on the target first saw it. Replication lag = first seen on the target − appended on
+ * the source: the replication's own delay, wherever the producer sits (an ack reaches a producer in another
+ * region one crossing later, so lag from the ack would be short by that crossing).
  *
  * - replicated = acknowledged on the source and seen on the target;
- * - duplicated = copies seen on the target after the first (MirrorMaker 2 is at-least-once);
+ * - duplicated = extra copies written to the target: the message read again at a position (partition and offset
+ *   or message id) it had not been read at before (MirrorMaker 2 at-least-once writes some twice);
+ * - redelivered = a copy read again at a position already read (the target reader's doing, not the replicator's);
+ * - duplicatesUnclassified = read again where the reader gave no position: copy or redelivery, unknown;
  * - notReplicated = acknowledged on the source and not (yet) seen on the target;
  * - seenUnacked = seen on the target although the source never acknowledged it (a send that timed out but landed).
+ * A lag below 0 (seen before it was appended) cannot happen on comparable clocks: it is a defect of the clocks
+ * or of the timestamp's meaning, counted in `lagNegative` (and the worst in `lagNegativeMinMs`), never recorded
+ * in the histogram nor clamped. A replicated message without a source append time is counted in `lagUnmeasured`.
  * End-to-end on the target = seen by the reader on the target − intended send time (the load's clock, as the
  * workload's own end-to-end latency): what a consumer in the target region would see of a replicated message.
- * Messages intended before the end of the warm-up count in every figure but the lag and end-to-end histograms and
- * the timeline.
+ * Messages intended before the end of the warm-up count in every figure but the lag and end-to-end histograms,
+ * the lag's defect counts and the timeline.
  */
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
 import { round } from '../scenario/units.js';
+import { MessagePositions } from './message-ledger.js';
 
 export interface ReplicationTimelinePoint {
   /** Second since load start: [t, t+1), by the time the target saw the message. */
@@ -45,12 +55,27 @@ export interface ReplicationFigures {
   to: string;
   /** Source topic → target topic. */
   topics: Array<{ source: string; target: string }>;
+  /** First seen on the target − appended on the source, per replicated message (warm-up excluded). */
   lag: LatencySummary | null;
+  /** Replicated messages (after the warm-up) whose lag came out below 0: a clock defect, kept out of `lag`. */
+  lagNegative: number;
+  /** The most negative of those (ms), null when none. */
+  lagNegativeMinMs: number | null;
+  /** Replicated messages (after the warm-up) the target reader gave no source append time for: no lag. */
+  lagUnmeasured: number;
   /** Intended send time → first seen by the reader on the target, per replicated message (warm-up excluded). */
   endToEnd: LatencySummary | null;
   /** Replicated messages per second, from the first to the last replicated message. */
   throughput: { messagesPerSec: number } | null;
-  messages: { acked: number; replicated: number; duplicated: number; notReplicated: number; seenUnacked: number };
+  messages: {
+    acked: number;
+    replicated: number;
+    duplicated: number;
+    redelivered: number;
+    duplicatesUnclassified: number;
+    notReplicated: number;
+    seenUnacked: number;
+  };
   /** Replicator start → first probe record seen on the target (ms), when measured. */
   firstRecordMs: number | null;
   timeline: ReplicationTimelinePoint[];
@@ -59,16 +84,20 @@ export interface ReplicationFigures {
 }
 
 class ProducerBooks {
-  /** Ack time + 1 (0 = not acknowledged), and first-seen time + 1 (0 = not seen); monotonic ms, by sequence. */
+  /**
+   * Ack time + 1 (0 = not acknowledged), first-seen time + 1 (0 = not seen), and the source's append time as the
+   * first seen copy carried it (NaN = none); monotonic ms, by sequence.
+   */
   acked = new Float64Array(64);
   seen = new Float64Array(64);
   intended = new Float64Array(64);
+  appended = new Float64Array(64);
 
   ensure(sequence: number): void {
     if (sequence < this.acked.length) return;
     let length = this.acked.length;
     while (length <= sequence) length *= 2;
-    for (const field of ['acked', 'seen', 'intended'] as const) {
+    for (const field of ['acked', 'seen', 'intended', 'appended'] as const) {
       const grown = new Float64Array(length);
       grown.set(this[field]);
       this[field] = grown;
@@ -84,7 +113,13 @@ export class ReplicationTracker {
   private acked = 0;
   private replicated = 0;
   private duplicated = 0;
+  private redelivered = 0;
+  private duplicatesUnclassified = 0;
   private seenUnacked = 0;
+  private lagNegative = 0;
+  private lagNegativeMinMs = Infinity;
+  private lagUnmeasured = 0;
+  private readonly positions = new MessagePositions();
   private firstSeenMs = Infinity;
   private lastSeenMs = -Infinity;
   firstRecordMs: number | null = null;
@@ -113,35 +148,52 @@ export class ReplicationTracker {
     if (seen !== 0) {
       // Seen on the target before the source's ack reached us: counted unacked until now.
       this.seenUnacked--;
-      this.onReplicated(intendedMs, ackMs, seen - 1);
+      this.onReplicated(intendedMs, seen - 1, books.appended[sequence]!);
     }
   }
 
-  onSeen(producer: number, sequence: number, seenMs: number): void {
+  /**
+   * The reader on the target read a copy of the message at `seenMs`. `fingerprint` is where it was read
+   * (positionFingerprint of partition and offset or message id; 0 = unknown), `appendedMs` when the source
+   * appended it, on this tracker's clock (null = the reader could not tell).
+   */
+  onSeen(producer: number, sequence: number, seenMs: number, fingerprint = 0, appendedMs: number | null = null): void {
     const books = this.booksOf(producer, sequence);
-    if (books.seen[sequence]! !== 0) {
-      this.duplicated++;
+    const kind = this.positions.note(producer, sequence, fingerprint, books.seen[sequence]! !== 0);
+    if (kind !== 'first') {
+      if (kind === 'copy') this.duplicated++;
+      else if (kind === 'redelivery') this.redelivered++;
+      else this.duplicatesUnclassified++;
       return;
     }
     books.seen[sequence] = seenMs + 1;
+    books.appended[sequence] = appendedMs ?? Number.NaN;
     const acked = books.acked[sequence]!;
     if (acked === 0) this.seenUnacked++;
-    else this.onReplicated(books.intended[sequence]!, acked - 1, seenMs);
+    else this.onReplicated(books.intended[sequence]!, seenMs, books.appended[sequence]!);
   }
 
-  private onReplicated(intendedMs: number, ackMs: number, seenMs: number): void {
+  private onReplicated(intendedMs: number, seenMs: number, appendedMs: number): void {
     this.replicated++;
     this.firstSeenMs = Math.min(this.firstSeenMs, seenMs);
     this.lastSeenMs = Math.max(this.lastSeenMs, seenMs);
     if (intendedMs < this.warmupMs) return;
-    // A reader can see a message before the ack's callback runs: the lag is then below our resolution, not negative.
-    const lagMs = Math.max(0, seenMs - ackMs);
-    this.lag.recordMs(lagMs);
     this.endToEnd.recordMs(Math.max(0, seenMs - intendedMs));
     const second = Math.max(0, Math.floor(seenMs / 1000));
     let point = this.perSecond.get(second);
     if (!point) this.perSecond.set(second, (point = { replicated: 0, lag: new LatencyHistogram() }));
     point.replicated++;
+    if (Number.isNaN(appendedMs)) {
+      this.lagUnmeasured++;
+      return;
+    }
+    const lagMs = seenMs - appendedMs;
+    if (lagMs < 0) {
+      this.lagNegative++;
+      this.lagNegativeMinMs = Math.min(this.lagNegativeMinMs, lagMs);
+      return;
+    }
+    this.lag.recordMs(lagMs);
     point.lag.recordMs(lagMs);
   }
 
@@ -176,9 +228,10 @@ export class ReplicationTracker {
 
   /**
    * Every message in the books, one by one: [producer, sequence, intended ms, acknowledged ms or null, first seen
-   * on the target ms or null] — for a test that checks the figures against its own reading of the target.
+   * on the target ms or null, appended on the source ms or null] — for a test that checks the figures against its
+   * own reading of the target.
    */
-  *entries(): Generator<[number, number, number, number | null, number | null]> {
+  *entries(): Generator<[number, number, number, number | null, number | null, number | null]> {
     for (const [producer, books] of this.books) {
       for (let sequence = 0; sequence < books.acked.length; sequence++) {
         const acked = books.acked[sequence]!;
@@ -190,6 +243,7 @@ export class ReplicationTracker {
           books.intended[sequence]!,
           acked === 0 ? null : acked - 1,
           seen === 0 ? null : seen - 1,
+          seen === 0 || Number.isNaN(books.appended[sequence]!) ? null : books.appended[sequence]!,
         ];
       }
     }
@@ -211,12 +265,17 @@ export class ReplicationTracker {
       to: this.to,
       topics: this.topics,
       lag: this.lag.count > 0 ? this.lag.summary() : null,
+      lagNegative: this.lagNegative,
+      lagNegativeMinMs: this.lagNegative > 0 ? round(this.lagNegativeMinMs, 3) : null,
+      lagUnmeasured: this.lagUnmeasured,
       endToEnd: this.endToEnd.count > 0 ? this.endToEnd.summary() : null,
       throughput: this.replicated > 1 && spanS > 0 ? { messagesPerSec: round(this.replicated / spanS, 1) } : null,
       messages: {
         acked: this.acked,
         replicated: this.replicated,
         duplicated: this.duplicated,
+        redelivered: this.redelivered,
+        duplicatesUnclassified: this.duplicatesUnclassified,
         notReplicated: this.notReplicated,
         seenUnacked: this.seenUnacked,
       },

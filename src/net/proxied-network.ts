@@ -42,10 +42,17 @@ export class ProxiedNetwork {
   /** Toxics that are the network itself (what crossing regions costs): kept through healAll. */
   private readonly standing = new Map<string, ToxicSpec[]>();
 
-  constructor(private readonly api: ToxiproxyApi) {}
+  /**
+   * `prefix` starts every proxy's name: a run of several clusters gives each its cluster's name, so each path of the
+   * run has a name of its own (a fault that cuts paths of every cluster holds each by name: link-cuts.ts).
+   */
+  constructor(
+    private readonly api: ToxiproxyApi,
+    private readonly prefix = '',
+  ) {}
 
-  static connect(url: string): ProxiedNetwork {
-    return new ProxiedNetwork(new Toxiproxy(url));
+  static connect(url: string, prefix = ''): ProxiedNetwork {
+    return new ProxiedNetwork(new Toxiproxy(url), prefix);
   }
 
   /** Creates the proxies for `links` (listen ports are chosen here). */
@@ -54,7 +61,7 @@ export class ProxiedNetwork {
     const links = specs.map((spec, i) => ({
       ...spec,
       listenPort: ports[i]!,
-      name: `${spec.kind}-${spec.clientRegion ?? spec.from}-to-${spec.to}${spec.service ? `-${spec.service}` : ''}`,
+      name: `${this.prefix}${spec.kind}-${spec.clientRegion ?? spec.from}-to-${spec.to}${spec.service ? `-${spec.service}` : ''}`,
     }));
     for (const link of links) {
       try {

@@ -29,9 +29,21 @@ export function linkRegions(
   brokerRegions: string[],
   topology: Topology,
 ): { from: string; to: string } {
-  const regionOfBroker = (id: number) => brokerRegions[id - 1] ?? topology.regions[0]!;
-  const from =
-    link.from === 'clients' ? (link.clientRegion ?? topology.producerRegions[0]!) : regionOfBroker(link.from);
+  return pathEnds(link, brokerRegions, topology.producerRegions[0]!, topology.regions[0]!);
+}
+
+/**
+ * The regions at a path's two ends: a broker's region, or, for a client path, the region of the clients (or
+ * replicator) that dial it — `defaultClientRegion` for one that names none.
+ */
+export function pathEnds(
+  link: Pick<Link, 'from' | 'to'> & { clientRegion?: string },
+  brokerRegions: string[],
+  defaultClientRegion: string,
+  defaultBrokerRegion = defaultClientRegion,
+): { from: string; to: string } {
+  const regionOfBroker = (id: number) => brokerRegions[id - 1] ?? defaultBrokerRegion;
+  const from = link.from === 'clients' ? (link.clientRegion ?? defaultClientRegion) : regionOfBroker(link.from);
   return { from, to: regionOfBroker(link.to) };
 }
 

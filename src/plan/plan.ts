@@ -8,6 +8,7 @@ import { availableProviders, driversFor, findProvider } from '../cluster/provide
 import type { ClusterProvider } from '../cluster/provider.js';
 import { type PlannedFault, planFaults } from '../faults/fault-plan.js';
 import { type Criterion, CriterionSyntaxError, parseCriterion } from '../criteria/criterion.js';
+import { checkSelectors } from '../criteria/selectors.js';
 import type { DriverFactory } from '../drivers/driver.js';
 import { PAYLOAD_HEADER_BYTES } from '../load/payload.js';
 import type { ScenarioDocument } from '../scenario/load-scenario.js';
@@ -59,9 +60,12 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   const { scenario, file } = document;
   const problems: Problem[] = [];
   const criteria: Criterion[] = [];
+  /** Where each parsed criterion sits in scenario.criteria (one that did not parse is left out). */
+  const criterionIndex: number[] = [];
   scenario.criteria.forEach((expression, i) => {
     try {
       criteria.push(parseCriterion(expression));
+      criterionIndex.push(i);
     } catch (error) {
       if (!(error instanceof CriterionSyntaxError)) throw error;
       problems.push({ path: ['criteria', i], message: error.message });
@@ -85,16 +89,6 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
     }
   });
   const replicaOnly = new Set(joined.flatMap((group) => group.clusters.filter((name) => name !== group.workload)));
-  criteria.forEach((criterion, i) => {
-    for (const region of [criterion.regions?.from, criterion.regions?.to]) {
-      if (region !== undefined && !topology.regions.includes(region)) {
-        problems.push({
-          path: ['criteria', i],
-          message: `no region named "${region}"${didYouMean(region, topology.regions)}; regions: ${topology.regions.join(', ')}`,
-        });
-      }
-    }
-  });
   const runs: ClusterRun[] = [];
   for (const [i, cluster] of scenario.clusters.entries()) {
     const run = await planCluster(scenario, cluster, i, topology, problems, replicaOnly.has(cluster.name));
@@ -109,6 +103,16 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
       joined,
       faultsOf: (name) => runs.find((r) => r.cluster.name === name)?.faults,
       loadTopicsOf: (name) => runs.find((r) => r.cluster.name === name)?.loadTopics ?? [],
+    },
+    problems,
+  );
+  checkSelectors(
+    criteria.map((criterion, k) => ({ criterion, index: criterionIndex[k]! })),
+    {
+      topology,
+      producers: scenario.workload.producers,
+      consumers: scenario.workload.consumers,
+      failoverRegions: failovers.flatMap((f) => topology.clusters.get(f.to)?.brokerRegions ?? []),
     },
     problems,
   );

@@ -9,7 +9,8 @@
  * need a transaction log they can create (1-broker clusters: replication factor and min ISR 1 — the local Kafka
  * sets both from the broker count).
  */
-import type { PlannedReplication } from './replication-plan.js';
+import type { TopicSpec } from '../scenario/schema.js';
+import { type PlannedReplication, targetTopicName } from './replication-plan.js';
 
 export const IDENTITY_POLICY = 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy';
 
@@ -83,3 +84,29 @@ export function mirrorMakerProperties(target: Mm2Target, flows: Mm2Flow[]): Reco
   }
   return p;
 }
+
+/**
+ * The timestamp setting of replicated Kafka topics, so the target's reader gets each message's append time on
+ * the source (replication lag = seen on the target − that): a source topic stamps records with the broker's
+ * append time (LogAppendTime); MirrorMaker 2 writes each record to the target with the source record's
+ * timestamp, which the target topic keeps (CreateTime: the target broker's own append time would be later).
+ * MirrorMaker 2 does not copy this setting itself (sync.topic.configs is off, and it excludes it by default).
+ * A topic that is both (a chain a → b → c) is set as a target: its first hop's lag stays right.
+ * Other topics, and Pulsar's, are returned unchanged.
+ */
+export function replicationTimestamps<T extends TopicSpec>(
+  topic: T,
+  cluster: string,
+  replications: PlannedReplication[],
+): T {
+  const kafka = replications.filter((r) => r.from.system === 'kafka');
+  const isTarget = kafka.some(
+    (r) => r.to.name === cluster && r.topics.some((t) => targetTopicName(r, t.name) === topic.name),
+  );
+  const isSource = kafka.some((r) => r.from.name === cluster && r.topics.some((t) => t.name === topic.name));
+  if (!isTarget && !isSource) return topic;
+  return { ...topic, config: { ...topic.config, [TIMESTAMP_TYPE]: isTarget ? 'CreateTime' : 'LogAppendTime' } };
+}
+
+/** The Kafka topic setting faultline sets on replicated topics (a scenario may not set it on them). */
+export const TIMESTAMP_TYPE = 'message.timestamp.type';

@@ -112,6 +112,12 @@ export function planReplication(scenario: Scenario, problems: Problem[]): Planne
       const topic = onSource.find((t) => t.name === topicName);
       if (topic) {
         topics.push(topic);
+        if (from.system === 'kafka' && 'message.timestamp.type' in topic.config) {
+          problems.push({
+            path: ['topics', scenario.topics.indexOf(topic), 'config', 'message.timestamp.type'],
+            message: `topic "${topic.name}" is replicated: faultline sets its message.timestamp.type (LogAppendTime on the source, CreateTime on the target) to measure replication lag from the source's append time; leave it out`,
+          });
+        }
         if (to.system === 'kafka' && topic.replicationFactor > to.brokers) {
           problems.push({
             path: spec.topics ? [...path, 'topics', j] : [...path, 'to'],

@@ -1,7 +1,14 @@
 /**
  * Measures replication from the harness: every acknowledgement of the workload's producers on the source is
  * noted (the client is wrapped; payloads carry producer id + sequence number), and a reader on each target topic
- * notes when each message arrives there — both on the load's one monotonic clock. Before the load, a probe record
+ * notes when each message arrives there — both on the load's one monotonic clock — where it was read (partition
+ * and offset or message id: a copy read again at a known position is a redelivery, not another copy) and when the
+ * source appended it, from the timestamp the replicated record carries: Kafka, the source topic's LogAppendTime
+ * (faultline sets it on replicated source topics; MirrorMaker 2 writes the source record's timestamp to the
+ * target); Pulsar over WebSocket, publishTime, set by the WebSocket service inside the source broker (the
+ * replicator keeps it). Broker timestamps are wall-clock ms, converted to the load's clock by a WallClockBridge.
+ * With the native Pulsar client, publishTime is the producer's clock in the producer's region: no lag is
+ * measured (counted as lagUnmeasured). Before the load, a probe record
  * on a topic of its own tells when the replicator carries data (replicator start → first record), so the load
  * does not measure the replicator's start-up as lag.
  */
@@ -10,11 +17,13 @@ import type { ClusterEndpoints } from '../cluster/provider.js';
 import type { ConsumerGroupHandle, DriverFactory, MessagingClient, ProducerHandle } from '../drivers/driver.js';
 import { InfrastructureError } from '../errors.js';
 import { LatencyHistogram, type LatencySummary } from '../metrics/latency-histogram.js';
+import { positionFingerprint } from '../metrics/message-ledger.js';
 import { type ReplicationFigures, type ReplicationGap, ReplicationTracker } from '../metrics/replication-tracker.js';
 import { messageKey, PayloadCodec } from '../load/payload.js';
 import type { TopicSpec } from '../scenario/schema.js';
 import { round } from '../scenario/units.js';
 import { type PlannedReplication, targetTopicName } from './replication-plan.js';
+import { WallClockBridge } from './wall-clock.js';
 
 /** A topic of the harness's own on each source, replicated with the workload's, that carries the probe record. */
 export const PROBE_TOPIC: TopicSpec = {
@@ -44,14 +53,28 @@ export interface RpoFigures extends ReplicationGap {
 }
 
 export interface ReplicationResult {
-  /** Over every replication of the run: seen on the target − acknowledged on the source, per message. */
+  /** Over every replication of the run: first seen on the target − appended on the source, per message. */
   lag: LatencySummary | null;
+  /** Replicated messages whose lag came out below 0 (a clock defect), kept out of `lag`; see the flows. */
+  lagNegative: number;
+  /** Replicated messages without a source append time (no lag measured for them). */
+  lagUnmeasured: number;
+  /**
+   * How far the wall clock moved against the monotonic clock between the reader's start and the result (ms):
+   * broker timestamps are wall-clock, so a step (NTP) shifts every lag measured after it by up to this much.
+   */
+  lagClockStepMs: number;
   /** Over every replication: intended send time → seen by the reader on the target (warm-up excluded). */
   endToEnd: LatencySummary | null;
   throughput: { messagesPerSec: number } | null;
   acked: number;
   replicated: number;
+  /** Extra copies written to the target (read at a position not read before). */
   duplicated: number;
+  /** Copies the target's reader got again at a position already read: the reader's redeliveries, not copies. */
+  redelivered: number;
+  /** Read again where the reader gave no position: copy or redelivery, unknown. */
+  duplicatesUnclassified: number;
   notReplicated: number;
   seenUnacked: number;
   /** True when every acknowledged message reached every target before the wait at the end ran out. */
@@ -95,6 +118,7 @@ export class ReplicationWatch {
   private caughtUp = false;
   /** messageKey of messages written straight to a target (clients that failed over): not replication's. */
   private readonly directWrites = new Set<number>();
+  private readonly wallClock = new WallClockBridge();
 
   private constructor(
     private readonly flows: Flow[],
@@ -141,17 +165,23 @@ export class ReplicationWatch {
   private async startReaders(flow: Flow): Promise<void> {
     const { replication } = flow.watched;
     const group = `faultline-replica-${this.o.runId.toString('hex')}-${replication.to.name}`;
+    const stampsAppendTime = sourceStampsAppendTime(replication, this.o.driver);
     for (const topic of [...replication.topics, PROBE_TOPIC]) {
       const target = { ...topic, name: targetTopicName(replication, topic.name) };
       const isProbe = topic === PROBE_TOPIC;
-      const sink = (value: Buffer, receivedMs: number) => {
+      const sink = (value: Buffer, receivedMs: number, partition: number, position?: string, timestampMs?: number) => {
         if (isProbe) {
           if (value.toString() === this.probeText(replication)) flow.probeSeen();
           return;
         }
         const header = this.codec.decode(value);
-        if (header && !this.directWrites.has(messageKey(header.producer, header.sequence)))
-          flow.tracker.onSeen(header.producer, header.sequence, receivedMs);
+        if (!header || this.directWrites.has(messageKey(header.producer, header.sequence))) return;
+        const appendedMs =
+          stampsAppendTime && timestampMs !== undefined && Number.isFinite(timestampMs) && timestampMs > 0
+            ? this.onLoadClock(timestampMs)
+            : null;
+        const fingerprint = position ? positionFingerprint(partition, position) : 0;
+        flow.tracker.onSeen(header.producer, header.sequence, receivedMs, fingerprint, appendedMs);
       };
       flow.groups.push(
         await flow.client.createConsumerGroup({
@@ -164,6 +194,11 @@ export class ReplicationWatch {
         }),
       );
     }
+  }
+
+  /** A broker's wall-clock timestamp on the load's clock (whose origin is performance.now() − clock()). */
+  private onLoadClock(wallMs: number): number {
+    return this.wallClock.toMonotonic(wallMs) - (performance.now() - this.o.clock());
   }
 
   private probeText(replication: PlannedReplication): string {
@@ -294,8 +329,21 @@ export class ReplicationWatch {
     const sum = (field: keyof ReplicationFigures['messages']) =>
       flows.reduce((total, f) => total + f.messages[field], 0);
     const rates = flows.map((f) => f.throughput?.messagesPerSec).filter((r): r is number => r !== undefined);
+    const lagClockStepMs = round(this.wallClock.stepMs(), 3);
+    if (Math.abs(lagClockStepMs) >= 1)
+      this.o.log(
+        `replication lag: the wall clock moved ${lagClockStepMs} ms against the monotonic clock during the run`,
+      );
+    for (const flow of flows)
+      if (flow.lagNegative > 0)
+        this.o.log(
+          `replication ${flow.from} → ${flow.to}: ${flow.lagNegative} message(s) seen on the target before the source appended them (down to ${flow.lagNegativeMinMs} ms): a clock defect, left out of the lag`,
+        );
     return {
       lag: lagged > 0 ? this.total.summary() : null,
+      lagNegative: flows.reduce((total, f) => total + f.lagNegative, 0),
+      lagUnmeasured: flows.reduce((total, f) => total + f.lagUnmeasured, 0),
+      lagClockStepMs,
       endToEnd: endToEnd.count > 0 ? endToEnd.summary() : null,
       throughput:
         rates.length > 0
@@ -309,6 +357,8 @@ export class ReplicationWatch {
       acked: sum('acked'),
       replicated: sum('replicated'),
       duplicated: sum('duplicated'),
+      redelivered: sum('redelivered'),
+      duplicatesUnclassified: sum('duplicatesUnclassified'),
       notReplicated: sum('notReplicated'),
       seenUnacked: sum('seenUnacked'),
       caughtUp: this.caughtUp,
@@ -366,9 +416,18 @@ export class ReplicationWatch {
       file,
       JSON.stringify({
         runId: this.o.runId.toString('hex'),
-        columns: ['producer', 'sequence', 'intendedMs', 'ackedMs', 'seenMs'],
+        columns: ['producer', 'sequence', 'intendedMs', 'ackedMs', 'seenMs', 'appendedMs'],
         flows,
       }),
     );
   }
+}
+
+/**
+ * Whether the timestamp the target's reader gets is the source cluster's append time: Kafka (faultline creates
+ * replicated source topics with message.timestamp.type=LogAppendTime, see sourceTopicTimestampConfig); Pulsar
+ * over WebSocket (publishTime is set by the WebSocket service in the source broker), not the native client.
+ */
+function sourceStampsAppendTime(replication: PlannedReplication, driver: DriverFactory): boolean {
+  return replication.from.system === 'kafka' || driver.name === 'websocket';
 }

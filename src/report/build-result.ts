@@ -8,7 +8,7 @@ import {
   metricValue,
   resultPath,
 } from '../criteria/criterion.js';
-import type { LoadOutcome } from '../load/load-run.js';
+import type { GroupOutcome, LoadOutcome } from '../load/load-run.js';
 import type { CollectedMetrics, TimelinePoint } from '../metrics/collector.js';
 import type { LatencySummary } from '../metrics/latency-histogram.js';
 import type { RecoveryState } from '../metrics/recovery-tracker.js';
@@ -21,7 +21,8 @@ import type { ClusterRun, RunPlan } from '../plan/plan.js';
 import type { RunningCluster } from '../cluster/provider.js';
 import type { FaultRecord } from '../faults/fault-injector.js';
 import { javaMajorVersion } from '../cluster/toolchain.js';
-import { RESULT_SCHEMA_VERSION, type RunResult, type RunStatus } from './result.js';
+import { drainWarning } from './drain-warning.js';
+import { type GroupMessages, RESULT_SCHEMA_VERSION, type RunResult, type RunStatus } from './result.js';
 import type { ReplicationResult, RpoFigures } from '../replication/replication-watch.js';
 import type { RtoFigures } from '../replication/client-failover.js';
 
@@ -39,7 +40,19 @@ export interface ResultInput {
   counts: LedgerCounts | undefined;
   outcome:
     | (Pick<LoadOutcome, 'foreign' | 'drained' | 'orderChecked' | 'consumersRan' | 'finalReadComplete' | 'lostSample'> &
-        Partial<Pick<LoadOutcome, 'finalReadAvailable' | 'acknowledgesWrites' | 'producerReorderCaveat' | 'byRegion'>>)
+        Partial<
+          Pick<
+            LoadOutcome,
+            | 'finalReadAvailable'
+            | 'acknowledgesWrites'
+            | 'producerReorderCaveat'
+            | 'byRegion'
+            | 'groups'
+            | 'lost'
+            | 'notDelivered'
+            | 'unansweredAtDrainEnd'
+          >
+        >)
     | undefined;
   /** Faults injected during the load, with their recovery figures. */
   faults?: FaultRecord[];
@@ -66,8 +79,13 @@ export function buildResult(input: ResultInput): RunResult {
   const booksClosed = complete && counts !== undefined;
   // Kafka acks=0: a resolved send says nothing about the log, so nothing counts as acknowledged.
   const acknowledged = outcome?.acknowledgesWrites ?? true;
+  // Verified: every group had every acknowledged message, or the final read looked the rest up in the whole log.
+  const groups = outcome?.groups;
+  const everyGroupCaughtUp = groups !== undefined && groups.length > 0 && groups.every((g) => g.caughtUp);
   const lostVerified =
-    consumers && booksClosed ? outcome?.drained === true || outcome?.finalReadComplete === true : null;
+    consumers && booksClosed
+      ? outcome?.drained === true || outcome?.finalReadComplete === true || everyGroupCaughtUp
+      : null;
   const faults = input.faults ?? [];
   const warnings: string[] = [];
   const result: RunResult = {
@@ -131,10 +149,15 @@ export function buildResult(input: ResultInput): RunResult {
       failed: counts?.failed ?? 0,
       unacked: counts && acknowledged ? counts.sent - counts.acked : null,
       consumed: consumers ? (counts?.consumed ?? 0) : null,
-      lost: consumers && booksClosed && acknowledged ? counts.ackedNotConsumed - counts.foundByFinalRead : null,
+      lost:
+        consumers && booksClosed && acknowledged
+          ? (outcome?.lost ?? counts.ackedNotConsumed - counts.foundByFinalRead)
+          : null,
       lostVerified,
       notDelivered:
-        consumers && booksClosed && !acknowledged ? counts.sent - counts.consumed - counts.foundByFinalRead : null,
+        consumers && booksClosed && !acknowledged
+          ? (outcome?.notDelivered ?? counts.sent - counts.consumed - counts.foundByFinalRead)
+          : null,
       duplicated: consumers ? (counts?.duplicated ?? 0) : null,
       redelivered: consumers ? (counts?.redelivered ?? 0) : null,
       duplicatesUnclassified: consumers ? (counts?.duplicatesUnclassified ?? 0) : null,
@@ -147,6 +170,15 @@ export function buildResult(input: ResultInput): RunResult {
         : [],
       foreign: outcome?.foreign ?? 0,
       drained: outcome?.drained ?? false,
+      byGroup:
+        consumers && groups?.length && groups.every((g) => g.region !== undefined)
+          ? Object.fromEntries(
+              groups.map((g) => [
+                g.region!,
+                groupMessages(g, { booksClosed, acknowledged, finalReadComplete: outcome?.finalReadComplete ?? null }),
+              ]),
+            )
+          : null,
     },
     byRegion: outcome?.byRegion ?? null,
     ...(input.replication ? { replication: input.replication, rpo: input.rpo ?? null } : {}),
@@ -183,17 +215,20 @@ export function buildResult(input: ResultInput): RunResult {
     );
   }
   if (booksClosed && consumers && outcome && !outcome.drained) {
-    const found = counts.foundByFinalRead;
-    const unverified = acknowledged
-      ? 'so "lost" is unverified: it may include messages that are in the log'
-      : 'so "notDelivered" may include messages that are in the log';
     warnings.push(
-      `consumers had not caught up when the drain bound (${workload.drainTimeout} ms) passed; ` +
-        (outcome.finalReadAvailable === false
-          ? `the ${run.driver.name} driver has no final read to look the rest up in the log, ${unverified}`
-          : outcome.finalReadComplete === false
-            ? `a final read from the beginning of each partition did not reach the end in time, ${unverified}`
-            : `a final read from the beginning of each partition found ${found} of those acknowledged messages in the log (not lost: delivered late), so "lost" counts only messages missing from the log`),
+      drainWarning({
+        drainTimeoutMs: workload.drainTimeout,
+        driverName: run.driver.name,
+        acknowledged,
+        unanswered: outcome.unansweredAtDrainEnd,
+        groups: groups?.map((g) => ({
+          name: g.region ?? '',
+          behindAtDrainEnd: g.behindAtDrainEnd,
+          foundByFinalRead: g.counts.foundByFinalRead,
+        })) ?? [{ name: '', behindAtDrainEnd: counts.ackedNotConsumed, foundByFinalRead: counts.foundByFinalRead }],
+        finalReadComplete: outcome.finalReadComplete,
+        finalReadAvailable: outcome.finalReadAvailable ?? true,
+      }),
     );
   }
   if (consumers && outcome?.producerReorderCaveat && (counts?.reordered ?? 0) > 0)
@@ -255,12 +290,39 @@ function judgeCriterion(criterion: Criterion, result: RunResult): CriterionVerdi
     );
   }
   const verdict = judge(criterion, metricValue(result, resultPath(criterion)));
+  const group = criterion.group !== undefined ? result.messages.byGroup?.[criterion.group] : undefined;
+  if (criterion.metric.startsWith('messages.lost[') && group?.lostVerified === false)
+    return {
+      ...verdict,
+      note: `unverified: the ${criterion.group} group did not catch up and no final read reached the end of the log`,
+    };
   if (criterion.metric === 'messages.lost' && result.messages.lostVerified === false)
     return {
       ...verdict,
       note: 'unverified: the consumers did not catch up and no final read reached the end of the log',
     };
   return verdict;
+}
+
+/** One consumer group's books, as result.json shows them under messages.byGroup. */
+function groupMessages(
+  g: GroupOutcome,
+  o: { booksClosed: boolean; acknowledged: boolean; finalReadComplete: boolean | null },
+): GroupMessages {
+  const c = g.counts;
+  return {
+    consumed: c.consumed,
+    lost: o.booksClosed && o.acknowledged ? g.lost : null,
+    lostVerified: o.booksClosed ? g.caughtUp || o.finalReadComplete === true : null,
+    notDelivered: o.booksClosed && !o.acknowledged ? c.sent - c.consumed - c.foundByFinalRead : null,
+    duplicated: c.duplicated,
+    redelivered: c.redelivered,
+    duplicatesUnclassified: c.duplicatesUnclassified,
+    reordered: g.orderChecked ? c.reordered : null,
+    consumedUnacked: o.acknowledged ? c.consumedUnacked : null,
+    foundByFinalRead: c.foundByFinalRead,
+    caughtUp: g.caughtUp,
+  };
 }
 
 /** When a message was intended to be sent (ms since load start), from its producer's schedule. */

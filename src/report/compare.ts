@@ -231,6 +231,23 @@ const failoverRowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> = [
   ['Unacknowledged at the move, sent again to the replica', 'messages', 'lower', (r) => r.rto?.resent],
 ];
 
+/** With consumers in several regions: each consumer group's own books (lost, duplicated), one row per region. */
+function groupRowSpecs(runs: ComparedRun[]): Array<[string, string, 'higher' | 'lower', Extract]> {
+  const regions = [...new Set(runs.flatMap((run) => Object.keys(run.result.messages?.byGroup ?? {})))];
+  if (!runs.some((run) => Object.keys(run.result.messages?.byGroup ?? {}).length > 1)) return [];
+  return regions.flatMap(
+    (region): Array<[string, string, 'higher' | 'lower', Extract]> => [
+      [`Lost messages, ${region} group`, 'messages', 'lower', (r) => safety(r, r.messages.byGroup?.[region]?.lost)],
+      [
+        `Duplicated messages (log copies), ${region} group`,
+        'messages',
+        'lower',
+        (r) => safety(r, r.messages.byGroup?.[region]?.duplicated),
+      ],
+    ],
+  );
+}
+
 /** True when the load never sent a message: none of the run's figures is a measurement. */
 function measuredNothing(r: RunResult): boolean {
   return (r.messages?.sent ?? 0) === 0;
@@ -246,6 +263,7 @@ export function compareRuns(runs: ComparedRun[]): Comparison {
   const incomplete = runs.map((run) => incompleteStatus(run.result));
   const specs = [
     ...rowSpecs,
+    ...groupRowSpecs(runs),
     ...(runs.some((run) => run.result.replication) ? replicationRowSpecs : []),
     ...(runs.some((run) => run.result.rto) ? failoverRowSpecs : []),
   ];

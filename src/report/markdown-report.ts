@@ -1,6 +1,6 @@
 /**
  * Renders report.md from REPORT_TEMPLATE.md and a result. Placeholders: {{dotted.path}} into the result,
- * {{table:NAME}} for tables (workload, criteria, throughput, latency, messages, timeline), {{list:warnings}} and
+ * {{table:NAME}} for tables (workload, criteria, throughput, latency, messages, groups, timeline), {{list:warnings}} and
  * {{sparkline:produced|consumed|publishP99|endToEndP99}}.
  */
 import { readFile } from 'node:fs/promises';
@@ -80,7 +80,13 @@ function table(name: string, r: RunResult): string {
             r.throughput.produced ? mib(r.throughput.produced.bytesPerSec) : '—',
           ],
           ...(r.throughput.consumed
-            ? [['Consumed', r.throughput.consumed.messagesPerSec, mib(r.throughput.consumed.bytesPerSec)]]
+            ? [
+                [
+                  `Consumed${everyGroup(r)}`,
+                  r.throughput.consumed.messagesPerSec,
+                  mib(r.throughput.consumed.bytesPerSec),
+                ],
+              ]
             : []),
           ...(r.workload.targetRate === 'max'
             ? []
@@ -91,7 +97,7 @@ function table(name: string, r: RunResult): string {
       const kinds = [
         ['Publish (corrected)', r.latency.publish],
         ['Publish (uncorrected)', r.latency.publishUncorrected],
-        ...(r.latency.endToEnd ? [['End-to-end', r.latency.endToEnd] as const] : []),
+        ...(r.latency.endToEnd ? [[`End-to-end${everyGroup(r)}`, r.latency.endToEnd] as const] : []),
         ['Harness send lag', r.latency.sendLag],
       ] as const;
       return rows(
@@ -141,6 +147,8 @@ function table(name: string, r: RunResult): string {
         ],
       );
     }
+    case 'groups':
+      return groupsTable(r);
     case 'faults':
       return faultsTable(r);
     case 'regions':
@@ -152,6 +160,51 @@ function table(name: string, r: RunResult): string {
     default:
       return `{{table:${name}}}`;
   }
+}
+
+/** With several consumer groups, what the overall consumed figures cover. */
+function everyGroup(r: RunResult): string {
+  const groups = Object.keys(r.messages.byGroup ?? {}).length;
+  return groups > 1 ? ` (all ${groups} groups)` : '';
+}
+
+/** Each consumer group's own books, one row per consumer region (empty without regions). */
+function groupsTable(r: RunResult): string {
+  const byGroup = r.messages.byGroup;
+  if (!byGroup || Object.keys(byGroup).length === 0) return '';
+  const show = (v: number | null) => (v === null ? '—' : v);
+  const body = Object.entries(byGroup).map(([region, g]) => [
+    region,
+    g.consumed,
+    g.notDelivered !== null
+      ? `${g.notDelivered} not delivered (acks=0)`
+      : g.lost !== null && g.lostVerified === false
+        ? `${g.lost} (unverified)`
+        : show(g.lost),
+    g.duplicated,
+    g.redelivered,
+    show(g.reordered),
+    g.foundByFinalRead,
+    g.caughtUp ? 'yes' : 'no',
+  ]);
+  const table = rows(
+    [
+      'Consumer group (region)',
+      'Consumed',
+      'Lost',
+      'Duplicated (log copies)',
+      'Redelivered',
+      'Reordered',
+      'Found by final read',
+      'Caught up',
+    ],
+    body,
+  );
+  return `### Books per consumer group
+
+Each consumer region has its own group reading every message. Above, \`lost\` counts each message some group lacks once (and not in the log); the other counts, consumed throughput and end-to-end latency cover every group.
+
+${table}`;
 }
 
 /** Figures by producing region and by producing → consuming region pair (empty without regions). */
@@ -189,6 +242,7 @@ function replicationTable(r: RunResult): string {
     f.throughput?.messagesPerSec ?? '—',
     f.messages.replicated,
     f.messages.duplicated,
+    f.messages.redelivered,
     f.messages.notReplicated,
     f.firstRecordMs ?? '—',
   ]);
@@ -202,20 +256,28 @@ function replicationTable(r: RunResult): string {
       'end-to-end on the target p50 / p99 ms',
       'replicated msg/s',
       'replicated',
-      'duplicated',
+      'duplicated (copies on the target)',
+      'redelivered (to the reader)',
       'not replicated',
       'replicator start → first record ms',
     ],
     body,
   );
-  const note = rep.caughtUp
-    ? ''
-    : `\n\n> ⚠ replication had not caught up at the end: ${rep.notReplicated} acknowledged message(s) not (yet) on the target.`;
+  const note =
+    (rep.caughtUp
+      ? ''
+      : `\n\n> ⚠ replication had not caught up at the end: ${rep.notReplicated} acknowledged message(s) not (yet) on the target.`) +
+    (rep.lagNegative > 0
+      ? `\n\n> ⚠ ${rep.lagNegative} message(s) were seen on the target before the source appended them (a clock defect): left out of the lag.`
+      : '') +
+    (rep.lagUnmeasured > 0
+      ? `\n\n> ${rep.lagUnmeasured} replicated message(s) carried no source append time (the native Pulsar client's publishTime is the producer's): no lag for them.`
+      : '');
   const rpo = r.rpo ? rpoText(r.rpo) : '';
   const rate = r.rto
     ? ' "replicated msg/s" is replicated ÷ (last − first seen on the target): with failover the source took writes only until the clients moved, and the span includes the outage and whatever arrived late.'
     : ' "replicated msg/s" is replicated ÷ (last − first seen on the target).';
-  return `### Replication\n\nLag per message = seen on the target − acknowledged on the source (one process, one monotonic clock); end-to-end on the target = seen there − intended send time.${rate}\n\n${table}${note}${rpo}${rtoText(r)}`;
+  return `### Replication\n\nLag per message = first seen on the target − appended on the source (the broker's timestamp, put on the harness's monotonic clock); end-to-end on the target = seen there − intended send time.${rate}\n\n${table}${note}${rpo}${rtoText(r)}`;
 }
 
 /** RPO at the outage's injection: the failover target's gap (with failover), each replica's beside it. */

@@ -14,6 +14,24 @@ export const RESULT_SCHEMA_VERSION = 2;
 
 export type RunStatus = 'passed' | 'failed' | 'error' | 'interrupted' | 'running';
 
+/** One consumer group's books (see RunResult.messages for each field's meaning, here for this group alone). */
+export interface GroupMessages {
+  /** Distinct messages delivered to this group. */
+  consumed: number;
+  /** Acknowledged, never delivered to this group, not in the log; null when not judged (unfinished run, acks=0). */
+  lost: number | null;
+  lostVerified: boolean | null;
+  notDelivered: number | null;
+  duplicated: number;
+  redelivered: number;
+  duplicatesUnclassified: number;
+  reordered: number | null;
+  consumedUnacked: number | null;
+  foundByFinalRead: number;
+  /** True when this group had every acknowledged message by the drain's end. */
+  caughtUp: boolean;
+}
+
 export interface RunResult {
   schemaVersion: number;
   status: RunStatus;
@@ -86,11 +104,21 @@ export interface RunResult {
     consumedUnacked: number | null;
     /** Acked, not delivered to the consumer group by the end of the drain, but present in the log (final read). */
     foundByFinalRead: number | null;
-    /** Up to 100 of the lost messages: producer id, sequence number, intended send time (ms since load start). */
-    lostSample: Array<{ producer: number; sequence: number; intendedMs: number | null }>;
+    /**
+     * Up to 100 of the lost messages: producer id, sequence number, intended send time (ms since load start); with
+     * regions, `missingFrom` names the consumer regions whose groups lack it.
+     */
+    lostSample: Array<{ producer: number; sequence: number; intendedMs: number | null; missingFrom?: string[] }>;
     foreign: number;
-    /** False when the drain bound passed before consumers caught up: `lost` then includes late messages. */
+    /** False when the drain bound passed before every send was answered and every consumer group caught up. */
     drained: boolean;
+    /**
+     * With regions: each consumer group's own books, keyed by its consumer region (one group per region, each
+     * reading every message). The overall figures above cover every group: `lost` counts each message some group
+     * lacks once; `consumed`, `duplicated`, `redelivered`, `reordered` … are summed over the groups. Null without
+     * regions or consumers.
+     */
+    byGroup?: Record<string, GroupMessages> | null;
   };
   /**
    * With regions: publish latency and produced throughput per producing region, end-to-end latency and consumed

@@ -142,7 +142,7 @@ async function runCluster(
       cluster = topology.member(run.cluster.name)?.cluster;
     }
     throwIfAborted(signal);
-    const { network, regions } = topology.member(run.cluster.name)!;
+    const { regions } = topology.member(run.cluster.name)!;
     const clock = new LoadClock();
     const clientContext = {
       endpoints: cluster!.endpoints,
@@ -187,7 +187,7 @@ async function runCluster(
           injector = new FaultInjector(run.faults, cluster, {
             clock: clock.now,
             collector,
-            network,
+            ...topology.faultNetwork(),
             random: seededRandom(plan.scenario.nemesis?.seed ?? 1),
             log: info,
           });

@@ -11,9 +11,11 @@ import { errorMessage, InfrastructureError } from '../errors.js';
 import { needsProxies } from '../faults/fault-plan.js';
 import { ProxiedNetwork } from '../net/proxied-network.js';
 import { applyRegionCosts } from '../net/region-links.js';
+import { type ClusterPaths, RunNetwork } from '../net/run-network.js';
 import { ToxiproxyServer } from '../net/toxiproxy-server.js';
 import type { ClusterRun, RunPlan } from '../plan/plan.js';
 import { startMirrorMaker, type RunningReplicator } from '../replication/mirror-maker.js';
+import { replicationTimestamps } from '../replication/mm2-config.js';
 import { startPulsarGeoReplication } from '../replication/pulsar-geo-replication.js';
 import { type JoinedClusters, type PlannedReplication, targetTopics } from '../replication/replication-plan.js';
 import { PROBE_TOPIC } from '../replication/replication-watch.js';
@@ -67,6 +69,26 @@ export class RunningTopology {
     return (region !== undefined ? cluster.endpointsByRegion?.[region] : undefined) ?? cluster.endpoints;
   }
 
+  /**
+   * What faults act on: every cluster's proxied paths under one switch. A region fault cuts a region pair (or a
+   * region) wherever its bytes travel, whichever cluster's Toxiproxy carries them (run-network.ts).
+   */
+  faultNetwork(): { network: RunNetwork | undefined; paths: ClusterPaths[] } {
+    const members = [...this.members.values()]
+      .filter((m): m is TopologyMember & { network: ProxiedNetwork } => m.network !== undefined)
+      .map((m) => ({
+        network: m.network,
+        paths: {
+          cluster: m.run.cluster.name,
+          links: m.cluster.links ?? [],
+          brokerRegions: m.regions?.brokerRegions ?? [],
+        },
+      }));
+    if (members.length === 0) return { network: undefined, paths: [] };
+    const network = new RunNetwork(members);
+    return { network, paths: network.paths };
+  }
+
   /** Starts every cluster (together), their topics, then the replicators. On failure, the caller still calls stop(). */
   async start(): Promise<void> {
     const started = await Promise.allSettled(this.runs.map((run) => this.startCluster(run)));
@@ -112,7 +134,8 @@ export class RunningTopology {
       const file = this.joined ? `toxiproxy-${name}.log` : 'toxiproxy.log';
       const toxiproxy = await ToxiproxyServer.start(context.registry, join(context.logDir, file), context.info);
       this.teardown.push({ what: `Toxiproxy of ${name}`, stop: () => toxiproxy.stop() });
-      network = ProxiedNetwork.connect(toxiproxy.url);
+      // Several clusters: each proxy's name starts with its cluster's, so every path of the run has its own name.
+      network = ProxiedNetwork.connect(toxiproxy.url, this.runs.length > 1 ? `${name}.` : '');
     }
     const cluster = await run.provider.start(run.cluster, {
       runId: context.runId,
@@ -136,7 +159,7 @@ export class RunningTopology {
    * and consumers, plus, for a replication, the target's region (MirrorMaker runs there and reads the source
    * across the link; the reader of replicated messages sits there too) and, for Pulsar, the source's region too.
    */
-  private regionsFor(run: ClusterRun): TopologyMember['regions'] {
+  regionsFor(run: ClusterRun): TopologyMember['regions'] {
     const { topology } = this.plan;
     if (topology.implicit) return undefined;
     const brokerRegions = topology.clusters.get(run.cluster.name)!.brokerRegions;
@@ -154,9 +177,9 @@ export class RunningTopology {
   private topicsOn(run: ClusterRun) {
     const name = run.cluster.name;
     const replications = this.joined?.replications ?? [];
-    const topics = [...run.topics];
+    const topics = run.topics.map((topic) => replicationTimestamps(topic, name, replications));
     const add = (topic: (typeof topics)[number]) => {
-      if (!topics.some((t) => t.name === topic.name)) topics.push(topic);
+      if (!topics.some((t) => t.name === topic.name)) topics.push(replicationTimestamps(topic, name, replications));
     };
     for (const r of replications) {
       if (r.to.name === name) targetTopics({ ...r, topics: [...r.topics, PROBE_TOPIC] }).forEach(add);

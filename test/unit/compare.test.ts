@@ -213,3 +213,20 @@ test('compare DIR: a run of several clusters compares its clusters; bad argument
   writeFileSync(join(root, 'kafka', 'result.json'), '{"not": "a result"}');
   await assert.rejects(pickRuns([root]), /kafka\/result\.json: not a faultline result/);
 });
+
+test('compare: with consumer groups in several regions, each group has its own lost and duplicated rows', () => {
+  const withGroups = (eastLost: number, westLost: number): RunResult => {
+    const r = result();
+    const group = (lost: number) => ({ consumed: 1000 - lost, lost, duplicated: 0 });
+    return {
+      ...r,
+      messages: { ...r.messages, byGroup: { east: group(eastLost), west: group(westLost) } },
+    } as unknown as RunResult;
+  };
+  const comparison = compareRuns([run('kafka', withGroups(0, 3)), run('pulsar', withGroups(0, 0))]);
+  const row = comparison.rows.find((r) => r.metric === 'Lost messages, west group');
+  assert.deepEqual(row?.values, [3, 0]);
+  assert.equal(row?.winner, 'pulsar');
+  assert.ok(comparison.rows.some((r) => r.metric === 'Duplicated messages (log copies), east group'));
+  assert.ok(!compareRuns([run('a', result()), run('b', result())]).rows.some((r) => /group/.test(r.metric)));
+});

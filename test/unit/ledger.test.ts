@@ -99,6 +99,30 @@ test('a second copy in the log (another offset) is a duplicate; the same copy ag
   assert.notEqual(positionFingerprint(0, '17'), positionFingerprint(1, '17'));
 });
 
+test("a rebalance that re-reads a retry's second copy is a redelivery, not a third copy", () => {
+  const ledger = new MessageLedger(1);
+  ledger.recordAcked(0, 5);
+  ledger.recordConsumed(0, 5, 0, '17'); // the first copy
+  ledger.recordConsumed(0, 5, 0, '18'); // the retry's second copy
+  ledger.recordConsumed(0, 5, 0, '17'); // a rebalance: the group reads from offset 17 again…
+  ledger.recordConsumed(0, 5, 0, '18'); // …and so the second copy too
+  ledger.recordConsumed(0, 5, 0, '18');
+  assert.deepEqual(
+    { duplicated: ledger.counts.duplicated, redelivered: ledger.counts.redelivered },
+    { duplicated: 1, redelivered: 3 },
+  );
+});
+
+test('further positions cost memory only for messages read at more than one', () => {
+  const ledger = new MessageLedger(1);
+  for (let seq = 0; seq < 100_000; seq++) ledger.recordConsumed(0, seq, 0, String(seq));
+  const before = ledger.memoryBytes;
+  for (let seq = 0; seq < 100_000; seq++) ledger.recordConsumed(0, seq, 0, String(seq)); // redeliveries only
+  assert.equal(ledger.memoryBytes, before);
+  for (let seq = 0; seq < 10; seq++) ledger.recordConsumed(0, seq, 0, String(200_000 + seq)); // ten copies
+  assert.ok(ledger.memoryBytes - before <= 10 * 100, `${ledger.memoryBytes - before} bytes for ten copies`);
+});
+
 test('reordering counts displaced messages, whichever way one moved', () => {
   const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
   const reordered = (sequences: number[], partition = 0) => {

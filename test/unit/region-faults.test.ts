@@ -58,6 +58,26 @@ test("region-outage: kill takes the region's brokers; isolate cuts every link to
   assert.ok(cut.every((l) => l.to === 3 || l.from === 3));
 });
 
+test('region-outage isolate of a region with clients: their paths to every broker are cut too, as the region goes dark', async () => {
+  const [isolate] = await planned(
+    stretched('  - {at: 1s, action: region-outage, region: us, mode: isolate, duration: 5s}'),
+  );
+  assert.deepEqual(names(linksOf(isolate!, [1], links())), [
+    'client-eu-to-1', // eu clients → the us broker
+    'client-us-to-1', // us clients → their own region's broker: nothing in the region is reachable
+    'client-us-to-2', // us clients → the eu and ap brokers: the clients placed in us are cut off too
+    'client-us-to-3',
+    'controller-1-to-2',
+    'controller-1-to-3',
+    'controller-2-to-1',
+    'controller-3-to-1',
+    'peer-1-to-2',
+    'peer-1-to-3',
+    'peer-2-to-1',
+    'peer-3-to-1',
+  ]);
+});
+
 test("link-degrade adds its latency each way on the pair's links and refuses a degrade that changes nothing", async () => {
   const [fault] = await planned(
     stretched('  - {at: 1s, action: link-degrade, between: [eu, ap], latency: 100ms, jitter: 5ms, duration: 5s}'),

@@ -280,6 +280,7 @@ test('after the move, acks and deliveries go under the replica region, and so do
   const regional = new RegionalFigures(
     { warmupMs: 0, measureEndMs: 10_000, messageSize: 64 },
     () => 'us-east',
+    undefined,
     s.run.relocation,
   );
   await s.send(); // sequence 0, from us-east

@@ -1,30 +1,96 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { positionFingerprint } from '../../src/metrics/message-ledger.js';
 import { ReplicationTracker } from '../../src/metrics/replication-tracker.js';
 
-test('lag = seen on the target − acknowledged on the source; duplicates and missing messages counted', () => {
+const at = (partition: number, offset: number) => positionFingerprint(partition, String(offset));
+
+test('lag = first seen on the target − appended on the source; copies and missing messages counted', () => {
   const t = new ReplicationTracker('a', 'b', [{ source: 'x', target: 'x' }], 0);
   t.onAcked(0, 0, 0, 10);
   t.onAcked(0, 1, 10, 20);
   t.onAcked(1, 0, 0, 15);
-  t.onSeen(0, 0, 110); // 100 ms
-  t.onSeen(0, 1, 170); // 150 ms
-  t.onSeen(0, 1, 900); // a copy
+  t.onSeen(0, 0, 110, at(0, 0), 10); // 100 ms
+  t.onSeen(0, 1, 170, at(0, 1), 20); // 150 ms
+  t.onSeen(0, 1, 900, at(0, 2), 20); // a copy written again (another offset)
   const f = t.figures();
-  assert.deepEqual(f.messages, { acked: 3, replicated: 2, duplicated: 1, notReplicated: 1, seenUnacked: 0 });
+  assert.deepEqual(f.messages, {
+    acked: 3,
+    replicated: 2,
+    duplicated: 1,
+    redelivered: 0,
+    duplicatesUnclassified: 0,
+    notReplicated: 1,
+    seenUnacked: 0,
+  });
   assert.equal(f.lag!.count, 2);
   assert.equal(f.lag!.max, 150);
   assert.ok(Math.abs(f.lag!.p50 - 100) <= 0.1);
 });
 
-test('a message seen before its ack is heard of is counted when the ack comes (never a negative lag)', () => {
+test("lag does not depend on where the producer sits: an ack one region away is late, the source's append time is not", () => {
+  // Written on the source at 1 000 ms, seen on the target at 1 045 ms; the ack reaches the producer beside the
+  // target (40 ms from the source) at 1 040 ms, the producer 120 ms away at 1 120 ms — after the target saw it.
+  const t = new ReplicationTracker('east', 'west', [{ source: 'orders', target: 'orders' }], 0);
+  t.onSeen(0, 0, 1045, at(0, 0), 1000);
+  t.onAcked(0, 0, 990, 1120);
+  t.onAcked(1, 0, 990, 1040);
+  t.onSeen(1, 0, 1045, at(0, 1), 1000);
+  const lag = t.figures().lag!;
+  assert.equal(lag.count, 2);
+  assert.ok(Math.abs(lag.p50 - 45) <= 0.1 && Math.abs(lag.max - 45) <= 0.1, JSON.stringify(lag));
+});
+
+test('a negative lag is a defect: counted apart with its worst value, never clamped into the histogram', () => {
   const t = new ReplicationTracker('a', 'b', [], 0);
-  t.onSeen(0, 5, 100);
+  t.onAcked(0, 0, 0, 10);
+  t.onSeen(0, 0, 100, at(0, 0), 103); // seen 3 ms before it was appended: the clocks disagree
+  t.onAcked(0, 1, 0, 10);
+  t.onSeen(0, 1, 100, at(0, 1), 50);
+  const f = t.figures();
+  assert.equal(f.messages.replicated, 2);
+  assert.equal(f.lagNegative, 1);
+  assert.equal(f.lagNegativeMinMs, -3);
+  assert.equal(f.lag!.count, 1, 'only the measurable lag is in the histogram');
+  assert.equal(f.lag!.max, 50);
+});
+
+test('without a source append time no lag is measured: counted as unmeasured, not taken from the ack', () => {
+  const t = new ReplicationTracker('a', 'b', [], 0);
+  t.onAcked(0, 0, 0, 10);
+  t.onSeen(0, 0, 100, at(0, 0));
+  const f = t.figures();
+  assert.equal(f.lag, null);
+  assert.equal(f.lagUnmeasured, 1);
+  assert.equal(f.messages.replicated, 1);
+});
+
+test("the target reader's redeliveries are not copies: a position read before is a redelivery, a new one a copy", () => {
+  const t = new ReplicationTracker('a', 'b', [], 0);
+  t.onAcked(0, 0, 0, 10);
+  t.onAcked(0, 1, 0, 10);
+  t.onSeen(0, 0, 50, at(0, 0), 5);
+  t.onSeen(0, 1, 51, at(0, 1), 5);
+  t.onSeen(0, 0, 60, at(0, 0), 5); // offset 0 again: the same copy, redelivered to the reader
+  t.onSeen(0, 1, 70, at(0, 2), 5); // MirrorMaker 2 wrote sequence 1 again at offset 2
+  t.onSeen(0, 1, 80, at(0, 2), 5); // and the reader got that second copy twice
+  t.onSeen(0, 1, 90, 0, 5); // a reader that gave no position
+  const m = t.figures().messages;
+  assert.deepEqual(
+    { duplicated: m.duplicated, redelivered: m.redelivered, unclassified: m.duplicatesUnclassified },
+    { duplicated: 1, redelivered: 2, unclassified: 1 },
+  );
+});
+
+test('a message seen before its ack is heard of is counted when the ack comes, with its lag from the source append', () => {
+  const t = new ReplicationTracker('a', 'b', [], 0);
+  t.onSeen(0, 5, 100, at(0, 5), 60);
   assert.equal(t.figures().messages.seenUnacked, 1);
   t.onAcked(0, 5, 0, 101);
   const f = t.figures();
-  assert.deepEqual(f.messages, { acked: 1, replicated: 1, duplicated: 0, notReplicated: 0, seenUnacked: 0 });
-  assert.equal(f.lag!.max, 0.001);
+  assert.equal(f.messages.replicated, 1);
+  assert.equal(f.messages.seenUnacked, 0);
+  assert.equal(f.lag!.max, 40);
 });
 
 test('the gap at T: acknowledged by T, not on the target by T; in flight if it came while the fault was on, late once it healed, lost if never', () => {
@@ -47,8 +113,8 @@ test('warm-up messages count in the books but not in the lag', () => {
   const t = new ReplicationTracker('a', 'b', [], 1000);
   t.onAcked(0, 0, 500, 510);
   t.onAcked(0, 1, 1500, 1510);
-  t.onSeen(0, 0, 2000);
-  t.onSeen(0, 1, 1560);
+  t.onSeen(0, 0, 2000, at(0, 0), 505);
+  t.onSeen(0, 1, 1560, at(0, 1), 1510);
   const f = t.figures();
   assert.equal(f.messages.replicated, 2);
   assert.equal(f.lag!.count, 1);
@@ -86,9 +152,9 @@ test('the books one by one: acknowledged and first-seen times, null when not (ye
   assert.deepEqual(
     [...t.entries()],
     [
-      [0, 0, 5, 10, 20],
-      [0, 2, 7, 12, null],
-      [3, 1, 0, null, 40],
+      [0, 0, 5, 10, 20, null],
+      [0, 2, 7, 12, null, null],
+      [3, 1, 0, null, 40, null],
     ],
   );
 });

@@ -85,3 +85,36 @@ test('report: a fault that never recovered says so; an empty latency shows a das
   assert.match(text, /\| f1 \| kill \| broker-1 \| 1000–5000 \| \*\*never\*\* \| — \(not measurable\) \| 900 \|/);
   assert.match(text, /\| Publish \(corrected\) \| — \| — \|/);
 });
+
+test('report: books per consumer group, one row per consumer region; the overall consumed rows say they cover every group', () => {
+  const group = {
+    consumed: 10,
+    lost: 0,
+    lostVerified: true,
+    notDelivered: null,
+    duplicated: 0,
+    redelivered: 1,
+    duplicatesUnclassified: 0,
+    reordered: 0,
+    consumedUnacked: 0,
+    foundByFinalRead: 0,
+    caughtUp: true,
+  };
+  const withGroups = {
+    ...result,
+    messages: {
+      ...result.messages,
+      byGroup: {
+        'us-east': group,
+        'eu-west': { ...group, consumed: 8, lost: 2, lostVerified: false, caughtUp: false },
+      },
+    },
+  } as unknown as RunResult;
+  const text = renderTemplate('{{table:groups}}\n{{table:throughput}}\n{{table:latency}}', withGroups);
+  assert.match(text, /### Books per consumer group/);
+  assert.match(text, /\| us-east \| 10 \| 0 \| 0 \| 1 \| 0 \| 0 \| yes \|/);
+  assert.match(text, /\| eu-west \| 8 \| 2 \(unverified\) \| 0 \| 1 \| 0 \| 0 \| no \|/);
+  assert.match(text, /\| Consumed \(all 2 groups\) \|/);
+  assert.match(text, /\| End-to-end \(all 2 groups\) \|/);
+  assert.equal(renderTemplate('{{table:groups}}', result), '', 'no regions: no table');
+});

@@ -134,7 +134,8 @@ test('regional criteria: a region pair for end-to-end, a region for publish, che
   ]);
   assert.throws(() => parseCriterion('latency.endToEnd[us].p99 < 1s'), /producing → consuming region pair/);
   assert.throws(() => parseCriterion('latency.publish[us->eu].p99 < 1s'), /per producing region/);
-  assert.throws(() => parseCriterion('messages.lost[us] == 0'), /region selector goes on/);
+  assert.throws(() => parseCriterion('messages.sent[us] == 0'), /the same for every group/);
+  assert.throws(() => parseCriterion('errors.total[us] == 0'), /region selector goes on/);
 });
 
 test('a link bandwidth Toxiproxy cannot set exactly is refused, as for bandwidth faults', () => {

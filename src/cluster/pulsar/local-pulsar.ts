@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PulsarAdmin } from '../../drivers/pulsar/pulsar-admin.js';
+import type { Link } from '../../net/proxied-network.js';
 import type { ClusterSpec } from '../../scenario/schema.js';
 import { freePorts } from '../free-ports.js';
 import { brokerControl, clusterStartupError, heapFlags, RestartableJvm } from '../jvm-process.js';
@@ -42,6 +43,50 @@ function loopbackInterface(): string {
     addresses?.some((a) => a.internal && a.address === '127.0.0.1'),
   );
   return found?.[0] ?? 'lo';
+}
+
+/**
+ * The proxies of a standalone: with client regions, each region's path to the web service (admin, WebSocket API)
+ * and to the binary port the broker binds for it (`regionPorts[k]` for region k); without, one to the web service.
+ */
+export function pulsarLinkSpecs(
+  ports: { web: number; regionPorts: number[] },
+  clientRegions: string[] | undefined,
+): Array<Omit<Link, 'listenPort' | 'name'>> {
+  if (!clientRegions) return [{ kind: 'client', from: 'clients', to: 1, upstreamPort: ports.web }];
+  return clientRegions.flatMap((clientRegion, k) => [
+    { kind: 'client' as const, from: 'clients' as const, to: 1, upstreamPort: ports.web, clientRegion },
+    {
+      kind: 'client' as const,
+      from: 'clients' as const,
+      to: 1,
+      upstreamPort: ports.regionPorts[k]!,
+      clientRegion,
+      service: 'binary',
+    },
+  ]);
+}
+
+/** The proxy a client in `clientRegion` reaches `service` through. */
+export function pulsarPath(
+  links: Link[],
+  clientRegion: string | undefined,
+  service: 'web' | 'binary',
+): Link | undefined {
+  return links.find((l) => l.clientRegion === clientRegion && (l.service ?? 'web') === service);
+}
+
+/** How a client in `clientRegion` (undefined: without regions) reaches the standalone: its region's proxies. */
+export function pulsarEndpoints(
+  links: Link[] | undefined,
+  ports: { broker: number; web: number },
+  clientRegion: string | undefined,
+): ClusterEndpoints {
+  const path = (service: 'web' | 'binary') => (links ? pulsarPath(links, clientRegion, service) : undefined);
+  return {
+    bootstrap: `pulsar://127.0.0.1:${clientRegion !== undefined ? path('binary')!.listenPort : ports.broker}`,
+    webServiceUrl: `http://127.0.0.1:${path('web')?.listenPort ?? ports.web}`,
+  };
 }
 
 export const localPulsarProvider: ClusterProvider = {
@@ -82,33 +127,16 @@ export const localPulsarProvider: ClusterProvider = {
     const configDir = join(context.logDir, name);
     await mkdir(configDir, { recursive: true });
     const links = context.network
-      ? await context.network.addLinks(
-          clientRegions
-            ? clientRegions.flatMap((clientRegion, k) => [
-                { kind: 'client' as const, from: 'clients' as const, to: 1, upstreamPort: web, clientRegion },
-                {
-                  kind: 'client' as const,
-                  from: 'clients' as const,
-                  to: 1,
-                  upstreamPort: regionPorts[k]!,
-                  clientRegion,
-                  service: 'binary',
-                },
-              ])
-            : [{ kind: 'client', from: 'clients', to: 1, upstreamPort: web }],
-        )
+      ? await context.network.addLinks(pulsarLinkSpecs({ web, regionPorts }, clientRegions))
       : undefined;
     const pathOf = (clientRegion: string | undefined, service: 'web' | 'binary') =>
-      links?.find((l) => l.clientRegion === clientRegion && (l.service ?? 'web') === service);
+      links && pulsarPath(links, clientRegion, service);
     const regionListeners = clientRegions?.map((region, k) => ({
       region,
       port: regionPorts[k]!,
       advertisedPort: pathOf(region, 'binary')!.listenPort,
     }));
-    const endpointsOf = (clientRegion: string | undefined): ClusterEndpoints => ({
-      bootstrap: `pulsar://127.0.0.1:${clientRegion !== undefined ? pathOf(clientRegion, 'binary')!.listenPort : broker}`,
-      webServiceUrl: `http://127.0.0.1:${pathOf(clientRegion, 'web')?.listenPort ?? web}`,
-    });
+    const endpointsOf = (clientRegion: string | undefined) => pulsarEndpoints(links, { broker, web }, clientRegion);
     const endpoints = endpointsOf(clientRegions?.[0]);
     const endpointsByRegion = clientRegions
       ? Object.fromEntries(clientRegions.map((region) => [region, endpointsOf(region)]))

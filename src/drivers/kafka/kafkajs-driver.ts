@@ -270,7 +270,8 @@ class KafkajsClient implements MessagingClient {
         eachBatch: async ({ batch }) => {
           const receivedMs = this.context.clock();
           for (const message of batch.messages)
-            if (message.value) sink(message.value, receivedMs, batch.partition, message.offset);
+            if (message.value)
+              sink(message.value, receivedMs, batch.partition, message.offset, Number(message.timestamp));
         },
       });
     }

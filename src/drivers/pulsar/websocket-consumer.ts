@@ -38,6 +38,7 @@ export class WebSocketConsumerGroup implements ConsumerGroupHandle {
             receivedMs,
             partitionOfMessageId(frame.value.messageId),
             frame.value.messageId,
+            frame.value.publishedMs,
           );
           socket.send(JSON.stringify({ messageId: frame.value.messageId }));
         },

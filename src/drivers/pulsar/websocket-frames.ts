@@ -16,6 +16,8 @@ export interface DeliveredMessage {
   messageId: string;
   /** base64 */
   payload: string;
+  /** publishTime (wall-clock ms since the epoch), when the frame carries one. */
+  publishedMs?: number;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string; context?: string };
@@ -54,10 +56,11 @@ export function parseProducerReply(text: string): Parsed<ProducerReply> {
 export function parseDeliveredMessage(text: string): Parsed<DeliveredMessage> {
   const frame = parseObject(text);
   if (typeof frame === 'string') return { ok: false, reason: frame };
-  const { messageId, payload } = frame;
+  const { messageId, payload, publishTime } = frame;
   if (typeof messageId !== 'string' || messageId === '') return { ok: false, reason: 'no "messageId" string' };
   if (typeof payload !== 'string') return { ok: false, reason: 'no "payload" string' };
-  return { ok: true, value: { messageId, payload } };
+  const publishedMs = typeof publishTime === 'string' ? Date.parse(publishTime) : Number.NaN;
+  return { ok: true, value: { messageId, payload, ...(Number.isFinite(publishedMs) ? { publishedMs } : {}) } };
 }
 
 /**
