@@ -84,13 +84,15 @@ export class ReplicationRun {
   }
 
   /** Replication, RPO (at the source region's outage with failover, else at the first fault) and RTO figures. */
-  figures(faults: Array<{ id: string; injectedAt: number | null; healedAt?: number | null }>): {
+  figures(faults: Array<{ id: string; injectedAt: number | null; healedAt?: number | null; target?: string }>): {
     replication: ReplicationResult;
     rpo: RpoFigures | null;
     rto?: RtoFigures;
   } {
     const replication = this.watch.result();
-    if (!this.failover) return { replication, rpo: this.watch.rpoAt(faults) };
+    // A fault on a MirrorMaker 2 loses no source: RPO is taken at the first fault on the source.
+    const onSource = faults.filter((f) => !f.target?.startsWith('mirrormaker('));
+    if (!this.failover) return { replication, rpo: this.watch.rpoAt(onSource) };
     const { plan, clients } = this.failover;
     const outage = faults.filter((f) => f.id === plan.trigger.faultId);
     const rto = clients.figures(plan.trigger.faultId, outage[0]?.injectedAt ?? null);

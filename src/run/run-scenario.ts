@@ -19,6 +19,7 @@ import { seededRandom } from '../faults/targets.js';
 import { type ClientPlacement, PlacedClient } from '../drivers/placed-client.js';
 import { regionOfProducer } from '../topology/topology.js';
 import type { JoinedClusters } from '../replication/replication-plan.js';
+import { mirrorMakerControls } from '../replication/mirror-maker.js';
 import { ReplicationRun } from './replication-run.js';
 import { RunningTopology } from './running-topology.js';
 import { buildResult, type ResultInput } from '../report/build-result.js';
@@ -193,12 +194,13 @@ async function runCluster(
             network,
             random: seededRandom(plan.scenario.nemesis?.seed ?? 1),
             log: info,
+            mirrorMakers: mirrorMakerControls(topology.replicators),
           });
           injector.start();
         },
         beforeDrain: async () => {
           if (!injector) return;
-          progress.info(`${run.cluster.name}: producing ended; healing every fault before the drain`);
+          progress.info(`${run.cluster.name}: producing ended; healing every fault before the drain (but forever's)`);
           await injector.healAll();
         },
         onProgress: (p) => {
