@@ -200,7 +200,7 @@ async function runCluster(
         },
         beforeDrain: async () => {
           if (!injector) return;
-          progress.info(`${run.cluster.name}: producing ended; healing every fault before the drain (but forever's)`);
+          progress.info(`${run.cluster.name}: producing ended; healing every fault before the drain`);
           await injector.healAll();
         },
         onProgress: (p) => {
