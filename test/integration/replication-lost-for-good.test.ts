@@ -20,6 +20,7 @@ import {
   collect,
   expectNoProcessLeftAfterEach,
   readResult,
+  runCli,
   startCli,
   tempDir,
   waitFor,
@@ -259,4 +260,28 @@ test("Pulsar geo-replication: a source region lost for good: RPO lost = the test
   console.log(
     `Pulsar geo-replication, source lost for good at ${OUTAGE_AT_S} s: rpo.lost ${figures.lost}, missing in the read-back ${figures.readBackMissing}, copies ${figures.copies}`,
   );
+});
+
+test('validate: duration: forever on a cluster that replicates nowhere, and mirrormaker(…) without MirrorMaker 2, exit 2 with file:line:col and field', async () => {
+  const file = writeScenario(`name: single
+clusters:
+  - {name: main, system: kafka, brokers: 3}
+topics:
+  - {name: t, partitions: 3, replicationFactor: 3}
+workload: {warmup: 0s, duration: 30s, rate: 100/s}
+faults:
+  - {at: 10s, action: kill, target: broker-3, duration: forever}
+  - {at: 12s, action: kill, target: "mirrormaker(b)", duration: 1s}
+`);
+  const run = await runCli(['validate', file]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /scenario\.yaml:8:\d+: faults\[0\]\.duration: forever keeps the fault through the drain/);
+  assert.match(run.stderr, /scenario\.yaml:9:\d+: faults\[1\]\.target: no MirrorMaker 2 replicates cluster "main"/);
+  const asked = await runCli([
+    'validate',
+    writeScenario(
+      `${readFileSync(file, 'utf8').replace(/\n {2}- \{at: 12s.*\n/, '\n')}criteria:\n  - failover.max < 30s\n`,
+    ),
+  ]);
+  assert.equal(asked.code, 0, `a failover.* criterion asks for it: ${asked.stderr}`);
 });
