@@ -8,11 +8,12 @@
  * source is read committed-only; readers on the target must read committed (kafkajs does by default). Brokers
  * need a transaction log they can create (1-broker clusters: replication factor and min ISR 1 — the local Kafka
  * sets both from the broker count).
- * A killed exactly-once worker leaves its open transaction on the target (records and source offsets): read
- * committed readers see nothing past it, and the restarted worker's tasks read the offsets topic to its end with
- * a read committed consumer, so they too wait until every open transaction there ends — aborted by the same task's
- * next initTransactions, else by the coordinator once `transaction.timeout.ms` passes (60 s by default; checked
- * every 10 s by the broker). MM2_TRANSACTION_TIMEOUT_MS bounds that wait.
+ * A worker SIGKILLed inside a transaction leaves it open on the target (records and source offsets): read
+ * committed readers see nothing past it, and the restarted worker, before it joins its group, reads the offsets
+ * topic to the high watermark with a read committed consumer (Worker.start → KafkaOffsetBackingStore), so it waits
+ * too — the task producer that would abort it at once starts only after that read. The coordinator aborts it
+ * `transaction.timeout.ms` after it began (60 s by default, checked every 10 s by the broker): a restarted worker
+ * stalled 47 s and more that way. MM2_TRANSACTION_TIMEOUT_MS bounds that wait.
  */
 import type { PlannedReplication } from './replication-plan.js';
 
