@@ -8,16 +8,18 @@
  * Target lookups (partition leader, active controller) are time-boxed and never stand in front of a heal: heals
  * run on their own path. At the end of producing (and on Ctrl-C or error) `healAll` heals every fault on its own,
  * then resets the whole network and continues/starts every broker, whatever failed before; no fault lands after.
+ * A `duration: forever` fault is the exception: `healAll` leaves what it holds broken (the drain runs without the
+ * lost region; no network reset while it holds a link), and the run's teardown stops everything.
  * Every fault is recorded with what it hit and when — a fault only partly applied is rolled back and recorded
  * as not injected, a heal that failed is recorded as such.
  */
-import type { RunningCluster } from '../cluster/provider.js';
+import type { BrokerControl, RunningCluster } from '../cluster/provider.js';
 import type { Collector } from '../metrics/collector.js';
 import type { RecoveryFigures } from '../metrics/recovery-tracker.js';
 import type { Link } from '../net/proxied-network.js';
 import type { ClusterPaths, NetworkSwitch } from '../net/run-network.js';
 import { cutsLinks, linksOf, regionLinksOf, toxicsOf } from './fault-links.js';
-import { isProcessFault, type PlannedFault } from './fault-plan.js';
+import { isProcessFault, lastsForever, type PlannedFault } from './fault-plan.js';
 import { LinkCuts } from './link-cuts.js';
 import { ProcessHolds } from './process-holds.js';
 import { formatTarget } from './targets.js';
@@ -39,6 +41,8 @@ export interface FaultRecord {
   error?: string;
   /** Why its heal failed; healedAt is then when the final reset of the run healed it, or null if nothing did. */
   healError?: string;
+  /** `duration: forever`: never healed during the run (healedAt stays null); teardown stopped what it broke. */
+  forever?: true;
   /** For a leader(topic, partition) target: the partition's leader just before healing (did leadership move?). */
   leaderBeforeHeal?: number | null;
   /** For a controller target: the active controller just before healing (did the quorum elect another?). */
@@ -69,7 +73,12 @@ export interface InjectorDeps {
   paths?: ClusterPaths[];
   random: () => number;
   log: (line: string) => void;
+  /** Process control of each MirrorMaker 2, by the cluster it replicates into (target mirrormaker(cluster)). */
+  mirrorMakers?: ReadonlyMap<string, BrokerControl>;
 }
+
+/** MirrorMaker 2 processes are held like brokers, under ids above every broker's: MIRROR_MAKER_IDS + i. */
+const MIRROR_MAKER_IDS = 100_000;
 
 interface FaultRun {
   fault: PlannedFault;
@@ -103,6 +112,9 @@ export class FaultInjector {
   private readonly cuts: LinkCuts | undefined;
   private readonly processes: ProcessHolds;
   private readonly listeners: Array<(record: FaultRecord) => void> = [];
+  private readonly mirrorMakerIds: ReadonlyMap<string, number>;
+  /** broker-N, or mirrormaker(cluster) for a MirrorMaker 2's id. */
+  private readonly processName: (id: number) => string;
 
   constructor(
     private readonly faults: PlannedFault[],
@@ -111,7 +123,19 @@ export class FaultInjector {
   ) {
     this.network = deps.network;
     this.cuts = deps.network ? new LinkCuts(deps.network) : undefined;
-    this.processes = new ProcessHolds(cluster.controls ?? [], deps.clock, deps.log);
+    const mirrorMakers = [...(deps.mirrorMakers ?? new Map<string, BrokerControl>())].map(([into, control], i) => ({
+      into,
+      control: withId(control, MIRROR_MAKER_IDS + i),
+    }));
+    this.mirrorMakerIds = new Map(mirrorMakers.map(({ into, control }) => [into, control.id]));
+    const names = new Map(mirrorMakers.map(({ into, control }) => [control.id, `mirrormaker(${into})`]));
+    this.processName = (id) => names.get(id) ?? `broker-${id}`;
+    this.processes = new ProcessHolds(
+      [...(cluster.controls ?? []), ...mirrorMakers.map((m) => m.control)],
+      deps.clock,
+      deps.log,
+      this.processName,
+    );
   }
 
   start(): void {
@@ -130,6 +154,7 @@ export class FaultInjector {
         injectedAt: null,
         healedAt: null,
         recovery: { firstAckMs: null, throughputRecoveredMs: null, consumerResumedMs: null },
+        ...(lastsForever(fault) ? { forever: true as const } : {}),
       };
       const run: FaultRun = { fault, record, windowOver: false };
       this.runs.push(run);
@@ -160,7 +185,10 @@ export class FaultInjector {
     }
   }
 
-  /** Heals everything still broken and cancels faults not yet injected. Safe to call more than once. */
+  /**
+   * Heals everything still broken but what `forever` faults hold, and cancels faults not yet injected. Called
+   * before the drain and again at teardown (the same healing: safe to call more than once).
+   */
   healAll(): Promise<void> {
     this.healingAll ??= this.healEverything();
     return this.healingAll;
@@ -197,10 +225,19 @@ export class FaultInjector {
     this.events = [];
     for (const run of this.runs) run.windowOver = true;
     // Each heal on its own: one that fails does not stop the others. Heals already under way are waited for.
-    for (const run of this.active) void this.heal(run);
+    const lasting = [...this.active].filter((run) => lastsForever(run.fault));
+    for (const run of this.active) if (!lasting.includes(run)) void this.heal(run);
     await Promise.all(this.runs.map((run) => run.healing));
+    // A forever fault still applying (e.g. a kill queued behind another step) stays what it is: waited for, kept.
+    await Promise.all(lasting.map((run) => run.applied));
     let resetFailed: string | undefined;
-    if (this.network) {
+    const keptCut = lasting.some((run) => !isProcessFault(run.fault));
+    if (keptCut) {
+      resetFailed = 'not run: a forever fault holds links cut';
+      this.deps.log(
+        'no reset of the whole network: a forever fault holds links (each other fault released its own holds)',
+      );
+    } else if (this.network) {
       await this.cuts!.settled();
       try {
         await this.network.healAll();
@@ -210,11 +247,13 @@ export class FaultInjector {
         this.deps.log(`resetting the network (every proxy enabled, every toxic removed) failed: ${resetFailed}`);
       }
     }
-    const processErrors = await this.processes.releaseAll();
+    const processErrors = await this.processes.releaseAll(
+      new Set(lasting.filter((run) => isProcessFault(run.fault)).map((run) => run.fault.id)),
+    );
     for (const error of processErrors) this.deps.log(`continuing or starting a broker failed: ${error}`);
     const endMs = Math.round(this.deps.clock());
     for (const { record, fault } of this.runs) {
-      if (record.injectedAt === null || record.healedAt !== null) continue;
+      if (record.injectedAt === null || record.healedAt !== null || lastsForever(fault)) continue;
       const failed =
         isProcessFault(fault) || fault.action === 'restart' ? processErrors.length > 0 : resetFailed !== undefined;
       if (failed) continue;
@@ -264,7 +303,7 @@ export class FaultInjector {
   /** Breaks what the fault says on `brokers`; a fault that fails part-way is rolled back. */
   private apply(run: FaultRun, brokers: number[]): Promise<void> {
     const { fault, record } = run;
-    record.resolvedTarget = fault.groups ? JSON.stringify(fault.groups) : brokers.map((b) => `broker-${b}`).join(',');
+    record.resolvedTarget = fault.groups ? JSON.stringify(fault.groups) : brokers.map(this.processName).join(',');
     this.active.add(run);
     const proceed = () => !this.stopped;
     const applying = (async () => {
@@ -290,7 +329,7 @@ export class FaultInjector {
           this.active.delete(run);
           record.healedAt = Math.round(this.deps.clock());
           this.deps.log(
-            `fault ${fault.id}: ${brokers.map((b) => `broker-${b}`).join(', ')} restarted at ${record.healedAt} ms`,
+            `fault ${fault.id}: ${brokers.map(this.processName).join(', ')} restarted at ${record.healedAt} ms`,
           );
           return;
         }
@@ -419,6 +458,11 @@ export class FaultInjector {
       }
       case 'region':
         return target.ids;
+      case 'mirrormaker': {
+        const id = this.mirrorMakerIds.get(target.cluster);
+        if (id === undefined) throw new Error(`no MirrorMaker 2 runs into cluster "${target.cluster}"`);
+        return [id];
+      }
       case 'controller': {
         const lookup = this.cluster.controller?.() ?? Promise.resolve(undefined);
         return timeBoxed(
@@ -441,7 +485,8 @@ export class FaultInjector {
     const healAt = fault.durationMs !== undefined ? fault.atMs + fault.durationMs : fault.untilMs;
     const state = { latest: undefined as number | undefined, stopped: false };
     run.beforeHeal = state;
-    if (healAt === undefined) return;
+    // A forever fault is never healed: nothing to look up before a heal (and setTimeout takes no Infinity).
+    if (healAt === undefined || !Number.isFinite(healAt)) return;
     const look = () =>
       (target.kind === 'leader'
         ? this.cluster.leaderOf?.(target.topic, target.partition)
@@ -468,6 +513,23 @@ function knownBroker(id: number | undefined, ids: number[], none: string): numbe
   throw new Error(
     `${none} (the cluster answered ${id === undefined ? 'nothing' : id}${id !== undefined && id >= 0 ? `, not one of brokers ${ids.join(', ')}` : ''})`,
   );
+}
+
+/** `control` under another id (the holds key processes by id). */
+function withId(control: BrokerControl, id: number): BrokerControl {
+  return {
+    id,
+    get running() {
+      return control.running;
+    },
+    get pid() {
+      return control.pid;
+    },
+    signal: (signal) => control.signal(signal),
+    start: () => control.start(),
+    stop: (graceMs) => control.stop(graceMs),
+    exited: () => control.exited(),
+  };
 }
 
 /** Like Promise.all, but waits for every promise before rejecting with the first error. */

@@ -7,7 +7,14 @@ import type { ClusterSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
 import { bandwidthProblem } from '../net/toxiproxy-units.js';
 import type { Topology } from '../topology/topology.js';
-import { type FaultAction, type FaultSpec, networkActions, processActions, regionActions } from './fault-schema.js';
+import {
+  FOREVER,
+  type FaultAction,
+  type FaultSpec,
+  networkActions,
+  processActions,
+  regionActions,
+} from './fault-schema.js';
 import { type FaultTarget, formatTarget, parseTarget, seededRandom, TargetSyntaxError } from './targets.js';
 
 export interface PlannedFault {
@@ -17,7 +24,7 @@ export interface PlannedFault {
   action: FaultAction;
   target: FaultTarget;
   atMs: number;
-  /** Undefined: lasts until producing ends. */
+  /** Undefined: lasts until producing ends, or for ever (`duration: forever`: untilMs is +Infinity). */
   durationMs: number | undefined;
   groups?: number[][];
   latencyMs?: number;
@@ -25,7 +32,10 @@ export interface PlannedFault {
   rateBytesPerSec?: number;
   links: 'clients' | 'brokers' | 'all';
   stream: 'upstream' | 'downstream' | 'both';
-  /** When it is planned to heal: at + duration, or the end of producing (ms since load start). */
+  /**
+   * When it is planned to heal: at + duration, or the end of producing (ms since load start); for
+   * `duration: forever`, Number.POSITIVE_INFINITY: never during the run (see lastsForever).
+   */
   untilMs?: number;
   /** link-down, link-degrade: the region pair. */
   between?: [string, string];
@@ -109,6 +119,18 @@ export function isProcessFault(fault: Pick<PlannedFault, 'action' | 'mode'>): bo
   );
 }
 
+/** `duration: forever`: never healed during the run, the drain included (teardown stops everything). */
+export function lastsForever(fault: Pick<PlannedFault, 'untilMs'>): boolean {
+  return fault.untilMs === Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Criteria that ask what a cluster does once a fault never heals: the recovery figures (`failover.*`: leader
+ * election, throughput and consumers back without the lost broker). Without one, and without replication from
+ * the cluster, a `forever` fault would only keep the fault through the drain.
+ */
+const ASKS_FOR_A_LASTING_FAULT = /^\s*failover\./;
+
 export function needsProxies(faults: PlannedFault[]): boolean {
   return faults.some((f) => isNetworkAction(f.action) || (f.action === 'region-outage' && f.mode === 'isolate'));
 }
@@ -122,7 +144,11 @@ export function planFaults(
   topology?: Topology,
 ): PlannedFault[] {
   const endMs = scenario.workload.warmup + scenario.workload.duration;
-  const context: FaultContext = { cluster, topics, endMs, driver, topology };
+  const replicated = scenario.replication.some((r) => r.from === cluster.name);
+  const foreverAllowed = replicated || scenario.criteria.some((c) => ASKS_FOR_A_LASTING_FAULT.test(c));
+  const mirroredInto =
+    cluster.system === 'kafka' ? scenario.replication.filter((r) => r.from === cluster.name).map((r) => r.to) : [];
+  const context: FaultContext = { cluster, topics, endMs, driver, topology, foreverAllowed, mirroredInto };
   const planned: PlannedFault[] = [];
   scenario.faults.forEach((spec, i) => {
     const fault = checkFault(
@@ -155,6 +181,33 @@ interface FaultContext {
   driver: string | undefined;
   /** Regions and who sits where (region faults need it). */
   topology: Topology | undefined;
+  /** `duration: forever` is allowed: the cluster is a replication source, or a criterion asks for it. */
+  foreverAllowed: boolean;
+  /** Clusters a MirrorMaker 2 replicates this cluster into (Kafka replications from it). */
+  mirroredInto: string[];
+}
+
+/** mirrormaker(target): a process fault on the MirrorMaker 2 that replicates this Kafka cluster into `target`. */
+function checkMirrorMakerTarget(
+  spec: FaultSpec,
+  into: string,
+  context: FaultContext,
+  problem: (field: string | undefined, message: string) => void,
+): void {
+  const { cluster, mirroredInto } = context;
+  if (!(processActions as readonly string[]).includes(spec.action)) {
+    problem(
+      'target',
+      `${spec.action} cannot act on a MirrorMaker 2: it is a process (kill, stop, pause or restart), not a broker with links`,
+    );
+  } else if (!mirroredInto.includes(into)) {
+    problem(
+      'target',
+      mirroredInto.length === 0
+        ? `no MirrorMaker 2 replicates cluster "${cluster.name}" (it needs a Kafka replication from it: replication: [{from: ${cluster.name}, to: …}])`
+        : `no MirrorMaker 2 replicates cluster "${cluster.name}" into "${into}"${didYouMean(into, mirroredInto)}; it replicates into ${mirroredInto.join(', ')}`,
+    );
+  }
 }
 
 function checkFault(
@@ -196,9 +249,13 @@ function checkFault(
     spec.action !== 'partition' &&
     !isRegionAction(spec.action)
   ) {
-    problem(undefined, `${spec.action} needs a target: broker-N, random, leader(topic, partition), controller or all`);
+    problem(
+      undefined,
+      `${spec.action} needs a target: broker-N, random, leader(topic, partition), controller, all or mirrormaker(cluster)`,
+    );
     return undefined;
   }
+  if (target.kind === 'mirrormaker') checkMirrorMakerTarget(spec, target.cluster, context, problem);
   if (target.kind === 'broker' && (target.id < 1 || target.id > cluster.brokers)) {
     problem(
       'target',
@@ -243,8 +300,16 @@ function checkFault(
       if (reason) problem('rate', reason);
     }
   }
-  if (spec.duration !== undefined && spec.duration <= 0 && spec.action !== 'restart')
+  const forever = spec.duration === FOREVER;
+  const durationMs = spec.duration === FOREVER ? undefined : spec.duration;
+  if (durationMs !== undefined && durationMs <= 0 && spec.action !== 'restart')
     problem('duration', 'must be more than 0 s: a fault of no length breaks nothing');
+  if (forever && spec.action !== 'restart' && !context.foreverAllowed) {
+    problem(
+      'duration',
+      `forever keeps the fault through the drain, and cluster "${cluster.name}" replicates to no other cluster: here it would only hide what the drain catches up. Give it a duration, replicate the cluster (a region lost for good: rpo.lost), or add a failover.* criterion that asks how the cluster copes without what it lost`,
+    );
+  }
   if (cluster.system === 'pulsar' && isNetworkAction(spec.action)) {
     if (!pulsarNetworkActions.includes(spec.action) || spec.links === 'brokers') {
       problem(
@@ -263,21 +328,21 @@ function checkFault(
       'at',
       `producing ends at ${endMs / 1000} s (warm-up included); a fault at ${spec.at / 1000} s is past the end of the run`,
     );
-  else if (spec.duration !== undefined && spec.at + spec.duration > endMs) {
+  else if (durationMs !== undefined && spec.at + durationMs > endMs) {
     problem(
       'duration',
-      `the fault would heal at ${(spec.at + spec.duration) / 1000} s, after producing ends at ${endMs / 1000} s`,
+      `the fault would heal at ${(spec.at + durationMs) / 1000} s, after producing ends at ${endMs / 1000} s`,
     );
   }
   if (problems.length > before) return undefined;
-  const durationMs = spec.action === 'restart' ? 0 : spec.duration;
+  const plannedMs = spec.action === 'restart' ? 0 : durationMs;
   return {
     id: '',
     origin,
     action: spec.action,
     target: region?.target ?? target,
     atMs: spec.at,
-    durationMs,
+    durationMs: plannedMs,
     ...(region?.extra ?? {}),
     ...(spec.groups ? { groups: spec.groups } : {}),
     ...(spec.latency !== undefined ? { latencyMs: spec.latency } : {}),
@@ -285,7 +350,7 @@ function checkFault(
     ...(spec.rate !== undefined ? { rateBytesPerSec: spec.rate } : {}),
     links: spec.links ?? 'all',
     stream: spec.stream ?? 'upstream',
-    untilMs: durationMs === undefined ? endMs : spec.at + durationMs,
+    untilMs: forever ? Number.POSITIVE_INFINITY : plannedMs === undefined ? endMs : spec.at + plannedMs,
   };
 }
 
@@ -449,9 +514,20 @@ function nemesisRegions(
 function checkContradictions(scenario: Scenario, faults: PlannedFault[], problems: Problem[]): void {
   const isProcess = isProcessFault;
   const endMs = scenario.workload.warmup + scenario.workload.duration;
-  const until = (f: PlannedFault) => f.atMs + (f.durationMs ?? endMs);
-  const brokersOf = (f: PlannedFault): number[] | 'any' =>
-    f.target.kind === 'broker' ? [f.target.id] : f.target.kind === 'region' ? f.target.ids : 'any';
+  const until = (f: PlannedFault) => f.untilMs ?? endMs;
+  // The processes a fault may hit: its brokers ('any': a broker resolved at run time), or its MirrorMaker 2.
+  const brokersOf = (f: PlannedFault): Array<number | string> | 'any' =>
+    f.target.kind === 'broker'
+      ? [f.target.id]
+      : f.target.kind === 'region'
+        ? f.target.ids
+        : f.target.kind === 'mirrormaker'
+          ? [formatTarget(f.target)]
+          : 'any';
+  const sameProcess = (x: Array<number | string> | 'any', y: Array<number | string> | 'any'): boolean => {
+    if (x === 'any') return y === 'any' || y.some((p) => typeof p === 'number');
+    return y === 'any' ? sameProcess(y, x) : x.some((p) => y.includes(p));
+  };
   for (let i = 0; i < faults.length; i++) {
     for (let j = i + 1; j < faults.length; j++) {
       const a = faults[i]!;
@@ -460,8 +536,7 @@ function checkContradictions(scenario: Scenario, faults: PlannedFault[], problem
       if (!(a.atMs < until(b) && b.atMs < until(a))) continue;
       const x = brokersOf(a);
       const y = brokersOf(b);
-      const shared = x === 'any' || y === 'any' || x.some((id) => y.includes(id));
-      if (!shared) continue;
+      if (!sameProcess(x, y)) continue;
       const where = b.origin.startsWith('faults[') ? ['faults', Number(/\d+/.exec(b.origin)![0])] : ['nemesis'];
       problems.push({
         path: where,

@@ -1,6 +1,7 @@
 /** The scenario's `faults:` timeline and seeded `nemesis:`. */
 import { z } from 'zod';
 import { bytes, duration } from '../scenario/unit-schemas.js';
+import { parseDuration, UnitError } from '../scenario/units.js';
 
 export const networkActions = [
   'isolate',
@@ -14,6 +15,28 @@ export const networkActions = [
 export const processActions = ['kill', 'stop', 'pause', 'restart'] as const;
 /** Faults named by regions: a region pair's link cut or degraded, or every broker of a region killed or isolated. */
 export const regionActions = ['link-down', 'link-degrade', 'region-outage'] as const;
+/** `duration: forever`: the fault is never healed during the run (the drain included); teardown stops everything. */
+export const FOREVER = 'forever';
+/** A duration (500ms, 90s, 2m) or `forever`. */
+function durationOrForever() {
+  return z
+    .union([z.string(), z.number()])
+    .transform((input, ctx): number | typeof FOREVER => {
+      if (input === FOREVER) return FOREVER;
+      try {
+        return parseDuration(input);
+      } catch (error) {
+        if (!(error instanceof UnitError)) throw error;
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a duration such as 500ms, 90s or 2m, or forever, got ${JSON.stringify(input)}`,
+        });
+        return z.NEVER;
+      }
+    })
+    .meta({ description: 'A duration (500ms, 90s, 2m), or forever.', examples: ['10s', FOREVER] });
+}
+
 export const faultActions = [...networkActions, ...processActions, ...regionActions] as const;
 export type FaultAction = (typeof faultActions)[number];
 
@@ -25,9 +48,10 @@ export const faultSchema = z
       description:
         'broker-N, random, leader(topic, partition), controller or all. Default: all for latency, bandwidth, reset, blackhole and cut-clients.',
     }),
-    duration: duration()
-      .optional()
-      .meta({ description: 'Heals itself after this long; without it the fault lasts until the end of producing.' }),
+    duration: durationOrForever().optional().meta({
+      description:
+        'Heals itself after this long; without it the fault lasts until the end of producing. forever: never healed during the run (through the drain, until teardown): a region lost for good.',
+    }),
     groups: z
       .array(z.array(z.number().int().min(1)).min(1))
       .min(2)

@@ -23,11 +23,13 @@ export class ProcessHolds {
     private readonly controls: readonly BrokerControl[],
     private readonly clock: () => number,
     private readonly log: (line: string) => void,
+    /** How a process is named in messages (broker-N, or mirrormaker(cluster)). */
+    private readonly nameOf: (id: number) => string = (id) => `broker-${id}`,
   ) {}
 
   control(id: number): BrokerControl {
     const control = this.controls.find((c) => c.id === id);
-    if (!control) throw new Error(`no process control for broker ${id}`);
+    if (!control) throw new Error(`no process control for ${this.nameOf(id)}`);
     return control;
   }
 
@@ -48,7 +50,7 @@ export class ProcessHolds {
       else
         void control
           .stop(STOP_GRACE_MS)
-          .catch((error: unknown) => this.log(`stopping broker-${id} failed: ${message(error)}`));
+          .catch((error: unknown) => this.log(`stopping ${this.nameOf(id)} failed: ${message(error)}`));
       return at;
     });
   }
@@ -86,7 +88,9 @@ export class ProcessHolds {
       if (!proceed()) throw new Error(notProceeding);
       const holders = this.downHolders(id);
       if (holders.length > 0)
-        throw new Error(`broker-${id} is held down by ${holders.join(', ')}: restarting it would end that fault early`);
+        throw new Error(
+          `${this.nameOf(id)} is held down by ${holders.join(', ')}: restarting it would end that fault early`,
+        );
       signalled(this.clock());
       this.dying.add(id);
       await control.stop(STOP_GRACE_MS);
@@ -99,17 +103,23 @@ export class ProcessHolds {
     await Promise.all([...this.chains.values()].map((chain) => chain.catch(() => undefined)));
   }
 
-  /** The end of a run: every hold dropped; every broker continued and, if down, started — each on its own. */
-  async releaseAll(): Promise<string[]> {
-    this.down.clear();
-    this.paused.clear();
+  /**
+   * The end of producing: every hold dropped but those of the faults in `keep` (`duration: forever`); every broker
+   * continued and, if down, started — each on its own — except a broker a kept fault holds down or paused.
+   */
+  async releaseAll(keep: ReadonlySet<string> = new Set()): Promise<string[]> {
+    for (const holds of [this.down, this.paused])
+      for (const [id, holders] of holds) {
+        for (const holder of holders) if (!keep.has(holder)) holders.delete(holder);
+        if (holders.size === 0) holds.delete(id);
+      }
     const errors: string[] = [];
     await Promise.all(
       this.controls.map((control) =>
         this.enqueue(control.id, async () => {
-          control.signal('SIGCONT');
+          if ((this.paused.get(control.id)?.size ?? 0) === 0) control.signal('SIGCONT');
           await this.restore(control.id);
-        }).catch((error: unknown) => errors.push(`broker-${control.id}: ${message(error)}`)),
+        }).catch((error: unknown) => errors.push(`${this.nameOf(control.id)}: ${message(error)}`)),
       ),
     );
     return errors;
@@ -122,7 +132,7 @@ export class ProcessHolds {
       await timeBoxed(
         control.exited(),
         EXIT_WAIT_MS,
-        `broker-${id} did not exit within ${EXIT_WAIT_MS / 1000} s of its signal`,
+        `${this.nameOf(id)} did not exit within ${EXIT_WAIT_MS / 1000} s of its signal`,
       );
     if (!control.running) await control.start();
     this.dying.delete(id);

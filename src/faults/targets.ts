@@ -1,4 +1,4 @@
-/** Fault targets: broker-N, random, leader(topic, partition), controller, all. */
+/** Fault targets: broker-N, random, leader(topic, partition), controller, all, mirrormaker(cluster). */
 export type FaultTarget =
   | { kind: 'broker'; id: number }
   | { kind: 'random' }
@@ -6,7 +6,9 @@ export type FaultTarget =
   | { kind: 'controller' }
   | { kind: 'all' }
   /** Every broker of a region (region-outage): resolved at plan time. */
-  | { kind: 'region'; region: string; ids: number[] };
+  | { kind: 'region'; region: string; ids: number[] }
+  /** The MirrorMaker 2 process that replicates into `cluster` (process faults only). */
+  | { kind: 'mirrormaker'; cluster: string };
 
 export class TargetSyntaxError extends Error {}
 
@@ -17,7 +19,11 @@ export function parseTarget(text: string): FaultTarget {
   const leader = /^leader\(\s*([A-Za-z0-9._-]+)\s*,\s*(\d+)\s*\)$/.exec(trimmed);
   if (leader) return { kind: 'leader', topic: leader[1]!, partition: Number(leader[2]) };
   if (trimmed === 'random' || trimmed === 'controller' || trimmed === 'all') return { kind: trimmed };
-  throw new TargetSyntaxError(`expected broker-N, random, leader(topic, partition), controller or all, got "${text}"`);
+  const mirrorMaker = /^mirrormaker\(\s*([A-Za-z0-9._-]+)\s*\)$/.exec(trimmed);
+  if (mirrorMaker) return { kind: 'mirrormaker', cluster: mirrorMaker[1]! };
+  throw new TargetSyntaxError(
+    `expected broker-N, random, leader(topic, partition), controller, all or mirrormaker(cluster), got "${text}"`,
+  );
 }
 
 export function formatTarget(target: FaultTarget): string {
@@ -28,6 +34,8 @@ export function formatTarget(target: FaultTarget): string {
       return `leader(${target.topic}, ${target.partition})`;
     case 'region':
       return `region(${target.region})`;
+    case 'mirrormaker':
+      return `mirrormaker(${target.cluster})`;
     default:
       return target.kind;
   }

@@ -9,6 +9,8 @@ import { heapFlags, RestartableJvm } from '../cluster/jvm-process.js';
 import { writeLoggingConfig } from '../cluster/kafka/kafka-distribution.js';
 import { freePorts } from '../cluster/free-ports.js';
 import type { ProcessRegistry } from '../cluster/process-registry.js';
+import type { BrokerControl } from '../cluster/provider.js';
+import { appendFileSync } from 'node:fs';
 import { type Mm2Flow, type Mm2Target, mirrorMakerProperties } from './mm2-config.js';
 import { mirrorMakerClasspath } from './mm2-distribution.js';
 
@@ -20,7 +22,18 @@ export interface RunningReplicator {
   readonly jvm?: RestartableJvm;
   /** Monotonic time (performance.now) at which the process was started. */
   readonly startedAtMs: number;
+  /** MirrorMaker 2: the cluster it replicates into, and its process for faults (target mirrormaker(cluster)). */
+  readonly mirrorMaker?: { into: string; control: BrokerControl };
   stop(): Promise<void>;
+}
+
+/** The MirrorMaker 2 processes a fault may hit, by the cluster each replicates into. */
+export function mirrorMakerControls(replicators: ReadonlyArray<{ replicator: RunningReplicator }>) {
+  return new Map(
+    replicators.flatMap(({ replicator: { mirrorMaker } }) =>
+      mirrorMaker ? [[mirrorMaker.into, mirrorMaker.control]] : [],
+    ),
+  ) as ReadonlyMap<string, BrokerControl>;
 }
 
 export interface MirrorMakerStart {
@@ -67,5 +80,28 @@ export async function startMirrorMaker(o: MirrorMakerStart): Promise<RunningRepl
   o.info(
     `starting MirrorMaker 2 ${o.version} (${o.flows.map((f) => `${f.replication.from.name} → ${o.target.name}`).join(', ')}${exactlyOnce ? ', exactly-once' : ''}) — log ${logFile}`,
   );
-  return { name: o.name, jvm, startedAtMs, stop: () => jvm.stop() };
+  const outputFile = join(o.logDir, `${o.name}.out`);
+  const control: BrokerControl = {
+    id: 0,
+    get running() {
+      return jvm.running;
+    },
+    get pid() {
+      return jvm.process?.pid;
+    },
+    signal: (signal) => jvm.process?.signal(signal),
+    async start() {
+      appendFileSync(outputFile, `\n--- faultline: starting ${o.name} again ---\n`);
+      jvm.start();
+    },
+    stop: (graceMs) => jvm.stop(graceMs),
+    exited: async () => void (await jvm.process?.exited),
+  };
+  return {
+    name: o.name,
+    jvm,
+    startedAtMs,
+    mirrorMaker: { into: o.target.name, control },
+    stop: () => jvm.stop(),
+  };
 }

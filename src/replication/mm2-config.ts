@@ -8,11 +8,19 @@
  * source is read committed-only; readers on the target must read committed (kafkajs does by default). Brokers
  * need a transaction log they can create (1-broker clusters: replication factor and min ISR 1 — the local Kafka
  * sets both from the broker count).
+ * A worker SIGKILLed inside a transaction leaves it open on the target (records and source offsets): read
+ * committed readers see nothing past it, and the restarted worker, before it joins its group, reads the offsets
+ * topic to the high watermark with a read committed consumer (Worker.start → KafkaOffsetBackingStore), so it waits
+ * too — the task producer that would abort it at once starts only after that read. The coordinator aborts it
+ * `transaction.timeout.ms` after it began (60 s by default, checked every 10 s by the broker): a restarted worker
+ * stalled 47 s and more that way. MM2_TRANSACTION_TIMEOUT_MS bounds that wait.
  */
 import type { TopicSpec } from '../scenario/schema.js';
 import { type PlannedReplication, targetTopicName } from './replication-plan.js';
 
 export const IDENTITY_POLICY = 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy';
+/** Exactly-once: how long a transaction of a killed MirrorMaker 2 can hold the target's readers (see above). */
+export const MM2_TRANSACTION_TIMEOUT_MS = 10_000;
 
 export interface Mm2Flow {
   replication: PlannedReplication;
@@ -71,6 +79,7 @@ export function mirrorMakerProperties(target: Mm2Target, flows: Mm2Flow[]): Reco
     p[`${target.name}.exactly.once.source.support`] = 'enabled';
     p['dedicated.mode.enable.internal.rest'] = 'true';
     p.listeners = `http://127.0.0.1:${target.restPort}`;
+    p[`${target.name}.producer.transaction.timeout.ms`] = String(MM2_TRANSACTION_TIMEOUT_MS);
   }
   for (const { replication, sourceBootstrap } of flows) {
     const source = replication.from.name;

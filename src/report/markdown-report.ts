@@ -339,7 +339,9 @@ function faultsTable(r: RunResult): string {
       f.id,
       f.action,
       f.resolvedTarget ?? f.target,
-      f.injectedAt === null ? 'not injected' : `${f.injectedAt}–${f.healedAt ?? 'end'}`,
+      f.injectedAt === null
+        ? 'not injected'
+        : `${f.injectedAt}–${f.healedAt ?? (f.forever ? 'never (forever)' : 'end')}`,
       figure(f.recovery.firstAckMs, f.recovery.state?.firstAck),
       figure(f.recovery.throughputRecoveredMs, f.recovery.state?.throughput),
       figure(f.recovery.consumerResumedMs, f.recovery.state?.consumer),

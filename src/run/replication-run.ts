@@ -165,13 +165,17 @@ export class ReplicationRun {
    * Replication, RPO and RTO figures. With failover, RPO is the failover target's gap at the injection of the
    * source region's outage (the other replicas' gaps beside it); without, at the first fault, over every replica.
    */
-  figures(faults: Array<{ id: string; injectedAt: number | null; healedAt?: number | null; error?: string }>): {
+  figures(
+    faults: Array<{ id: string; injectedAt: number | null; healedAt?: number | null; error?: string; target?: string }>,
+  ): {
     replication: ReplicationResult;
     rpo: RpoFigures | null;
     rto?: RtoFigures;
   } {
     const replication = this.watch.result();
-    if (!this.failover) return { replication, rpo: this.watch.rpoAt(faults) };
+    // A fault on a MirrorMaker 2 loses no source: RPO is taken at the first fault on the source.
+    const onSource = faults.filter((f) => !f.target?.startsWith('mirrormaker('));
+    if (!this.failover) return { replication, rpo: this.watch.rpoAt(onSource) };
     const { plan, clients } = this.failover;
     const outage = faults.find((f) => f.id === plan.trigger.faultId);
     const injectedAt = outage?.injectedAt ?? null;

@@ -19,6 +19,7 @@ import { seededRandom } from '../faults/targets.js';
 import { type ClientPlacement, PlacedClient } from '../drivers/placed-client.js';
 import { regionOfProducer } from '../topology/topology.js';
 import type { JoinedClusters } from '../replication/replication-plan.js';
+import { mirrorMakerControls } from '../replication/mirror-maker.js';
 import { ReplicationRun } from './replication-run.js';
 import { RunningTopology } from './running-topology.js';
 import { buildResult, type ResultInput } from '../report/build-result.js';
@@ -190,6 +191,7 @@ async function runCluster(
             ...topology.faultNetwork(),
             random: seededRandom(plan.scenario.nemesis?.seed ?? 1),
             log: info,
+            mirrorMakers: mirrorMakerControls(topology.replicators),
           });
           replicated?.onLoadStart(injector);
           injector.start();

@@ -206,6 +206,8 @@ export function bench(
     leaderOf?: RunningCluster['leaderOf'];
     controller?: RunningCluster['controller'];
     withNetwork?: boolean;
+    /** Fake MirrorMaker 2 processes, by the cluster each replicates into. */
+    mirrorMakers?: ReadonlyMap<string, FakeBroker>;
   } = {},
 ): Bench {
   mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
@@ -239,6 +241,7 @@ export function bench(
     network: o.withNetwork === false ? undefined : network.asNetwork(),
     random: seededRandom(1),
     log: (line) => log.push(line),
+    ...(o.mirrorMakers ? { mirrorMakers: o.mirrorMakers } : {}),
   });
   injector.start();
   const advanceTo = async (ms: number) => {

@@ -5,7 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, mock, test } from 'node:test';
-import { bench, kafkaYaml, planned } from './fault-fakes.js';
+import { planFaults } from '../../src/faults/fault-plan.js';
+import type { Problem } from '../../src/scenario/problems.js';
+import { parseScenario } from '../../src/scenario/load-scenario.js';
+import { bench, FakeBroker, kafkaYaml, planned } from './fault-fakes.js';
 
 afterEach(() => mock.timers.reset());
 
@@ -341,4 +344,112 @@ test('a restart of a broker a kill holds down (targets resolved at run time) is 
   assert.equal(restart!.injectedAt, null);
   assert.match(restart!.error ?? '', /broker-1 is held down by f1: restarting it would end that fault early/);
   await b.injector.healAll();
+});
+
+const forever = (line: string) => `${line}\ncriteria:\n  - failover.max < 30s\n`;
+
+test('duration: forever — healAll (before the drain, and again at teardown) leaves the killed broker down, heals the rest, records forever with healedAt null', async () => {
+  const b = bench(
+    await planned(
+      forever(
+        kafkaYaml({
+          faults: faults(
+            '  - {at: 500ms, action: kill, target: broker-2, duration: forever}\n  - {at: 600ms, action: isolate, target: broker-1}',
+          ),
+        }),
+      ),
+    ),
+  );
+  await b.advanceTo(800);
+  assert.equal(b.brokers[1]!.state, 'down');
+  await b.injector.healAll();
+  assert.equal(b.brokers[1]!.state, 'down', 'the forever kill still holds broker-2 down for the drain');
+  assert.equal(b.brokers[1]!.starts, 0);
+  assert.deepEqual(b.cutOf(1), [], 'the isolate (until the end of producing) healed');
+  await b.injector.healAll();
+  assert.equal(b.brokers[1]!.state, 'down', 'a second call (teardown) does not start it either');
+  const [kill, isolate] = b.injector.results(3000);
+  assert.equal(kill!.forever, true);
+  assert.equal(kill!.injectedAt, 500);
+  assert.equal(kill!.healedAt, null);
+  assert.equal(isolate!.forever, undefined);
+  assert.notEqual(isolate!.healedAt, null);
+  assert.equal(JSON.parse(JSON.stringify(kill)).healedAt, null, 'JSON: null, with forever: true beside it');
+});
+
+test('duration: forever — a forever isolate keeps its links cut through healAll: no reset of the whole network, other toxics removed', async () => {
+  const b = bench(
+    await planned(
+      forever(
+        kafkaYaml({
+          faults: faults(
+            '  - {at: 500ms, action: isolate, target: broker-1, duration: forever}\n  - {at: 600ms, action: latency, latency: 50ms}',
+          ),
+        }),
+      ),
+    ),
+  );
+  await b.advanceTo(800);
+  assert.equal(b.cutOf(1).length, 9);
+  assert.ok(b.network.toxics.size > 0);
+  await b.injector.healAll();
+  assert.equal(b.cutOf(1).length, 9, 'broker-1 stays isolated through the drain');
+  assert.equal(b.network.toxics.size, 0, 'the latency fault healed');
+  assert.ok(!b.network.calls.some((c) => c.endsWith('reset')), 'no reset reopened the forever cut');
+  const [isolate, latency] = b.injector.results(3000);
+  assert.deepEqual([isolate!.forever, isolate!.healedAt], [true, null]);
+  assert.notEqual(latency!.healedAt, null);
+});
+
+test('duration: forever on a pause: the broker stays paused through healAll (no SIGCONT)', async () => {
+  const b = bench(
+    await planned(
+      forever(kafkaYaml({ faults: faults('  - {at: 500ms, action: pause, target: broker-3, duration: forever}') })),
+    ),
+  );
+  await b.advanceTo(700);
+  await b.injector.healAll();
+  assert.equal(b.brokers[2]!.state, 'paused');
+  assert.ok(!b.brokers[2]!.signals.some((s) => s.endsWith('SIGCONT')));
+});
+
+test('mirrormaker(b): a kill SIGKILLs that MirrorMaker 2 and starts it again at the heal; "all" never reaches it', async () => {
+  const { scenario } = parseScenario(
+    `name: mm2
+clusters:
+  - {name: a, system: kafka, brokers: 3}
+  - {name: b, system: kafka, brokers: 1}
+topics:
+  - {name: t, cluster: a, partitions: 1}
+replication:
+  - {from: a, to: b, topics: [t]}
+workload: {warmup: 0s, duration: 3s, rate: 10/s}
+faults:
+  - {at: 500ms, action: kill, target: "mirrormaker(b)", duration: 500ms}
+  - {at: 600ms, action: pause, target: all, duration: 100ms}
+  - {at: 1500ms, action: restart, target: "mirrormaker(b)"}
+`,
+    'mm2.yaml',
+  );
+  const problems: Problem[] = [];
+  const planned = planFaults(scenario, scenario.clusters[0]!, scenario.topics, problems, 'kafkajs');
+  assert.deepEqual(problems, []);
+  const mm2 = new FakeBroker(7, () => Date.now());
+  const b = bench(planned, { mirrorMakers: new Map([['b', mm2]]) });
+  await b.advanceTo(700);
+  assert.equal(mm2.state, 'down');
+  assert.ok(!mm2.signals.some((s) => s.endsWith('SIGSTOP')), 'the pause of all brokers left MirrorMaker 2 alone');
+  await b.advanceTo(1200);
+  assert.equal(mm2.state, 'up');
+  assert.equal(mm2.starts, 1);
+  await b.advanceTo(1700);
+  assert.equal(mm2.starts, 2, 'restarted');
+  await b.injector.healAll();
+  const [kill, , restart] = b.injector.results(3000);
+  assert.deepEqual(
+    [kill!.target, kill!.resolvedTarget, kill!.injectedAt, kill!.healedAt],
+    ['mirrormaker(b)', 'mirrormaker(b)', 500, 1000],
+  );
+  assert.equal(restart!.resolvedTarget, 'mirrormaker(b)');
+  assert.notEqual(restart!.healedAt, null);
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidInputError } from '../../src/errors.js';
-import { planFaults } from '../../src/faults/fault-plan.js';
+import { lastsForever, planFaults } from '../../src/faults/fault-plan.js';
 import type { Problem } from '../../src/scenario/problems.js';
 import { parseScenario } from '../../src/scenario/load-scenario.js';
 import { kafkaYaml, planned } from './fault-fakes.js';
@@ -195,4 +195,116 @@ test('a network fault on a Pulsar cluster driven by the native driver is refused
   const websocket: Problem[] = [];
   planFaults(scenario, scenario.clusters[0]!, scenario.topics, websocket, 'websocket');
   assert.deepEqual(websocket, []);
+});
+
+test('duration: forever on a run that replicates nowhere is refused at the duration (it would only hide the drain)', async () => {
+  const message = await refusal(
+    kafkaYaml({ duration: '60s', faults: faults('  - {at: 10s, action: kill, target: broker-2, duration: forever}') }),
+  );
+  assert.match(
+    message,
+    /fault-unit\.yaml:8:\d+: faults\[0\]\.duration: forever keeps the fault through the drain, and cluster "main" replicates to no other cluster/,
+  );
+  assert.match(message, /failover\.\* criterion/);
+});
+
+test('duration: forever is accepted when a failover.* criterion asks how the cluster copes: untilMs is +Infinity', async () => {
+  const [fault] = await planned(
+    `${kafkaYaml({ duration: '60s', faults: faults('  - {at: 10s, action: kill, target: broker-2, duration: forever}') })}criteria:\n  - failover.max < 30s\n`,
+  );
+  assert.equal(fault!.untilMs, Number.POSITIVE_INFINITY);
+  assert.equal(fault!.durationMs, undefined);
+  assert.equal(lastsForever(fault!), true);
+});
+
+test('duration: forever on the source of a replication is accepted without a criterion', () => {
+  const { scenario } = parseScenario(
+    `name: forever
+clusters:
+  - {name: a, system: kafka, brokers: 1}
+  - {name: b, system: kafka, brokers: 1}
+topics:
+  - {name: t, cluster: a, partitions: 1}
+replication:
+  - {from: a, to: b, topics: [t]}
+workload: {warmup: 0s, duration: 20s, rate: 10/s}
+faults:
+  - {at: 5s, action: kill, target: broker-1, duration: forever}
+`,
+    'forever.yaml',
+  );
+  const problems: Problem[] = [];
+  const [fault] = planFaults(scenario, scenario.clusters[0]!, scenario.topics, problems, 'kafkajs');
+  assert.deepEqual(problems, []);
+  assert.equal(fault!.untilMs, Number.POSITIVE_INFINITY);
+});
+
+test('a duration that is neither a duration nor forever is refused; a restart takes no forever', async () => {
+  assert.match(
+    await refusal(
+      `${kafkaYaml({ faults: faults('  - {at: 1s, action: kill, target: broker-2, duration: forevr}') })}criteria:\n  - failover.max < 30s\n`,
+    ),
+    /faults\[0\]\.duration/,
+  );
+  assert.match(
+    await refusal(
+      `${kafkaYaml({ faults: faults('  - {at: 1s, action: restart, target: broker-2, duration: forever}') })}criteria:\n  - failover.max < 30s\n`,
+    ),
+    /faults\[0\]\.duration: restart takes no duration/,
+  );
+});
+
+const replicated = (faultLines: string, system = 'kafka') => `name: mm2
+clusters:
+  - {name: a, system: ${system}, brokers: 1}
+  - {name: b, system: ${system}, brokers: 1}
+topics:
+  - {name: t, cluster: a, partitions: 1}
+replication:
+  - {from: a, to: b, topics: [t]}
+workload: {warmup: 0s, duration: 20s, rate: 10/s}
+faults:
+${faultLines}
+`;
+
+function problemsOf(yaml: string): Problem[] {
+  const { scenario } = parseScenario(yaml, 'mm2.yaml');
+  const problems: Problem[] = [];
+  planFaults(scenario, scenario.clusters[0]!, scenario.topics, problems, 'kafkajs');
+  return problems;
+}
+
+test('mirrormaker(cluster): process faults on the MirrorMaker 2 into that cluster are accepted, beside broker faults', () => {
+  assert.deepEqual(
+    problemsOf(
+      replicated(
+        '  - {at: 2s, action: kill, target: "mirrormaker(b)", duration: 2s}\n  - {at: 3s, action: kill, target: broker-1, duration: 2s}\n  - {at: 6s, action: restart, target: "mirrormaker(b)"}',
+      ),
+    ),
+    [],
+  );
+});
+
+test('mirrormaker(cluster): refused on a network action, into a cluster nothing mirrors to, without replication, and overlapping itself', () => {
+  const refused: Array<[string, RegExp]> = [
+    ['  - {at: 2s, action: isolate, target: "mirrormaker(b)", duration: 2s}', /isolate cannot act on a MirrorMaker 2/],
+    [
+      '  - {at: 2s, action: kill, target: "mirrormaker(c)", duration: 2s}',
+      /no MirrorMaker 2 replicates cluster "a" into "c".*; it replicates into b/,
+    ],
+    [
+      '  - {at: 2s, action: kill, target: "mirrormaker(b)", duration: 4s}\n  - {at: 3s, action: pause, target: "mirrormaker(b)", duration: 1s}',
+      /pause on mirrormaker\(b\) at 3 s overlaps faults\[0\]/,
+    ],
+  ];
+  for (const [lines, message] of refused) {
+    const problems = problemsOf(replicated(lines));
+    assert.equal(problems.length, 1, JSON.stringify(problems));
+    assert.match(problems[0]!.message, message);
+  }
+  const noReplication = problemsOf(
+    kafkaYaml({ faults: faults('  - {at: 1s, action: kill, target: "mirrormaker(b)", duration: 1s}') }),
+  );
+  assert.match(noReplication[0]!.message, /no MirrorMaker 2 replicates cluster "main"/);
+  assert.deepEqual(noReplication[0]!.path, ['faults', 0, 'target']);
 });

@@ -28,9 +28,10 @@ test('fault targets parse', () => {
   assert.deepEqual(parseTarget('broker-2'), { kind: 'broker', id: 2 });
   assert.deepEqual(parseTarget('leader(orders, 1)'), { kind: 'leader', topic: 'orders', partition: 1 });
   assert.deepEqual(parseTarget('controller'), { kind: 'controller' });
+  assert.deepEqual(parseTarget('mirrormaker(west)'), { kind: 'mirrormaker', cluster: 'west' });
   assert.throws(
     () => parseTarget('broker two'),
-    /expected broker-N, random, leader\(topic, partition\), controller or all/,
+    /expected broker-N, random, leader\(topic, partition\), controller, all or mirrormaker\(cluster\)/,
   );
 });
 

@@ -143,6 +143,9 @@ test('MirrorMaker 2 exactly-once properties: KIP-618 on the target worker, KIP-7
   assert.equal(props['dedicated.mode.enable.internal.rest'], 'true');
   assert.equal(props.listeners, 'http://127.0.0.1:12345');
   assert.equal(props['a.consumer.isolation.level'], 'read_committed');
+  // A killed worker's open transaction holds read-committed readers (and the restarted worker's offset reads)
+  // until it aborts: 10 s, not the producer default of 60 s.
+  assert.equal(props['b.producer.transaction.timeout.ms'], '10000');
   assert.throws(
     () => mirrorMakerProperties({ name: 'b', bootstrap: 'x', replicationFactor: 1 }, flows),
     /needs a port for its internal REST server/,
@@ -155,6 +158,7 @@ test('MirrorMaker 2 exactly-once properties: KIP-618 on the target worker, KIP-7
     'dedicated.mode.enable.internal.rest',
     'listeners',
     'a.consumer.isolation.level',
+    'b.producer.transaction.timeout.ms',
   ])
     assert.equal(plain[key], undefined, key);
 });

@@ -1,0 +1,287 @@
+/**
+ * A region lost for good, on real brokers: the source region (one broker) is killed with `duration: forever`
+ * under load, so it is still down through the drain and the harness's wait for replication. RPO lost (acknowledged
+ * on the source, never on the target) must equal, message by message, what the test's own reader finds missing
+ * on the target, read back while the harness still waits. The Kafka runs first SIGKILL MirrorMaker 2 mid-run
+ * (target mirrormaker(b)) and start it again: at-least-once resumes and counts its copies, exactly-once resumes
+ * with none. The link carries 100 KB/s: the steady 100 msg/s of 256 B pass, but a burst of 1 500 msg/s from 3 s
+ * before the outage does not, so the outage always strands acknowledged messages on the source. Producing ends
+ * half a second after the outage: what follows is the drain, with the source gone. (Pulsar's
+ * replicator pushes, and Toxiproxy takes in what the cap holds back: there the link is 500 ms one way, so the
+ * replicator's window of unacknowledged messages — 1 000 by default — caps it below the burst.)
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
+import { pulsarWebSocketDriver } from '../../src/drivers/pulsar/pulsar-websocket-driver.js';
+import {
+  collect,
+  expectNoProcessLeftAfterEach,
+  readResult,
+  runCli,
+  startCli,
+  tempDir,
+  waitFor,
+  writeScenario,
+} from '../helpers.js';
+
+expectNoProcessLeftAfterEach();
+
+type Entry = [number, number, number, number | null, number | null];
+interface Books {
+  runId: string;
+  flows: Array<{ from: string; to: string; messages: Entry[] }>;
+}
+interface ReadBack {
+  /** Every record the test read on the target (copies included). */
+  values: Buffer[];
+  /** The harness's stderr when the read ended: the target must still have been up. */
+  stderrAtEnd: string;
+}
+
+const OUTAGE_AT_S = 24;
+
+function scenario(system: 'kafka' | 'pulsar', o: { exactlyOnce?: boolean; mm2Kill?: boolean } = {}): string {
+  const [a, b] = system === 'kafka' ? ['a', 'b'] : ['pa', 'pb'];
+  const cluster = (name: string, region: string) =>
+    system === 'kafka'
+      ? `{name: ${name}, system: kafka, provider: local, brokers: 1, heap: 384MiB, region: ${region}}`
+      : `{name: ${name}, system: pulsar, provider: local, heap: 512MiB, region: ${region}, producer: {sendTimeout: 5s}}`;
+  const mm2Kill = o.mm2Kill ? `  - {at: 4s, action: kill, target: "mirrormaker(${b})", duration: 1s}\n` : '';
+  return `name: it-lost-for-good
+regions: [ra, rb]
+links:
+  - {between: [ra, rb], latency: ${system === 'kafka' ? 40 : 500}ms, bandwidth: 100KB}
+clusters:
+  - ${cluster(a, 'ra')}
+  - ${cluster(b, 'rb')}
+topics:
+  - {name: t, cluster: ${a}, partitions: 2}
+replication:
+  - {from: ${a}, to: ${b}, topics: [t]${o.exactlyOnce ? ', exactlyOnce: true' : ''}}
+workload:
+  warmup: 2s
+  phases: [{duration: ${OUTAGE_AT_S - 5}s, rate: 100/s}, {duration: 3500ms, rate: 1500/s}]
+  messageSize: 256B
+  producers: 1
+  consumers: 0
+  drainTimeout: 12s
+  placement: {producers: [ra]}
+faults:
+${mm2Kill}  - {at: ${OUTAGE_AT_S}s, action: region-outage, region: ra, mode: kill, duration: forever}
+`;
+}
+
+/**
+ * Runs the scenario; once the harness waits for replication (the source down for good), reads the target back
+ * with `read` while the harness still waits, so the reading sees what the run ends with.
+ */
+async function runAndReadBack(
+  yaml: string,
+  read: (out: string) => Promise<Buffer[]>,
+): Promise<{ out: string; books: Books; readBack: ReadBack; stderr: string }> {
+  const out = tempDir();
+  const booksFile = join(out, 'books.json');
+  const child = startCli(['run', writeScenario(yaml), '--out', out], { FAULTLINE_REPLICATION_BOOKS: booksFile });
+  let reading: Promise<ReadBack> | undefined;
+  let stderrNow = '';
+  const run = await collect(child, 400_000, (stderr) => {
+    stderrNow = stderr;
+    if (!reading && /waiting for replication to catch up/.test(stderr)) {
+      reading = read(out).then((values) => ({ values, stderrAtEnd: stderrNow }));
+      reading.catch(() => {});
+    }
+  });
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  assert.ok(reading, `the harness waited for replication: ${run.stderr}`);
+  const readBack = await reading!;
+  assert.doesNotMatch(readBack.stderrAtEnd, /stopping the cluster/, 'the test read the target before teardown');
+  return { out, books: JSON.parse(readFileSync(booksFile, 'utf8')) as Books, readBack, stderr: run.stderr };
+}
+
+/** This run's messages in a read-back, producer:sequence (the payload header: magic, run id, producer, sequence). */
+function idsOf(values: Buffer[], runId: string): string[] {
+  return values
+    .filter((v) => v.length >= 20 && v.readUInt32BE(0) === 0x464c5431 && v.subarray(4, 12).toString('hex') === runId)
+    .map((v) => `${v.readUInt32BE(12)}:${v.readUInt32BE(16)}`);
+}
+
+/** Reads topic `t` on the Kafka target from the beginning to its high watermarks (read committed, kafkajs default). */
+async function readKafkaTarget(out: string): Promise<Buffer[]> {
+  const mm2 = readFileSync(join(out, 'logs', 'mm2', 'mm2.properties'), 'utf8');
+  const bootstrap = /^b\.bootstrap\.servers=(.*)$/m.exec(mm2)![1]!;
+  const kafka = new Kafka({ clientId: 'faultline-truth-reader', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  const consumer = kafka.consumer({ groupId: `faultline-truth-${process.pid}-${Date.now()}` });
+  const values: Buffer[] = [];
+  const next = new Map<number, number>();
+  try {
+    await admin.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topic: 't', fromBeginning: true });
+    // The source is gone and MirrorMaker 2 idle: no transaction is open, the high watermark is the end.
+    const end = new Map((await admin.fetchTopicOffsets('t')).map((p) => [p.partition, Number(p.high)]));
+    // A batch's last offset counts transaction markers too (exactly-once), which eachMessage never sees.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const after = Number(payload.lastOffset) + 1;
+      if (after > (next.get(payload.partition) ?? 0)) next.set(payload.partition, after);
+    });
+    await consumer.run({ eachMessage: async ({ message }) => void values.push(message.value!) });
+    await waitFor(
+      () => [...end].every(([p, high]) => (next.get(p) ?? 0) >= high || high === 0),
+      20_000,
+      'the test reader to reach the end of the target topic',
+    );
+    return values;
+  } finally {
+    await consumer.disconnect().catch(() => {});
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * Reads topic `t` on the Pulsar target from the beginning of each partition to its last entry (WebSocket readers),
+ * from the target's own region: straight to its web service, not across the capped link.
+ */
+async function readPulsarTarget(out: string): Promise<Buffer[]> {
+  const conf = readFileSync(join(out, 'logs', 'pb-broker-1', 'standalone.conf'), 'utf8');
+  const port = (key: string) => /^(\d+)$/.exec(new RegExp(`^${key}=(.*)$`, 'm').exec(conf)![1]!)![1]!;
+  const client = pulsarWebSocketDriver.createClient({
+    endpoints: {
+      bootstrap: `pulsar://127.0.0.1:${port('brokerServicePort')}`,
+      webServiceUrl: `http://127.0.0.1:${port('webServicePort')}`,
+    },
+    producerOptions: {},
+    consumerOptions: {},
+    log: () => {},
+    clock: () => performance.now(),
+  });
+  const values: Buffer[] = [];
+  try {
+    const complete = await client.finalRead!(
+      [{ name: 't', partitions: 2, replicationFactor: 1, config: {} }],
+      (value) => values.push(value),
+      20_000,
+    );
+    assert.ok(complete, 'the test reader reached the last entry of every partition of the target');
+    return values;
+  } finally {
+    await client.close();
+  }
+}
+
+interface Figures {
+  lost: number;
+  readBackMissing: number;
+  copies: number;
+  duplicated: number;
+}
+
+/** RPO lost and the replication's books against the test's read-back, message by message. */
+function checkAgainstReadBack(out: string, books: Books, readBack: ReadBack): Figures {
+  const r = readResult(out);
+  const { rpo, replication: rep } = r;
+  const outage = r.faults.find((f: { action: string }) => f.action === 'region-outage');
+  assert.equal(outage.forever, true, 'result.json says the outage lasted for ever');
+  assert.equal(outage.healedAt, null, 'never healed during the run');
+  assert.equal(rpo.fault, outage.id, 'RPO at the loss of the source, not at a MirrorMaker 2 kill');
+  const T = rpo.atMs;
+  assert.equal(T, Math.round(outage.injectedAt * 10) / 10);
+  const messages = books.flows[0]!.messages;
+  const key = ([producer, sequence]: Entry) => `${producer}:${sequence}`;
+  const ids = idsOf(readBack.values, books.runId);
+  const found = new Set(ids);
+  const ackedByT = messages.filter(([, , , acked]) => acked !== null && acked <= T);
+  const missingByTest = ackedByT
+    .filter((m) => !found.has(key(m)))
+    .map(key)
+    .sort();
+  const lostByHarness = ackedByT
+    .filter(([, , , , seen]) => seen === null)
+    .map(key)
+    .sort();
+  assert.deepEqual(missingByTest, lostByHarness, 'what the test finds missing is what the harness calls lost');
+  assert.equal(rpo.lost, missingByTest.length, `rpo ${JSON.stringify(rpo)}`);
+  assert.ok(rpo.lost > 0, 'replication was behind the burst on the link: the lost region took acknowledged messages');
+  assert.equal(rpo.late, 0, 'nothing can arrive after a heal that never came');
+  assert.equal(rpo.messages, rpo.inFlight + rpo.lost);
+  // Every acknowledged message the target never got, whenever acknowledged (an ack on its way at the kill lands
+  // after T and is not in the RPO at T), is what the replication books leave not replicated.
+  const neverByTest = messages.filter((m) => m[3] !== null && !found.has(key(m))).length;
+  assert.equal(rep.notReplicated, neverByTest);
+  assert.equal(rep.caughtUp, false);
+  // Copies: the harness counts as duplicated every copy after the first, as the test's reading shows.
+  const copies = ids.length - found.size;
+  assert.equal(rep.duplicated, copies, 'copies on the target as the test reads them');
+  return { lost: rpo.lost, readBackMissing: missingByTest.length, copies, duplicated: rep.duplicated };
+}
+
+/** MirrorMaker 2 killed and started again: it resumed from where it stopped, within the run. */
+function checkMirrorMakerResumed(out: string, books: Books): { resumedAfterMs: number } {
+  const r = readResult(out);
+  const kill = r.faults.find((f: { target: string }) => f.target === 'mirrormaker(b)');
+  assert.ok(kill.injectedAt !== null && kill.healedAt !== null, JSON.stringify(kill));
+  assert.match(kill.resolvedTarget, /^mirrormaker\(b\)$/);
+  const messages = books.flows[0]!.messages;
+  const seenAfter = messages.map((m) => m[4]).filter((seen): seen is number => seen !== null && seen > kill.healedAt);
+  assert.ok(seenAfter.length > 0, 'MirrorMaker 2 carried messages again after its restart');
+  const resumedAt = Math.min(...seenAfter);
+  assert.ok(resumedAt < OUTAGE_AT_S * 1000, `resumed at ${resumedAt} ms, before the source was lost`);
+  // It resumed from its committed position, not from the end: what was acknowledged while it was down arrived.
+  const whileDown = messages.filter(
+    ([, , , acked]) => acked !== null && acked > kill.injectedAt && acked < kill.healedAt,
+  );
+  assert.ok(whileDown.length > 0 && whileDown.every((m) => m[4] !== null), 'the messages of its downtime arrived');
+  return { resumedAfterMs: Math.round(resumedAt - kill.healedAt) };
+}
+
+for (const exactlyOnce of [false, true]) {
+  const mode = exactlyOnce ? 'exactly-once' : 'at-least-once';
+  test(`MirrorMaker 2 ${mode}: survives its own SIGKILL (${exactlyOnce ? 'no copies' : 'copies counted'}); a source region lost for good: RPO lost = the test's read-back`, async () => {
+    const { out, books, readBack } = await runAndReadBack(
+      scenario('kafka', { exactlyOnce, mm2Kill: true }),
+      readKafkaTarget,
+    );
+    const figures = checkAgainstReadBack(out, books, readBack);
+    const { resumedAfterMs } = checkMirrorMakerResumed(out, books);
+    if (exactlyOnce) assert.equal(figures.duplicated, 0, 'exactly-once: the restarted worker wrote no copy');
+    console.log(
+      `MirrorMaker 2 ${mode}: killed at 4 s, started at 5 s, first record on the target ${resumedAfterMs} ms after the start; copies ${figures.duplicated} (test's read-back ${figures.copies}); source lost for good at ${OUTAGE_AT_S} s: rpo.lost ${figures.lost}, missing in the read-back ${figures.readBackMissing}`,
+    );
+  });
+}
+
+test("Pulsar geo-replication: a source region lost for good: RPO lost = the test's read-back", async () => {
+  const { out, books, readBack } = await runAndReadBack(scenario('pulsar'), readPulsarTarget);
+  const figures = checkAgainstReadBack(out, books, readBack);
+  assert.equal(figures.duplicated, 0);
+  console.log(
+    `Pulsar geo-replication, source lost for good at ${OUTAGE_AT_S} s: rpo.lost ${figures.lost}, missing in the read-back ${figures.readBackMissing}, copies ${figures.copies}`,
+  );
+});
+
+test('validate: duration: forever on a cluster that replicates nowhere, and mirrormaker(…) without MirrorMaker 2, exit 2 with file:line:col and field', async () => {
+  const file = writeScenario(`name: single
+clusters:
+  - {name: main, system: kafka, brokers: 3}
+topics:
+  - {name: t, partitions: 3, replicationFactor: 3}
+workload: {warmup: 0s, duration: 30s, rate: 100/s}
+faults:
+  - {at: 10s, action: kill, target: broker-3, duration: forever}
+  - {at: 12s, action: kill, target: "mirrormaker(b)", duration: 1s}
+`);
+  const run = await runCli(['validate', file]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /scenario\.yaml:8:\d+: faults\[0\]\.duration: forever keeps the fault through the drain/);
+  assert.match(run.stderr, /scenario\.yaml:9:\d+: faults\[1\]\.target: no MirrorMaker 2 replicates cluster "main"/);
+  const asked = await runCli([
+    'validate',
+    writeScenario(
+      `${readFileSync(file, 'utf8').replace(/\n {2}- \{at: 12s.*\n/, '\n')}criteria:\n  - failover.max < 30s\n`,
+    ),
+  ]);
+  assert.equal(asked.code, 0, `a failover.* criterion asks for it: ${asked.stderr}`);
+});
