@@ -157,8 +157,16 @@ export function heapFlags(bytes = 1024 ** 3): string[] {
   return [`-Xms${Math.min(512, mib)}m`, `-Xmx${mib}m`];
 }
 
-/** Process control of broker `id` for faults: signal, stop, start again with the same config and data. */
-export function brokerControl(id: number, jvm: RestartableJvm, outputFile: string): BrokerControl {
+/**
+ * Process control of a JVM for faults (broker `id`, or another process named `name`): signal, stop, start again
+ * with the same config and data.
+ */
+export function brokerControl(
+  id: number,
+  jvm: RestartableJvm,
+  outputFile: string,
+  name = `broker ${id}`,
+): BrokerControl {
   return {
     id,
     get running() {
@@ -169,7 +177,7 @@ export function brokerControl(id: number, jvm: RestartableJvm, outputFile: strin
     },
     signal: (signal) => jvm.process?.signal(signal),
     async start() {
-      appendFileSync(outputFile, `\n--- faultline: starting broker ${id} again ---\n`);
+      appendFileSync(outputFile, `\n--- faultline: starting ${name} again ---\n`);
       jvm.start();
     },
     stop: (graceMs) => jvm.stop(graceMs),

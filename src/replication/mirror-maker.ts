@@ -5,12 +5,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { heapFlags, RestartableJvm } from '../cluster/jvm-process.js';
+import { brokerControl, heapFlags, RestartableJvm } from '../cluster/jvm-process.js';
 import { writeLoggingConfig } from '../cluster/kafka/kafka-distribution.js';
 import { freePorts } from '../cluster/free-ports.js';
 import type { ProcessRegistry } from '../cluster/process-registry.js';
 import type { BrokerControl } from '../cluster/provider.js';
-import { appendFileSync } from 'node:fs';
 import { type Mm2Flow, type Mm2Target, mirrorMakerProperties } from './mm2-config.js';
 import { mirrorMakerClasspath } from './mm2-distribution.js';
 
@@ -81,22 +80,7 @@ export async function startMirrorMaker(o: MirrorMakerStart): Promise<RunningRepl
     `starting MirrorMaker 2 ${o.version} (${o.flows.map((f) => `${f.replication.from.name} → ${o.target.name}`).join(', ')}${exactlyOnce ? ', exactly-once' : ''}) — log ${logFile}`,
   );
   const outputFile = join(o.logDir, `${o.name}.out`);
-  const control: BrokerControl = {
-    id: 0,
-    get running() {
-      return jvm.running;
-    },
-    get pid() {
-      return jvm.process?.pid;
-    },
-    signal: (signal) => jvm.process?.signal(signal),
-    async start() {
-      appendFileSync(outputFile, `\n--- faultline: starting ${o.name} again ---\n`);
-      jvm.start();
-    },
-    stop: (graceMs) => jvm.stop(graceMs),
-    exited: async () => void (await jvm.process?.exited),
-  };
+  const control = brokerControl(0, jvm, outputFile, o.name);
   return {
     name: o.name,
     jvm,
