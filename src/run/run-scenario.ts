@@ -198,7 +198,9 @@ async function runCluster(
         },
         beforeDrain: async () => {
           if (!injector) return;
-          progress.info(`${run.cluster.name}: producing ended; healing every fault before the drain`);
+          progress.info(
+            `${run.cluster.name}: producing ended; healing every fault before the drain (but those that last forever)`,
+          );
           await injector.healAll();
         },
         onProgress: (p) => {
