@@ -38,6 +38,7 @@ export const metricCatalog: ReadonlyMap<string, MetricUnit> = new Map<string, Me
     'redelivered',
     'duplicatesUnclassified',
     'notReplicated',
+    'foundByFinalRead',
     'seenUnacked',
     'lagNegative',
     'lagUnmeasured',

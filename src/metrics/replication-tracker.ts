@@ -12,6 +12,8 @@
  * - redelivered = a copy read again at a position already read (the target reader's doing, not the replicator's);
  * - duplicatesUnclassified = read again where the reader gave no position: copy or redelivery, unknown;
  * - notReplicated = acknowledged on the source and not (yet) seen on the target;
+ * - foundByFinalRead = of replicated, found on the target by the final read that follows an unfinished wait, not
+ *   by the reader in time (so "not replicated" is what the target does not hold, not what the reader missed);
  * - seenUnacked = seen on the target although the source never acknowledged it (a send that timed out but landed).
  * A lag below 0 (seen before it was appended) cannot happen on comparable clocks: it is a defect of the clocks
  * or of the timestamp's meaning, counted in `lagNegative` (and the worst in `lagNegativeMinMs`), never recorded
@@ -74,6 +76,8 @@ export interface ReplicationFigures {
     redelivered: number;
     duplicatesUnclassified: number;
     notReplicated: number;
+    /** Of replicated: found on the target by the final read after the wait, not by the reader in time. */
+    foundByFinalRead: number;
     seenUnacked: number;
   };
   /** Replicator start → first probe record seen on the target (ms), when measured. */
@@ -116,6 +120,7 @@ export class ReplicationTracker {
   private redelivered = 0;
   private duplicatesUnclassified = 0;
   private seenUnacked = 0;
+  private foundByFinalRead = 0;
   private lagNegative = 0;
   private lagNegativeMinMs = Infinity;
   private lagUnmeasured = 0;
@@ -171,6 +176,21 @@ export class ReplicationTracker {
     const acked = books.acked[sequence]!;
     if (acked === 0) this.seenUnacked++;
     else this.onReplicated(books.intended[sequence]!, seenMs, books.appended[sequence]!);
+  }
+
+  /**
+   * A final read of the target, after the bounded wait for replication, found the message there at `atMs`: it is
+   * replicated (not lost), but when it arrived is not known more exactly than "by the final read", so it adds
+   * nothing to the lag, end-to-end or throughput figures. A message the reader had already seen is left as it was.
+   */
+  onFoundByFinalRead(producer: number, sequence: number, atMs: number): void {
+    const books = this.booksOf(producer, sequence);
+    if (books.seen[sequence]! !== 0) return;
+    books.seen[sequence] = atMs + 1;
+    books.appended[sequence] = Number.NaN;
+    this.foundByFinalRead++;
+    if (books.acked[sequence]! === 0) this.seenUnacked++;
+    else this.replicated++;
   }
 
   private onReplicated(intendedMs: number, seenMs: number, appendedMs: number): void {
@@ -277,6 +297,7 @@ export class ReplicationTracker {
         redelivered: this.redelivered,
         duplicatesUnclassified: this.duplicatesUnclassified,
         notReplicated: this.notReplicated,
+        foundByFinalRead: this.foundByFinalRead,
         seenUnacked: this.seenUnacked,
       },
       firstRecordMs: this.firstRecordMs === null ? null : round(this.firstRecordMs, 1),

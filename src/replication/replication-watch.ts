@@ -76,6 +76,8 @@ export interface ReplicationResult {
   /** Read again where the reader gave no position: copy or redelivery, unknown. */
   duplicatesUnclassified: number;
   notReplicated: number;
+  /** Of replicated: found on a target by the final read after the wait, not by its reader in time. */
+  foundByFinalRead: number;
   seenUnacked: number;
   /** True when every acknowledged message reached every target before the wait at the end ran out. */
   caughtUp: boolean;
@@ -314,6 +316,37 @@ export class ReplicationWatch {
     return (this.caughtUp = false);
   }
 
+  /**
+   * After a wait that ended with messages not seen on a target: reads each such target's topics from the
+   * beginning to their current end with a fresh reader (the driver's final read, bounded by `timeoutMs`), so a
+   * message the target holds but its reader had not delivered in time is replicated (found by the final read),
+   * and "not replicated" (and RPO lost) is what the target does not hold. Returns whether every read reached the end.
+   */
+  async finalReadOfTargets(timeoutMs: number): Promise<boolean> {
+    let complete = true;
+    for (const flow of this.flows) {
+      if (flow.tracker.notReplicated === 0 || !flow.client.finalRead || this.o.signal.aborted) continue;
+      const { replication } = flow.watched;
+      const topics = replication.topics.map((t) => ({ ...t, name: targetTopicName(replication, t.name) }));
+      const reached = await flow.client
+        .finalRead(
+          topics,
+          (value) => {
+            const header = this.codec.decode(value);
+            if (!header || this.directWrites.has(messageKey(header.producer, header.sequence))) return;
+            flow.tracker.onFoundByFinalRead(header.producer, header.sequence, this.o.clock());
+          },
+          timeoutMs,
+        )
+        .catch((error: unknown) => {
+          this.o.log(`final read of ${replication.to.name} failed: ${error instanceof Error ? error.message : error}`);
+          return false;
+        });
+      complete &&= reached;
+    }
+    return complete;
+  }
+
   result(): ReplicationResult {
     const flows = this.flows.map((f) => f.tracker.figures());
     this.total.reset();
@@ -360,6 +393,7 @@ export class ReplicationWatch {
       redelivered: sum('redelivered'),
       duplicatesUnclassified: sum('duplicatesUnclassified'),
       notReplicated: sum('notReplicated'),
+      foundByFinalRead: sum('foundByFinalRead'),
       seenUnacked: sum('seenUnacked'),
       caughtUp: this.caughtUp,
       flows,

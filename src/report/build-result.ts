@@ -236,7 +236,7 @@ export function buildResult(input: ResultInput): RunResult {
   const replication = input.replication;
   if (replication && complete && !replication.caughtUp) {
     warnings.push(
-      `replication had not caught up when the wait at the end (${workload.drainTimeout} ms) passed: ${replication.notReplicated} acknowledged message(s) not (yet) on the target`,
+      `replication had not caught up when the wait at the end (${workload.drainTimeout} ms) passed: ${replication.notReplicated} acknowledged message(s) not on the target${replication.foundByFinalRead ? ` (a final read of the target found ${replication.foundByFinalRead} more that its reader had not delivered in time: replicated, without a lag)` : ''}`,
     );
   }
   const rto = input.rto;

@@ -266,7 +266,7 @@ function replicationTable(r: RunResult): string {
   const note =
     (rep.caughtUp
       ? ''
-      : `\n\n> ⚠ replication had not caught up at the end: ${rep.notReplicated} acknowledged message(s) not (yet) on the target.`) +
+      : `\n\n> ⚠ replication had not caught up at the end: ${rep.notReplicated} acknowledged message(s) not on the target${rep.foundByFinalRead ? ` (${rep.foundByFinalRead} more found there by a final read, not by the reader in time)` : ''}.`) +
     (rep.lagNegative > 0
       ? `\n\n> ⚠ ${rep.lagNegative} message(s) were seen on the target before the source appended them (a clock defect): left out of the lag.`
       : '') +

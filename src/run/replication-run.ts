@@ -152,7 +152,9 @@ export class ReplicationRun {
     this.stopMoving();
     await this.switching;
     this.o.info(`waiting for replication to catch up (at most ${drainTimeoutMs} ms)`);
-    await this.watch.waitUntilCaughtUp(drainTimeoutMs);
+    if (await this.watch.waitUntilCaughtUp(drainTimeoutMs)) return;
+    this.o.info('replication did not catch up: reading the targets to their end (final read)');
+    await this.watch.finalReadOfTargets(drainTimeoutMs);
   }
 
   private stopMoving(): void {

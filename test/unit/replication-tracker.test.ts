@@ -21,6 +21,7 @@ test('lag = first seen on the target − appended on the source; copies and miss
     redelivered: 0,
     duplicatesUnclassified: 0,
     notReplicated: 1,
+    foundByFinalRead: 0,
     seenUnacked: 0,
   });
   assert.equal(f.lag!.count, 2);
@@ -157,4 +158,22 @@ test('the books one by one: acknowledged and first-seen times, null when not (ye
       [3, 1, 0, null, 40, null],
     ],
   );
+});
+
+test('a message the final read finds on the target is replicated, not lost, and adds nothing to lag or end-to-end', () => {
+  // The reader on the target was behind when the wait ended: the target held messages 1 and 2, the reader had
+  // delivered only 0. The final read finds 0 (already seen), 1 and 2; 3 is not on the target.
+  const t = new ReplicationTracker('a', 'b', [{ source: 'x', target: 'x' }], 0);
+  for (let sequence = 0; sequence < 4; sequence++) t.onAcked(0, sequence, sequence, sequence + 5);
+  t.onSeen(0, 0, 100, at(0, 0), 10);
+  const outageAt = 50;
+  for (const sequence of [0, 1, 2]) t.onFoundByFinalRead(0, sequence, 20_000);
+  const f = t.figures();
+  assert.equal(f.messages.replicated, 3);
+  assert.equal(f.messages.foundByFinalRead, 2);
+  assert.equal(f.messages.notReplicated, 1, 'only the message the target does not hold');
+  assert.equal(f.lag!.count, 1, 'arrival times the final read cannot tell are not lag');
+  assert.equal(t.endToEndHistogram.count, 1);
+  const gap = t.gapAt(outageAt, null);
+  assert.deepEqual([gap.messages, gap.inFlight, gap.lost], [4, 3, 1], 'lost = what the target does not hold');
 });
