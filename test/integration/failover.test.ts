@@ -5,9 +5,9 @@
  * killed for good (`duration: forever`) and the workload's producers and consumers move to the replica — Kafka
  * `after` a fixed 2 s from the outage's injection, Pulsar when its producers have had no acknowledgement for 2 s
  * (detection measured). RTO is measured from the outage; consumers resume where the replicator's synced state puts
- * them; every send waiting at the move is sent again to the replica (none given up). While the harness waits for
- * replication at the end (the source still down), the test reads the target topic back itself and checks, message
- * by message, the RPO (in flight, late, lost), what was never replicated, the copies, and each group's books.
+ * them; every send waiting at the move is sent again to the replica (none given up). Once the clients moved (the
+ * source down for good), the test reads the target topic back itself and checks, message by message, the RPO (in
+ * flight, late, lost), what was never replicated, replication's copies, and each group's books.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -84,27 +84,32 @@ interface Run {
   readBack: string[];
 }
 
-/** Runs the scenario; once the harness waits for replication (the source gone), reads the target back. */
+/**
+ * Runs the scenario; once the clients moved (2 s after the source was killed: whatever replication could still
+ * deliver has landed, and nothing more will), reads the target back while the run goes on. Every message the source
+ * acknowledged that the test does not find there then is one the target will never get; the books' first-seen
+ * times tell whether any arrived later (then the checks fail: seen but not found).
+ */
 async function runAndReadBack(system: 'kafka' | 'pulsar', move: string): Promise<Run> {
   const out = tempDir();
   const booksFile = join(out, 'books.json');
   const child = startCli(['run', writeScenario(failoverScenario(system, move)), '--out', out], {
     FAULTLINE_REPLICATION_BOOKS: booksFile,
   });
-  const read = () => (system === 'kafka' ? readKafkaTarget(out, 'b', 't') : readPulsarTarget(out, 'b', 't', 2));
-  let reading: Promise<{ values: Buffer[]; stderrAtEnd: string }> | undefined;
-  let stderrNow = '';
+  const read = () =>
+    system === 'kafka'
+      ? readKafkaTarget(out, 'b', 't')
+      : readPulsarTarget(out, 'b', 't', 2, { requireEnd: false, timeoutMs: 8_000 });
+  let reading: Promise<Buffer[]> | undefined;
   const run = await collect(child, 400_000, (stderr) => {
-    stderrNow = stderr;
-    if (!reading && /waiting for replication to catch up/.test(stderr)) {
-      reading = read().then((values) => ({ values, stderrAtEnd: stderrNow }));
+    if (!reading && /failover: clients move a → b/.test(stderr)) {
+      reading = read();
       reading.catch(() => {});
     }
   });
   assert.equal(run.code, 0, run.stderr + run.stdout);
-  assert.ok(reading, `the harness waited for replication: ${run.stderr}`);
-  const { values, stderrAtEnd } = await reading!;
-  assert.doesNotMatch(stderrAtEnd, /stopping the cluster/, 'the test read the target before teardown');
+  assert.ok(reading, `the clients moved: ${run.stderr}`);
+  const values = await reading!;
   const books = JSON.parse(readFileSync(booksFile, 'utf8')) as ReplicationBooks;
   return { out, r: readResult(out), books, readBack: payloadIds(values, books.runId) };
 }
@@ -127,9 +132,9 @@ function checkLinkDown({ r, books }: Run): { cut: number; during: number; lagMax
   return { cut, during: during.length, lagMax: r.replication.lag.max };
 }
 
-/** RPO, what was never replicated and the copies, against the test's own read-back of the target. */
+/** RPO, what was never replicated and replication's copies, against the test's own read-back of the target. */
 function checkAgainstReadBack({ r, books, readBack }: Run): { missing: Set<string>; copies: number } {
-  const { rpo, replication: rep, messages: m } = r;
+  const { rpo, replication: rep } = r;
   const outage = r.faults.find((f: { action: string }) => f.action === 'region-outage');
   assert.equal(outage.forever, true);
   assert.equal(outage.healedAt, null, 'the source region never came back');
@@ -159,10 +164,7 @@ function checkAgainstReadBack({ r, books, readBack }: Run): { missing: Set<strin
   // after T and is not in the RPO at T).
   const missing = new Set(ackedOnSource.filter((e) => !found.has(key(e))).map(key));
   assert.equal(rep.notReplicated, missing.size);
-  assert.equal(rep.caughtUp, false);
-  // Every message sent is on the target, or was acknowledged by the source and lost with it: what the replica
-  // acknowledged after the move (re-sent or new) is all there.
-  assert.equal(found.size + missing.size, m.sent, `${found.size} on the target + ${missing.size} lost of ${m.sent}`);
+  assert.equal(rep.caughtUp, missing.size === 0);
   // Copies of what the source acknowledged are replication's (direct writes after the move are left out of them).
   const sourceIds = new Set(ackedOnSource.map(key));
   const replicatedCopies =
