@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
+import { pulsarWebSocketDriver } from '../src/drivers/pulsar/pulsar-websocket-driver.js';
 
 export const cliPath = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', 'src', 'cli.js');
 
@@ -145,4 +147,98 @@ export function expectNoProcessLeftAfterEach(): void {
       `no faultline process left (found: ${faultlineProcesses().join('; ')})`,
     );
   });
+}
+
+/**
+ * The harness's per-message replication books (written when FAULTLINE_REPLICATION_BOOKS names a file): per flow,
+ * [producer, sequence, intended ms, acknowledged on the source ms | null, first seen on the target ms | null, …].
+ */
+export type ReplicationEntry = [number, number, number, number | null, number | null, ...unknown[]];
+export interface ReplicationBooks {
+  runId: string;
+  flows: Array<{ from: string; to: string; messages: ReplicationEntry[] }>;
+}
+
+/** This run's messages among `values` (payloads read from a topic), as producer:sequence (copies kept). */
+export function payloadIds(values: Buffer[], runId: string): string[] {
+  return values
+    .filter((v) => v.length >= 20 && v.readUInt32BE(0) === 0x464c5431 && v.subarray(4, 12).toString('hex') === runId)
+    .map((v) => `${v.readUInt32BE(12)}:${v.readUInt32BE(16)}`);
+}
+
+/**
+ * Reads `topic` on the Kafka target `cluster` of a run in `out` from the beginning to its high watermarks, with a
+ * kafkajs consumer of the test's own (read committed), through the bootstrap MirrorMaker 2 writes to (the
+ * target's own region). Call it once nothing writes there any more: the end is the high watermarks read first.
+ */
+export async function readKafkaTarget(out: string, cluster: string, topic: string): Promise<Buffer[]> {
+  const mm2 = readFileSync(join(out, 'logs', 'mm2', 'mm2.properties'), 'utf8');
+  const bootstrap = new RegExp(`^${cluster}\\.bootstrap\\.servers=(.*)$`, 'm').exec(mm2)![1]!;
+  const kafka = new Kafka({ clientId: 'faultline-truth-reader', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  const consumer = kafka.consumer({ groupId: `faultline-truth-${process.pid}-${Date.now()}` });
+  const values: Buffer[] = [];
+  const next = new Map<number, number>();
+  try {
+    await admin.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const end = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+    // A batch's last offset counts transaction markers too (exactly-once), which eachMessage never sees.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const after = Number(payload.lastOffset) + 1;
+      if (after > (next.get(payload.partition) ?? 0)) next.set(payload.partition, after);
+    });
+    await consumer.run({ eachMessage: async ({ message }) => void values.push(message.value!) });
+    await waitFor(
+      () => [...end].every(([p, high]) => (next.get(p) ?? 0) >= high || high === 0),
+      20_000,
+      `the test reader to reach the end of ${topic} on ${cluster}`,
+    );
+    return values;
+  } finally {
+    await consumer.disconnect().catch(() => {});
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * Reads `topic` (`partitions` partitions) on the Pulsar standalone `cluster` of a run in `out` from the beginning
+ * of each partition to its last entry (WebSocket readers), straight to its own web service, outside the proxies.
+ * `requireEnd: false` returns what was read when the end was not reached within `timeoutMs` (a partition whose
+ * last entry is a marker — replicated subscriptions write them — is never delivered to a reader): then the caller
+ * must check completeness itself (e.g. against the harness's books).
+ */
+export async function readPulsarTarget(
+  out: string,
+  cluster: string,
+  topic: string,
+  partitions: number,
+  o: { requireEnd?: boolean; timeoutMs?: number } = {},
+): Promise<Buffer[]> {
+  const conf = readFileSync(join(out, 'logs', `${cluster}-broker-1`, 'standalone.conf'), 'utf8');
+  const port = (key: string) => /^(\d+)$/.exec(new RegExp(`^${key}=(.*)$`, 'm').exec(conf)![1]!)![1]!;
+  const client = pulsarWebSocketDriver.createClient({
+    endpoints: {
+      bootstrap: `pulsar://127.0.0.1:${port('brokerServicePort')}`,
+      webServiceUrl: `http://127.0.0.1:${port('webServicePort')}`,
+    },
+    producerOptions: {},
+    consumerOptions: {},
+    log: () => {},
+    clock: () => performance.now(),
+  });
+  const values: Buffer[] = [];
+  try {
+    const complete = await client.finalRead!(
+      [{ name: topic, partitions, replicationFactor: 1, config: {} }],
+      (value) => values.push(value),
+      o.timeoutMs ?? 20_000,
+    );
+    if (!complete && o.requireEnd !== false)
+      throw new Error(`the test reader did not reach the last entry of every partition of ${topic}`);
+    return values;
+  } finally {
+    await client.close();
+  }
 }

@@ -39,7 +39,7 @@ export interface PlannedFault {
   untilMs?: number;
   /** link-down, link-degrade: the region pair. */
   between?: [string, string];
-  /** region-outage: kill or isolate every broker of target.region. */
+  /** region-outage: kill the workload cluster's brokers in target.region (target.ids), or isolate the region. */
   mode?: 'kill' | 'isolate';
   /** Region faults: where the cluster's brokers sit, and the region of clients whose link names none. */
   regions?: { brokerRegions: string[]; defaultClientRegion: string };
@@ -148,7 +148,19 @@ export function planFaults(
   const foreverAllowed = replicated || scenario.criteria.some((c) => ASKS_FOR_A_LASTING_FAULT.test(c));
   const mirroredInto =
     cluster.system === 'kafka' ? scenario.replication.filter((r) => r.from === cluster.name).map((r) => r.to) : [];
-  const context: FaultContext = { cluster, topics, endMs, driver, topology, foreverAllowed, mirroredInto };
+  const context: FaultContext = {
+    cluster,
+    topics,
+    endMs,
+    driver,
+    topology,
+    foreverAllowed,
+    mirroredInto,
+    runClusters: clustersJoinedWith(cluster.name, scenario),
+    clientRegions: topology
+      ? [...topology.producerRegions, ...(scenario.workload.consumers > 0 ? topology.consumerRegions : [])]
+      : [],
+  };
   const planned: PlannedFault[] = [];
   scenario.faults.forEach((spec, i) => {
     const fault = checkFault(
@@ -185,6 +197,25 @@ interface FaultContext {
   foreverAllowed: boolean;
   /** Clusters a MirrorMaker 2 replicates this cluster into (Kafka replications from it). */
   mirroredInto: string[];
+  /** Every cluster of the run: this one and those joined with it by replication (started together). */
+  runClusters: string[];
+  /** Where the workload's producers and consumers sit (before any failover moves them). */
+  clientRegions: string[];
+}
+
+/** `name` and every cluster connected to it through replication, either way (one run, one set of proxies). */
+function clustersJoinedWith(name: string, scenario: Scenario): string[] {
+  const found = new Set([name]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const { from, to } of scenario.replication) {
+      if (found.has(from) === found.has(to)) continue;
+      found.add(from);
+      found.add(to);
+      grew = true;
+    }
+  }
+  return [...found];
 }
 
 /** mirrormaker(target): a process fault on the MirrorMaker 2 that replicates this Kafka cluster into `target`. */
@@ -358,7 +389,11 @@ function isRegionAction(action: FaultAction): boolean {
   return (regionActions as readonly string[]).includes(action);
 }
 
-/** region-outage names a region that holds brokers; link-down and link-degrade a pair of known regions. */
+/**
+ * region-outage: `mode: kill` names a region that holds brokers of the workload's cluster (those it takes down);
+ * `mode: isolate` a region where something of the run sits — brokers of any joined cluster, the workload's
+ * clients (a replicator sits where brokers do). link-down and link-degrade name a pair of known regions.
+ */
 function checkRegionFault(
   spec: FaultSpec,
   context: FaultContext,
@@ -386,14 +421,21 @@ function checkRegionFault(
     }
     if (!known(spec.region, 'region')) return undefined;
     const ids = brokerRegions.flatMap((r, i) => (r === spec.region ? [i + 1] : []));
-    if (ids.length === 0) {
+    const mode = spec.mode ?? 'kill';
+    const sitsThere = whatSitsIn(spec.region, context);
+    // kill takes down the workload cluster's brokers in the region; isolate cuts every path with an end there,
+    // in every cluster of the run (regionLinksOf): it needs something of the run there, not a broker of its own.
+    if (mode === 'kill' ? ids.length === 0 : sitsThere.length === 0) {
+      const brokersAt = `its brokers sit in ${[...new Set(brokerRegions)].join(', ')}`;
       problem(
         'region',
-        `cluster "${cluster.name}" has no broker in region "${spec.region}" (its brokers sit in ${[...new Set(brokerRegions)].join(', ')})`,
+        mode === 'kill'
+          ? `cluster "${cluster.name}" has no broker in region "${spec.region}" (${brokersAt}): mode kill takes down its brokers there${sitsThere.length > 0 ? `; to cut the region off from the rest (${sitsThere.join(', ')}), use mode: isolate` : ''}`
+          : `nothing of the run sits in region "${spec.region}": no broker of ${context.runClusters.map((c) => `"${c}"`).join(', ')}, no producer or consumer, no replicator — an isolate would cut no path`,
       );
       return undefined;
     }
-    return { target: { kind: 'region', region: spec.region, ids }, extra: { mode: spec.mode ?? 'kill', regions } };
+    return { target: { kind: 'region', region: spec.region, ids }, extra: { mode, regions } };
   }
   if (spec.between === undefined) {
     problem(undefined, `${spec.action} needs between: [region, region]`);
@@ -412,6 +454,17 @@ function checkRegionFault(
     );
   }
   return { extra: { between: [a, b], regions } };
+}
+
+/**
+ * What of the run sits in `region`, for messages: brokers of any of its clusters (MirrorMaker 2 runs in its
+ * target's region and Pulsar's replicator in its source broker, so a replicator sits only where brokers do), and
+ * the workload's producers and consumers.
+ */
+function whatSitsIn(region: string, context: FaultContext): string[] {
+  const { topology, runClusters, clientRegions } = context;
+  const brokersOf = runClusters.filter((name) => topology?.clusters.get(name)?.brokerRegions.includes(region));
+  return [...brokersOf.map((name) => `brokers of "${name}"`), ...(clientRegions.includes(region) ? ['clients'] : [])];
 }
 
 /**

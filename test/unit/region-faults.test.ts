@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { proxiedLinkSpecs } from '../../src/cluster/kafka/kafka-node-config.js';
-import { linksOf, toxicsOf } from '../../src/faults/fault-links.js';
+import { linksOf, regionLinksOf, toxicsOf } from '../../src/faults/fault-links.js';
 import type { Link } from '../../src/net/proxied-network.js';
+import type { ClusterPaths } from '../../src/net/run-network.js';
 import { planned } from './fault-fakes.js';
 
 const stretched = (faults: string) => `name: regions-unit
@@ -129,4 +130,78 @@ test('a nemesis may pick region faults: a region that holds brokers, or a linked
       assert.ok(['us', 'eu', 'ap'].includes((fault.target as { region: string }).region));
     else assert.equal(fault.between?.length, 2);
   }
+});
+
+/** A 1-broker Kafka pair: source a in us, replica b in eu (MirrorMaker 2 beside it), a third region ap empty. */
+const pairIn = (faults: string, o: { consumers?: string; placement?: string } = {}) => `name: pair-unit
+regions: [us, eu, ap]
+links:
+  - {between: [us, eu], latency: 30ms}
+  - {between: [us, ap], latency: 80ms}
+  - {between: [eu, ap], latency: 120ms}
+clusters:
+  - {name: a, system: kafka, brokers: 1, region: us}
+  - {name: b, system: kafka, brokers: 1, region: eu}
+topics: [{name: t, cluster: a, partitions: 1}]
+replication: [{from: a, to: b, topics: [t]}]
+workload: {duration: 20s, rate: 100/s${o.consumers ? `, consumers: ${o.consumers}` : ''}, placement: ${o.placement ?? '{producers: [us], consumers: [us]}'}}
+faults:
+${faults}
+`;
+
+/** A cluster's paths as a run builds them: client paths from each client region, then broker links. */
+function pathsOf(cluster: string, brokerRegions: string[], clientRegions: string[]): ClusterPaths {
+  const ports = Array.from({ length: 1000 }, (_, i) => 20_000 + i);
+  const links = proxiedLinkSpecs(brokerRegions.length, ports, clientRegions).map((s, i) => ({
+    ...s,
+    listenPort: 30_000 + i,
+    name: `${cluster}.${s.kind}-${s.clientRegion ?? s.from}-to-${s.to}`,
+  }));
+  return { cluster, links, brokerRegions };
+}
+
+test("region-outage isolate of the replica's region, where the workload cluster has no broker, is planned and cuts MirrorMaker 2's read", async () => {
+  const [isolate] = await planned(
+    pairIn('  - {at: 1s, action: region-outage, region: eu, mode: isolate, duration: 5s}'),
+  );
+  assert.deepEqual(isolate!.target, { kind: 'region', region: 'eu', ids: [] }, 'no broker of a to take down');
+  assert.equal(isolate!.mode, 'isolate');
+  // Both clusters are reached from us (the workload's clients) and eu (MirrorMaker 2 and the target's reader).
+  const paths = [pathsOf('a', ['us'], ['us', 'eu']), pathsOf('b', ['eu'], ['us', 'eu'])];
+  assert.deepEqual(names(regionLinksOf(isolate!, paths)), [
+    'a.client-eu-to-1', // MirrorMaker 2 (in eu) reading the source: replication cut
+    'b.client-eu-to-1', // inside eu: MirrorMaker 2 writing, the target's reader
+    'b.client-us-to-1', // us clients → the replica
+  ]);
+});
+
+test('region-outage: kill needs brokers of the workload cluster in the region; isolate needs something of the run there', async () => {
+  await assert.rejects(
+    planned(pairIn('  - {at: 1s, action: region-outage, region: eu, mode: kill, duration: 5s}')),
+    /faults\[0\]\.region: cluster "a" has no broker in region "eu" \(its brokers sit in us\): mode kill takes down its brokers there; to cut the region off from the rest \(brokers of "b"\), use mode: isolate/,
+  );
+  await assert.rejects(
+    planned(pairIn('  - {at: 1s, action: region-outage, region: ap, mode: isolate, duration: 5s}')),
+    /faults\[0\]\.region: nothing of the run sits in region "ap": no broker of "a", "b", no producer or consumer, no replicator/,
+  );
+  await assert.rejects(
+    planned(pairIn('  - {at: 1s, action: region-outage, region: ap, duration: 5s}')),
+    /faults\[0\]\.region: cluster "a" has no broker in region "ap" \(its brokers sit in us\): mode kill takes down its brokers there$/,
+  );
+  // Clients alone are something to cut off: consumers in ap, but not a consumer region with no consumers.
+  const [clients] = await planned(
+    pairIn('  - {at: 1s, action: region-outage, region: ap, mode: isolate, duration: 5s}', {
+      placement: '{producers: [us], consumers: [us, ap]}',
+    }),
+  );
+  assert.deepEqual(clients!.target, { kind: 'region', region: 'ap', ids: [] });
+  await assert.rejects(
+    planned(
+      pairIn('  - {at: 1s, action: region-outage, region: ap, mode: isolate, duration: 5s}', {
+        consumers: '0',
+        placement: '{producers: [us], consumers: [ap]}',
+      }),
+    ),
+    /nothing of the run sits in region "ap"/,
+  );
 });
