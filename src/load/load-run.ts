@@ -84,13 +84,21 @@ export interface LoadOutcome {
   lost: number;
   /** Distinct messages sent (acknowledged or not) that some group never got and the final read did not find. */
   notDelivered: number;
-  /** Messages whose send was still unanswered when the drain ended. */
+  /**
+   * Messages whose send was still unanswered when the drain ended: their outcome is unknown (counted unacked);
+   * an answer after that changes nothing.
+   */
   unansweredAtDrainEnd: number;
+  /**
+   * Messages of the schedule never handed to the client: every send slot was still taken by unanswered sends
+   * when the drain ended (0 at max rate, where producing simply stops at the window's end).
+   */
+  unsentAtDrainEnd: number;
   /** Messages on the topic that this run did not write (ignored). */
   foreign: number;
   /**
-   * True when every send was answered and every consumer group had every acknowledged message (or no consumers
-   * ran) before the drain bound.
+   * True when every scheduled message was sent, every send was answered and every consumer group had every
+   * acknowledged message (or no consumers ran) before the drain bound.
    */
   drained: boolean;
   /** True when every consumer group delivers partitions in order and every delivery's partition was known, so `reordered` means something. */
@@ -262,9 +270,12 @@ export async function runLoad(
     while (books.behind().length > 0 && clock.now() < drainDeadline && !hooks.signal.aborted) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    // The drain's bound: sends still unanswered are abandoned (unknown outcome; later answers change nothing).
+    const left = workers.map((worker) => worker.abandon());
     const behindAtDrainEnd = books.groups.map((g) => g.ledger.counts.ackedNotConsumed);
-    const unansweredAtDrainEnd = workers.reduce((sum, worker) => sum + worker.outstanding, 0);
-    const drained = books.behind().length === 0 && unansweredAtDrainEnd === 0;
+    const unansweredAtDrainEnd = left.reduce((sum, l) => sum + l.unanswered, 0);
+    const unsentAtDrainEnd = left.reduce((sum, l) => sum + l.unsent, 0);
+    const drained = books.behind().length === 0 && unansweredAtDrainEnd === 0 && unsentAtDrainEnd === 0;
     // Acked messages some group has not delivered: are they in the log at all? A fresh reader tells, for every group.
     let finalReadComplete: boolean | null = null;
     const finalReadNeeded = books.behind().length > 0 && !hooks.signal.aborted;
@@ -294,6 +305,7 @@ export async function runLoad(
       lost: missing.lost,
       notDelivered: missing.notDelivered,
       unansweredAtDrainEnd,
+      unsentAtDrainEnd,
       foreign,
       drained,
       orderChecked: consumersRan && groups.every((g) => g.orderChecked),

@@ -51,6 +51,7 @@ export interface ResultInput {
             | 'lost'
             | 'notDelivered'
             | 'unansweredAtDrainEnd'
+            | 'unsentAtDrainEnd'
           >
         >)
     | undefined;
@@ -170,6 +171,8 @@ export function buildResult(input: ResultInput): RunResult {
         : [],
       foreign: outcome?.foreign ?? 0,
       drained: outcome?.drained ?? false,
+      unansweredAtDrainEnd: booksClosed ? (outcome?.unansweredAtDrainEnd ?? null) : null,
+      unsentAtDrainEnd: booksClosed ? (outcome?.unsentAtDrainEnd ?? null) : null,
       byGroup:
         consumers && groups?.length && groups.every((g) => g.region !== undefined)
           ? Object.fromEntries(
@@ -214,18 +217,24 @@ export function buildResult(input: ResultInput): RunResult {
       'acks=0: a send resolves once its bytes are on the socket, so nothing is acknowledged; messages never delivered are counted as notDelivered, not lost, and publish latency and write failover are not measured',
     );
   }
-  if (booksClosed && consumers && outcome && !outcome.drained) {
+  const sendsLeft = (outcome?.unansweredAtDrainEnd ?? 0) + (outcome?.unsentAtDrainEnd ?? 0) > 0;
+  if (booksClosed && (consumers || sendsLeft) && outcome && !outcome.drained) {
     warnings.push(
       drainWarning({
         drainTimeoutMs: workload.drainTimeout,
         driverName: run.driver.name,
         acknowledged,
         unanswered: outcome.unansweredAtDrainEnd,
-        groups: groups?.map((g) => ({
-          name: g.region ?? '',
-          behindAtDrainEnd: g.behindAtDrainEnd,
-          foundByFinalRead: g.counts.foundByFinalRead,
-        })) ?? [{ name: '', behindAtDrainEnd: counts.ackedNotConsumed, foundByFinalRead: counts.foundByFinalRead }],
+        unsent: outcome.unsentAtDrainEnd,
+        groups: !consumers
+          ? []
+          : (groups?.map((g) => ({
+              name: g.region ?? '',
+              behindAtDrainEnd: g.behindAtDrainEnd,
+              foundByFinalRead: g.counts.foundByFinalRead,
+            })) ?? [
+              { name: '', behindAtDrainEnd: counts.ackedNotConsumed, foundByFinalRead: counts.foundByFinalRead },
+            ]),
         finalReadComplete: outcome.finalReadComplete,
         finalReadAvailable: outcome.finalReadAvailable ?? true,
       }),

@@ -113,6 +113,13 @@ export interface RunResult {
     /** False when the drain bound passed before every send was answered and every consumer group caught up. */
     drained: boolean;
     /**
+     * Sends still unanswered when the drain bound passed: outcome unknown (in `unacked`, neither acked nor failed);
+     * an answer after the bound changes nothing. null when the load did not reach the drain's end.
+     */
+    unansweredAtDrainEnd?: number | null;
+    /** Messages of the schedule never sent: every send slot was still taken by unanswered sends at the drain bound. */
+    unsentAtDrainEnd?: number | null;
+    /**
      * With regions: each consumer group's own books, keyed by its consumer region (one group per region, each
      * reading every message). The overall figures above cover every group: `lost` counts each message some group
      * lacks once; `consumed`, `duplicated`, `redelivered`, `reordered` … are summed over the groups. Null without
