@@ -57,6 +57,12 @@ export interface LoadProgress {
   snapshot: () => CollectedMetrics;
 }
 
+export interface DrainTimes {
+  producingEndedAtMs: number;
+  startedAtMs: number;
+  endedAtMs: number;
+}
+
 /** One consumer group's books when the load ended. */
 export interface GroupOutcome {
   /** The group's consumer region; undefined without regions (one group). */
@@ -94,6 +100,11 @@ export interface LoadOutcome {
    * when the drain ended (0 at max rate, where producing simply stops at the window's end).
    */
   unsentAtDrainEnd: number;
+  /**
+   * When (load-clock ms) producing ended, the drain began (after the faults healed) and it ended (its bound, or
+   * every send answered and every group caught up); the final read, if any, comes after.
+   */
+  drain: DrainTimes;
   /** Messages on the topic that this run did not write (ignored). */
   foreign: number;
   /**
@@ -262,9 +273,11 @@ export async function runLoad(
   try {
     await new Promise((resolve) => setTimeout(resolve, 20));
     await Promise.all(workers.map((worker) => worker.produce()));
-    if (hooks.signal.aborted) collector.endWindow(clock.now()); // interrupted: the window ends where producing stopped
+    const producingEndedAtMs = clock.now();
+    if (hooks.signal.aborted) collector.endWindow(producingEndedAtMs); // interrupted: the window ends where producing stopped
     await hooks.beforeDrain?.();
-    const drainDeadline = clock.now() + workload.drainTimeout;
+    const drainStartedAtMs = clock.now();
+    const drainDeadline = drainStartedAtMs + workload.drainTimeout;
     await Promise.all(workers.map((worker) => worker.settle(drainDeadline)));
     // Every consumer group has every acknowledged message.
     while (books.behind().length > 0 && clock.now() < drainDeadline && !hooks.signal.aborted) {
@@ -272,6 +285,7 @@ export async function runLoad(
     }
     // The drain's bound: sends still unanswered are abandoned (unknown outcome; later answers change nothing).
     const left = workers.map((worker) => worker.abandon());
+    const drainEndedAtMs = clock.now();
     const behindAtDrainEnd = books.groups.map((g) => g.ledger.counts.ackedNotConsumed);
     const unansweredAtDrainEnd = left.reduce((sum, l) => sum + l.unanswered, 0);
     const unsentAtDrainEnd = left.reduce((sum, l) => sum + l.unsent, 0);
@@ -306,6 +320,11 @@ export async function runLoad(
       notDelivered: missing.notDelivered,
       unansweredAtDrainEnd,
       unsentAtDrainEnd,
+      drain: {
+        producingEndedAtMs: Math.round(producingEndedAtMs),
+        startedAtMs: Math.round(drainStartedAtMs),
+        endedAtMs: Math.round(drainEndedAtMs),
+      },
       foreign,
       drained,
       orderChecked: consumersRan && groups.every((g) => g.orderChecked),

@@ -52,6 +52,7 @@ export interface ResultInput {
             | 'notDelivered'
             | 'unansweredAtDrainEnd'
             | 'unsentAtDrainEnd'
+            | 'drain'
           >
         >)
     | undefined;
@@ -187,6 +188,7 @@ export function buildResult(input: ResultInput): RunResult {
     ...(input.replication ? { replication: input.replication, rpo: input.rpo ?? null } : {}),
     ...(input.rto ? { rto: input.rto } : {}),
     errors: { total: Object.values(metrics?.errors ?? {}).reduce((a, b) => a + b, 0), byKind: metrics?.errors ?? {} },
+    drain: booksClosed ? (outcome?.drain ?? null) : null,
     timeline: withFaultWindows(withTargets(metrics?.timeline ?? [], workload), faults),
     faults,
     failover: failoverSummary(faults, acknowledged),

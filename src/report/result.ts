@@ -142,6 +142,12 @@ export interface RunResult {
   /** With `failover:`: how and when the clients moved to the replica, RTO produce / consume (withheld, with `flag`, when the move was no recovery from the outage), per-group repeats and re-sent messages (see RtoFigures). */
   rto?: RtoFigures;
   errors: { total: number; byKind: Record<string, number> };
+  /**
+   * The drain, in ms since the load's origin: when producing ended, when the drain began (faults healed) and when
+   * it ended (at most `workload.drainTimeoutMs` after it began, whatever the client's timeouts). null when the
+   * load did not reach its end.
+   */
+  drain?: { producingEndedAtMs: number; startedAtMs: number; endedAtMs: number } | null;
   timeline: TimelinePoint[];
   /** Each fault: what it hit, when it was in force, and what it cost. */
   faults: FaultRecord[];
