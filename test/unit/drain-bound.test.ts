@@ -118,6 +118,9 @@ test('a send never answered: the drain returns at its bound, the send counted un
   assert.equal(outcome.counts.failed, 0, 'unanswered is an unknown outcome, not a failure');
   assert.equal(outcome.unsentAtDrainEnd, 60 - outcome.counts.sent, 'the schedule (200/s × 300 ms) not sent');
   assert.equal(outcome.drained, false);
+  const { producingEndedAtMs, startedAtMs, endedAtMs } = outcome.drain;
+  assert.ok(producingEndedAtMs < 300 + 100, `producing ended with the window (at ${producingEndedAtMs} ms)`);
+  assert.ok(endedAtMs - startedAtMs < 300 + 100, `the drain ended at its bound (${endedAtMs - startedAtMs} ms)`);
   assert.equal(fake.closes(), 1, 'the producer holding the unanswered send was closed at the bound');
   // The client answers after the bound: nothing may move (and nothing may throw).
   fake.answerHeld();
