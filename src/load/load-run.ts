@@ -57,6 +57,12 @@ export interface LoadProgress {
   snapshot: () => CollectedMetrics;
 }
 
+export interface DrainTimes {
+  producingEndedAtMs: number;
+  startedAtMs: number;
+  endedAtMs: number;
+}
+
 /** One consumer group's books when the load ended. */
 export interface GroupOutcome {
   /** The group's consumer region; undefined without regions (one group). */
@@ -84,13 +90,26 @@ export interface LoadOutcome {
   lost: number;
   /** Distinct messages sent (acknowledged or not) that some group never got and the final read did not find. */
   notDelivered: number;
-  /** Messages whose send was still unanswered when the drain ended. */
+  /**
+   * Messages whose send was still unanswered when the drain ended: their outcome is unknown (counted unacked);
+   * an answer after that changes nothing.
+   */
   unansweredAtDrainEnd: number;
+  /**
+   * Messages of the schedule never handed to the client: every send slot was still taken by unanswered sends
+   * when the drain ended (0 at max rate, where producing simply stops at the window's end).
+   */
+  unsentAtDrainEnd: number;
+  /**
+   * When (load-clock ms) producing ended, the drain began (after the faults healed) and it ended (its bound, or
+   * every send answered and every group caught up); the final read, if any, comes after.
+   */
+  drain: DrainTimes;
   /** Messages on the topic that this run did not write (ignored). */
   foreign: number;
   /**
-   * True when every send was answered and every consumer group had every acknowledged message (or no consumers
-   * ran) before the drain bound.
+   * True when every scheduled message was sent, every send was answered and every consumer group had every
+   * acknowledged message (or no consumers ran) before the drain bound.
    */
   drained: boolean;
   /** True when every consumer group delivers partitions in order and every delivery's partition was known, so `reordered` means something. */
@@ -254,17 +273,23 @@ export async function runLoad(
   try {
     await new Promise((resolve) => setTimeout(resolve, 20));
     await Promise.all(workers.map((worker) => worker.produce()));
-    if (hooks.signal.aborted) collector.endWindow(clock.now()); // interrupted: the window ends where producing stopped
+    const producingEndedAtMs = clock.now();
+    if (hooks.signal.aborted) collector.endWindow(producingEndedAtMs); // interrupted: the window ends where producing stopped
     await hooks.beforeDrain?.();
-    const drainDeadline = clock.now() + workload.drainTimeout;
+    const drainStartedAtMs = clock.now();
+    const drainDeadline = drainStartedAtMs + workload.drainTimeout;
     await Promise.all(workers.map((worker) => worker.settle(drainDeadline)));
     // Every consumer group has every acknowledged message.
     while (books.behind().length > 0 && clock.now() < drainDeadline && !hooks.signal.aborted) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    // The drain's bound: sends still unanswered are abandoned (unknown outcome; later answers change nothing).
+    const left = workers.map((worker) => worker.abandon());
+    const drainEndedAtMs = clock.now();
     const behindAtDrainEnd = books.groups.map((g) => g.ledger.counts.ackedNotConsumed);
-    const unansweredAtDrainEnd = workers.reduce((sum, worker) => sum + worker.outstanding, 0);
-    const drained = books.behind().length === 0 && unansweredAtDrainEnd === 0;
+    const unansweredAtDrainEnd = left.reduce((sum, l) => sum + l.unanswered, 0);
+    const unsentAtDrainEnd = left.reduce((sum, l) => sum + l.unsent, 0);
+    const drained = books.behind().length === 0 && unansweredAtDrainEnd === 0 && unsentAtDrainEnd === 0;
     // Acked messages some group has not delivered: are they in the log at all? A fresh reader tells, for every group.
     let finalReadComplete: boolean | null = null;
     const finalReadNeeded = books.behind().length > 0 && !hooks.signal.aborted;
@@ -294,6 +319,12 @@ export async function runLoad(
       lost: missing.lost,
       notDelivered: missing.notDelivered,
       unansweredAtDrainEnd,
+      unsentAtDrainEnd,
+      drain: {
+        producingEndedAtMs: Math.round(producingEndedAtMs),
+        startedAtMs: Math.round(drainStartedAtMs),
+        endedAtMs: Math.round(drainEndedAtMs),
+      },
       foreign,
       drained,
       orderChecked: consumersRan && groups.every((g) => g.orderChecked),

@@ -58,6 +58,8 @@ export class ProducerWorker {
   private wake: (() => void) | null = null;
   /** When room was last freed after none was left: messages due before then waited for a send slot. */
   private roomFreedAtMs = -Infinity;
+  /** Set at the drain's bound: answers that come later no longer touch the books or the figures. */
+  private abandoned = false;
 
   constructor(private readonly o: ProducerWorkerOptions) {}
 
@@ -76,12 +78,47 @@ export class ProducerWorker {
     else await this.produceOnSchedule(this.o.schedule);
   }
 
-  /** Waits until every sent message is acknowledged or failed, at most until `deadlineMs`. */
+  /**
+   * Messages of the schedule not handed to the client (yet): producing ended with every send slot taken by sends
+   * the broker had not answered. The drain sends them as room frees; those left at its bound were never sent.
+   */
+  get unsent(): number {
+    return this.o.schedule === null ? 0 : this.o.schedule.total - this.nextSequence;
+  }
+
+  /**
+   * The drain: sends what producing left unsent (as room frees), and waits until every sent message is
+   * acknowledged or failed — at most until `deadlineMs`, whatever the client's own timeouts.
+   */
   async settle(deadlineMs: number): Promise<boolean> {
-    while (this.inFlight > 0 && this.o.clock() < deadlineMs && !this.o.signal.aborted) {
-      await this.waitForWake(Math.min(100, deadlineMs - this.o.clock()));
+    const { clock, maxBatch, signal, schedule } = this.o;
+    while ((this.inFlight > 0 || this.unsent > 0) && clock() < deadlineMs && !signal.aborted) {
+      const now = clock();
+      const room = this.room();
+      const due = schedule && this.unsent > 0 ? Math.min(schedule.dueBy(now), schedule.total) - this.nextSequence : 0;
+      if (schedule && due > 0 && room > 0) {
+        this.sendBatch(Math.min(due, maxBatch, room), (sequence) => schedule.intendedMs(sequence), now);
+        await yieldToEventLoop();
+      } else {
+        await this.waitForWake(Math.min(100, deadlineMs - now));
+      }
     }
-    return this.inFlight === 0;
+    return this.inFlight === 0 && this.unsent === 0;
+  }
+
+  /**
+   * The drain's bound passed: sends still unanswered keep an unknown outcome (counted unacknowledged, neither
+   * acknowledged nor failed) and nothing the client says of them later changes the books or the figures; what was
+   * never sent stays unsent. The producer is closed (not awaited: a client may hang on a dead broker; the run's
+   * teardown closes it again) so that it stops retrying. Returns what was left.
+   */
+  abandon(): { unanswered: number; unsent: number } {
+    const left = { unanswered: this.inFlight, unsent: this.unsent };
+    if (this.abandoned) return left;
+    this.abandoned = true;
+    this.wake?.();
+    if (left.unanswered > 0) this.o.producer.close().catch(() => {});
+    return left;
   }
 
   private async produceOnSchedule(schedule: RateSchedule): Promise<void> {
@@ -95,7 +132,9 @@ export class ProducerWorker {
         this.sendBatch(Math.min(due - this.nextSequence, maxBatch, room), intended, now);
         await yieldToEventLoop();
       } else if (room <= 0) {
-        await this.waitForWake(100);
+        // No room at the end of the window: producing ends here; the drain sends the rest as room frees.
+        if (now >= this.o.endMs) return;
+        await this.waitForWake(Math.min(100, this.o.endMs - now));
       } else {
         await this.waitForWake(schedule.intendedMs(this.nextSequence) - now);
       }
@@ -139,6 +178,7 @@ export class ProducerWorker {
     collector.onSent(sentMs, intendedMs, this.roomFreedAtMs);
     let acked = 0;
     const onAcked = (indexes: readonly number[], ackMs: number, partition: number) => {
+      if (this.abandoned) return; // answered after the drain's bound: its outcome stays unknown
       const stream = streamOf(topicIndex, partition);
       for (const i of indexes) {
         collector.onAck(intendedMs[i]!, sentMs, ackMs, stream);
@@ -150,6 +190,7 @@ export class ProducerWorker {
     this.o.producer.send(this.o.topic, messages, onAcked).then(
       () => this.release(count),
       (error: unknown) => {
+        if (this.abandoned) return;
         const failed = count - acked;
         collector.onError(`produce:${errorKind(error)}`, this.o.clock(), failed);
         ledger.recordFailed(failed);
@@ -159,6 +200,7 @@ export class ProducerWorker {
   }
 
   private release(count: number): void {
+    if (this.abandoned) return; // the books closed with these unanswered
     if (this.room() <= 0) this.roomFreedAtMs = this.o.clock();
     this.inFlight -= count;
     this.batchesInFlight--;

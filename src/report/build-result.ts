@@ -51,6 +51,8 @@ export interface ResultInput {
             | 'lost'
             | 'notDelivered'
             | 'unansweredAtDrainEnd'
+            | 'unsentAtDrainEnd'
+            | 'drain'
           >
         >)
     | undefined;
@@ -170,6 +172,8 @@ export function buildResult(input: ResultInput): RunResult {
         : [],
       foreign: outcome?.foreign ?? 0,
       drained: outcome?.drained ?? false,
+      unansweredAtDrainEnd: booksClosed ? (outcome?.unansweredAtDrainEnd ?? null) : null,
+      unsentAtDrainEnd: booksClosed ? (outcome?.unsentAtDrainEnd ?? null) : null,
       byGroup:
         consumers && groups?.length && groups.every((g) => g.region !== undefined)
           ? Object.fromEntries(
@@ -184,6 +188,7 @@ export function buildResult(input: ResultInput): RunResult {
     ...(input.replication ? { replication: input.replication, rpo: input.rpo ?? null } : {}),
     ...(input.rto ? { rto: input.rto } : {}),
     errors: { total: Object.values(metrics?.errors ?? {}).reduce((a, b) => a + b, 0), byKind: metrics?.errors ?? {} },
+    drain: booksClosed ? (outcome?.drain ?? null) : null,
     timeline: withFaultWindows(withTargets(metrics?.timeline ?? [], workload), faults),
     faults,
     failover: failoverSummary(faults, acknowledged),
@@ -214,18 +219,24 @@ export function buildResult(input: ResultInput): RunResult {
       'acks=0: a send resolves once its bytes are on the socket, so nothing is acknowledged; messages never delivered are counted as notDelivered, not lost, and publish latency and write failover are not measured',
     );
   }
-  if (booksClosed && consumers && outcome && !outcome.drained) {
+  const sendsLeft = (outcome?.unansweredAtDrainEnd ?? 0) + (outcome?.unsentAtDrainEnd ?? 0) > 0;
+  if (booksClosed && (consumers || sendsLeft) && outcome && !outcome.drained) {
     warnings.push(
       drainWarning({
         drainTimeoutMs: workload.drainTimeout,
         driverName: run.driver.name,
         acknowledged,
         unanswered: outcome.unansweredAtDrainEnd,
-        groups: groups?.map((g) => ({
-          name: g.region ?? '',
-          behindAtDrainEnd: g.behindAtDrainEnd,
-          foundByFinalRead: g.counts.foundByFinalRead,
-        })) ?? [{ name: '', behindAtDrainEnd: counts.ackedNotConsumed, foundByFinalRead: counts.foundByFinalRead }],
+        unsent: outcome.unsentAtDrainEnd,
+        groups: !consumers
+          ? []
+          : (groups?.map((g) => ({
+              name: g.region ?? '',
+              behindAtDrainEnd: g.behindAtDrainEnd,
+              foundByFinalRead: g.counts.foundByFinalRead,
+            })) ?? [
+              { name: '', behindAtDrainEnd: counts.ackedNotConsumed, foundByFinalRead: counts.foundByFinalRead },
+            ]),
         finalReadComplete: outcome.finalReadComplete,
         finalReadAvailable: outcome.finalReadAvailable ?? true,
       }),

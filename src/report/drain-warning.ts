@@ -12,6 +12,8 @@ export interface DrainFacts {
   acknowledged: boolean;
   /** Sends still unanswered at the drain's end; undefined when not known. */
   unanswered: number | undefined;
+  /** Messages of the schedule never sent (no send slot free before the drain's end); undefined when not known. */
+  unsent?: number | undefined;
   /** Each consumer group: its name (empty with one group and no regions), what it lacked at the drain's end, what the final read then found in the log of it. */
   groups: Array<{ name: string; behindAtDrainEnd: number; foundByFinalRead: number }>;
   /** null: no final read ran; else whether it reached the end of every partition. */
@@ -26,10 +28,14 @@ export function drainWarning(f: DrainFacts): string {
   if (f.unanswered !== undefined && f.unanswered > 0) {
     parts.push(
       f.acknowledged
-        ? `${f.unanswered} message(s) were still waiting for the broker's answer ${bound} (counted unacked, not lost)`
-        : `${f.unanswered} send(s) had not completed ${bound}`,
+        ? `${f.unanswered} message(s) were still waiting for the broker's answer ${bound}: their outcome is unknown (counted unacked, neither acknowledged nor failed, not lost) and an answer after the bound was ignored`
+        : `${f.unanswered} send(s) had not completed ${bound} (outcome unknown; a later answer was ignored)`,
     );
   }
+  if (f.unsent !== undefined && f.unsent > 0)
+    parts.push(
+      `${f.unsent} message(s) of the schedule were never sent: every send slot was still taken by unanswered sends ${bound}`,
+    );
   const behind = f.groups.filter((g) => g.behindAtDrainEnd > 0);
   const what = f.acknowledged ? 'acknowledged message(s)' : 'message(s) sent';
   if (behind.length > 0) {
@@ -59,7 +65,7 @@ export function drainWarning(f: DrainFacts): string {
         `a final read from the beginning of each partition then found ${found} of them still undelivered but in the log (not ${f.acknowledged ? 'lost' : 'counted notDelivered'}), so ${figure} counts only messages missing from the log`,
       );
     }
-  } else if (f.unanswered !== undefined && f.unanswered > 0) {
+  } else if (f.unanswered !== undefined && f.unanswered > 0 && f.groups.length > 0) {
     parts.push(
       f.acknowledged
         ? 'every acknowledged message had been delivered to every consumer group, so no final read was needed'

@@ -113,6 +113,13 @@ export interface RunResult {
     /** False when the drain bound passed before every send was answered and every consumer group caught up. */
     drained: boolean;
     /**
+     * Sends still unanswered when the drain bound passed: outcome unknown (in `unacked`, neither acked nor failed);
+     * an answer after the bound changes nothing. null when the load did not reach the drain's end.
+     */
+    unansweredAtDrainEnd?: number | null;
+    /** Messages of the schedule never sent: every send slot was still taken by unanswered sends at the drain bound. */
+    unsentAtDrainEnd?: number | null;
+    /**
      * With regions: each consumer group's own books, keyed by its consumer region (one group per region, each
      * reading every message). The overall figures above cover every group: `lost` counts each message some group
      * lacks once; `consumed`, `duplicated`, `redelivered`, `reordered` … are summed over the groups. Null without
@@ -135,6 +142,12 @@ export interface RunResult {
   /** With `failover:`: how and when the clients moved to the replica, RTO produce / consume (withheld, with `flag`, when the move was no recovery from the outage), per-group repeats and re-sent messages (see RtoFigures). */
   rto?: RtoFigures;
   errors: { total: number; byKind: Record<string, number> };
+  /**
+   * The drain, in ms since the load's origin: when producing ended, when the drain began (faults healed) and when
+   * it ended (at most `workload.drainTimeoutMs` after it began, whatever the client's timeouts). null when the
+   * load did not reach its end.
+   */
+  drain?: { producingEndedAtMs: number; startedAtMs: number; endedAtMs: number } | null;
   timeline: TimelinePoint[];
   /** Each fault: what it hit, when it was in force, and what it cost. */
   faults: FaultRecord[];

@@ -48,7 +48,7 @@ function scenario(system: 'kafka' | 'pulsar', o: { exactlyOnce?: boolean; mm2Kil
   const cluster = (name: string, region: string) =>
     system === 'kafka'
       ? `{name: ${name}, system: kafka, provider: local, brokers: 1, heap: 384MiB, region: ${region}}`
-      : `{name: ${name}, system: pulsar, provider: local, heap: 512MiB, region: ${region}, producer: {sendTimeout: 5s}}`;
+      : `{name: ${name}, system: pulsar, provider: local, heap: 512MiB, region: ${region}}`;
   const mm2Kill = o.mm2Kill ? `  - {at: 4s, action: kill, target: "mirrormaker(${b})", duration: 1s}\n` : '';
   return `name: it-lost-for-good
 regions: [ra, rb]
@@ -98,7 +98,37 @@ async function runAndReadBack(
   assert.ok(reading, `the harness waited for replication: ${run.stderr}`);
   const readBack = await reading!;
   assert.doesNotMatch(readBack.stderrAtEnd, /stopping the cluster/, 'the test read the target before teardown');
+  checkDrainBound(out);
   return { out, books: JSON.parse(readFileSync(booksFile, 'utf8')) as Books, readBack, stderr: run.stderr };
+}
+
+/** Slack for timers and the event loop (2 cores shared by brokers): far below any client timeout (30 s). */
+const DRAIN_SLACK_MS = 1_000;
+
+/**
+ * The drain is bounded by drainTimeout whatever the clients' own timeouts (the source is gone: its sends are never
+ * answered): producing ends with the window, the drain at its bound, and sends still unanswered then are counted
+ * so (unknown outcome), in `unacked`, neither acked nor failed.
+ */
+function checkDrainBound(out: string): void {
+  const r = readResult(out);
+  const windowEndMs = r.workload.warmupMs + r.workload.durationMs;
+  const { producingEndedAtMs, startedAtMs, endedAtMs } = r.drain;
+  assert.ok(producingEndedAtMs <= windowEndMs + DRAIN_SLACK_MS, `producing ended at ${producingEndedAtMs} ms`);
+  assert.ok(
+    endedAtMs - startedAtMs <= r.workload.drainTimeoutMs + DRAIN_SLACK_MS,
+    `the drain took ${endedAtMs - startedAtMs} ms, bound ${r.workload.drainTimeoutMs} ms`,
+  );
+  const m = r.messages;
+  assert.equal(m.unacked, m.sent - m.acked);
+  assert.equal(
+    m.unansweredAtDrainEnd,
+    m.unacked - m.failed,
+    `every send acked, failed or unanswered: ${JSON.stringify(m)}`,
+  );
+  console.log(
+    `drain: producing ended at ${producingEndedAtMs} ms (window end ${windowEndMs}), drain ${startedAtMs}→${endedAtMs} ms (${endedAtMs - startedAtMs} ms, bound ${r.workload.drainTimeoutMs}); unanswered at its end ${m.unansweredAtDrainEnd}, never sent ${m.unsentAtDrainEnd}, failed ${m.failed}`,
+  );
 }
 
 /** This run's messages in a read-back, producer:sequence (the payload header: magic, run id, producer, sequence). */

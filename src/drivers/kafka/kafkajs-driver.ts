@@ -74,6 +74,8 @@ class KafkajsProducer implements ProducerHandle {
   private readonly retired: Producer[] = [];
   /** Idempotent only: each partition's latest send, so the next one waits for it. */
   private readonly partitionTails = new Map<number, Promise<void>>();
+  /** Closed (the drain's bound passed, or the run ended): requests still waiting their turn fail at once. */
+  private closed = false;
 
   constructor(
     private readonly create: () => Promise<Producer>,
@@ -122,6 +124,9 @@ class KafkajsProducer implements ProducerHandle {
     messages: OutgoingMessage[],
     acked: (ackMs: number) => void,
   ): Promise<void> {
+    // Never a fresh producer (a connection to a broker that may be gone) after close: nothing would close it.
+    if (this.closed)
+      throw Object.assign(new Error('the producer was closed before it could send'), { type: 'producer-closed' });
     const producer = await this.producer();
     try {
       await producer.send({
@@ -167,13 +172,14 @@ class KafkajsProducer implements ProducerHandle {
 
   /** Retires a producer whose send failed: later sends use a fresh one (sends in flight on it finish there). */
   private replace(failed: Producer): void {
-    if (this.latest !== failed) return;
+    if (this.latest !== failed || this.closed) return; // after close: no fresh producer nobody would close
     this.latest = undefined;
     this.retired.push(failed);
     this.current = this.fresh();
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const current = await this.current.catch(() => undefined);
     await Promise.allSettled([...this.retired, ...(current ? [current] : [])].map((producer) => producer.disconnect()));
   }
