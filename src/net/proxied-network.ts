@@ -162,13 +162,34 @@ export class ProxiedNetwork {
     else this.standing.delete(link.name);
   }
 
-  /** Enables every proxy and removes every fault's toxic; the links' standing costs stay. */
+  /**
+   * Enables every proxy and removes every toxic but the links' standing costs, which stay in place throughout. (A
+   * Toxiproxy reset followed by adding the standing costs back left each link free of its cost for a moment, and
+   * Toxiproxy 2.12 can crash — link.go, "index out of range" — when a toxic is added to a connection that a
+   * bandwidth toxic is writing on: the heal before the drain did exactly that under load.)
+   */
   async healAll(): Promise<void> {
-    await this.api.reset();
     this.toxicsByFault.clear();
     for (const entry of this.proxies.values()) {
-      entry.proxy = await this.api.get(entry.link.name);
-      for (const toxic of this.standing.get(entry.link.name) ?? []) {
+      const name = entry.link.name;
+      const standing = this.standing.get(name) ?? [];
+      const keep = new Set(standing.map(standingName));
+      const response = await fetch(`${this.api.host}/proxies/${name}/toxics`);
+      if (!response.ok) throw new Error(`Toxiproxy: listing the toxics of ${name}: HTTP ${response.status}`);
+      const present = ((await response.json()) as Array<{ name: string }>).map((t) => t.name);
+      for (const toxic of present.filter((t) => !keep.has(t))) {
+        const removed = await fetch(`${this.api.host}/proxies/${name}/toxics/${toxic}`, { method: 'DELETE' });
+        if (!removed.ok && removed.status !== 404)
+          throw new Error(`Toxiproxy: removing ${toxic} from ${name}: HTTP ${removed.status}`);
+      }
+      entry.proxy = await this.api.get(name);
+      if (!entry.proxy.enabled)
+        entry.proxy = await entry.proxy.update({
+          enabled: true,
+          listen: entry.proxy.listen,
+          upstream: entry.proxy.upstream,
+        });
+      for (const toxic of standing.filter((t) => !present.includes(standingName(t)))) {
         await entry.proxy.addToxic({
           name: standingName(toxic),
           type: toxic.type as never,

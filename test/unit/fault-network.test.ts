@@ -58,3 +58,50 @@ for (const status of [204, 404]) {
     });
   });
 }
+
+test('healAll keeps the standing costs in place: removes only the faults’ toxics and enables the proxy — no reset, no toxic added back', async () => {
+  // Adding toxics back to links carrying data (after a reset) crashed Toxiproxy 2.12 under load, and left each
+  // link free of its region cost for a moment.
+  const calls: string[] = [];
+  const server = createServer((request, response) => {
+    calls.push(`${request.method} ${request.url}`);
+    if (request.method === 'GET')
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify([{ name: 'region-latency-upstream' }, { name: 'f1-latency-upstream' }]));
+    else response.writeHead(204).end();
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const proxy = {
+    listen: '',
+    upstream: '',
+    enabled: false,
+    addToxic: async (t: { name: string }) => void calls.push(`add ${t.name}`),
+    update: async (body: { enabled: boolean }) => {
+      calls.push(`update enabled=${body.enabled}`);
+      return { ...proxy, enabled: body.enabled };
+    },
+  };
+  const api = {
+    host,
+    createProxy: async () => proxy,
+    get: async () => proxy,
+    reset: async () => void calls.push('reset'),
+  };
+  try {
+    const network = new ProxiedNetwork(api as never);
+    const [link] = await network.addLinks([{ kind: 'client', from: 'clients', to: 1, upstreamPort: 9 }]);
+    await network.setStanding(link!, [toxic]);
+    await network.addToxic('f1', [link!], toxic);
+    calls.length = 0;
+    await network.healAll();
+    assert.deepEqual(calls, [
+      'GET /proxies/client-clients-to-1/toxics',
+      'DELETE /proxies/client-clients-to-1/toxics/f1-latency-upstream',
+      'update enabled=true',
+    ]);
+  } finally {
+    await new Promise((done) => server.close(done));
+  }
+});
