@@ -14,26 +14,25 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Kafka, logLevel } from 'kafkajs';
-import { pulsarWebSocketDriver } from '../../src/drivers/pulsar/pulsar-websocket-driver.js';
 import {
   collect,
   expectNoProcessLeftAfterEach,
+  payloadIds,
+  type ReplicationBooks,
+  type ReplicationEntry,
+  readKafkaTarget,
+  readPulsarTarget,
   readResult,
   runCli,
   startCli,
   tempDir,
-  waitFor,
   writeScenario,
 } from '../helpers.js';
 
 expectNoProcessLeftAfterEach();
 
-type Entry = [number, number, number, number | null, number | null];
-interface Books {
-  runId: string;
-  flows: Array<{ from: string; to: string; messages: Entry[] }>;
-}
+type Entry = ReplicationEntry;
+type Books = ReplicationBooks;
 interface ReadBack {
   /** Every record the test read on the target (copies included). */
   values: Buffer[];
@@ -131,77 +130,6 @@ function checkDrainBound(out: string): void {
   );
 }
 
-/** This run's messages in a read-back, producer:sequence (the payload header: magic, run id, producer, sequence). */
-function idsOf(values: Buffer[], runId: string): string[] {
-  return values
-    .filter((v) => v.length >= 20 && v.readUInt32BE(0) === 0x464c5431 && v.subarray(4, 12).toString('hex') === runId)
-    .map((v) => `${v.readUInt32BE(12)}:${v.readUInt32BE(16)}`);
-}
-
-/** Reads topic `t` on the Kafka target from the beginning to its high watermarks (read committed, kafkajs default). */
-async function readKafkaTarget(out: string): Promise<Buffer[]> {
-  const mm2 = readFileSync(join(out, 'logs', 'mm2', 'mm2.properties'), 'utf8');
-  const bootstrap = /^b\.bootstrap\.servers=(.*)$/m.exec(mm2)![1]!;
-  const kafka = new Kafka({ clientId: 'faultline-truth-reader', brokers: [bootstrap], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  const consumer = kafka.consumer({ groupId: `faultline-truth-${process.pid}-${Date.now()}` });
-  const values: Buffer[] = [];
-  const next = new Map<number, number>();
-  try {
-    await admin.connect();
-    await consumer.connect();
-    await consumer.subscribe({ topic: 't', fromBeginning: true });
-    // The source is gone and MirrorMaker 2 idle: no transaction is open, the high watermark is the end.
-    const end = new Map((await admin.fetchTopicOffsets('t')).map((p) => [p.partition, Number(p.high)]));
-    // A batch's last offset counts transaction markers too (exactly-once), which eachMessage never sees.
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      const after = Number(payload.lastOffset) + 1;
-      if (after > (next.get(payload.partition) ?? 0)) next.set(payload.partition, after);
-    });
-    await consumer.run({ eachMessage: async ({ message }) => void values.push(message.value!) });
-    await waitFor(
-      () => [...end].every(([p, high]) => (next.get(p) ?? 0) >= high || high === 0),
-      20_000,
-      'the test reader to reach the end of the target topic',
-    );
-    return values;
-  } finally {
-    await consumer.disconnect().catch(() => {});
-    await admin.disconnect().catch(() => {});
-  }
-}
-
-/**
- * Reads topic `t` on the Pulsar target from the beginning of each partition to its last entry (WebSocket readers),
- * from the target's own region: straight to its web service, not across the capped link.
- */
-async function readPulsarTarget(out: string): Promise<Buffer[]> {
-  const conf = readFileSync(join(out, 'logs', 'pb-broker-1', 'standalone.conf'), 'utf8');
-  const port = (key: string) => /^(\d+)$/.exec(new RegExp(`^${key}=(.*)$`, 'm').exec(conf)![1]!)![1]!;
-  const client = pulsarWebSocketDriver.createClient({
-    endpoints: {
-      bootstrap: `pulsar://127.0.0.1:${port('brokerServicePort')}`,
-      webServiceUrl: `http://127.0.0.1:${port('webServicePort')}`,
-    },
-    producerOptions: {},
-    consumerOptions: {},
-    log: () => {},
-    clock: () => performance.now(),
-  });
-  const values: Buffer[] = [];
-  try {
-    const complete = await client.finalRead!(
-      [{ name: 't', partitions: 2, replicationFactor: 1, config: {} }],
-      (value) => values.push(value),
-      20_000,
-    );
-    assert.ok(complete, 'the test reader reached the last entry of every partition of the target');
-    return values;
-  } finally {
-    await client.close();
-  }
-}
-
 interface Figures {
   lost: number;
   readBackMissing: number;
@@ -221,7 +149,7 @@ function checkAgainstReadBack(out: string, books: Books, readBack: ReadBack): Fi
   assert.equal(T, Math.round(outage.injectedAt * 10) / 10);
   const messages = books.flows[0]!.messages;
   const key = ([producer, sequence]: Entry) => `${producer}:${sequence}`;
-  const ids = idsOf(readBack.values, books.runId);
+  const ids = payloadIds(readBack.values, books.runId);
   const found = new Set(ids);
   const ackedByT = messages.filter(([, , , acked]) => acked !== null && acked <= T);
   const missingByTest = ackedByT
@@ -270,9 +198,8 @@ function checkMirrorMakerResumed(out: string, books: Books): { resumedAfterMs: n
 for (const exactlyOnce of [false, true]) {
   const mode = exactlyOnce ? 'exactly-once' : 'at-least-once';
   test(`MirrorMaker 2 ${mode}: survives its own SIGKILL (${exactlyOnce ? 'no copies' : 'copies counted'}); a source region lost for good: RPO lost = the test's read-back`, async () => {
-    const { out, books, readBack } = await runAndReadBack(
-      scenario('kafka', { exactlyOnce, mm2Kill: true }),
-      readKafkaTarget,
+    const { out, books, readBack } = await runAndReadBack(scenario('kafka', { exactlyOnce, mm2Kill: true }), (out) =>
+      readKafkaTarget(out, 'b', 't'),
     );
     const figures = checkAgainstReadBack(out, books, readBack);
     const { resumedAfterMs } = checkMirrorMakerResumed(out, books);
@@ -284,7 +211,9 @@ for (const exactlyOnce of [false, true]) {
 }
 
 test("Pulsar geo-replication: a source region lost for good: RPO lost = the test's read-back", async () => {
-  const { out, books, readBack } = await runAndReadBack(scenario('pulsar'), readPulsarTarget);
+  const { out, books, readBack } = await runAndReadBack(scenario('pulsar'), (out) =>
+    readPulsarTarget(out, 'pb', 't', 2),
+  );
   const figures = checkAgainstReadBack(out, books, readBack);
   assert.equal(figures.duplicated, 0);
   console.log(
