@@ -151,7 +151,9 @@ export class ReplicationRun {
   async settle(drainTimeoutMs: number): Promise<void> {
     this.stopMoving();
     await this.switching;
-    this.o.info(`waiting for replication to catch up (at most ${drainTimeoutMs} ms)`);
+    this.o.info(
+      `waiting for replication to catch up (at most ${drainTimeoutMs} ms; load clock ${Math.round(this.o.clock.now())} ms)`,
+    );
     if (await this.watch.waitUntilCaughtUp(drainTimeoutMs)) return;
     this.o.info('replication did not catch up: reading the targets to their end (final read)');
     await this.watch.finalReadOfTargets(drainTimeoutMs);
