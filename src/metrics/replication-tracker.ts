@@ -52,6 +52,22 @@ export interface ReplicationGap {
   ms: number;
 }
 
+/** One replication's message counts (the definitions at the top of this file). */
+export interface ReplicationCounts {
+  acked: number;
+  replicated: number;
+  /** Extra copies written to the target (read at a position not read before). */
+  duplicated: number;
+  /** Copies the target's reader got again at a position already read: the reader's redeliveries, not copies. */
+  redelivered: number;
+  /** Read again where the reader gave no position: copy or redelivery, unknown. */
+  duplicatesUnclassified: number;
+  notReplicated: number;
+  /** Of replicated: found on the target by the final read after the wait, not by the reader in time. */
+  foundByFinalRead: number;
+  seenUnacked: number;
+}
+
 export interface ReplicationFigures {
   from: string;
   to: string;
@@ -69,17 +85,7 @@ export interface ReplicationFigures {
   endToEnd: LatencySummary | null;
   /** Replicated messages per second, from the first to the last replicated message. */
   throughput: { messagesPerSec: number } | null;
-  messages: {
-    acked: number;
-    replicated: number;
-    duplicated: number;
-    redelivered: number;
-    duplicatesUnclassified: number;
-    notReplicated: number;
-    /** Of replicated: found on the target by the final read after the wait, not by the reader in time. */
-    foundByFinalRead: number;
-    seenUnacked: number;
-  };
+  messages: ReplicationCounts;
   /** Replicator start → first probe record seen on the target (ms), when measured. */
   firstRecordMs: number | null;
   timeline: ReplicationTimelinePoint[];

@@ -18,7 +18,12 @@ import type { ConsumerGroupHandle, DriverFactory, MessagingClient, ProducerHandl
 import { InfrastructureError } from '../errors.js';
 import { LatencyHistogram, type LatencySummary } from '../metrics/latency-histogram.js';
 import { positionFingerprint } from '../metrics/message-ledger.js';
-import { type ReplicationFigures, type ReplicationGap, ReplicationTracker } from '../metrics/replication-tracker.js';
+import {
+  type ReplicationCounts,
+  type ReplicationFigures,
+  type ReplicationGap,
+  ReplicationTracker,
+} from '../metrics/replication-tracker.js';
 import { messageKey, PayloadCodec } from '../load/payload.js';
 import type { TopicSpec } from '../scenario/schema.js';
 import { round } from '../scenario/units.js';
@@ -52,7 +57,8 @@ export interface RpoFigures extends ReplicationGap {
   byReplica?: Array<ReplicationGap & { to: string }>;
 }
 
-export interface ReplicationResult {
+/** Over every replication of the run: the counts summed, lag and end-to-end merged. */
+export interface ReplicationResult extends ReplicationCounts {
   /** Over every replication of the run: first seen on the target − appended on the source, per message. */
   lag: LatencySummary | null;
   /** Replicated messages whose lag came out below 0 (a clock defect), kept out of `lag`; see the flows. */
@@ -67,18 +73,6 @@ export interface ReplicationResult {
   /** Over every replication: intended send time → seen by the reader on the target (warm-up excluded). */
   endToEnd: LatencySummary | null;
   throughput: { messagesPerSec: number } | null;
-  acked: number;
-  replicated: number;
-  /** Extra copies written to the target (read at a position not read before). */
-  duplicated: number;
-  /** Copies the target's reader got again at a position already read: the reader's redeliveries, not copies. */
-  redelivered: number;
-  /** Read again where the reader gave no position: copy or redelivery, unknown. */
-  duplicatesUnclassified: number;
-  notReplicated: number;
-  /** Of replicated: found on a target by the final read after the wait, not by its reader in time. */
-  foundByFinalRead: number;
-  seenUnacked: number;
   /** True when every acknowledged message reached every target before the wait at the end ran out. */
   caughtUp: boolean;
   /** Each replication (source → target) on its own. */
