@@ -235,7 +235,11 @@ test('truth: a reader in the target region sees end-to-end latency higher than a
   const rep = r.replication;
   const source = r.latency.endToEnd;
   const target = rep.flows[0].endToEnd;
-  assert.equal(target.count, rep.lag.count, 'one end-to-end figure per replicated message after the warm-up');
+  assert.equal(
+    target.count,
+    rep.lag.count,
+    `one end-to-end figure per replicated message after the warm-up (lagNegative ${rep.lagNegative}, lagUnmeasured ${rep.lagUnmeasured}, clock step ${rep.lagClockStepMs} ms; ${out})`,
+  );
   assert.deepEqual(rep.endToEnd, target, "one flow: the overall figure is the flow's");
   assert.ok(target.p50 - source.p50 >= 80, `target e2e p50 ${target.p50} ms − source e2e p50 ${source.p50} ms`);
   assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /end-to-end on the target p50 \/ p99 ms/);
