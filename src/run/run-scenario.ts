@@ -22,6 +22,8 @@ import type { JoinedClusters } from '../replication/replication-plan.js';
 import { mirrorMakerControls } from '../replication/mirror-maker.js';
 import { ReplicationRun } from './replication-run.js';
 import { RunningTopology } from './running-topology.js';
+import { runProcesses } from './run-processes.js';
+import { ResourceSampler, type SamplerOptions } from '../resources/resource-sampler.js';
 import { buildResult, type ResultInput } from '../report/build-result.js';
 import { loadRuns, writeComparison } from '../report/compare.js';
 import { renderReport } from '../report/markdown-report.js';
@@ -38,6 +40,8 @@ export interface RunOptions {
   progress: ProgressReporter;
   /** Receives the registry of the cluster being run, so a second Ctrl-C can kill its processes at once. */
   onRegistry?: (registry: ProcessRegistry | undefined) => void;
+  /** Sampling options for resource use (e.g. the live endpoint's onSample). */
+  resources?: SamplerOptions;
 }
 
 export interface ClusterRunOutcome {
@@ -115,6 +119,7 @@ async function runCluster(
   let client: MessagingClient | undefined;
   let replicated: ReplicationRun | undefined;
   let injector: FaultInjector | undefined;
+  let resources: ResourceSampler | undefined;
   let faultsUntilMs = 0;
   let outcome: LoadOutcome | undefined;
   let failure: { status: 'error' | 'interrupted'; reason: string } | undefined;
@@ -124,7 +129,11 @@ async function runCluster(
     writeFile(join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
   const checkpoint = (metrics: CollectedMetrics | undefined, counts: ResultInput['counts']) =>
     writeResult(
-      buildResult({ ...base, cluster, endedAt: new Date(), metrics, counts, outcome: undefined, status: 'running' }),
+      buildResult({
+        ...base,
+        ...{ cluster, endedAt: new Date(), metrics, counts, outcome: undefined, status: 'running' },
+        resources: resources?.samples(),
+      }),
     );
 
   try {
@@ -181,6 +190,7 @@ async function runCluster(
       {
         signal,
         onStart: (collector) => {
+          resources = new ResourceSampler(runProcesses(topology), clock.now, options.resources).start();
           progress.info(
             `${run.cluster.name}: load started${run.faults.length ? ` with ${run.faults.length} fault(s) scheduled` : ''}`,
           );
@@ -227,6 +237,7 @@ async function runCluster(
     log(`run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   } finally {
     await injector?.healAll().catch((error: unknown) => log(`healing faults failed: ${errorMessage(error)}`));
+    resources?.stop();
     await client?.close().catch(() => {});
     await replicated?.close();
     await topology.stop();
@@ -243,6 +254,7 @@ async function runCluster(
     counts: outcome?.counts,
     outcome,
     faults: injector?.results(faultsUntilMs) ?? [],
+    resources: resources?.samples(),
     ...(replicated ? replicated.figures(injector?.results(faultsUntilMs) ?? []) : {}),
     ...(failure ? { status: failure.status, statusReason: failure.reason } : {}),
   });
