@@ -24,6 +24,8 @@ import type { RunResult } from './report/result.js';
 import { type ScenarioOutcome, runScenario } from './run/run-scenario.js';
 import { loadScenarioFile } from './scenario/load-scenario.js';
 import { scenarioJsonSchema } from './scenario/schema.js';
+import { LiveMetrics } from './live/live-metrics.js';
+import { startMetricsServer } from './live/metrics-server.js';
 
 const program = new Command()
   .name('faultline')
@@ -38,9 +40,17 @@ program
   .argument('<file>', 'scenario YAML file')
   .option('-o, --out <dir>', 'results directory (default: results/<scenario>-<timestamp>)')
   .option('-q, --quiet', 'no progress output')
-  .action(async (file: string, options: { out?: string; quiet?: boolean }) => {
+  .option(
+    '--metrics-port <port>',
+    'serve live metrics (Prometheus text format) on 127.0.0.1:PORT/metrics during the run',
+    metricsPort,
+  )
+  .action(async (file: string, options: { out?: string; quiet?: boolean; metricsPort?: number }) => {
     const plan = await buildPlan(await loadScenarioFile(file));
     const progress = progressReporter(process.stderr, options.quiet);
+    const live = options.metricsPort === undefined ? undefined : new LiveMetrics();
+    const metrics = live && (await startMetricsServer(options.metricsPort!, () => live.render()));
+    if (metrics) progress.info(`live metrics: ${metrics.url}`);
     const controller = new AbortController();
     let registry: ProcessRegistry | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -58,7 +68,9 @@ program
       signal: controller.signal,
       progress,
       onRegistry: (current) => (registry = current),
+      ...(live ? { live } : {}),
     });
+    await metrics?.close();
     printSummary(outcome);
     process.exitCode = outcome.exitCode;
   });
@@ -236,6 +248,13 @@ async function resultFiles(dir: string): Promise<string[]> {
   return entries
     .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'result.json')))
     .map((e) => join(dir, e.name, 'result.json'));
+}
+
+function metricsPort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535)
+    throw usage(`--metrics-port: expected a port number from 1 to 65535, got "${value}"`);
+  return port;
 }
 
 function usage(message: string): Error & { exitCode: number } {

@@ -20,7 +20,7 @@ export interface ResourceFigure {
   diskWrittenBytes: number | null;
   /** CPU-seconds per million messages produced: cpu.mean ÷ throughput.produced.messagesPerSec × 10⁶. */
   cpuSecondsPerMillionMessages: number | null;
-  /** Intervals in the window with a reading; `unmeasured`: those without (process not running, or unreadable). */
+  /** Intervals (mostly) in the window with a reading; `unmeasured`: those without (not running, or unreadable). */
   samples: number;
   unmeasured: number;
 }
@@ -112,12 +112,12 @@ function summarize(
   for (const { point, use } of series) {
     const overlapMs = Math.min(point.tMs, window.toMs) - Math.max(point.tMs - point.ms, window.fromMs);
     if (overlapMs <= 0 || point.ms <= 0) continue;
+    const share = overlapMs / point.ms;
     if (use === null) {
-      unmeasured++;
+      if (share >= 0.5) unmeasured++;
       continue;
     }
-    samples++;
-    const share = overlapMs / point.ms;
+    if (share >= 0.5) samples++;
     seconds += overlapMs / 1000;
     cpuSeconds += (use.cpu * overlapMs) / 1000;
     rssWeighted += (use.rssBytes * overlapMs) / 1000;
@@ -126,7 +126,7 @@ function summarize(
     read = read === null || use.readBytes === null ? null : read + use.readBytes * share;
     written = written === null || use.writeBytes === null ? null : written + use.writeBytes * share;
   }
-  if (samples === 0)
+  if (seconds === 0)
     return {
       cpu: { mean: null, max: null },
       rssBytes: { mean: null, max: null },

@@ -172,7 +172,9 @@ export class ResourceSampler {
 
   private schedule(): void {
     if (this.stopped) return;
-    const next = (Math.floor(this.now() / this.intervalMs) + 1) * this.intervalMs;
+    // The next whole interval at least half an interval away: no sliver of an interval (10 ms CPU ticks over
+    // 20 ms would read as a spike).
+    const next = Math.ceil((this.now() + this.intervalMs / 2) / this.intervalMs) * this.intervalMs;
     this.timer = setTimeout(
       () => {
         this.tick();

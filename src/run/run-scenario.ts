@@ -23,7 +23,8 @@ import { mirrorMakerControls } from '../replication/mirror-maker.js';
 import { ReplicationRun } from './replication-run.js';
 import { RunningTopology } from './running-topology.js';
 import { runProcesses } from './run-processes.js';
-import { ResourceSampler, type SamplerOptions } from '../resources/resource-sampler.js';
+import { ResourceSampler } from '../resources/resource-sampler.js';
+import type { LiveMetrics } from '../live/live-metrics.js';
 import { buildResult, type ResultInput } from '../report/build-result.js';
 import { loadRuns, writeComparison } from '../report/compare.js';
 import { renderReport } from '../report/markdown-report.js';
@@ -40,8 +41,8 @@ export interface RunOptions {
   progress: ProgressReporter;
   /** Receives the registry of the cluster being run, so a second Ctrl-C can kill its processes at once. */
   onRegistry?: (registry: ProcessRegistry | undefined) => void;
-  /** Sampling options for resource use (e.g. the live endpoint's onSample). */
-  resources?: SamplerOptions;
+  /** The live view (--metrics-port): follows the load's progress, faults, replication and resource use. */
+  live?: LiveMetrics;
 }
 
 export interface ClusterRunOutcome {
@@ -190,7 +191,11 @@ async function runCluster(
       {
         signal,
         onStart: (collector) => {
-          resources = new ResourceSampler(runProcesses(topology), clock.now, options.resources).start();
+          const live = options.live;
+          resources = new ResourceSampler(runProcesses(topology), clock.now, {
+            onSample: (point, totals) => live?.resources(run.cluster.name, point, totals),
+          }).start();
+          live?.started(run.cluster.name, { replication: replicated && (() => replicated!.flowFigures()) });
           progress.info(
             `${run.cluster.name}: load started${run.faults.length ? ` with ${run.faults.length} fault(s) scheduled` : ''}`,
           );
@@ -204,6 +209,7 @@ async function runCluster(
             mirrorMakers: mirrorMakerControls(topology.replicators),
           });
           replicated?.onLoadStart(injector);
+          live?.started(run.cluster.name, { faults: injector });
           injector.start();
         },
         beforeDrain: async () => {
@@ -215,6 +221,7 @@ async function runCluster(
         },
         onProgress: (p) => {
           progress.load(p);
+          options.live?.load(run.cluster.name, p);
           if (p.elapsedMs - lastCheckpoint >= CHECKPOINT_EVERY_MS) {
             lastCheckpoint = p.elapsedMs;
             checkpoint(p.snapshot(), { ...p.counts }).catch(() => {});
