@@ -8,14 +8,8 @@ import type { FaultRecord } from '../faults/fault-injector.js';
 import type { LoadProgress } from '../load/load-run.js';
 import type { LatencySummary } from '../metrics/latency-histogram.js';
 import type { ReplicationFigures } from '../metrics/replication-tracker.js';
+import type { LoadSources } from '../report/outputs.js';
 import type { ProcessTotals, ResourcePoint } from '../resources/resource-sampler.js';
-
-/** The run's parts the view follows, given as the load starts. */
-export interface LiveSources {
-  faults?: { listen(listener: (record: FaultRecord) => void): void };
-  /** Each replication flow's figures so far. */
-  replication?: () => ReplicationFigures[];
-}
 
 interface ClusterState {
   progress?: LoadProgress;
@@ -41,10 +35,11 @@ export class LiveMetrics {
     return state;
   }
 
-  /** The load started on `cluster`: follow its faults and replication. */
-  started(cluster: string, sources: LiveSources): void {
+  /** The load started on `cluster`: follow its faults, replication and resource use. */
+  started(cluster: string, sources: LoadSources): void {
     const state = this.state(cluster);
     sources.faults?.listen((record) => state.faults.set(record.id, record));
+    sources.resources?.listen((point, totals) => this.resources(cluster, point, totals));
     if (sources.replication) state.replication = sources.replication;
   }
 

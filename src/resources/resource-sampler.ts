@@ -46,8 +46,6 @@ export interface SamplerOptions {
   intervalMs?: number;
   /** Reads one process (default: /proc, or Node's counters for the harness). */
   read?: (process: SampledProcess, pid: number) => ProcessReading | undefined;
-  /** Called after each tick (the live endpoint). */
-  onSample?: (point: ResourcePoint, totals: ReadonlyMap<string, ProcessTotals>) => void;
 }
 
 /** Cumulative use of a process since sampling began (what a Prometheus counter exposes). */
@@ -76,11 +74,12 @@ export class ResourceSampler {
   private lastTickMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly listeners: Array<(point: ResourcePoint, totals: ReadonlyMap<string, ProcessTotals>) => void> = [];
 
   constructor(
     private readonly processes: SampledProcess[],
     private readonly now: () => number,
-    private readonly options: SamplerOptions = {},
+    options: SamplerOptions = {},
   ) {
     this.intervalMs = options.intervalMs ?? 1000;
     this.read = options.read ?? defaultRead;
@@ -102,6 +101,11 @@ export class ResourceSampler {
     this.stopped = true;
     clearTimeout(this.timer);
     if (this.now() - this.lastTickMs >= 1) this.tick();
+  }
+
+  /** Called after each tick (the live endpoint). */
+  listen(listener: (point: ResourcePoint, totals: ReadonlyMap<string, ProcessTotals>) => void): void {
+    this.listeners.push(listener);
   }
 
   samples(): ResourceSamples {
@@ -127,7 +131,7 @@ export class ResourceSampler {
     }
     this.lastTickMs = tMs;
     this.timeline.push(point);
-    this.options.onSample?.(point, this.totals);
+    for (const listener of this.listeners) listener(point, this.totals);
     return point;
   }
 

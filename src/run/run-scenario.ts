@@ -1,10 +1,11 @@
 /**
  * The whole pipeline for one scenario: for each cluster in turn, start it (provider), create its topics, drive
- * the workload (driver + load), collect, judge the criteria and write result.json and report.md. Partial results
- * are checkpointed during the load, and written whatever happens: error, Ctrl-C, or a broker that will not start.
+ * the workload (driver + load), collect, judge the criteria and hand the result to the outputs (result.json,
+ * report.md …). Partial results are checkpointed during the load, and handed over whatever happens: error, Ctrl-C,
+ * or a broker that will not start.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ProcessRegistry } from '../cluster/process-registry.js';
 import type { RunningCluster } from '../cluster/provider.js';
@@ -24,14 +25,12 @@ import { ReplicationRun } from './replication-run.js';
 import { RunningTopology } from './running-topology.js';
 import { runProcesses } from './run-processes.js';
 import { ResourceSampler } from '../resources/resource-sampler.js';
-import type { LiveMetrics } from '../live/live-metrics.js';
 import { buildResult, type ResultInput } from '../report/build-result.js';
-import { loadRuns, writeComparison } from '../report/compare.js';
-import { renderReport } from '../report/markdown-report.js';
+import { loadRuns } from '../report/compare.js';
+import type { Outputs } from '../report/outputs.js';
 import type { ProgressReporter } from '../report/progress.js';
 import type { RunResult } from '../report/result.js';
 
-const CHECKPOINT_EVERY_MS = 5000;
 const CONSUMER_READY_TIMEOUT_MS = 60_000;
 
 export interface RunOptions {
@@ -39,10 +38,10 @@ export interface RunOptions {
   outDir?: string;
   signal: AbortSignal;
   progress: ProgressReporter;
+  /** What the run writes (result.json, report.md …): see report/outputs.ts. */
+  outputs: Outputs;
   /** Receives the registry of the cluster being run, so a second Ctrl-C can kill its processes at once. */
   onRegistry?: (registry: ProcessRegistry | undefined) => void;
-  /** The live view (--metrics-port): follows the load's progress, faults, replication and resource use. */
-  live?: LiveMetrics;
 }
 
 export interface ClusterRunOutcome {
@@ -63,6 +62,7 @@ export function defaultResultDir(name: string, now = new Date()): string {
 export async function runScenario(plan: RunPlan, options: RunOptions): Promise<ScenarioOutcome> {
   const baseDir = resolve(options.outDir ?? defaultResultDir(plan.scenario.name));
   const outcomes: ClusterRunOutcome[] = [];
+  await options.outputs.open();
   // Clusters joined by replication run together, as one unit, where the workload's cluster is declared.
   const joinedOf = (name: string) => plan.joined.find((group) => group.clusters.includes(name));
   const units = plan.runs.filter(
@@ -74,9 +74,10 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<S
     if (options.signal.aborted) break;
   }
   if (outcomes.length > 1) {
-    await writeComparison(await loadRuns(outcomes.map((o) => o.dir)), baseDir);
-    options.progress.info(`comparison of ${outcomes.length} clusters: ${join(baseDir, 'comparison.md')}`);
+    await options.outputs.comparison(await loadRuns(outcomes.map((o) => o.dir)), baseDir);
+    options.progress.info(`comparison of ${outcomes.length} clusters written to ${baseDir}`);
   }
+  await options.outputs.close();
   return { exitCode: exitCodeOf(outcomes.map((o) => o.result.status)), outcomes };
 }
 
@@ -94,7 +95,7 @@ async function runCluster(
   options: RunOptions,
   joined?: JoinedClusters,
 ): Promise<RunResult> {
-  const { progress, signal } = options;
+  const { progress, signal, outputs } = options;
   const logDir = join(dir, 'logs');
   await mkdir(logDir, { recursive: true });
   const runIdBytes = PayloadCodec.newRunId();
@@ -124,25 +125,20 @@ async function runCluster(
   let faultsUntilMs = 0;
   let outcome: LoadOutcome | undefined;
   let failure: { status: 'error' | 'interrupted'; reason: string } | undefined;
-  let lastCheckpoint = 0;
   const base = { plan, run, startedAt } as const;
-  const writeResult = async (result: RunResult) =>
-    writeFile(join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-  const checkpoint = (metrics: CollectedMetrics | undefined, counts: ResultInput['counts']) =>
-    writeResult(
-      buildResult({
-        ...base,
-        ...{ cluster, endedAt: new Date(), metrics, counts, outcome: undefined, status: 'running' },
-        resources: resources?.samples(),
-      }),
-    );
+  const partial = (metrics: CollectedMetrics | undefined, counts: ResultInput['counts']) =>
+    buildResult({
+      ...base,
+      ...{ cluster, endedAt: new Date(), metrics, counts, outcome: undefined, status: 'running' },
+      resources: resources?.samples(),
+    });
 
   try {
     const names = runs.map((r) => `${r.cluster.name}: ${r.cluster.system} (${r.cluster.provider})`).join(', ');
     progress.info(
       `${joined ? `starting together ${names}` : `${run.cluster.name}: starting ${run.cluster.system} (${run.cluster.provider})`} — logs in ${logDir}`,
     );
-    await checkpoint(undefined, undefined);
+    await outputs.checkpoint(partial(undefined, undefined), dir);
     const info = (line: string) => {
       log(line);
       progress.info(line);
@@ -191,26 +187,23 @@ async function runCluster(
       {
         signal,
         onStart: (collector) => {
-          const live = options.live;
-          resources = new ResourceSampler(runProcesses(topology), clock.now, {
-            onSample: (point, totals) => live?.resources(run.cluster.name, point, totals),
-          }).start();
-          live?.started(run.cluster.name, { replication: replicated && (() => replicated!.flowFigures()) });
+          resources = new ResourceSampler(runProcesses(topology), clock.now).start();
           progress.info(
             `${run.cluster.name}: load started${run.faults.length ? ` with ${run.faults.length} fault(s) scheduled` : ''}`,
           );
-          if (run.faults.length === 0 || !cluster) return replicated?.onLoadStart(undefined);
-          injector = new FaultInjector(run.faults, cluster, {
-            clock: clock.now,
-            collector,
-            ...topology.faultNetwork(),
-            random: seededRandom(plan.scenario.nemesis?.seed ?? 1),
-            log: info,
-            mirrorMakers: mirrorMakerControls(topology.replicators),
-          });
+          if (run.faults.length > 0 && cluster)
+            injector = new FaultInjector(run.faults, cluster, {
+              clock: clock.now,
+              collector,
+              ...topology.faultNetwork(),
+              random: seededRandom(plan.scenario.nemesis?.seed ?? 1),
+              log: info,
+              mirrorMakers: mirrorMakerControls(topology.replicators),
+            });
           replicated?.onLoadStart(injector);
-          live?.started(run.cluster.name, { faults: injector });
-          injector.start();
+          const replication = replicated && (() => replicated!.flowFigures());
+          outputs.loadStarted({ faults: injector, replication, resources }, { cluster: run.cluster.name, dir });
+          injector?.start();
         },
         beforeDrain: async () => {
           if (!injector) return;
@@ -221,11 +214,7 @@ async function runCluster(
         },
         onProgress: (p) => {
           progress.load(p);
-          options.live?.load(run.cluster.name, p);
-          if (p.elapsedMs - lastCheckpoint >= CHECKPOINT_EVERY_MS) {
-            lastCheckpoint = p.elapsedMs;
-            checkpoint(p.snapshot(), { ...p.counts }).catch(() => {});
-          }
+          outputs.progress(p, { cluster: run.cluster.name, dir }, () => partial(p.snapshot(), { ...p.counts }));
         },
       },
     );
@@ -265,8 +254,7 @@ async function runCluster(
     ...(replicated ? replicated.figures(injector?.results(faultsUntilMs) ?? []) : {}),
     ...(failure ? { status: failure.status, statusReason: failure.reason } : {}),
   });
-  await writeResult(result);
-  await writeFile(join(dir, 'report.md'), await renderReport(result));
+  await outputs.result(result, dir);
   return result;
 }
 
