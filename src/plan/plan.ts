@@ -12,6 +12,7 @@ import { checkSelectors } from '../criteria/selectors.js';
 import type { DriverFactory } from '../drivers/driver.js';
 import { PAYLOAD_HEADER_BYTES } from '../load/payload.js';
 import type { ScenarioDocument } from '../scenario/load-scenario.js';
+import type { ScenarioParameters } from '../scenario/parameters.js';
 import { type Problem, scenarioError } from '../scenario/problems.js';
 import type { ClusterSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
@@ -54,6 +55,8 @@ export interface RunPlan {
   joined: JoinedClusters[];
   /** Clients moving to a replica when the source region goes down: one per joined group that fails over. */
   failovers: PlannedFailover[];
+  /** The --set overrides and ${NAME} variables the scenario was read with. */
+  parameters?: ScenarioParameters;
 }
 
 export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
@@ -126,7 +129,18 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
     }
   });
   if (problems.length > 0) throw scenarioError(file, problems, document.locate);
-  return { scenario, file, topology, runs, criteria, replication, joined, failovers };
+  const parameters = document.parameters;
+  return {
+    scenario,
+    file,
+    topology,
+    runs,
+    criteria,
+    replication,
+    joined,
+    failovers,
+    ...(parameters ? { parameters } : {}),
+  };
 }
 
 async function planCluster(

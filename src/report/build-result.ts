@@ -104,6 +104,10 @@ export function buildResult(input: ResultInput): RunResult {
       name: plan.scenario.name,
       file: plan.file,
       ...(plan.scenario.description ? { description: plan.scenario.description } : {}),
+      ...(plan.parameters?.set.length ? { set: plan.parameters.set } : {}),
+      ...(plan.parameters && Object.keys(plan.parameters.variables).length > 0
+        ? { variables: plan.parameters.variables }
+        : {}),
     },
     cluster: {
       name: run.cluster.name,

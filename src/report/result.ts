@@ -40,7 +40,15 @@ export interface RunResult {
   partial: boolean;
   statusReason?: string;
   faultline: { version: string };
-  scenario: { name: string; file: string; description?: string };
+  scenario: {
+    name: string;
+    file: string;
+    description?: string;
+    /** The --set overrides the run was given, as written (absent: none). */
+    set?: string[];
+    /** The environment variables ${NAME} read in the scenario file, with the value each took (absent: none). */
+    variables?: Record<string, string>;
+  };
   cluster: {
     name: string;
     system: string;
