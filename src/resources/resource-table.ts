@@ -29,7 +29,7 @@ export function resourcesTable(r: RunResult): string {
   ];
   const header = ['', 'CPU mean (cores)', 'CPU max', 'RSS max', 'disk written', 'disk read', 'CPU-s / M msgs'];
   const lines = [header, header.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`);
-  return `### Resource use\n\nSampled every ${use.intervalMs / 1000} s from /proc over the measurement window (warm-up excluded); a kind's row sums its processes each second. A harness near one full core was likely the bottleneck.\n\n${lines.join('\n')}`;
+  return `### Resource use\n\nSampled every ${use.intervalMs / 1000} s from /proc over the measurement window (warm-up excluded); a kind's row sums its processes each second. The harness row is faultline itself: near a full core, or with the machine's cores all busy, the load generator may have been the bottleneck.\n\n${lines.join('\n')}`;
 }
 
 function show(value: number | null): string {

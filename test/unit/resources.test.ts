@@ -165,3 +165,20 @@ test('the summary: an interval half in the window counts by half; no reading at 
   assert.deepEqual(b2.cpu, { mean: null, max: null });
   assert.equal(b2.unmeasured, 2);
 });
+
+test('report.md: a row per kind that ran, and per process when there are several', async () => {
+  const { resourcesTable } = await import('../../src/resources/resource-table.js');
+  const { sampler, advance } = fixture([
+    { 'main/broker-1': [10, r(0)], 'main/broker-2': [20, r(0)] },
+    { 'main/broker-1': [10, r(1, 2 * 1024 ** 2, 300 * 1024 ** 2)], 'main/broker-2': [20, r(0.5)] },
+  ]);
+  advance();
+  const resources = resourceUse(sampler.samples(), { fromMs: 0, toMs: 1000 }, 1000);
+  const table = resourcesTable({ resources } as Parameters<typeof resourcesTable>[0]);
+  assert.match(table, /^### Resource use/);
+  assert.match(table, /\| \*\*all brokers\*\* \| 1\.5 \| 1\.5 \| 300(\.\d+)?MiB \| 2MiB \| 0B \| 1500 \|/);
+  assert.match(table, /\| \*\*harness \(faultline\)\*\* \| 0\.5 \|/);
+  assert.match(table, /\| main\/broker-1 \| 1 \| 1 \|/);
+  assert.doesNotMatch(table, /MirrorMaker|Toxiproxy/, 'kinds that did not run have no row');
+  assert.equal(resourcesTable({} as Parameters<typeof resourcesTable>[0]), '', 'no resources: no table');
+});
