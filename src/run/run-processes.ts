@@ -9,14 +9,15 @@ import { harnessProcess, type SampledProcess } from '../resources/resource-sampl
 export function runProcesses(topology: Pick<RunningTopology, 'members' | 'replicators'>): SampledProcess[] {
   const processes: SampledProcess[] = [harnessProcess];
   for (const [cluster, member] of topology.members) {
-    for (const control of member.cluster.controls ?? [])
-      processes.push({ name: `${cluster}/broker-${control.id}`, kind: 'broker', pid: () => control.pid });
+    for (const { id, control } of member.cluster.processes ?? [])
+      processes.push({ name: `${cluster}/broker-${id}`, kind: 'broker', pid: () => control.describe().pid });
     const toxiproxy = member.toxiproxy;
     if (toxiproxy) processes.push({ name: `${cluster}/toxiproxy`, kind: 'toxiproxy', pid: () => toxiproxy.pid });
   }
   for (const { replicator } of topology.replicators) {
-    const control = replicator.mirrorMaker?.control;
-    if (control) processes.push({ name: replicator.name, kind: 'mirrormaker', pid: () => control.pid });
+    const control = replicator.control;
+    if (control && replicator.mirrorMaker)
+      processes.push({ name: replicator.name, kind: 'mirrormaker', pid: () => control.describe().pid });
   }
   return processes;
 }
