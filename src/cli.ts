@@ -48,8 +48,8 @@ withOutputs('run')
   .argument('<file>', 'scenario YAML file')
   .option('-o, --out <dir>', 'results directory (default: results/<scenario>-<timestamp>)')
   .option('-q, --quiet', 'no progress output')
-  .option(SET_FLAG, SET_HELP, collectSet, [])
-  .action(async (file: string, options: { out?: string; quiet?: boolean; set: string[] }) => {
+  .option(SET_FLAG, SET_HELP, collectSet)
+  .action(async (file: string, options: { out?: string; quiet?: boolean; set?: string[] }) => {
     const plan = await buildPlan(await loadScenarioFile(file, { set: options.set }));
     const outputs = createOutputs('run', options);
     const progress = progressReporter(process.stderr, options.quiet);
@@ -80,8 +80,8 @@ program
   .command('validate')
   .description('check scenario files without running them')
   .argument('<files...>', 'scenario YAML files')
-  .option(SET_FLAG, SET_HELP, collectSet, [])
-  .action(async (files: string[], options: { set: string[] }) => {
+  .option(SET_FLAG, SET_HELP, collectSet)
+  .action(async (files: string[], options: { set?: string[] }) => {
     let failed = false;
     for (const file of files) {
       try {
@@ -256,7 +256,7 @@ async function resultFiles(dir: string): Promise<string[]> {
     .map((e) => join(dir, e.name, 'result.json'));
 }
 
-function collectSet(value: string, previous: string[]): string[] {
+function collectSet(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 

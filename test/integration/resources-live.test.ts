@@ -1,5 +1,5 @@
 /**
- * Resource use and the live view against a real Kafka broker, in one short run: while the CLI runs with
+ * Resource use and the live view against a real Kafka broker behind Toxiproxy, in one short run: while the CLI runs with
  * --metrics-port, the test scrapes the endpoint and reads the broker's /proc/PID/stat itself every 50 ms; after
  * the run, result.json's resource figures are non-zero, and the broker's CPU-seconds over the sampler's window
  * agree with the test's own /proc reading of the same window within 10 %.
@@ -52,8 +52,18 @@ function cpuAt(readings: Array<[number, number]>, atMs: number): number {
 test('a real run: the live endpoint counts messages as they go; resource figures are non-zero and the broker CPU agrees with /proc', async () => {
   const out = tempDir();
   const [port] = (await freePorts(1)) as [number];
+  // A latency toxic for 3 s: the clients' link goes through Toxiproxy (a third sampled process), and the live
+  // view has a fault in force to show.
   const file = writeScenario(
-    kafkaScenario({ warmup: '2s', duration: '8s', rate: '2000/s', criteria: ['resources.brokers.cpu.mean > 0'] }),
+    kafkaScenario({
+      warmup: '2s',
+      duration: '8s',
+      rate: '2000/s',
+      criteria: ['resources.brokers.cpu.mean > 0'],
+    }).replace(
+      'criteria:',
+      'faults:\n  - {at: 4s, action: latency, target: all, links: all, latency: 5ms, duration: 3s}\ncriteria:',
+    ),
   );
   const child = startCli(['run', file, '--out', out, '--metrics-port', String(port)]);
   const finished = collect(child, 150_000);
@@ -98,6 +108,10 @@ test('a real run: the live endpoint counts messages as they go; resource figures
     ),
     'the broker CPU is in the live view',
   );
+  assert.ok(
+    scrapes.some((s) => /^faultline_fault_in_force\{cluster="main",fault="[^"]+",action="latency",[^}]*\} 1$/m.test(s)),
+    'some scrape saw the latency fault in force',
+  );
 
   // The figures: non-zero, the criterion judged on them.
   const r = readResult(out);
@@ -107,6 +121,8 @@ test('a real run: the live endpoint counts messages as they go; resource figures
   assert.ok(brokers.diskWrittenBytes > 0, `broker wrote ${brokers.diskWrittenBytes} bytes`);
   assert.ok(brokers.cpuSecondsPerMillionMessages > 0);
   assert.ok(r.resources.harness.cpu.mean > 0 && r.resources.harness.rssBytes.max > 0);
+  assert.ok(r.resources.toxiproxies.cpu.mean > 0 && r.resources.toxiproxies.rssBytes.max > 0, 'Toxiproxy sampled');
+  assert.equal(r.resources.mirrorMakers, null, 'no MirrorMaker ran');
   assert.equal(r.criteria[0].passed, true);
 
   // The broker's CPU over the sampler's whole window, against the test's own /proc readings of that window.
@@ -129,6 +145,6 @@ test('a real run: the live endpoint counts messages as they go; resource figures
     `broker CPU over ${toMs - fromMs} ms: sampler ${sampled.toFixed(3)} s, /proc ${truth.toFixed(3)} s`,
   );
   process.stdout.write(
-    `# broker CPU over ${toMs - fromMs} ms: sampler ${sampled.toFixed(3)} s, /proc ${truth.toFixed(3)} s; figures ${JSON.stringify({ brokers, harness: r.resources.harness })}\n`,
+    `# broker CPU over ${toMs - fromMs} ms: sampler ${sampled.toFixed(3)} s, /proc ${truth.toFixed(3)} s; figures ${JSON.stringify({ brokers, harness: r.resources.harness, toxiproxies: r.resources.toxiproxies })}\n`,
   );
 });
