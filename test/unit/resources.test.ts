@@ -182,3 +182,32 @@ test('report.md: a row per kind that ran, and per process when there are several
   assert.doesNotMatch(table, /MirrorMaker|Toxiproxy/, 'kinds that did not run have no row');
   assert.equal(resourcesTable({} as Parameters<typeof resourcesTable>[0]), '', 'no resources: no table');
 });
+
+test('criteria on resources: parsed with their units; refused at validate for processes the run never starts', async () => {
+  const { parseCriterion } = await import('../../src/criteria/criterion.js');
+  const { buildPlan } = await import('../../src/plan/plan.js');
+  const { parseScenario } = await import('../../src/scenario/load-scenario.js');
+  assert.equal(parseCriterion('resources.brokers.cpu.max < 1.5').threshold, 1.5);
+  assert.equal(parseCriterion('resources.brokers.rssBytes.max < 2GiB').threshold, 2 * 1024 ** 3);
+  assert.throws(() => parseCriterion('resources.brokers.rssBytes.max < lots'), /needs a size such as 512MiB/);
+  assert.throws(
+    () => parseCriterion('resources.broker.cpu.max < 1'),
+    /unknown metric .*did you mean "resources\.brokers\.cpu\.max"/,
+  );
+  const scenario = (criteria: string[]) => `name: r
+clusters: [{name: main, system: kafka}]
+topics: [{name: t, partitions: 1, replicationFactor: 1}]
+workload: {duration: 5s, rate: 100/s}
+criteria: ${JSON.stringify(criteria)}
+`;
+  const plan = await buildPlan(
+    parseScenario(scenario(['resources.brokers.cpu.max < 1.5', 'resources.harness.cpu.mean < 0.9'])),
+  );
+  assert.equal(plan.criteria.length, 2);
+  await assert.rejects(
+    buildPlan(parseScenario(scenario(['resources.mirrorMakers.cpu.max < 1', 'resources.toxiproxies.cpu.mean < 1']))),
+    (error: Error) =>
+      /criteria\[0\]: "resources\.mirrorMakers" would never be measured/.test(error.message) &&
+      /criteria\[1\]: "resources\.toxiproxies" would never be measured/.test(error.message),
+  );
+});
