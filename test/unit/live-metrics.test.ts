@@ -75,3 +75,35 @@ test('the endpoint: /metrics on loopback; anything else 404; a port in use is on
     await first.close();
   }
 });
+
+test('the Grafana dashboard (dashboards/faultline.json) reads only series the endpoint serves', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { packageRoot } = await import('../../src/package-root.js');
+  const dashboard = JSON.parse(readFileSync(`${packageRoot}/dashboards/faultline.json`, 'utf8')) as {
+    panels: Array<{ targets: Array<{ expr: string }> }>;
+    templating: { list: Array<{ query: unknown }> };
+  };
+  const live = new LiveMetrics();
+  let listener: ((record: FaultRecord) => void) | undefined;
+  const lag = { ...summary };
+  live.started('main', {
+    faults: { listen: (l) => (listener = l) },
+    replication: () =>
+      [{ from: 'a', to: 'b', lag, messages: { replicated: 5, notReplicated: 1 } }] as unknown as ReturnType<
+        NonNullable<Parameters<LiveMetrics['started']>[1]['replication']>
+      >,
+  });
+  live.load('main', progress);
+  listener!({ id: 'f', action: 'latency', target: 'all', injectedAt: 1, healedAt: null } as FaultRecord);
+  live.resources(
+    'main',
+    { tMs: 1000, ms: 1000, atMs: 0, processes: { harness: { cpu: 0.1, rssBytes: 1, readBytes: 0, writeBytes: 0 } } },
+    new Map([['harness', { kind: 'harness', cpuSeconds: 0.1, readBytes: 0, writeBytes: 0, rssBytes: 1 }]]),
+  );
+  const served = new Set([...live.render().matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+  const read = JSON.stringify([dashboard.panels.map((p) => p.targets), dashboard.templating.list]).match(
+    /faultline_[a-z0-9_]+/g,
+  )!;
+  assert.ok(read.length > 10);
+  for (const name of new Set(read)) assert.ok(served.has(name), `${name} is served`);
+});
