@@ -17,6 +17,7 @@ import {
   substituteVariables,
   type ValueOrigin,
 } from './parameters.js';
+import { type SchemaNode, unwrap } from './schema-nodes.js';
 
 export interface ScenarioDocument {
   file: string;
@@ -287,8 +288,6 @@ function describeValue(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-type SchemaNode = { _zod: { def: Record<string, unknown> & { type: string } } };
-
 /** Field names the schema allows at a path, for "did you mean" on unknown keys. */
 function knownKeys(path: FieldPath): string[] {
   let node: SchemaNode | undefined = scenarioSchema as unknown as SchemaNode;
@@ -303,13 +302,4 @@ function knownKeys(path: FieldPath): string[] {
     else return [];
   }
   return [];
-}
-
-function unwrap(node: SchemaNode): SchemaNode {
-  for (;;) {
-    const def = node._zod.def;
-    if (['optional', 'default', 'nullable', 'prefault'].includes(def.type)) node = def.innerType as SchemaNode;
-    else if (def.type === 'pipe') node = def.in as SchemaNode;
-    else return node;
-  }
 }

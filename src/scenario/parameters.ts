@@ -10,6 +10,7 @@ import { InvalidInputError } from '../errors.js';
 import { type FieldPath, formatPath, type Problem } from './problems.js';
 import { scenarioSchema } from './schema.js';
 import { didYouMean } from './suggest.js';
+import { type SchemaNode, unwrap } from './schema-nodes.js';
 
 /** What the results record: the flags as given, and each variable with the value it took. */
 export interface ScenarioParameters {
@@ -170,8 +171,6 @@ export function originOf(origins: ValueOrigin[], path: FieldPath): ValueOrigin |
   return best;
 }
 
-type SchemaNode = { _zod: { def: Record<string, unknown> & { type: string } } };
-
 function unknownPath(path: Array<string | number>, document: Document): string | undefined {
   let node: SchemaNode | undefined = scenarioSchema as unknown as SchemaNode;
   for (let i = 0; i < path.length; i++) {
@@ -203,13 +202,4 @@ function unknownPath(path: Array<string | number>, document: Document): string |
     }
   }
   return undefined;
-}
-
-function unwrap(node: SchemaNode): SchemaNode {
-  for (;;) {
-    const def = node._zod.def;
-    if (['optional', 'default', 'nullable', 'prefault'].includes(def.type)) node = def.innerType as SchemaNode;
-    else if (def.type === 'pipe') node = def.in as SchemaNode;
-    else return node;
-  }
 }

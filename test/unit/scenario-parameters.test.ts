@@ -104,34 +104,17 @@ test('--set: any field path, validated like the file, the flag named in every pr
 });
 
 test('the result records the overrides and the variables', async () => {
-  const plan = await buildPlan(
-    parseScenario(SCENARIO, 's.yaml', { env: { DURATION: '5s' }, set: ['workload.rate=2000/s'] }),
-  );
-  const now = new Date();
-  const result = buildResult({
-    plan,
-    run: plan.runs[0]!,
-    cluster: undefined,
-    startedAt: now,
-    endedAt: now,
-    metrics: undefined,
-    counts: undefined,
-    outcome: undefined,
-    status: 'error',
-  });
+  const resultOf = async (text: string, inputs: Parameters<typeof parseScenario>[2]) => {
+    const plan = await buildPlan(parseScenario(text, 's.yaml', inputs));
+    const now = new Date();
+    return buildResult({
+      ...{ plan, run: plan.runs[0]!, cluster: undefined, startedAt: now, endedAt: now },
+      ...{ metrics: undefined, counts: undefined, outcome: undefined, status: 'error' },
+    });
+  };
+  const result = await resultOf(SCENARIO, { env: { DURATION: '5s' }, set: ['workload.rate=2000/s'] });
   assert.deepEqual(result.scenario.set, ['workload.rate=2000/s']);
   assert.equal(result.scenario.variables?.DURATION, '5s');
-  const plain = await buildPlan(parseScenario(SCENARIO.replace('${DURATION}', '5s'), 's.yaml', { env: {} }));
-  const r2 = buildResult({
-    plan: plain,
-    run: plain.runs[0]!,
-    cluster: undefined,
-    startedAt: now,
-    endedAt: now,
-    metrics: undefined,
-    counts: undefined,
-    outcome: undefined,
-    status: 'error',
-  });
-  assert.equal(r2.scenario.set, undefined, 'no field without overrides');
+  const plain = await resultOf(SCENARIO.replace('${DURATION}', '5s'), { env: {} });
+  assert.equal(plain.scenario.set, undefined, 'no field without overrides');
 });
