@@ -68,16 +68,19 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<S
   const units = plan.runs.filter(
     (run) => (joinedOf(run.cluster.name)?.workload ?? run.cluster.name) === run.cluster.name,
   );
-  for (const run of units) {
-    const dir = units.length === 1 ? baseDir : join(baseDir, run.cluster.name);
-    outcomes.push({ dir, result: await runCluster(plan, run, dir, options, joinedOf(run.cluster.name)) });
-    if (options.signal.aborted) break;
+  try {
+    for (const run of units) {
+      const dir = units.length === 1 ? baseDir : join(baseDir, run.cluster.name);
+      outcomes.push({ dir, result: await runCluster(plan, run, dir, options, joinedOf(run.cluster.name)) });
+      if (options.signal.aborted) break;
+    }
+    if (outcomes.length > 1) {
+      await options.outputs.comparison(await loadRuns(outcomes.map((o) => o.dir)), baseDir);
+      options.progress.info(`comparison of ${outcomes.length} clusters written to ${baseDir}`);
+    }
+  } finally {
+    await options.outputs.close();
   }
-  if (outcomes.length > 1) {
-    await options.outputs.comparison(await loadRuns(outcomes.map((o) => o.dir)), baseDir);
-    options.progress.info(`comparison of ${outcomes.length} clusters written to ${baseDir}`);
-  }
-  await options.outputs.close();
   return { exitCode: exitCodeOf(outcomes.map((o) => o.result.status)), outcomes };
 }
 
@@ -213,7 +216,7 @@ async function runCluster(
           await injector.healAll();
         },
         onProgress: (p) => {
-          progress.load(p);
+          progress.load(p, run.cluster.name);
           outputs.progress(p, { cluster: run.cluster.name, dir }, () => partial(p.snapshot(), { ...p.counts }));
         },
       },
