@@ -109,7 +109,7 @@ test('Ctrl-C stops the brokers and keeps partial results marked interrupted (exi
   const child = startCli(['run', file, '--out', out]);
   let signalled = false;
   const run = await collect(child, 120_000, (stderr) => {
-    if (!signalled && /\[(warmup|measure) [3-9]s/.test(stderr)) {
+    if (!signalled && /\[(?:\S+ )?(warmup|measure) [3-9]s/.test(stderr)) {
       signalled = true;
       child.kill('SIGINT');
     }
@@ -130,7 +130,7 @@ test('a killed harness leaves a record; `faultline clean` stops its broker and m
   const child = startCli(['run', file, '--out', out], { FAULTLINE_NO_WATCHDOG: '1' });
   let killed = false;
   await collect(child, 120_000, (stderr) => {
-    if (!killed && /\[measure 1\ds/.test(stderr)) {
+    if (!killed && /\[(?:\S+ )?measure 1\ds/.test(stderr)) {
       killed = true;
       child.kill('SIGKILL');
     }

@@ -27,7 +27,7 @@ test('a 2 s broker pause shows as a corrected publish p99 of at least 1 s', asyn
   const child = startCli(['run', file, '--out', out]);
   let paused: Promise<void> | undefined;
   const run = await collect(child, 180_000, (stderr) => {
-    if (!paused && /\[measure \d+s/.test(stderr)) {
+    if (!paused && /\[(?:\S+ )?measure \d+s/.test(stderr)) {
       const pid = brokerPid();
       paused = (async () => {
         await new Promise((r) => setTimeout(r, 2000));
@@ -71,7 +71,7 @@ workload: {warmup: 0s, duration: 8s, drainTimeout: 45s, rate: 100/s, producers: 
   let deleted: Promise<number> | undefined;
   const run = await collect(child, 180_000, (stderr) => {
     const bootstrap = /main: (127\.0\.0\.1:\d+) ready/.exec(stderr)?.[1];
-    if (!deleted && bootstrap && /\[measure [4-9]s/.test(stderr)) {
+    if (!deleted && bootstrap && /\[(?:\S+ )?measure [4-9]s/.test(stderr)) {
       deleted = (async () => {
         const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
         await admin.connect();

@@ -118,7 +118,7 @@ test('Ctrl-C during the load stops MirrorMaker 2 and both clusters: exit 130, no
   const child = startCli(['run', writeScenario(replicationScenario({ duration: '60s', rate: '50/s' })), '--out', out]);
   let signalled = false;
   const run = await collect(child, 240_000, (stderr) => {
-    if (!signalled && /\[(warmup|measure) [2-9]s/.test(stderr)) {
+    if (!signalled && /\[(?:\S+ )?(warmup|measure) [2-9]s/.test(stderr)) {
       signalled = true;
       child.kill('SIGINT');
     }
