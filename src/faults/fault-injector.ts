@@ -19,8 +19,8 @@ import type { Collector } from '../metrics/collector.js';
 import type { RecoveryFigures } from '../metrics/recovery-tracker.js';
 import type { Link } from '../net/proxied-network.js';
 import type { ClusterPaths, NetworkSwitch } from '../net/run-network.js';
-import { cutsLinks, linksOf, regionLinksOf, toxicsOf } from './fault-links.js';
-import { isProcessFault, lastsForever, type PlannedFault } from './fault-plan.js';
+import { familyOf } from './fault-families.js';
+import { isInstant, isProcessFault, lastsForever, type PlannedFault } from './fault-plan.js';
 import { LinkCuts } from './link-cuts.js';
 import { ProcessHolds } from './process-holds.js';
 import { formatTarget } from './targets.js';
@@ -145,11 +145,7 @@ export class FaultInjector {
         id: fault.id,
         origin: fault.origin,
         action: fault.action,
-        target: fault.groups
-          ? `groups ${JSON.stringify(fault.groups)}`
-          : fault.between
-            ? `between ${fault.between.join(' and ')}`
-            : formatTarget(fault.target),
+        target: familyOf(fault.action).label?.(fault) ?? formatTarget(fault.target),
         resolvedTarget: null,
         at: fault.atMs,
         injectedAt: null,
@@ -160,7 +156,7 @@ export class FaultInjector {
       const run: FaultRun = { fault, record, windowOver: false };
       this.runs.push(run);
       this.events.push({ atMs: fault.atMs, kind: 'inject', seq: this.events.length, run });
-      if (fault.durationMs !== undefined && fault.action !== 'restart') {
+      if (fault.durationMs !== undefined && !isInstant(fault.action)) {
         this.events.push({ atMs: fault.atMs + fault.durationMs, kind: 'heal', seq: this.events.length, run });
       }
     }
@@ -255,8 +251,7 @@ export class FaultInjector {
     const endMs = Math.round(this.deps.clock());
     for (const { record, fault } of this.runs) {
       if (record.injectedAt === null || record.healedAt !== null || lastsForever(fault)) continue;
-      const failed =
-        isProcessFault(fault) || fault.action === 'restart' ? processErrors.length > 0 : resetFailed !== undefined;
+      const failed = isProcessFault(fault) ? processErrors.length > 0 : resetFailed !== undefined;
       if (failed) continue;
       record.healedAt = endMs;
       if (record.healError) record.healError += `; healed by the final reset at ${endMs} ms`;
@@ -301,70 +296,42 @@ export class FaultInjector {
     this.deps.log(`fault ${run.fault.id} (${run.fault.action} ${run.record.target}) could not be injected: ${reason}`);
   }
 
-  /** Breaks what the fault says on `brokers`; a fault that fails part-way is rolled back. */
+  /** Breaks what the fault says on `brokers` (its family applies it); a fault that fails part-way is rolled back. */
   private apply(run: FaultRun, brokers: number[]): Promise<void> {
     const { fault, record } = run;
-    record.resolvedTarget = fault.groups ? JSON.stringify(fault.groups) : brokers.map(this.processName).join(',');
+    const family = familyOf(fault.action);
+    const resolvedTarget = family.resolvedLabel?.(fault) ?? brokers.map(this.processName).join(',');
+    record.resolvedTarget = resolvedTarget;
     this.active.add(run);
-    const proceed = () => !this.stopped;
-    const applying = (async () => {
-      const action = fault.action === 'region-outage' ? (fault.mode === 'isolate' ? 'isolate' : 'kill') : fault.action;
-      switch (action) {
-        case 'kill':
-        case 'stop': {
-          brokers.forEach((id) => this.processes.control(id));
-          run.undo = async () => void (await settleAll(brokers.map((id) => this.processes.bringUp(fault.id, id))));
-          const times = await settleAll(brokers.map((id) => this.processes.takeDown(fault.id, id, action, proceed)));
-          return this.inForce(run, Math.min(...times));
-        }
-        case 'pause': {
-          brokers.forEach((id) => this.processes.control(id));
-          run.undo = async () => void (await settleAll(brokers.map((id) => this.processes.resume(fault.id, id))));
-          const times = await settleAll(brokers.map((id) => this.processes.pause(fault.id, id, proceed)));
-          return this.inForce(run, Math.min(...times));
-        }
-        case 'restart': {
-          brokers.forEach((id) => this.processes.control(id));
-          for (const id of brokers)
-            await this.processes.restart(id, (atMs) => record.injectedAt === null && this.inForce(run, atMs), proceed);
+    // Inside an async function: a step that throws at once (an unknown process) rolls back like one that rejects.
+    const applying = (async () =>
+      family.apply({
+        fault,
+        brokers,
+        resolvedTarget,
+        processes: this.processes,
+        network: this.network,
+        cuts: this.cuts,
+        clusterLinks: this.cluster.links,
+        paths: this.deps.paths,
+        clock: this.deps.clock,
+        proceed: () => !this.stopped,
+        processName: this.processName,
+        log: this.deps.log,
+        undoWith: (undo) => {
+          run.undo = undo;
+        },
+        inForce: (atMs, links) => this.inForce(run, atMs, links),
+        over: () => {
           this.active.delete(run);
           record.healedAt = Math.round(this.deps.clock());
-          this.deps.log(
-            `fault ${fault.id}: ${brokers.map(this.processName).join(', ')} restarted at ${record.healedAt} ms`,
-          );
-          return;
-        }
-        default:
-          return this.applyNetwork(run, brokers);
-      }
-    })().catch(async (error: unknown) => {
+          return record.healedAt;
+        },
+      }))().catch(async (error: unknown) => {
       await this.rollBack(run, message(error));
     });
     run.applied = applying;
     return applying;
-  }
-
-  private async applyNetwork(run: FaultRun, brokers: number[]): Promise<void> {
-    const { fault } = run;
-    const network = this.network;
-    const all = this.cluster.links;
-    if (!network || !all)
-      throw new Error(`${fault.action} needs the proxied network, which this cluster does not have`);
-    const links = fault.regions
-      ? regionLinksOf(
-          fault,
-          this.deps.paths ?? [{ cluster: '', links: all, brokerRegions: fault.regions.brokerRegions }],
-        )
-      : linksOf(fault, brokers, all);
-    if (links.length === 0) throw new Error(`${fault.action} on ${run.record.resolvedTarget} touches no link`);
-    if (cutsLinks(fault)) {
-      run.undo = () => this.cuts!.release(fault.id, links);
-      await this.cuts!.hold(fault.id, links);
-    } else {
-      run.undo = () => network.removeToxics(fault.id);
-      for (const toxic of toxicsOf(fault)) await network.addToxic(fault.id, links, toxic);
-    }
-    this.inForce(run, this.deps.clock(), links);
   }
 
   /** The fault is in force since `atMs`: record it and watch the recovery — unless healAll began meanwhile. */
@@ -392,7 +359,7 @@ export class FaultInjector {
         rolledBack = `rolling back failed (${message(error)}): in force until the final reset`;
       }
     }
-    if (record.injectedAt !== null && fault.action === 'restart') {
+    if (record.injectedAt !== null && isInstant(fault.action)) {
       // A restart whose SIGTERM went out was in force: the broker is down until the final sweep starts it.
       record.error = `${reason}; the broker stays down until the end of producing`;
     } else {
@@ -440,7 +407,7 @@ export class FaultInjector {
       case 'broker':
         return [target.id];
       case 'all':
-        return fault.groups ? fault.groups.flat() : ids;
+        return ids;
       case 'random': {
         const up = (this.cluster.processes ?? [])
           .filter((p) => p.control.running && this.processes.downHolders(p.id).length === 0)
@@ -514,14 +481,6 @@ function knownBroker(id: number | undefined, ids: number[], none: string): numbe
   throw new Error(
     `${none} (the cluster answered ${id === undefined ? 'nothing' : id}${id !== undefined && id >= 0 ? `, not one of brokers ${ids.join(', ')}` : ''})`,
   );
-}
-
-/** Like Promise.all, but waits for every promise before rejecting with the first error. */
-async function settleAll<T>(promises: Array<Promise<T>>): Promise<T[]> {
-  const outcomes = await Promise.allSettled(promises);
-  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-  if (failed) throw failed.reason;
-  return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
 }
 
 function message(error: unknown): string {

@@ -5,16 +5,10 @@
 import type { Problem } from '../scenario/problems.js';
 import type { ClusterSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
-import { bandwidthProblem } from '../net/toxiproxy-units.js';
 import type { Topology } from '../topology/topology.js';
-import {
-  FOREVER,
-  type FaultAction,
-  type FaultSpec,
-  networkActions,
-  processActions,
-  regionActions,
-} from './fault-schema.js';
+import type { OptionalField } from './fault-family.js';
+import { faultFamilies, familyOf } from './fault-families.js';
+import { FOREVER, type FaultAction, type FaultSpec, faultSchema } from './fault-schema.js';
 import { type FaultTarget, formatTarget, parseTarget, seededRandom, TargetSyntaxError } from './targets.js';
 
 export interface PlannedFault {
@@ -45,78 +39,28 @@ export interface PlannedFault {
   regions?: { brokerRegions: string[]; defaultClientRegion: string };
 }
 
-const defaultsToAll: FaultAction[] = ['latency', 'bandwidth', 'reset', 'blackhole', 'cut-clients'];
+/** Every field a fault may have besides at and action, in the schema's order (target and duration first). */
+const optionalFields = Object.keys(faultSchema.shape).filter(
+  (field) => field !== 'at' && field !== 'action',
+) as OptionalField[];
 
-/** The fields each action takes besides at, action and duration (restart has no duration). */
-const fieldsOf: Record<FaultAction, readonly OptionalField[]> = {
-  isolate: ['target', 'links'],
-  partition: ['groups'],
-  'cut-clients': ['target'],
-  latency: ['target', 'latency', 'jitter', 'links', 'stream'],
-  bandwidth: ['target', 'rate', 'links', 'stream'],
-  reset: ['target', 'links', 'stream'],
-  blackhole: ['target', 'links', 'stream'],
-  kill: ['target'],
-  stop: ['target'],
-  pause: ['target'],
-  restart: ['target'],
-  'link-down': ['between'],
-  'link-degrade': ['between', 'latency', 'jitter', 'rate'],
-  'region-outage': ['region', 'mode'],
-};
-type OptionalField =
-  | 'target'
-  | 'groups'
-  | 'latency'
-  | 'jitter'
-  | 'rate'
-  | 'links'
-  | 'stream'
-  | 'duration'
-  | 'between'
-  | 'region'
-  | 'mode';
-const optionalFields: readonly OptionalField[] = [
-  'target',
-  'duration',
-  'groups',
-  'latency',
-  'jitter',
-  'rate',
-  'links',
-  'stream',
-  'between',
-  'region',
-  'mode',
-];
+/** The fields `action` takes besides at, action and duration. */
+const takesOf = (action: FaultAction): readonly OptionalField[] => familyOf(action).takes[action] ?? [];
+
+/** `restart`: over as soon as it is applied (no duration, no heal). */
+export function isInstant(action: FaultAction): boolean {
+  return familyOf(action).instant?.actions.includes(action) ?? false;
+}
 
 /** A nemesis expands into at most this many faults (more is a mistake, e.g. every: 1ms). */
 export const MAX_NEMESIS_FAULTS = 1000;
-/** What a nemesis fault does where the action needs a parameter. */
-const NEMESIS_LATENCY_MS = 100;
-const NEMESIS_JITTER_MS = 10;
-const NEMESIS_RATE_BYTES_PER_SEC = 100_000;
-const pulsarNetworkActions: FaultAction[] = [
-  'isolate',
-  'latency',
-  'bandwidth',
-  'reset',
-  'blackhole',
-  'cut-clients',
-  'link-down',
-  'link-degrade',
-];
-
 export function isNetworkAction(action: FaultAction): boolean {
-  return (networkActions as readonly string[]).includes(action) || action === 'link-down' || action === 'link-degrade';
+  return familyOf(action).network;
 }
 
 /** Breaks processes (kill, stop, pause, restart, a region-outage that kills). */
 export function isProcessFault(fault: Pick<PlannedFault, 'action' | 'mode'>): boolean {
-  return (
-    (processActions as readonly string[]).includes(fault.action) ||
-    (fault.action === 'region-outage' && fault.mode !== 'isolate')
-  );
+  return familyOf(fault.action).breaks(fault) === 'processes';
 }
 
 /** `duration: forever`: never healed during the run, the drain included (teardown stops everything). */
@@ -131,8 +75,9 @@ export function lastsForever(fault: Pick<PlannedFault, 'untilMs'>): boolean {
  */
 const ASKS_FOR_A_LASTING_FAULT = /^\s*failover\./;
 
+/** Some fault breaks links (a network fault, a region isolated): the run routes every link through Toxiproxy. */
 export function needsProxies(faults: PlannedFault[]): boolean {
-  return faults.some((f) => isNetworkAction(f.action) || (f.action === 'region-outage' && f.mode === 'isolate'));
+  return faults.some((f) => !isProcessFault(f));
 }
 
 export function planFaults(
@@ -207,7 +152,7 @@ function uncontrolledBy(
   return undefined;
 }
 
-interface FaultContext {
+export interface FaultContext {
   cluster: ClusterSpec;
   topics: TopicSpec[];
   endMs: number;
@@ -248,10 +193,11 @@ function checkMirrorMakerTarget(
   problem: (field: string | undefined, message: string) => void,
 ): void {
   const { cluster, mirroredInto } = context;
-  if (!(processActions as readonly string[]).includes(spec.action)) {
+  if (!familyOf(spec.action).mirrorMakers) {
+    const actions = faultFamilies.filter((f) => f.mirrorMakers).flatMap((f) => f.actions as readonly string[]);
     problem(
       'target',
-      `${spec.action} cannot act on a MirrorMaker 2: it is a process (kill, stop, pause or restart), not a broker with links`,
+      `${spec.action} cannot act on a MirrorMaker 2: it is a process (${actions.slice(0, -1).join(', ')} or ${actions.at(-1)}), not a broker with links`,
     );
   } else if (!mirroredInto.includes(into)) {
     problem(
@@ -273,18 +219,19 @@ function checkFault(
   const { cluster, topics, endMs } = context;
   const before = problems.length;
   const problem = (field: string | undefined, message: string) => problems.push({ path: at(field), message });
-  const takes = fieldsOf[spec.action];
+  const family = familyOf(spec.action);
+  const instant = isInstant(spec.action);
+  const takes = takesOf(spec.action);
   for (const field of optionalFields) {
     if (spec[field] === undefined || takes.includes(field)) continue;
-    if (field === 'duration' && spec.action !== 'restart') continue;
-    const owners = (Object.keys(fieldsOf) as FaultAction[]).filter((action) => fieldsOf[action].includes(field));
-    const why =
-      field === 'duration'
-        ? 'a restart lasts as long as the broker takes to stop and start again'
-        : `that field is for ${owners.join(', ')}`;
+    if (field === 'duration' && !instant) continue;
+    const owners = faultFamilies
+      .flatMap((f) => f.actions as readonly FaultAction[])
+      .filter((action) => takesOf(action).includes(field));
+    const why = field === 'duration' ? family.instant!.why : `that field is for ${owners.join(', ')}`;
     problem(
       field,
-      `${spec.action} takes no ${field}: ${why}; ${spec.action} takes at, action${spec.action === 'restart' ? '' : ', duration'}${takes.length ? `, ${takes.join(', ')}` : ''}`,
+      `${spec.action} takes no ${field}: ${why}; ${spec.action} takes at, action${instant ? '' : ', duration'}${takes.length ? `, ${takes.join(', ')}` : ''}`,
     );
   }
   let target: FaultTarget = { kind: 'all' };
@@ -296,12 +243,7 @@ function checkFault(
       problem('target', error.message);
       return undefined;
     }
-  } else if (
-    spec.target === undefined &&
-    !defaultsToAll.includes(spec.action) &&
-    spec.action !== 'partition' &&
-    !isRegionAction(spec.action)
-  ) {
+  } else if (spec.target === undefined && family.target === 'required') {
     problem(
       undefined,
       `${spec.action} needs a target: broker-N, random, leader(topic, partition), controller, all or mirrormaker(cluster)`,
@@ -328,43 +270,19 @@ function checkFault(
     else if (target.partition >= topic.partitions)
       problem('target', `topic ${topic.name} has partitions 0…${topic.partitions - 1}, not ${target.partition}`);
   }
-  if (spec.action === 'partition') {
-    const ids = spec.groups?.flat() ?? [];
-    if (!spec.groups) problem(undefined, 'partition needs groups, e.g. groups: [[1], [2, 3]]');
-    else if (new Set(ids).size !== ids.length) problem('groups', 'a broker may stand in one group only');
-    else if (cluster.brokers < 2 || spec.groups.filter((group) => group.length > 0).length < 2) {
-      problem(
-        'groups',
-        `a partition needs brokers on at least two sides, e.g. [[1], [2, 3]]; cluster "${cluster.name}" has ${cluster.brokers} broker(s)${cluster.brokers < 2 ? ', so there is nothing to partition' : ''}`,
-      );
-    }
-    const outside = ids.filter((id) => id > cluster.brokers);
-    if (outside.length)
-      problem('groups', `cluster "${cluster.name}" has ${cluster.brokers} broker(s); no broker ${outside.join(', ')}`);
-  }
-  const region = isRegionAction(spec.action) ? checkRegionFault(spec, context, problem) : undefined;
-  if (spec.action === 'latency' && spec.latency === undefined)
-    problem(undefined, 'latency needs latency: (e.g. latency: 100ms, jitter: 10ms)');
-  if (spec.action === 'bandwidth' || (spec.action === 'link-degrade' && spec.rate !== undefined)) {
-    if (spec.rate === undefined)
-      problem(undefined, 'bandwidth needs rate: (bytes per second, a whole number of KB/s, e.g. rate: 1MB)');
-    else {
-      const reason = bandwidthProblem(spec.rate);
-      if (reason) problem('rate', reason);
-    }
-  }
+  const own = family.check?.(spec, context, problem);
   const forever = spec.duration === FOREVER;
   const durationMs = spec.duration === FOREVER ? undefined : spec.duration;
-  if (durationMs !== undefined && durationMs <= 0 && spec.action !== 'restart')
+  if (durationMs !== undefined && durationMs <= 0 && !instant)
     problem('duration', 'must be more than 0 s: a fault of no length breaks nothing');
-  if (forever && spec.action !== 'restart' && !context.foreverAllowed) {
+  if (forever && !instant && !context.foreverAllowed) {
     problem(
       'duration',
       `forever keeps the fault through the drain, and cluster "${cluster.name}" replicates to no other cluster: here it would only hide what the drain catches up. Give it a duration, replicate the cluster (a region lost for good: rpo.lost), or add a failover.* criterion that asks how the cluster copes without what it lost`,
     );
   }
-  if (cluster.system === 'pulsar' && isNetworkAction(spec.action)) {
-    if (!pulsarNetworkActions.includes(spec.action) || spec.links === 'brokers') {
+  if (cluster.system === 'pulsar' && family.network) {
+    if (family.brokerLinksOnly || spec.links === 'brokers') {
       problem(
         'action',
         `the local Pulsar standalone has no broker-to-broker links to cut: ${spec.action}${spec.links === 'brokers' ? ' on links: brokers' : ''} is not possible (client-link faults and process faults are)`,
@@ -388,15 +306,15 @@ function checkFault(
     );
   }
   if (problems.length > before) return undefined;
-  const plannedMs = spec.action === 'restart' ? 0 : durationMs;
+  const plannedMs = instant ? 0 : durationMs;
   return {
     id: '',
     origin,
     action: spec.action,
-    target: region?.target ?? target,
+    target: own?.target ?? target,
     atMs: spec.at,
     durationMs: plannedMs,
-    ...(region?.extra ?? {}),
+    ...(own?.extra ?? {}),
     ...(spec.groups ? { groups: spec.groups } : {}),
     ...(spec.latency !== undefined ? { latencyMs: spec.latency } : {}),
     ...(spec.jitter !== undefined ? { jitterMs: spec.jitter } : {}),
@@ -405,88 +323,6 @@ function checkFault(
     stream: spec.stream ?? 'upstream',
     untilMs: forever ? Number.POSITIVE_INFINITY : plannedMs === undefined ? endMs : spec.at + plannedMs,
   };
-}
-
-function isRegionAction(action: FaultAction): boolean {
-  return (regionActions as readonly string[]).includes(action);
-}
-
-/**
- * region-outage: `mode: kill` names a region that holds brokers of the workload's cluster (those it takes down);
- * `mode: isolate` a region where something of the run sits — brokers of any joined cluster, the workload's
- * clients (a replicator sits where brokers do). link-down and link-degrade name a pair of known regions.
- */
-function checkRegionFault(
-  spec: FaultSpec,
-  context: FaultContext,
-  problem: (field: string | undefined, message: string) => void,
-): { target?: FaultTarget; extra: Partial<PlannedFault> } | undefined {
-  const { topology, cluster } = context;
-  if (!topology || topology.implicit) {
-    problem('action', `${spec.action} names regions, and this scenario declares none (regions: [a, b], links: …)`);
-    return undefined;
-  }
-  const brokerRegions = topology.clusters.get(cluster.name)?.brokerRegions ?? [];
-  const regions = { brokerRegions, defaultClientRegion: topology.producerRegions[0]! };
-  const known = (name: string, field: string): boolean => {
-    if (topology.regions.includes(name)) return true;
-    problem(
-      field,
-      `no region named "${name}"${didYouMean(name, topology.regions)}; regions: ${topology.regions.join(', ')}`,
-    );
-    return false;
-  };
-  if (spec.action === 'region-outage') {
-    if (spec.region === undefined) {
-      problem(undefined, 'region-outage needs region: (the region whose brokers go down)');
-      return undefined;
-    }
-    if (!known(spec.region, 'region')) return undefined;
-    const ids = brokerRegions.flatMap((r, i) => (r === spec.region ? [i + 1] : []));
-    const mode = spec.mode ?? 'kill';
-    const sitsThere = whatSitsIn(spec.region, context);
-    // kill takes down the workload cluster's brokers in the region; isolate cuts every path with an end there,
-    // in every cluster of the run (regionLinksOf): it needs something of the run there, not a broker of its own.
-    if (mode === 'kill' ? ids.length === 0 : sitsThere.length === 0) {
-      const brokersAt = `its brokers sit in ${[...new Set(brokerRegions)].join(', ')}`;
-      problem(
-        'region',
-        mode === 'kill'
-          ? `cluster "${cluster.name}" has no broker in region "${spec.region}" (${brokersAt}): mode kill takes down its brokers there${sitsThere.length > 0 ? `; to cut the region off from the rest (${sitsThere.join(', ')}), use mode: isolate` : ''}`
-          : `nothing of the run sits in region "${spec.region}": no broker of ${context.runClusters.map((c) => `"${c}"`).join(', ')}, no producer or consumer, no replicator — an isolate would cut no path`,
-      );
-      return undefined;
-    }
-    return { target: { kind: 'region', region: spec.region, ids }, extra: { mode, regions } };
-  }
-  if (spec.between === undefined) {
-    problem(undefined, `${spec.action} needs between: [region, region]`);
-    return undefined;
-  }
-  const [a, b] = spec.between;
-  if (!known(a, 'between') || !known(b, 'between')) return undefined;
-  if (a === b) {
-    problem('between', 'a link joins two different regions');
-    return undefined;
-  }
-  if (spec.action === 'link-degrade' && spec.latency === undefined && spec.rate === undefined) {
-    problem(
-      undefined,
-      'link-degrade needs latency: (added one way, e.g. 100ms, with jitter:) or rate: (bytes per second), or both',
-    );
-  }
-  return { extra: { between: [a, b], regions } };
-}
-
-/**
- * What of the run sits in `region`, for messages: brokers of any of its clusters (MirrorMaker 2 runs in its
- * target's region and Pulsar's replicator in its source broker, so a replicator sits only where brokers do), and
- * the workload's producers and consumers.
- */
-function whatSitsIn(region: string, context: FaultContext): string[] {
-  const { topology, runClusters, clientRegions } = context;
-  const brokersOf = runClusters.filter((name) => topology?.clusters.get(name)?.brokerRegions.includes(region));
-  return [...brokersOf.map((name) => `brokers of "${name}"`), ...(clientRegions.includes(region) ? ['clients'] : [])];
 }
 
 /**
@@ -535,20 +371,12 @@ function expandNemesis(scenario: Scenario, context: FaultContext, problems: Prob
   for (let at = from; at + each <= endMs; at += nemesis.every) {
     const action = pick(nemesis.actions);
     const broker = pick(brokers);
-    const spec: FaultSpec = {
+    const spec = {
       at,
       action,
-      ...(action === 'restart' ? {} : { duration: each }),
-      ...(action === 'partition'
-        ? { groups: [[broker], brokers.filter((b) => b !== broker)] }
-        : isRegionAction(action)
-          ? nemesisRegions(action, context, pick)
-          : { target: `broker-${broker}` }),
-      ...(action === 'latency' || action === 'link-degrade'
-        ? { latency: NEMESIS_LATENCY_MS, jitter: NEMESIS_JITTER_MS }
-        : {}),
-      ...(action === 'bandwidth' ? { rate: NEMESIS_RATE_BYTES_PER_SEC } : {}),
-    };
+      ...(isInstant(action) ? {} : { duration: each }),
+      ...familyOf(action).nemesis(action, { broker, brokers, context, pick }),
+    } as FaultSpec;
     const index = nemesis.actions.indexOf(action);
     const fault = checkFault(spec, 'nemesis', () => ['nemesis', 'actions', index], context, found);
     if (fault) faults.push(fault);
@@ -561,24 +389,6 @@ function expandNemesis(scenario: Scenario, context: FaultContext, problems: Prob
     problems.push({ ...problem, message: `picked by the nemesis: ${problem.message}` });
   }
   return found.length > 0 ? [] : faults;
-}
-
-/** What a nemesis region fault names: a region that holds brokers, or a linked pair of regions. */
-function nemesisRegions(
-  action: FaultAction,
-  context: FaultContext,
-  pick: <T>(items: readonly T[]) => T,
-): Partial<FaultSpec> {
-  const topology = context.topology;
-  if (!topology || topology.implicit) return {};
-  if (action === 'region-outage') {
-    const withBrokers = [...new Set(topology.clusters.get(context.cluster.name)?.brokerRegions ?? [])];
-    return withBrokers.length ? { region: pick(withBrokers) } : {};
-  }
-  const pairs = topology.links.filter((link) => link.from < link.to);
-  if (pairs.length === 0) return {};
-  const link = pick(pairs);
-  return { between: [link.from, link.to] };
 }
 
 /**

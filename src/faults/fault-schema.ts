@@ -1,20 +1,9 @@
-/** The scenario's `faults:` timeline and seeded `nemesis:`. */
+/** The scenario's `faults:` timeline and seeded `nemesis:`: the fields every fault has, and each family's own. */
 import { z } from 'zod';
-import { bytes, duration } from '../scenario/unit-schemas.js';
+import { faultActions, faultFamilies, familyFields } from './fault-families.js';
+import { duration } from '../scenario/unit-schemas.js';
 import { parseDuration, UnitError } from '../scenario/units.js';
 
-export const networkActions = [
-  'isolate',
-  'partition',
-  'latency',
-  'bandwidth',
-  'reset',
-  'blackhole',
-  'cut-clients',
-] as const;
-export const processActions = ['kill', 'stop', 'pause', 'restart'] as const;
-/** Faults named by regions: a region pair's link cut or degraded, or every broker of a region killed or isolated. */
-export const regionActions = ['link-down', 'link-degrade', 'region-outage'] as const;
 /** `duration: forever`: the fault is never healed during the run (the drain included); teardown stops everything. */
 export const FOREVER = 'forever';
 /** A duration (500ms, 90s, 2m) or `forever`. */
@@ -37,49 +26,30 @@ function durationOrForever() {
     .meta({ description: 'A duration (500ms, 90s, 2m), or forever.', examples: ['10s', FOREVER] });
 }
 
-export const faultActions = [...networkActions, ...processActions, ...regionActions] as const;
-export type FaultAction = (typeof faultActions)[number];
+export { type FaultAction, faultActions } from './fault-families.js';
+
+/** The actions whose target defaults to every broker, as a phrase: "a, b and c". */
+function defaultingToAll(): string {
+  const actions = faultFamilies.filter((f) => f.target === 'all').flatMap((f) => f.actions as readonly string[]);
+  return actions.length > 1 ? `${actions.slice(0, -1).join(', ')} and ${actions.at(-1)}` : actions.join('');
+}
 
 export const faultSchema = z
   .object({
     at: duration().meta({ description: 'When, from the start of the load (warm-up included).' }),
     action: z.enum(faultActions),
-    target: z.string().optional().meta({
-      description:
-        'broker-N, random, leader(topic, partition), controller or all. Default: all for latency, bandwidth, reset, blackhole and cut-clients.',
-    }),
+    target: z
+      .string()
+      .optional()
+      .meta({
+        description: `broker-N, random, leader(topic, partition), controller or all. Default: all for ${defaultingToAll()}.`,
+      }),
     duration: durationOrForever().optional().meta({
       description:
         'Heals itself after this long; without it the fault lasts until the end of producing. forever: never healed during the run (through the drain, until teardown): a region lost for good.',
     }),
-    groups: z
-      .array(z.array(z.number().int().min(1)).min(1))
-      .min(2)
-      .optional()
-      .meta({ description: 'partition: broker ids per side, e.g. [[1], [2, 3]].' }),
-    latency: duration().optional().meta({ description: 'latency: added delay per direction named by stream.' }),
-    jitter: duration().optional(),
-    rate: bytes().optional().meta({
-      description:
-        'bandwidth: bytes per second, a whole number of KB/s (1 KB = 1000 B, as Toxiproxy counts), e.g. 1MB or 250KB.',
-    }),
-    links: z
-      .enum(['clients', 'brokers', 'all'])
-      .optional()
-      .meta({ description: 'isolate and toxics: client links, broker-to-broker links, or both (default all).' }),
-    stream: z
-      .enum(['upstream', 'downstream', 'both'])
-      .optional()
-      .meta({ description: 'Toxics: requests (upstream, the default), responses (downstream) or both.' }),
-    between: z.tuple([z.string(), z.string()]).optional().meta({
-      description:
-        'link-down, link-degrade: the region pair whose link (both directions) is cut or degraded, e.g. [us-east, eu-west].',
-    }),
-    region: z.string().optional().meta({ description: 'region-outage: the region whose brokers all go down.' }),
-    mode: z.enum(['kill', 'isolate']).optional().meta({
-      description:
-        'region-outage: kill every broker of the region (default), or isolate them (every link to and from them cut).',
-    }),
+    // Each family's own fields (partition groups, toxic parameters, regions …): see fault-families.ts.
+    ...familyFields(),
   })
   .strict();
 
