@@ -21,6 +21,7 @@ class Member {
   /** Next offset to read, per partition, from what reached the sink. */
   private readonly positions = new Map<number, bigint>();
   private closed = false;
+  private restarting = false;
   private restarts = 0;
 
   constructor(
@@ -29,7 +30,21 @@ class Member {
     private readonly options: PlatformaticConsumerOptions,
     private readonly clock: () => number,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    // The library emits 'error' when rejoining the group failed (a killed coordinator): without a listener
+    // that would end the process.
+    consumer.on('error', (error: Error) => this.trouble(`the consumer left its group (${error.message})`));
+  }
+
+  /** Something ended this member's reading: reopen it (once at a time) unless the group is closing. */
+  private trouble(what: string): void {
+    if (this.closed || this.restarting) return;
+    this.restarting = true;
+    this.log(`${what}: consumer of ${this.request.group} reopens from its positions`);
+    void this.restart().finally(() => {
+      this.restarting = false;
+    });
+  }
 
   async start(): Promise<void> {
     const { topic, sink } = this.request;
@@ -52,11 +67,7 @@ class Member {
       if (message.value)
         sink(message.value, receivedMs, message.partition, String(message.offset), Number(message.timestamp));
     });
-    stream.once('error', (error: Error) => {
-      if (this.closed) return;
-      this.log(`consumer stream of ${this.request.group} ended (${error.message}); reopening from its positions`);
-      void this.restart();
-    });
+    stream.on('error', (error: Error) => this.trouble(`the consumer stream ended (${error.message})`));
   }
 
   /** Commits the positions the sink reached, then reads on from them in a new stream; retried until closed. */
@@ -65,6 +76,9 @@ class Member {
       await new Promise((resolve) => setTimeout(resolve, Math.min(RESTART_MAX_MS, 100 * 2 ** this.restarts++)));
       if (this.closed) return;
       try {
+        const old = this.stream;
+        this.stream = undefined;
+        if (old && !old.destroyed) await new Promise<void>((resolve) => old.close(() => resolve()));
         this.consumer.clearMetadata();
         const offsets = [...this.positions].map(([partition, offset]) => ({
           topic: this.request.topic.name,

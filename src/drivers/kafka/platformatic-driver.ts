@@ -50,8 +50,8 @@ class PlatformaticClient implements MessagingClient {
 
   async createProducer(_id: number, topic: TopicSpec): Promise<ProducerHandle> {
     const o = this.producerOptions;
-    const create = () =>
-      new Producer({
+    const create = () => {
+      const producer = new Producer({
         clientId: CLIENT_ID,
         bootstrapBrokers: this.bootstrapBrokers,
         timeout: o.requestTimeout,
@@ -62,6 +62,10 @@ class PlatformaticClient implements MessagingClient {
         autocreateTopics: false,
         acks: o.acks,
       });
+      // Failures reach the sends; an 'error' event without a listener would end the process.
+      producer.on('error', (error: Error) => this.context.log(`producer: ${error.message}`));
+      return producer;
+    };
     const handle = new PlatformaticProducer(create, o, topic, this.context.clock, this.context.log);
     this.open.add(handle);
     return handle;
@@ -73,7 +77,7 @@ class PlatformaticClient implements MessagingClient {
       request,
       o,
       (member) =>
-        new Consumer({
+        new Consumer<Buffer, Buffer, Buffer, Buffer>({
           clientId: `${CLIENT_ID}-${request.group}-${member}`,
           bootstrapBrokers: this.bootstrapBrokers,
           groupId: request.group,
