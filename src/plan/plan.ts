@@ -149,6 +149,13 @@ async function planCluster(
   const choice = await chooseDriver(cluster, index, problems);
   if (!choice) return undefined;
   const { driver } = choice;
+  if (cluster.followerFetching && driver.name === 'platformatic') {
+    problems.push({
+      path: ['clusters', index, 'followerFetching'],
+      message:
+        'the platformatic driver cannot fetch from a follower (@platformatic/kafka sends no rack id); use driver: kafkajs',
+    });
+  }
   const topics = scenario.topics.filter((t) => t.cluster === undefined || t.cluster === cluster.name);
   const wanted = scenario.workload.topics;
   const loadTopics = wanted ? topics.filter((t) => wanted.includes(t.name)) : topics;
