@@ -120,7 +120,8 @@ export class PlatformaticConsumerGroup implements ConsumerGroupHandle {
     const group = new PlatformaticConsumerGroup();
     const latestAssignment = new Map<number, number[]>();
     let signalReady: () => void = () => {};
-    const ready = new Promise<void>((resolve) => (signalReady = resolve));
+    const ready = Object.assign(new Promise<void>((resolve) => (signalReady = resolve)), { settled: false });
+    void ready.then(() => (ready.settled = true));
     const checkReady = () => {
       if (latestAssignment.size < request.members) return;
       const assigned = [...latestAssignment.values()].flat();
@@ -135,6 +136,11 @@ export class PlatformaticConsumerGroup implements ConsumerGroupHandle {
         consumer.on('consumer:group:join', (payload) => {
           const mine = payload.assignments?.find((a) => a.topic === request.topic.name);
           latestAssignment.set(index, mine?.partitions ?? []);
+          // After the group was ready, a join is a rebalance: members resume from the last committed offsets.
+          if (ready.settled)
+            log(
+              `consumer ${index} of ${request.group} rejoined (generation ${payload.generationId}): partitions ${mine?.partitions.join(',') ?? 'none'}`,
+            );
           checkReady();
         });
         await member.start();
