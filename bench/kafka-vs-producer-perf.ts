@@ -1,8 +1,11 @@
 /**
  * faultline's Kafka producer vs Kafka's own ProducerPerformance (same Maven artifacts), against the same local
- * broker: max rate, 1 KiB messages, acks=all. Prints both throughputs and the ratio faultline ÷ Java.
+ * broker: max rate, 1 KiB messages, acks=all. The two sides take turns (A B A B …, --pairs of them) so drift in
+ * the machine's load hits both; prints each pair, the median ratio faultline ÷ Java and its spread. A side that
+ * fails is said in one line and its pair left out of the median.
  *
- *   npm run bench:kafka [-- --seconds 20 --producers 2 --partitions 6 --max-batch 500 --batches 5 --cpu-prof DIR]
+ *   npm run bench:kafka [-- --driver platformatic|kafkajs --pairs 3 --seconds 20 --producers 2 --partitions 6
+ *                          --max-batch 500 --batches 5 --cpu-prof DIR]
  *
  * --cpu-prof DIR writes a V8 CPU profile of the faultline run into DIR (open it in Chrome DevTools).
  */
@@ -25,8 +28,14 @@ const { values } = parseArgs({
     'max-batch': { type: 'string', default: '500' },
     batches: { type: 'string', default: '5' },
     'cpu-prof': { type: 'string' },
+    driver: { type: 'string', default: 'platformatic' },
+    pairs: { type: 'string', default: '3' },
   },
 });
+const driver = values.driver;
+const pairs = Number(values.pairs);
+/** ProducerPerformance's rate in its first run, which sizes every later run to about --seconds. */
+let calibration: number | undefined;
 const seconds = Number(values.seconds);
 const partitions = Number(values.partitions);
 const cliPath = join(import.meta.dirname, '..', 'src', 'cli.js');
@@ -53,18 +62,36 @@ try {
   await admin.ensureTopics([topic('faultline-bench'), topic('java-bench')]);
   await admin.close();
 
-  const faultline = await runFaultline(cluster.endpoints.bootstrap);
-  const java = await runProducerPerformance(
-    cluster.endpoints.bootstrap,
-    spec.version ?? localKafkaProvider.defaultVersion!,
-  );
-  const ratio = faultline / java;
+  const version = spec.version ?? localKafkaProvider.defaultVersion!;
+  const bootstrap = cluster.endpoints.bootstrap;
+  const lines: string[] = [];
+  const ratios: number[] = [];
+  for (let pair = 1; pair <= pairs; pair++) {
+    const faultline = await side(() => runFaultline(bootstrap));
+    const java = await side(() => runProducerPerformance(bootstrap, version));
+    const shown = (r: number | string) => (typeof r === 'number' ? `${r.toFixed(0)} msg/s` : `failed: ${r}`);
+    let line = `pair ${pair}: faultline (${driver}) ${shown(faultline)}, ProducerPerformance ${shown(java)}`;
+    if (typeof faultline === 'number' && typeof java === 'number') {
+      ratios.push(faultline / java);
+      line += `, ratio ${(faultline / java).toFixed(3)}`;
+    }
+    lines.push(line);
+    log(line);
+  }
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const median =
+    sorted.length === 0
+      ? undefined
+      : sorted.length % 2
+        ? sorted[(sorted.length - 1) / 2]!
+        : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
   process.stdout.write(
     [
-      `Kafka ${localKafkaProvider.defaultVersion}, 1 broker, ${partitions} partitions, 1 KiB, acks=all, max rate, ${seconds} s`,
-      `faultline (kafkajs, ${values.producers} producers): ${faultline.toFixed(0)} msg/s`,
-      `ProducerPerformance (Java client):   ${java.toFixed(0)} msg/s`,
-      `ratio faultline ÷ Java: ${ratio.toFixed(3)}`,
+      `Kafka ${version}, 1 broker, ${partitions} partitions, 1 KiB, acks=all, max rate, ${seconds} s per side, A B interleaved`,
+      ...lines,
+      median === undefined
+        ? 'ratio faultline ÷ Java: no pair completed'
+        : `ratio faultline ÷ Java: median ${median.toFixed(3)}, spread ${sorted[0]!.toFixed(3)}–${sorted.at(-1)!.toFixed(3)} over ${sorted.length} of ${pairs} pairs`,
       '',
     ].join('\n'),
   );
@@ -78,7 +105,7 @@ async function runFaultline(bootstrap: string): Promise<number> {
   writeFileSync(
     scenario,
     `name: bench-max-rate
-clusters: [{name: bench, system: kafka, provider: external, bootstrap: "${bootstrap}"}]
+clusters: [{name: bench, system: kafka, provider: external, bootstrap: "${bootstrap}", driver: ${driver}}]
 topics: [{name: faultline-bench, partitions: ${partitions}}]
 workload: {warmup: 5s, duration: ${seconds}s, messageSize: 1KiB, rate: max, producers: ${values.producers}, consumers: 0,
   maxBatch: ${values['max-batch']}, maxInFlightBatches: ${values.batches}, producer: {acks: all}}
@@ -89,9 +116,15 @@ workload: {warmup: 5s, duration: ${seconds}s, messageSize: 1KiB, rate: max, prod
   await new Promise<void>((resolve, reject) => {
     const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
     const child = spawn(process.execPath, [...profile, cliPath, 'run', scenario, '--out', out, '--quiet'], {
-      stdio: 'inherit',
+      stdio: ['ignore', 'inherit', 'pipe'],
     });
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`faultline exited ${code}`))));
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`faultline exited ${code}: ${lastLine(stderr)}`)),
+    );
   });
   const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as {
     throughput: { produced: { messagesPerSec: number } };
@@ -127,8 +160,33 @@ async function runProducerPerformance(bootstrap: string, version: string): Promi
     if (!summary) throw new Error(`unexpected ProducerPerformance output:\n${stdout}`);
     return Number(summary[2]);
   };
-  log('calibrating ProducerPerformance (also its JIT warm-up)');
-  const calibration = await perf(100_000);
+  if (calibration === undefined) {
+    log('calibrating ProducerPerformance (also its JIT warm-up)');
+    calibration = await perf(100_000);
+  }
   log(`running ProducerPerformance for about ${seconds} s`);
   return perf(Math.max(100_000, Math.round(calibration * seconds)));
+}
+
+/** A side's rate, or why it failed in one line (a Java stack or a harness error becomes its telling line). */
+async function side(run: () => Promise<number>): Promise<number | string> {
+  try {
+    return await run();
+  } catch (error) {
+    const e = error as { stderr?: string; message?: string };
+    return lastLine(e.stderr && /Exception|Error/.test(e.stderr) ? e.stderr : (e.message ?? String(error)));
+  }
+}
+
+/** The line that says why: the first exception line of a Java stack, else the last non-empty line. */
+function lastLine(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return (
+    lines.find((l) => /^(Exception|Caused by|[\w.]+(Exception|Error)\b)/.test(l)) ??
+    lines.at(-1) ??
+    'no output'
+  ).slice(0, 300);
 }

@@ -1,6 +1,7 @@
 /** Which provider runs a cluster of a given system, and which driver talks to it. */
 import type { DriverFactory } from '../drivers/driver.js';
 import { kafkajsDriver } from '../drivers/kafka/kafkajs-driver.js';
+import { platformaticDriver } from '../drivers/kafka/platformatic-driver.js';
 import { pulsarNativeDriver } from '../drivers/pulsar/pulsar-native-driver.js';
 import { pulsarWebSocketDriver } from '../drivers/pulsar/pulsar-websocket-driver.js';
 import type { ClusterSpec } from '../scenario/schema.js';
@@ -18,7 +19,8 @@ const providers: Record<System, Partial<Record<ProviderName, ClusterProvider>>> 
 };
 
 const drivers: Record<System, DriverFactory[]> = {
-  kafka: [kafkajsDriver],
+  // auto: kafkajs (the reference); platformatic when a cluster names it.
+  kafka: [kafkajsDriver, platformaticDriver],
   // auto: the native addon when it loads, else the WebSocket API.
   pulsar: [pulsarNativeDriver, pulsarWebSocketDriver],
 };

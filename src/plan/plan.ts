@@ -170,6 +170,13 @@ async function planCluster(
   const choice = await chooseDriver(cluster, index, problems);
   if (!choice) return undefined;
   const { driver } = choice;
+  if (cluster.followerFetching && driver.name === 'platformatic') {
+    problems.push({
+      path: ['clusters', index, 'followerFetching'],
+      message:
+        'the platformatic driver cannot fetch from a follower (@platformatic/kafka sends no rack id); use driver: kafkajs',
+    });
+  }
   const topics = scenario.topics.filter((t) => t.cluster === undefined || t.cluster === cluster.name);
   const wanted = scenario.workload.topics;
   const loadTopics = wanted ? topics.filter((t) => wanted.includes(t.name)) : topics;
@@ -339,10 +346,18 @@ function checkOptions(
     const issuePath = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
+        // Another driver's option (e.g. kafkajs's partitionsConsumedConcurrently under platformatic): say whose.
+        const owner = driversFor(driver.system).find(
+          (d) =>
+            d !== driver &&
+            knownOptionKeys(path.at(-1) === 'consumer' ? d.consumerOptions : d.producerOptions).includes(key),
+        );
         problems.push({
           path,
           key,
-          message: `not a ${driver.system} ${path.at(-1)} option${didYouMean(key, known)}; ${driver.system} ${path.at(-1)} options: ${known.join(', ')}`,
+          message: owner
+            ? `an option of the ${owner.name} driver, not of ${driver.name} (the driver this cluster runs; choose with driver: ${owner.name}); ${driver.name} ${path.at(-1)} options: ${known.join(', ')}`
+            : `not a ${driver.system} ${path.at(-1)} option${didYouMean(key, known)}; ${driver.system} ${path.at(-1)} options: ${known.join(', ')}`,
         });
       }
     } else {

@@ -108,6 +108,27 @@ const cases: Array<{ name: string; text: string; expect: RegExp }> = [
   },
   { name: 'bad acks value', text: valid.replace('acks: all', 'acks: most'), expect: /workload\.producer\.acks/ },
   {
+    name: 'a platformatic option under kafkajs (the default driver)',
+    text: valid.replace('acks: all', 'acks: all, linger: 5ms'),
+    expect:
+      /workload\.producer\.linger: an option of the platformatic driver, not of kafkajs \(the driver this cluster runs; choose with driver: platformatic\)/,
+  },
+  {
+    name: 'a kafkajs option under platformatic',
+    text: valid
+      .replace('brokers: 1}', 'brokers: 1, driver: platformatic, consumer: {partitionsConsumedConcurrently: 2}}')
+      .replace('acks: all', 'acks: all'),
+    expect:
+      /clusters\[0\]\.consumer\.partitionsConsumedConcurrently: an option of the kafkajs driver, not of platformatic/,
+  },
+  {
+    name: 'an idempotent platformatic producer with acks 1',
+    text: valid
+      .replace('brokers: 1}', 'brokers: 1, driver: platformatic}')
+      .replace('acks: all', 'acks: 1, idempotent: true'),
+    expect: /workload\.producer\.acks: an idempotent producer needs acks: all/,
+  },
+  {
     name: 'message too small for the header',
     text: valid.replace('messageSize: 1KiB', 'messageSize: 16B'),
     expect: /workload\.messageSize: must be at least 28B/,
@@ -162,7 +183,7 @@ const cases: Array<{ name: string; text: string; expect: RegExp }> = [
   {
     name: 'a Pulsar driver for Kafka',
     text: valid.replace('brokers: 1}', 'brokers: 1, driver: websocket}'),
-    expect: /clusters\[0\]\.driver: "websocket" is not a kafka driver \(kafka drivers: auto, kafkajs\)/,
+    expect: /clusters\[0\]\.driver: "websocket" is not a kafka driver \(kafka drivers: auto, kafkajs, platformatic\)/,
   },
   {
     name: 'webServiceUrl on Kafka',
