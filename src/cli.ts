@@ -6,11 +6,14 @@
 import { mirrorMakerClasspath } from './replication/mm2-distribution.js';
 import { describeReplication } from './replication/replication-plan.js';
 import { describeFailover } from './replication/failover-plan.js';
-import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFileSync, existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { cacheDir } from './cluster/cache.js';
 import { Command, CommanderError } from 'commander';
 import { cleanOrphans, type ProcessRegistry } from './cluster/process-registry.js';
+import { buildImages, wantedImages } from './cluster/docker/images-command.js';
+import { describeImage } from './cluster/docker/image-inspect.js';
 import { findProvider } from './cluster/providers.js';
 import { ExitCode, errorMessage } from './errors.js';
 import { faultlineVersion } from './package-root.js';
@@ -175,6 +178,26 @@ program
     } catch (error) {
       process.stdout.write(`skipped: toxiproxy — ${errorMessage(error)} (needed only for network faults)\n`);
     }
+  });
+
+program
+  .command('images')
+  .description('container images for provider: docker')
+  .command('build')
+  .description(
+    'build the base image (Debian + Java 17, by debootstrap) and the broker images (the Maven Central jars) for the versions the scenarios name (else the default Kafka and Pulsar); once, cached by content',
+  )
+  .argument('[files...]', 'scenario files')
+  .action(async (files: string[]) => {
+    const scenarios = await Promise.all(files.map(async (file) => (await loadScenarioFile(file)).scenario));
+    const detail = cacheDir('docker', 'images-build.log');
+    await mkdir(dirname(detail), { recursive: true });
+    const log = {
+      info: (line: string) => process.stderr.write(`faultline: ${line} (output: ${detail})\n`),
+      detail: (line: string) => appendFileSync(detail, `${line}\n`),
+    };
+    for (const image of await buildImages(wantedImages(scenarios), log))
+      process.stdout.write(`image: ${describeImage(image)}\n`);
   });
 
 program
