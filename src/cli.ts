@@ -207,8 +207,10 @@ program
   .action((options: { all?: boolean }) => {
     const report = cleanOrphans({ all: options.all ?? false });
     for (const p of report.killed) process.stdout.write(`stopped pid ${p.pid} (${p.name}, run ${p.runId})\n`);
+    for (const c of report.containers) process.stdout.write(`removed container ${c.id} (${c.name}, run ${c.runId})\n`);
     for (const runId of report.runsClosed) process.stdout.write(`closed run ${runId}\n`);
-    if (report.killed.length === 0 && report.runsClosed.length === 0) process.stdout.write('nothing to clean\n');
+    if (report.killed.length === 0 && report.containers.length === 0 && report.runsClosed.length === 0)
+      process.stdout.write('nothing to clean\n');
   });
 
 program
