@@ -7,7 +7,7 @@ import { mirrorMakerClasspath } from './replication/mm2-distribution.js';
 import { describeReplication } from './replication/replication-plan.js';
 import { describeFailover } from './replication/failover-plan.js';
 import { appendFileSync, existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { cacheDir } from './cluster/cache.js';
 import { Command, CommanderError } from 'commander';
@@ -20,8 +20,8 @@ import { faultlineVersion } from './package-root.js';
 import { ensureToxiproxy, TOXIPROXY_VERSION } from './net/toxiproxy-server.js';
 import { describeTopology } from './topology/topology.js';
 import { buildPlan } from './plan/plan.js';
-import { pickRuns, writeComparison } from './report/compare.js';
-import { renderReport } from './report/markdown-report.js';
+import { compareRuns, pickRuns, renderComparison } from './report/compare.js';
+import { createOutputs, type OutputCommand, type Outputs, outputOptions } from './report/outputs.js';
 import { progressReporter } from './report/progress.js';
 import type { RunResult } from './report/result.js';
 import { type ScenarioOutcome, runScenario } from './run/run-scenario.js';
@@ -35,14 +35,21 @@ const program = new Command()
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
-program
-  .command('run')
+/** A command with the options of the outputs it can write (report/outputs.ts). */
+function withOutputs(name: OutputCommand): Command {
+  const command = program.command(name);
+  for (const option of outputOptions(name)) command.addOption(option);
+  return command;
+}
+
+withOutputs('run')
   .description('run a scenario: start its clusters, drive the load, judge the criteria, write results')
   .argument('<file>', 'scenario YAML file')
   .option('-o, --out <dir>', 'results directory (default: results/<scenario>-<timestamp>)')
   .option('-q, --quiet', 'no progress output')
   .action(async (file: string, options: { out?: string; quiet?: boolean }) => {
     const plan = await buildPlan(await loadScenarioFile(file));
+    const outputs = createOutputs('run', options);
     const progress = progressReporter(process.stderr, options.quiet);
     const controller = new AbortController();
     let registry: ProcessRegistry | undefined;
@@ -60,9 +67,10 @@ program
       ...(options.out ? { outDir: options.out } : {}),
       signal: controller.signal,
       progress,
+      outputs,
       onRegistry: (current) => (registry = current),
     });
-    printSummary(outcome);
+    printSummary(outcome, outputs);
     process.exitCode = outcome.exitCode;
   });
 
@@ -88,23 +96,23 @@ program
     if (failed) process.exitCode = ExitCode.invalidInput;
   });
 
-program
-  .command('report')
-  .description('re-render report.md from the result.json in a results directory')
+withOutputs('report')
+  .description('re-render the reports (report.md …) from the result.json in a results directory')
   .argument('<dir>', 'results directory')
-  .action(async (dir: string) => {
+  .action(async (dir: string, options: Record<string, unknown>) => {
     const files = await resultFiles(dir);
     if (files.length === 0) throw usage(`${dir}: no result.json here (nor in its subdirectories)`);
+    const outputs = createOutputs('report', options);
+    await outputs.open();
     for (const file of files) {
       const result = JSON.parse(await readFile(file, 'utf8')) as RunResult;
-      const report = join(file, '..', 'report.md');
-      await writeFile(report, await renderReport(result));
-      process.stdout.write(`wrote ${report}\n`);
+      await outputs.result(result, join(file, '..'));
+      process.stdout.write(`wrote ${outputs.written('result').join(', ')} in ${join(file, '..')}\n`);
     }
+    await outputs.close();
   });
 
-program
-  .command('compare')
+withOutputs('compare')
   .description(
     'compare runs side by side (Kafka vs Pulsar, tonight vs baseline): writes comparison.md and comparison.json',
   )
@@ -116,7 +124,7 @@ program
     '-o, --out <dir>',
     'where to write the comparison (default: the directory given, if one; else the current directory)',
   )
-  .action(async (dirs: string[], options: { out?: string }) => {
+  .action(async (dirs: string[], options: { out?: string } & Record<string, unknown>) => {
     const { runs, picked } = await pickRuns(dirs);
     if (runs.length < 2) throw usage(`compare needs at least two runs; found ${runs.length}: ${picked.join('; ')}`);
     const out = options.out ?? (dirs.length === 1 ? dirs[0]! : '.');
@@ -131,8 +139,12 @@ program
           .join('\n') +
         '\n\n',
     );
-    process.stdout.write(await writeComparison(runs, out));
-    process.stdout.write(`\nwrote ${join(out, 'comparison.md')} and comparison.json\n`);
+    const outputs = createOutputs('compare', options);
+    await outputs.open();
+    await outputs.comparison(runs, out);
+    await outputs.close();
+    process.stdout.write(renderComparison(compareRuns(runs)));
+    process.stdout.write(`\nwrote ${outputs.written('comparison').join(', ')} in ${out}\n`);
   });
 
 program
@@ -220,7 +232,7 @@ program
     process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
   });
 
-function printSummary(outcome: ScenarioOutcome): void {
+function printSummary(outcome: ScenarioOutcome, outputs: Outputs): void {
   for (const { dir, result } of outcome.outcomes) {
     const r = result;
     const ms = (summary: { p50: number; p99: number; max: number } | null) =>
@@ -249,7 +261,7 @@ function printSummary(outcome: ScenarioOutcome): void {
         (c) =>
           `  ${c.passed ? 'pass' : 'FAIL'}  ${c.expression}  (actual ${c.actual ?? c.note}${c.actual !== null && c.note ? `; ${c.note}` : ''})`,
       ),
-      `  results: ${join(dir, 'result.json')}, report: ${join(dir, 'report.md')}`,
+      `  results in ${dir}: ${outputs.written('result').join(', ')}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   }

@@ -1,10 +1,11 @@
 /**
  * The whole pipeline for one scenario: for each cluster in turn, start it (provider), create its topics, drive
- * the workload (driver + load), collect, judge the criteria and write result.json and report.md. Partial results
- * are checkpointed during the load, and written whatever happens: error, Ctrl-C, or a broker that will not start.
+ * the workload (driver + load), collect, judge the criteria and hand the result to the outputs (result.json,
+ * report.md …). Partial results are checkpointed during the load, and handed over whatever happens: error, Ctrl-C,
+ * or a broker that will not start.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ProcessRegistry } from '../cluster/process-registry.js';
 import type { RunningCluster } from '../cluster/provider.js';
@@ -23,12 +24,11 @@ import { mirrorMakerControls } from '../replication/mirror-maker.js';
 import { ReplicationRun } from './replication-run.js';
 import { RunningTopology } from './running-topology.js';
 import { buildResult, type ResultInput } from '../report/build-result.js';
-import { loadRuns, writeComparison } from '../report/compare.js';
-import { renderReport } from '../report/markdown-report.js';
+import { loadRuns } from '../report/compare.js';
+import type { Outputs } from '../report/outputs.js';
 import type { ProgressReporter } from '../report/progress.js';
 import type { RunResult } from '../report/result.js';
 
-const CHECKPOINT_EVERY_MS = 5000;
 const CONSUMER_READY_TIMEOUT_MS = 60_000;
 
 export interface RunOptions {
@@ -36,6 +36,8 @@ export interface RunOptions {
   outDir?: string;
   signal: AbortSignal;
   progress: ProgressReporter;
+  /** What the run writes (result.json, report.md …): see report/outputs.ts. */
+  outputs: Outputs;
   /** Receives the registry of the cluster being run, so a second Ctrl-C can kill its processes at once. */
   onRegistry?: (registry: ProcessRegistry | undefined) => void;
 }
@@ -58,6 +60,7 @@ export function defaultResultDir(name: string, now = new Date()): string {
 export async function runScenario(plan: RunPlan, options: RunOptions): Promise<ScenarioOutcome> {
   const baseDir = resolve(options.outDir ?? defaultResultDir(plan.scenario.name));
   const outcomes: ClusterRunOutcome[] = [];
+  await options.outputs.open();
   // Clusters joined by replication run together, as one unit, where the workload's cluster is declared.
   const joinedOf = (name: string) => plan.joined.find((group) => group.clusters.includes(name));
   const units = plan.runs.filter(
@@ -69,9 +72,10 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<S
     if (options.signal.aborted) break;
   }
   if (outcomes.length > 1) {
-    await writeComparison(await loadRuns(outcomes.map((o) => o.dir)), baseDir);
-    options.progress.info(`comparison of ${outcomes.length} clusters: ${join(baseDir, 'comparison.md')}`);
+    await options.outputs.comparison(await loadRuns(outcomes.map((o) => o.dir)), baseDir);
+    options.progress.info(`comparison of ${outcomes.length} clusters written to ${baseDir}`);
   }
+  await options.outputs.close();
   return { exitCode: exitCodeOf(outcomes.map((o) => o.result.status)), outcomes };
 }
 
@@ -89,7 +93,7 @@ async function runCluster(
   options: RunOptions,
   joined?: JoinedClusters,
 ): Promise<RunResult> {
-  const { progress, signal } = options;
+  const { progress, signal, outputs } = options;
   const logDir = join(dir, 'logs');
   await mkdir(logDir, { recursive: true });
   const runIdBytes = PayloadCodec.newRunId();
@@ -118,21 +122,16 @@ async function runCluster(
   let faultsUntilMs = 0;
   let outcome: LoadOutcome | undefined;
   let failure: { status: 'error' | 'interrupted'; reason: string } | undefined;
-  let lastCheckpoint = 0;
   const base = { plan, run, startedAt } as const;
-  const writeResult = async (result: RunResult) =>
-    writeFile(join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-  const checkpoint = (metrics: CollectedMetrics | undefined, counts: ResultInput['counts']) =>
-    writeResult(
-      buildResult({ ...base, cluster, endedAt: new Date(), metrics, counts, outcome: undefined, status: 'running' }),
-    );
+  const partial = (metrics: CollectedMetrics | undefined, counts: ResultInput['counts']) =>
+    buildResult({ ...base, cluster, endedAt: new Date(), metrics, counts, outcome: undefined, status: 'running' });
 
   try {
     const names = runs.map((r) => `${r.cluster.name}: ${r.cluster.system} (${r.cluster.provider})`).join(', ');
     progress.info(
       `${joined ? `starting together ${names}` : `${run.cluster.name}: starting ${run.cluster.system} (${run.cluster.provider})`} — logs in ${logDir}`,
     );
-    await checkpoint(undefined, undefined);
+    await outputs.checkpoint(partial(undefined, undefined), dir);
     const info = (line: string) => {
       log(line);
       progress.info(line);
@@ -205,10 +204,7 @@ async function runCluster(
         },
         onProgress: (p) => {
           progress.load(p);
-          if (p.elapsedMs - lastCheckpoint >= CHECKPOINT_EVERY_MS) {
-            lastCheckpoint = p.elapsedMs;
-            checkpoint(p.snapshot(), { ...p.counts }).catch(() => {});
-          }
+          outputs.progress(p, { cluster: run.cluster.name, dir }, () => partial(p.snapshot(), { ...p.counts }));
         },
       },
     );
@@ -246,8 +242,7 @@ async function runCluster(
     ...(replicated ? replicated.figures(injector?.results(faultsUntilMs) ?? []) : {}),
     ...(failure ? { status: failure.status, statusReason: failure.reason } : {}),
   });
-  await writeResult(result);
-  await writeFile(join(dir, 'report.md'), await renderReport(result));
+  await outputs.result(result, dir);
   return result;
 }
 

@@ -1,0 +1,13 @@
+/** comparison.md and comparison.json: runs side by side, each row with its winner. */
+import { writeComparison } from '../compare.js';
+import type { OutputKind } from '../outputs.js';
+
+export const comparisonMarkdownOutput: OutputKind = {
+  commands: ['run', 'compare'],
+  create: () => ({
+    name: 'comparison.md and comparison.json',
+    onComparison: async (runs, dir) => {
+      await writeComparison(runs, dir);
+    },
+  }),
+};
