@@ -41,3 +41,10 @@ export function runContainers(runId: string): string[] {
 export function inspectContainer(id: string): Record<string, any> {
   return JSON.parse(execFileSync('docker', ['inspect', id], { encoding: 'utf8' }))[0];
 }
+
+/** Containers (running or not) a harness process started (label faultline.owner). */
+export function ownedContainers(harnessPid: number): string[] {
+  return execFileSync('docker', ['ps', '-aq', '--filter', `label=faultline.owner=${harnessPid}`], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.length > 0);
+}
