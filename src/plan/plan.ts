@@ -206,7 +206,9 @@ async function planCluster(
   }
   await checkBrokerConfig(scenario, cluster, index, provider, topics, problems);
   // Faults act on the cluster the workload runs on; a replica-only cluster runs beside it.
-  const faults = replicaOnly ? [] : planFaults(scenario, cluster, loadTopics, problems, driver.name, topology);
+  const faults = replicaOnly
+    ? []
+    : planFaults(scenario, cluster, loadTopics, problems, driver.name, topology, provider.controls);
   return {
     cluster,
     provider,

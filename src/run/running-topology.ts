@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import type { ClusterEndpoints, ProviderContext, RunningCluster } from '../cluster/provider.js';
+import { jvmRuntime } from '../cluster/jvm-runtime.js';
 import { DEFAULT_KAFKA_VERSION } from '../cluster/kafka/kafka-distribution.js';
 import { errorMessage, InfrastructureError } from '../errors.js';
 import { needsProxies } from '../faults/fault-plan.js';
@@ -106,10 +107,10 @@ export class RunningTopology {
   replicatorExited(): Promise<never> {
     const exited = Promise.race(
       this.replicators.map(async ({ replicator }) => {
-        const process = replicator.jvm?.process;
-        if (!process) return new Promise<never>(() => {});
-        const code = await process.exited;
-        throw new InfrastructureError(`${replicator.name} exited (code ${code}): ${process.failureReason()}`);
+        const control = replicator.control;
+        if (!control) return new Promise<never>(() => {});
+        const code = await control.exited();
+        throw new InfrastructureError(`${replicator.name} exited (code ${code}): ${control.failureReason()}`);
       }),
     );
     exited.catch(() => {});
@@ -232,6 +233,8 @@ export class RunningTopology {
       })),
       logDir: this.context.logDir,
       registry: this.context.registry,
+      // MirrorMaker 2 runs where its target cluster's brokers run (a cluster someone else runs: a local JVM).
+      runtime: targetRun.provider.runtime ?? jvmRuntime,
       info: this.context.info,
     });
     this.teardown.push({ what: replicator.name, stop: () => replicator.stop() });
