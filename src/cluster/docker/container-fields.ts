@@ -52,7 +52,9 @@ function mib(bytes: number): string {
 }
 
 /** The caps a launch applies, from the cluster's fields. */
-export function resourceCaps(cluster: ClusterSpec): { cpus?: number; memoryBytes?: number } | undefined {
+export function resourceCaps(
+  cluster: Pick<ClusterSpec, 'resources'>,
+): { cpus?: number; memoryBytes?: number } | undefined {
   if (!cluster.resources) return undefined;
   const { cpus, memory } = cluster.resources;
   return { ...(cpus !== undefined ? { cpus } : {}), ...(memory !== undefined ? { memoryBytes: memory } : {}) };
