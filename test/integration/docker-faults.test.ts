@@ -61,7 +61,14 @@ workload: {warmup: 1s, duration: 120s, rate: 50/s, producers: 1, consumers: 1}
   let running: string[] = [];
   await waitFor(
     () => {
-      running = ownedContainers(child.pid!).filter((id) => inspectContainer(id).State.Running);
+      running = ownedContainers(child.pid!).filter((id) => {
+        try {
+          const info = inspectContainer(id);
+          return info.State.Running && info.Config.Labels['faultline.name'] === 'solo-broker-1';
+        } catch {
+          return false; // removed between the listing and the look (the storage tool's container)
+        }
+      });
       return running.length > 0;
     },
     90_000,
