@@ -57,7 +57,8 @@ topics: [{name: t}]
 workload: {warmup: 1s, duration: 120s, rate: 50/s, producers: 1, consumers: 1}
 `);
   const child = startCli(['run', file, '--out', tempDir()]);
-  const done = collect(child, 120_000);
+  let progress = '';
+  const done = collect(child, 120_000, (stderr) => (progress = stderr));
   let running: string[] = [];
   await waitFor(
     () => {
@@ -75,6 +76,7 @@ workload: {warmup: 1s, duration: 120s, rate: 50/s, producers: 1, consumers: 1}
     'the broker container running',
   );
   assert.equal(inspectContainer(running[0]!).Config.Labels['faultline.owner'], String(child.pid));
+  await waitFor(() => /produced \d/.test(progress), 60_000, 'the load under way (a progress line)');
   child.kill('SIGKILL');
   await done;
   await waitFor(() => ownedContainers(child.pid!).length === 0, 30_000, 'no container of the killed harness');
