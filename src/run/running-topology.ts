@@ -29,6 +29,8 @@ export interface TopologyMember {
   run: ClusterRun;
   cluster: RunningCluster;
   network?: ProxiedNetwork;
+  /** The Toxiproxy server carrying its links, when they are proxied. */
+  toxiproxy?: ToxiproxyServer;
   /** With regions: where its brokers sit and which client regions reach it. */
   regions?: { brokerRegions: string[]; clientRegions: string[] };
 }
@@ -131,12 +133,14 @@ export class RunningTopology {
     const name = run.cluster.name;
     const regions = this.regionsFor(run);
     let network: ProxiedNetwork | undefined;
+    let toxiproxy: ToxiproxyServer | undefined;
     if (needsProxies(run.faults) || crossesRegions(plan.topology)) {
       const file = this.joined ? `toxiproxy-${name}.log` : 'toxiproxy.log';
-      const toxiproxy = await ToxiproxyServer.start(context.registry, join(context.logDir, file), context.info);
-      this.teardown.push({ what: `Toxiproxy of ${name}`, stop: () => toxiproxy.stop() });
+      const server = await ToxiproxyServer.start(context.registry, join(context.logDir, file), context.info);
+      toxiproxy = server;
+      this.teardown.push({ what: `Toxiproxy of ${name}`, stop: () => server.stop() });
       // Several clusters: each proxy's name starts with its cluster's, so every path of the run has its own name.
-      network = ProxiedNetwork.connect(toxiproxy.url, this.runs.length > 1 ? `${name}.` : '');
+      network = ProxiedNetwork.connect(server.url, this.runs.length > 1 ? `${name}.` : '');
     }
     const cluster = await run.provider.start(run.cluster, {
       runId: context.runId,
@@ -150,7 +154,12 @@ export class RunningTopology {
       ...(regions ? { regions } : {}),
     });
     this.teardown.push({ what: `cluster ${name}`, stop: () => cluster.stop() });
-    this.members.set(name, { run, cluster, ...(network ? { network } : {}), ...(regions ? { regions } : {}) });
+    this.members.set(name, {
+      run,
+      cluster,
+      ...(network ? { network, toxiproxy } : {}),
+      ...(regions ? { regions } : {}),
+    });
     throwIfAborted(context.signal);
     if (network && regions) await applyRegionCosts(network, cluster, regions.brokerRegions, plan.topology);
   }
