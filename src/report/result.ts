@@ -57,8 +57,8 @@ export interface RunResult {
     brokers: number;
     bootstrap: string;
     webServiceUrl?: string;
-    /** provider docker with `resources`: the cgroup caps each broker ran under. */
-    resources?: { cpus?: number; memoryBytes?: number };
+    /** provider docker with `resources`: the cgroup caps each broker ran under (what it used: `resources`). */
+    caps?: { cpus?: number; memoryBytes?: number };
     /** Containerised brokers: the image each ran, by tag and by id. */
     containers?: Array<{ broker: number; image: string; imageId: string }>;
   };

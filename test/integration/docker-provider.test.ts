@@ -46,7 +46,7 @@ criteria: [messages.lost == 0]
     const r = readResult(join(out, name));
     assertMetRate(r, 500);
     assert.equal(r.cluster.provider, 'docker');
-    assert.deepEqual(r.cluster.resources, caps[name]);
+    assert.deepEqual(r.cluster.caps, caps[name]);
     assert.equal(r.cluster.containers.length, 1);
     assert.match(r.cluster.containers[0].image, new RegExp(`^faultline/${name}:`));
     assert.match(r.cluster.containers[0].imageId, /^sha256:[0-9a-f]{64}$/);

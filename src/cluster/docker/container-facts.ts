@@ -5,16 +5,16 @@ import { resourceCaps } from './container-fields.js';
 
 export interface ContainerFacts {
   /** The cgroup caps each broker ran under (provider docker with `resources`). */
-  resources?: { cpus?: number; memoryBytes?: number };
+  caps?: { cpus?: number; memoryBytes?: number };
   /** Per broker: the image it ran, by tag and by id. */
   containers?: Array<{ broker: number; image: string; imageId: string }>;
 }
 
 export function containerFacts(cluster: ClusterSpec, running: RunningCluster | undefined): ContainerFacts {
-  const resources = resourceCaps(cluster);
+  const caps = resourceCaps(cluster);
   const containers = (running?.processes ?? []).flatMap(({ id, control }) => {
     const { image, imageId } = control.describe();
     return image && imageId ? [{ broker: id, image, imageId }] : [];
   });
-  return { ...(resources ? { resources } : {}), ...(containers.length > 0 ? { containers } : {}) };
+  return { ...(caps ? { caps } : {}), ...(containers.length > 0 ? { containers } : {}) };
 }
