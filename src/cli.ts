@@ -6,11 +6,14 @@
 import { mirrorMakerClasspath } from './replication/mm2-distribution.js';
 import { describeReplication } from './replication/replication-plan.js';
 import { describeFailover } from './replication/failover-plan.js';
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFileSync, existsSync } from 'node:fs';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { cacheDir } from './cluster/cache.js';
 import { Command, CommanderError } from 'commander';
 import { cleanOrphans, type ProcessRegistry } from './cluster/process-registry.js';
+import { buildImages, wantedImages } from './cluster/docker/images-command.js';
+import { describeImage } from './cluster/docker/image-inspect.js';
 import { findProvider } from './cluster/providers.js';
 import { ExitCode, errorMessage } from './errors.js';
 import { faultlineVersion } from './package-root.js';
@@ -196,14 +199,36 @@ program
   });
 
 program
+  .command('images')
+  .description('container images for provider: docker')
+  .command('build')
+  .description(
+    'build the base image (Debian + Java 17, by debootstrap) and the broker images (the Maven Central jars) for the versions the scenarios name (else the default Kafka and Pulsar); once, cached by content',
+  )
+  .argument('[files...]', 'scenario files')
+  .action(async (files: string[]) => {
+    const scenarios = await Promise.all(files.map(async (file) => (await loadScenarioFile(file)).scenario));
+    const detail = cacheDir('docker', 'images-build.log');
+    await mkdir(dirname(detail), { recursive: true });
+    const log = {
+      info: (line: string) => process.stderr.write(`faultline: ${line} (output: ${detail})\n`),
+      detail: (line: string) => appendFileSync(detail, `${line}\n`),
+    };
+    for (const image of await buildImages(wantedImages(scenarios), log))
+      process.stdout.write(`image: ${describeImage(image)}\n`);
+  });
+
+program
   .command('clean')
   .description('stop brokers and proxies left behind by a faultline run that crashed or was killed')
   .option('--all', 'stop the processes of every faultline run, including runs still in progress')
   .action((options: { all?: boolean }) => {
     const report = cleanOrphans({ all: options.all ?? false });
     for (const p of report.killed) process.stdout.write(`stopped pid ${p.pid} (${p.name}, run ${p.runId})\n`);
+    for (const c of report.containers) process.stdout.write(`removed container ${c.id} (${c.name}, run ${c.runId})\n`);
     for (const runId of report.runsClosed) process.stdout.write(`closed run ${runId}\n`);
-    if (report.killed.length === 0 && report.runsClosed.length === 0) process.stdout.write('nothing to clean\n');
+    if (report.killed.length === 0 && report.containers.length === 0 && report.runsClosed.length === 0)
+      process.stdout.write('nothing to clean\n');
   });
 
 program

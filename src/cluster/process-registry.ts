@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, w
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir } from './cache.js';
+import { type RemovedContainer, removeOrphanedContainers, removeRunContainers } from './docker/container-orphans.js';
 import { isAlive } from './pid.js';
 
 export interface RunRecord {
@@ -23,6 +24,8 @@ export interface RunRecord {
 
 export interface CleanReport {
   killed: Array<{ pid: number; runId: string; name: string }>;
+  /** Containers removed (labelled with a run's id; see docker/container-runtime.ts). */
+  containers: RemovedContainer[];
   runsClosed: string[];
 }
 
@@ -76,6 +79,7 @@ export class ProcessRegistry {
   /** Last resort (second Ctrl-C, fatal error): SIGKILL everything still recorded, synchronously. */
   killAllSync(): void {
     for (const { pid } of this.record.processes) killIfOurs(pid, this.record.runId);
+    removeRunContainers(this.record.runId);
   }
 
   close(): void {
@@ -98,7 +102,7 @@ function startWatchdog(runId: string): void {
 
 /** Stops what runs whose harness is gone left behind (with `all`, every faultline run's processes). */
 export function cleanOrphans(options: { all?: boolean } = {}): CleanReport {
-  const report: CleanReport = { killed: [], runsClosed: [] };
+  const report: CleanReport = { killed: [], containers: [], runsClosed: [] };
   const records = existsSync(runsDir()) ? readdirSync(runsDir()).filter((f) => f.endsWith('.json')) : [];
   for (const file of records) {
     const record = readRecord(join(runsDir(), file));
@@ -111,14 +115,16 @@ export function cleanOrphans(options: { all?: boolean } = {}): CleanReport {
     if (killIfOurs(orphan.pid, orphan.runId))
       report.killed.push({ pid: orphan.pid, runId: orphan.runId, name: 'unrecorded' });
   }
+  report.containers.push(...removeOrphanedContainers(isAlive, options.all ?? false));
   return report;
 }
 
 /** Closes one run whose harness is gone: used by the watchdog and by `faultline clean`. */
 export function closeOrphanedRun(runId: string): CleanReport {
-  const report: CleanReport = { killed: [], runsClosed: [] };
+  const report: CleanReport = { killed: [], containers: [], runsClosed: [] };
   const record = readRecord(join(runsDir(), `${runId}.json`));
   if (record) closeRun(record, report);
+  else report.containers.push(...removeRunContainers(runId));
   for (const orphan of markedProcesses()) {
     if (orphan.runId === runId && killIfOurs(orphan.pid, runId))
       report.killed.push({ pid: orphan.pid, runId, name: 'unrecorded' });
@@ -134,6 +140,7 @@ function closeRun(record: RunRecord, report: CleanReport): void {
   for (const { pid, name } of record.processes) {
     if (killIfOurs(pid, record.runId)) report.killed.push({ pid, runId: record.runId, name });
   }
+  report.containers.push(...removeRunContainers(record.runId));
   for (const dir of record.cleanupDirs) rmSync(dir, { recursive: true, force: true });
   markResultsInterrupted(record);
   try {

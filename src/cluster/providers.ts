@@ -5,6 +5,7 @@ import { platformaticDriver } from '../drivers/kafka/platformatic-driver.js';
 import { pulsarNativeDriver } from '../drivers/pulsar/pulsar-native-driver.js';
 import { pulsarWebSocketDriver } from '../drivers/pulsar/pulsar-websocket-driver.js';
 import type { ClusterSpec } from '../scenario/schema.js';
+import { dockerKafkaProvider, dockerPulsarProvider } from './docker/docker-providers.js';
 import { externalProvider } from './external.js';
 import { localKafkaProvider } from './kafka/local-kafka.js';
 import { localPulsarProvider } from './pulsar/local-pulsar.js';
@@ -14,8 +15,8 @@ type System = ClusterSpec['system'];
 type ProviderName = ClusterSpec['provider'];
 
 const providers: Record<System, Partial<Record<ProviderName, ClusterProvider>>> = {
-  kafka: { local: localKafkaProvider, external: externalProvider('kafka') },
-  pulsar: { local: localPulsarProvider, external: externalProvider('pulsar') },
+  kafka: { local: localKafkaProvider, docker: dockerKafkaProvider, external: externalProvider('kafka') },
+  pulsar: { local: localPulsarProvider, docker: dockerPulsarProvider, external: externalProvider('pulsar') },
 };
 
 const drivers: Record<System, DriverFactory[]> = {

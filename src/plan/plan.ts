@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { availableProviders, driversFor, findProvider } from '../cluster/providers.js';
+import { checkContainerFields } from '../cluster/docker/container-fields.js';
 import type { ClusterProvider } from '../cluster/provider.js';
 import { needsProxies, type PlannedFault, planFaults } from '../faults/fault-plan.js';
 import { type Criterion, CriterionSyntaxError, parseCriterion } from '../criteria/criterion.js';
@@ -95,6 +96,7 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   const replicaOnly = new Set(joined.flatMap((group) => group.clusters.filter((name) => name !== group.workload)));
   const runs: ClusterRun[] = [];
   for (const [i, cluster] of scenario.clusters.entries()) {
+    checkContainerFields(cluster, i, problems);
     const run = await planCluster(scenario, cluster, i, topology, problems, replicaOnly.has(cluster.name));
     const position = document.locate(['clusters', i]);
     if (run) runs.push({ ...run, source: position ? `${file}:${position.line}` : file });

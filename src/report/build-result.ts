@@ -19,6 +19,7 @@ import type { LedgerCounts } from '../metrics/message-ledger.js';
 import { faultlineVersion } from '../package-root.js';
 import type { ClusterRun, RunPlan } from '../plan/plan.js';
 import type { RunningCluster } from '../cluster/provider.js';
+import { containerFacts } from '../cluster/docker/container-facts.js';
 import type { FaultRecord } from '../faults/fault-injector.js';
 import { javaMajorVersion } from '../cluster/toolchain.js';
 import { drainWarning } from './drain-warning.js';
@@ -117,6 +118,7 @@ export function buildResult(input: ResultInput): RunResult {
       brokers: run.cluster.brokers,
       bootstrap: input.cluster?.endpoints.bootstrap ?? '',
       ...(input.cluster?.endpoints.webServiceUrl ? { webServiceUrl: input.cluster.endpoints.webServiceUrl } : {}),
+      ...containerFacts(run.cluster, input.cluster),
     },
     driver: {
       name: run.driver.name,

@@ -57,6 +57,10 @@ export interface RunResult {
     brokers: number;
     bootstrap: string;
     webServiceUrl?: string;
+    /** provider docker with `resources`: the cgroup caps each broker ran under (what it used: `resources`). */
+    caps?: { cpus?: number; memoryBytes?: number };
+    /** Containerised brokers: the image each ran, by tag and by id. */
+    containers?: Array<{ broker: number; image: string; imageId: string }>;
   };
   /** The client that ran; `requested` is the scenario's choice (auto, or a name); `note` says why auto chose it. */
   driver: { name: string; requested: string; note?: string };

@@ -53,6 +53,27 @@ export const clusterSchema = z
       .meta({ description: "Consumer options for this cluster's system, over workload.consumer." }),
     config: configMap.default({}).meta({ description: 'Broker configuration passed through verbatim.' }),
     heap: bytes().optional().meta({ description: 'JVM heap per broker (local provider). Default 1GiB.' }),
+    image: z.string().min(1).optional().meta({
+      description:
+        'provider docker only: the image each broker runs instead of the one `faultline images build` makes (it must hold the jars: faultline labels, or the apache/kafka or apachepulsar/pulsar layout).',
+    }),
+    resources: z
+      .object({
+        cpus: z
+          .number()
+          .positive('must be more than 0 (a fraction such as 0.5 is fine)')
+          .optional()
+          .meta({ description: "CPUs per broker (cgroup quota, docker's --cpus), e.g. 1.5." }),
+        memory: bytes()
+          .optional()
+          .meta({ description: "Memory per broker (cgroup limit, docker's --memory), e.g. 2GiB." }),
+      })
+      .strict()
+      .optional()
+      .meta({
+        description:
+          'provider docker only: the same caps for every broker of the cluster (give two clusters the same caps to compare them like for like).',
+      }),
     followerFetching: z.boolean().default(false).meta({
       description:
         "Kafka with regions: consumers read from a replica in their own region (KIP-392: the broker's rack-aware replica selector; broker.rack and the consumer's rack are the regions).",
