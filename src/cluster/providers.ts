@@ -1,6 +1,7 @@
 /** Which provider runs a cluster of a given system, and which driver talks to it. */
 import type { DriverFactory } from '../drivers/driver.js';
 import { kafkajsDriver } from '../drivers/kafka/kafkajs-driver.js';
+import { pulsarBinaryDriver } from '../drivers/pulsar/binary/binary-driver.js';
 import { pulsarNativeDriver } from '../drivers/pulsar/pulsar-native-driver.js';
 import { pulsarWebSocketDriver } from '../drivers/pulsar/pulsar-websocket-driver.js';
 import type { ClusterSpec } from '../scenario/schema.js';
@@ -19,8 +20,8 @@ const providers: Record<System, Partial<Record<ProviderName, ClusterProvider>>> 
 
 const drivers: Record<System, DriverFactory[]> = {
   kafka: [kafkajsDriver],
-  // auto: the native addon when it loads, else the WebSocket API.
-  pulsar: [pulsarNativeDriver, pulsarWebSocketDriver],
+  // auto: the native addon when it loads, else the binary protocol in TypeScript; the WebSocket API on request.
+  pulsar: [pulsarNativeDriver, pulsarBinaryDriver, pulsarWebSocketDriver],
 };
 
 export function findProvider(system: System, provider: ProviderName): ClusterProvider | undefined {
