@@ -19,6 +19,8 @@ export class ConnectionPool {
   private readonly connections = new Map<string, Promise<BrokerConnection>>();
   private nextId = 1;
   private closed = false;
+  /** Abandons connections still opening when the client closes. */
+  private readonly closing = new AbortController();
 
   constructor(
     readonly serviceUrl: string,
@@ -36,7 +38,7 @@ export class ConnectionPool {
     const key = `${logicalUrl} ${physicalUrl}`;
     const existing = this.connections.get(key);
     if (existing) return existing;
-    const opening = BrokerConnection.open(logicalUrl, physicalUrl, this.log).then(
+    const opening = BrokerConnection.open(logicalUrl, physicalUrl, this.log, this.closing.signal).then(
       (connection) => {
         connection.onClose(() => {
           if (this.connections.get(key) === opening) this.connections.delete(key);
@@ -98,8 +100,14 @@ export class ConnectionPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     const all = [...this.connections.values()];
     this.connections.clear();
-    for (const opening of all) (await opening.catch(() => undefined))?.close('the client is closed');
+    // A connection still opening (a broker that does not answer) is closed once it opens; close() does not wait.
+    for (const opening of all)
+      void opening.then(
+        (c) => c.close('the client is closed'),
+        () => undefined,
+      );
   }
 }

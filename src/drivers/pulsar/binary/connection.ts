@@ -84,6 +84,7 @@ export class BrokerConnection {
     logicalUrl: string,
     physicalUrl: string,
     log: (line: string) => void,
+    signal?: AbortSignal,
     timeoutMs = OPERATION_TIMEOUT_MS,
   ): Promise<BrokerConnection> {
     const { host, port } = hostAndPort(physicalUrl);
@@ -94,11 +95,15 @@ export class BrokerConnection {
         () => fail(new Error(`no CONNECTED from ${physicalUrl} within ${timeoutMs} ms`)),
         timeoutMs,
       );
+      const abandon = () => fail(new Error(`connecting to ${physicalUrl} abandoned: the client is closed`));
       const fail = (error: Error) => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', abandon);
         socket.destroy();
         reject(error);
       };
+      if (signal?.aborted) return abandon();
+      signal?.addEventListener('abort', abandon, { once: true });
       socket.once('error', fail);
       socket.once('connect', () => {
         const connectCommand: Record<string, unknown> = {
@@ -112,6 +117,7 @@ export class BrokerConnection {
         const frame = decodeFrame(bytes);
         if (frame.command.type === Cmd.CONNECTED) {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', abandon);
           socket.removeListener('error', fail);
           connection.start(reader);
           resolve(connection);
