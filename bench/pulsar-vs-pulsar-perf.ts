@@ -1,8 +1,11 @@
 /**
  * faultline's Pulsar driver vs Pulsar's own pulsar-perf (Maven Central artifacts), against the same local
- * standalone broker: max rate, 1 KiB messages, produce only. Prints both throughputs and faultline ÷ pulsar-perf.
+ * standalone broker: max rate, 1 KiB messages, produce only. The two sides take turns (A B A B …, `--pairs`
+ * pairs, each on its own topic), so a broker that warms up or slows down over the session weighs on both alike;
+ * prints each pair, the median of faultline ÷ pulsar-perf and its spread. A side that fails is named with why, in
+ * one line, and its pair left out.
  *
- *   npm run bench:pulsar [-- --seconds 20 --producers 2 --driver auto]
+ *   npm run bench:pulsar [-- --seconds 20 --producers 2 --driver auto --pairs 3]
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +23,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     producers: { type: 'string', default: '2' },
     driver: { type: 'string', default: 'auto' },
+    pairs: { type: 'string', default: '3' },
   },
 });
 const seconds = Number(values.seconds);
@@ -43,18 +47,43 @@ try {
     info: log,
   });
   const admin = new PulsarAdmin(cluster.endpoints, () => {});
-  await admin.ensureTopics(
-    ['faultline-bench', 'perf-bench'].map((name) => ({ name, partitions: 1, replicationFactor: 1, config: {} })),
-  );
-
-  const faultline = await runFaultline(cluster);
-  const perf = await runPulsarPerf(cluster);
+  const pairs = Math.max(1, Number(values.pairs));
+  const ratios: number[] = [];
+  const lines: string[] = [];
+  let driver = values.driver;
+  for (let pair = 1; pair <= pairs; pair++) {
+    const topics = { faultline: `faultline-bench-${pair}`, perf: `perf-bench-${pair}` };
+    await admin.ensureTopics(
+      Object.values(topics).map((name) => ({ name, partitions: 1, replicationFactor: 1, config: {} })),
+    );
+    const faultline = await side('faultline', () => runFaultline(cluster!, topics.faultline));
+    const perf = await side('pulsar-perf', () => runPulsarPerf(cluster!, topics.perf));
+    if (typeof faultline !== 'string') driver = faultline.driver;
+    const figure = (r: { rate: number } | number | string) =>
+      typeof r === 'string' ? `failed (${r})` : `${(typeof r === 'number' ? r : r.rate).toFixed(0)} msg/s`;
+    let line = `pair ${pair}: faultline ${figure(faultline)}, pulsar-perf ${figure(perf)}`;
+    if (typeof faultline !== 'string' && typeof perf === 'number') {
+      ratios.push(faultline.rate / perf);
+      line += `, ratio ${(faultline.rate / perf).toFixed(3)}`;
+    }
+    lines.push(line);
+    log(line);
+  }
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const median =
+    sorted.length === 0
+      ? undefined
+      : sorted.length % 2
+        ? sorted[(sorted.length - 1) / 2]!
+        : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
   process.stdout.write(
     [
-      `Pulsar ${cluster.version} standalone, 1 topic, 1 KiB, max rate, ${seconds} s, produce only`,
-      `faultline (${faultline.driver}, ${values.producers} producers): ${faultline.rate.toFixed(0)} msg/s`,
-      `pulsar-perf (Java client):          ${perf.toFixed(0)} msg/s`,
-      `ratio faultline ÷ pulsar-perf: ${(faultline.rate / perf).toFixed(3)}`,
+      `Pulsar ${cluster.version} standalone, 1 topic per side and pair, 1 KiB, max rate, ${seconds} s, produce only`,
+      `faultline: ${driver} driver, ${values.producers} producers; pulsar-perf: Java client; sides interleaved`,
+      ...lines,
+      median === undefined
+        ? 'ratio faultline ÷ pulsar-perf: no pair completed'
+        : `ratio faultline ÷ pulsar-perf: median ${median.toFixed(3)} of ${sorted.length} pair(s), spread ${sorted[0]!.toFixed(3)}–${sorted[sorted.length - 1]!.toFixed(3)}`,
       '',
     ].join('\n'),
   );
@@ -63,18 +92,31 @@ try {
   registry.close();
 }
 
-async function runFaultline(target: RunningCluster): Promise<{ rate: number; driver: string }> {
-  const scenario = join(work, 'faultline-bench.yaml');
+/** Runs one side; a failure becomes its reason in one line (the first line that says what went wrong). */
+async function side<T>(name: string, run: () => Promise<T>): Promise<T | string> {
+  try {
+    return await run();
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    const reason =
+      /(OutOfMemoryError[^\n]*|Exception[^\n]*|Error: [^\n]*)/.exec(text)?.[1] ?? text.split('\n')[0] ?? text;
+    log(`${name} failed: ${reason}`);
+    return reason.slice(0, 200);
+  }
+}
+
+async function runFaultline(target: RunningCluster, topic: string): Promise<{ rate: number; driver: string }> {
+  const scenario = join(work, `${topic}.yaml`);
   writeFileSync(
     scenario,
     `name: bench-max-rate
 clusters: [{name: bench, system: pulsar, provider: external, bootstrap: "${target.endpoints.bootstrap}", webServiceUrl: "${target.endpoints.webServiceUrl}", driver: ${values.driver}}]
-topics: [{name: faultline-bench, partitions: 1}]
+topics: [{name: ${topic}, partitions: 1}]
 workload: {warmup: 5s, duration: ${seconds}s, messageSize: 1KiB, rate: max, producers: ${values.producers}, consumers: 0}
 `,
   );
   log('running faultline at max rate');
-  const out = join(work, 'faultline-result');
+  const out = join(work, `${topic}-result`);
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, 'run', scenario, '--out', out, '--quiet'], { stdio: 'inherit' });
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`faultline exited ${code}`))));
@@ -86,7 +128,7 @@ workload: {warmup: 5s, duration: ${seconds}s, messageSize: 1KiB, rate: max, prod
   return { rate: result.throughput.produced.messagesPerSec, driver: result.driver.name };
 }
 
-async function runPulsarPerf(target: RunningCluster): Promise<number> {
+async function runPulsarPerf(target: RunningCluster, topic: string): Promise<number> {
   const classpath = await pulsarPerfClasspath(log);
   const conf = join(work, 'perf-client.conf');
   writeFileSync(conf, '');
@@ -94,7 +136,8 @@ async function runPulsarPerf(target: RunningCluster): Promise<number> {
   const { stdout } = await promisify(execFile)(
     'java',
     [
-      '-Xmx512m',
+      // 512 MiB ran out of heap in pulsar-perf's own histograms at max rate.
+      '-Xmx1g',
       '-cp',
       classpath.spec,
       'org.apache.pulsar.testclient.PulsarPerfTestTool',
@@ -112,11 +155,11 @@ async function runPulsarPerf(target: RunningCluster): Promise<number> {
       String(seconds + 5),
       '--warmup-time',
       '5',
-      'persistent://public/default/perf-bench',
+      `persistent://public/default/${topic}`,
     ],
     { maxBuffer: 64 * 1024 * 1024 },
   );
-  writeFileSync(join(work, 'pulsar-perf.out'), stdout);
+  writeFileSync(join(work, `${topic}.out`), stdout);
   const summary = /Aggregated throughput stats --- (\d+) records sent --- ([\d.,]+) msg\/s/.exec(stdout);
   if (!summary) throw new Error(`unexpected pulsar-perf output:\n${stdout.split('\n').slice(-20).join('\n')}`);
   return Number(summary[2]!.replace(/,/g, ''));

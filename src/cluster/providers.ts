@@ -2,6 +2,7 @@
 import type { DriverFactory } from '../drivers/driver.js';
 import { kafkajsDriver } from '../drivers/kafka/kafkajs-driver.js';
 import { platformaticDriver } from '../drivers/kafka/platformatic-driver.js';
+import { pulsarBinaryDriver } from '../drivers/pulsar/binary/binary-driver.js';
 import { pulsarNativeDriver } from '../drivers/pulsar/pulsar-native-driver.js';
 import { pulsarWebSocketDriver } from '../drivers/pulsar/pulsar-websocket-driver.js';
 import type { ClusterSpec } from '../scenario/schema.js';
@@ -22,8 +23,8 @@ const providers: Record<System, Partial<Record<ProviderName, ClusterProvider>>> 
 const drivers: Record<System, DriverFactory[]> = {
   // auto: kafkajs (the reference); platformatic when a cluster names it.
   kafka: [kafkajsDriver, platformaticDriver],
-  // auto: the native addon when it loads, else the WebSocket API.
-  pulsar: [pulsarNativeDriver, pulsarWebSocketDriver],
+  // auto: the native addon when it loads, else the binary protocol in TypeScript; the WebSocket API on request.
+  pulsar: [pulsarNativeDriver, pulsarBinaryDriver, pulsarWebSocketDriver],
 };
 
 export function findProvider(system: System, provider: ProviderName): ClusterProvider | undefined {

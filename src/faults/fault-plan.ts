@@ -287,10 +287,11 @@ function checkFault(
         'action',
         `the local Pulsar standalone has no broker-to-broker links to cut: ${spec.action}${spec.links === 'brokers' ? ' on links: brokers' : ''} is not possible (client-link faults and process faults are)`,
       );
-    } else if (context.driver === 'native') {
+    } else if (context.driver === 'native' || (context.driver === 'binary' && context.clientRegions.length === 0)) {
+      // With regions each client region reaches the binary port through its own proxy (local-pulsar.ts).
       problem(
         'action',
-        `with the native Pulsar driver, ${spec.action} would not touch the messages: only the web service goes through Toxiproxy, the binary protocol the native driver uses does not (use driver: websocket, or a process fault)`,
+        `with the ${context.driver} Pulsar driver, ${spec.action} would not touch the messages: only the web service goes through Toxiproxy, the binary protocol the ${context.driver} driver uses does not (use driver: websocket, or a process fault)`,
       );
     }
   }

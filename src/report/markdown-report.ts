@@ -274,7 +274,7 @@ function replicationTable(r: RunResult): string {
       ? `\n\n> ⚠ ${rep.lagNegative} message(s) were seen on the target before the source appended them (a clock defect): left out of the lag.`
       : '') +
     (rep.lagUnmeasured > 0
-      ? `\n\n> ${rep.lagUnmeasured} replicated message(s) carried no source append time (the native Pulsar client's publishTime is the producer's): no lag for them.`
+      ? `\n\n> ${rep.lagUnmeasured} replicated message(s) carried no source append time (a Pulsar client's publishTime, with the native or binary driver, is the producer's): no lag for them.`
       : '');
   const rpo = r.rpo ? rpoText(r.rpo) : '';
   const rate = r.rto

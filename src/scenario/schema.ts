@@ -39,9 +39,9 @@ export const clusterSchema = z
       .regex(/^https?:\/\/[^/]+/, 'expected an http(s) URL such as http://127.0.0.1:8080')
       .optional()
       .meta({ description: 'Pulsar, provider external only: the web service URL (admin REST and WebSocket API).' }),
-    driver: z.enum(['auto', 'kafkajs', 'platformatic', 'native', 'websocket']).default('auto').meta({
+    driver: z.enum(['auto', 'kafkajs', 'platformatic', 'native', 'binary', 'websocket']).default('auto').meta({
       description:
-        'Client implementation. Kafka: kafkajs (auto) or platformatic (@platformatic/kafka: prefetching consumer, linger/batchSize). Pulsar: native (pulsar-client addon) or websocket; auto picks native when it loads.',
+        'Client implementation. Kafka: kafkajs (auto) or platformatic (@platformatic/kafka: prefetching consumer, linger/batchSize). Pulsar: native (pulsar-client addon), binary (the binary protocol in TypeScript) or websocket; auto picks native when it loads, else binary.',
     }),
     producer: z
       .record(z.string(), z.unknown())

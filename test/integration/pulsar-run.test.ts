@@ -86,7 +86,7 @@ criteria: [messages.lost == 0]
   assert.equal(pulsar.cluster.system, 'pulsar');
   assert.equal(pulsar.driver.requested, 'auto');
   const native = (await pulsarNativeDriver.unavailableReason()) === undefined;
-  assert.equal(pulsar.driver.name, native ? 'native' : 'websocket', 'auto tells which driver ran');
+  assert.equal(pulsar.driver.name, native ? 'native' : 'binary', 'auto tells which driver ran');
   if (!native) assert.match(pulsar.driver.note, /native unavailable/);
 
   const written = readFileSync(join(out, 'comparison.md'), 'utf8');

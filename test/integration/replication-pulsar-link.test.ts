@@ -12,13 +12,15 @@ expectNoProcessLeftAfterEach();
 
 test('truth: an 80 ms one-way link between two Pulsar clusters puts geo-replication lag p50 at or above 80 ms', async () => {
   const out = tempDir();
+  // driver: websocket — the lag counts from the source broker's append, which only the WebSocket driver's
+  // publishTime gives (set by the WebSocket service inside the broker; the binary driver's is the producer's).
   const yaml = `name: it-pulsar-geo-link
 regions: [ra, rb]
 links:
   - {between: [ra, rb], latency: 80ms}
 clusters:
-  - {name: pa, system: pulsar, provider: local, heap: 512MiB, region: ra}
-  - {name: pb, system: pulsar, provider: local, heap: 512MiB, region: rb}
+  - {name: pa, system: pulsar, provider: local, driver: websocket, heap: 512MiB, region: ra}
+  - {name: pb, system: pulsar, provider: local, driver: websocket, heap: 512MiB, region: rb}
 topics:
   - {name: t, cluster: pa, partitions: 2}
 replication:

@@ -175,10 +175,15 @@ criteria:
   assert.equal(rep.replicated, r.messages.acked);
   assert.equal(rep.notReplicated, 0);
   assert.equal(rep.duplicated, 0);
-  assert.ok(rep.lag.p50 > 0 && rep.lag.p50 <= rep.lag.p99, JSON.stringify(rep.lag));
-  console.log(
-    `Pulsar geo-replication lag p50 ${rep.lag.p50} ms, p99 ${rep.lag.p99} ms; set → first record ${rep.flows[0].firstRecordMs} ms`,
-  );
+  if (r.driver?.name === 'websocket' || rep.lag !== null) {
+    assert.ok(rep.lag.p50 > 0 && rep.lag.p50 <= rep.lag.p99, JSON.stringify(rep.lag));
+    console.log(
+      `Pulsar geo-replication lag p50 ${rep.lag.p50} ms, p99 ${rep.lag.p99} ms; set → first record ${rep.flows[0].firstRecordMs} ms`,
+    );
+  } else {
+    // The binary (or native) driver's publishTime is the producer's, not the source broker's: lag not measured.
+    assert.ok(rep.lagUnmeasured > 0, JSON.stringify(rep));
+  }
 });
 
 test('RPO at a region outage of the source: what the target lacked then, all of it late once the region is back', async () => {

@@ -171,7 +171,7 @@ test('overlapping process faults on one broker are still refused', async () => {
   );
 });
 
-test('a network fault on a Pulsar cluster driven by the native driver is refused: its data path is not proxied', () => {
+test('a network fault on a Pulsar cluster driven by the native or binary driver is refused: its data path is not proxied', () => {
   const { scenario } = parseScenario(
     kafkaYaml({
       system: 'pulsar',
@@ -192,6 +192,9 @@ test('a network fault on a Pulsar cluster driven by the native driver is refused
     problems[0]!.message,
     /with the native Pulsar driver, latency would not touch the messages: only the web service goes through Toxiproxy/,
   );
+  const binary: Problem[] = [];
+  planFaults(scenario, scenario.clusters[0]!, scenario.topics, binary, 'binary');
+  assert.match(binary[0]!.message, /with the binary Pulsar driver, latency would not touch the messages/);
   const websocket: Problem[] = [];
   planFaults(scenario, scenario.clusters[0]!, scenario.topics, websocket, 'websocket');
   assert.deepEqual(websocket, []);
