@@ -7,7 +7,12 @@ import type { Option } from 'commander';
 import { errorMessage, InfrastructureError } from '../errors.js';
 import type { LoadProgress } from '../load/load-run.js';
 import type { ComparedRun } from './compare.js';
+import { ciSummaryOutput } from './outputs/ci-summary-output.js';
+import { comparisonHtmlOutput } from './outputs/comparison-html-output.js';
 import { comparisonMarkdownOutput } from './outputs/comparison-markdown.js';
+import { hlogOutput } from './outputs/hlog-output.js';
+import { htmlReportOutput } from './outputs/html-report-output.js';
+import { junitOutput } from './outputs/junit-output.js';
 import { markdownReportOutput } from './outputs/markdown-report-output.js';
 import { resultJsonOutput } from './outputs/result-json.js';
 import type { RunResult } from './result.js';
@@ -46,7 +51,16 @@ export interface OutputKind {
 }
 
 /** Every output, in the order they write: result.json first, so a failing renderer cannot cost the figures. */
-export const OUTPUT_KINDS: OutputKind[] = [resultJsonOutput, markdownReportOutput, comparisonMarkdownOutput];
+export const OUTPUT_KINDS: OutputKind[] = [
+  resultJsonOutput,
+  markdownReportOutput,
+  htmlReportOutput,
+  comparisonMarkdownOutput,
+  comparisonHtmlOutput,
+  hlogOutput,
+  junitOutput,
+  ciSummaryOutput,
+];
 
 export function outputOptions(command: OutputCommand): Option[] {
   return OUTPUT_KINDS.filter((kind) => kind.commands.includes(command)).flatMap((kind) => kind.options?.() ?? []);
