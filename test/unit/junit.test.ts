@@ -1,29 +1,18 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { junitXml } from '../../src/report/junit.js';
 import type { RunResult } from '../../src/report/result.js';
 import { tempDir } from '../helpers.js';
-import { fixtureResult, reportFixtures } from './report-fixtures.js';
-
-const javaDir = resolve(reportFixtures, '..', '..', 'java');
+import { validateJunit } from '../java-tools.js';
+import { fixtureResult } from './report-fixtures.js';
 
 /** Validates with the JDK's XML Schema validator against the common JUnit shape (test/fixtures/junit-common.xsd). */
 function validate(xml: string): string {
   const file = join(tempDir('faultline-junit-'), 'junit.xml');
   writeFileSync(file, xml);
-  try {
-    return execFileSync(
-      'java',
-      [join(javaDir, 'ValidateXml.java'), resolve(reportFixtures, '..', 'junit-common.xsd'), file],
-      { encoding: 'utf8' },
-    );
-  } catch (error) {
-    const out = (error as { stdout?: string }).stdout ?? '';
-    throw new Error(`not valid JUnit XML: ${out}\n${xml}`);
-  }
+  return validateJunit(file);
 }
 
 test('each criterion a testcase: the scenario the classname, a failure with the figure and the threshold', () => {
