@@ -33,6 +33,10 @@ const program = new Command()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
 /** A command with the options of the outputs it can write (report/outputs.ts). */
+const SET_FLAG = '--set <path=value>';
+const SET_HELP =
+  'override a scenario field, validated like the file (repeatable): --set workload.rate=5000/s --set topics[0].partitions=6';
+
 function withOutputs(name: OutputCommand): Command {
   const command = program.command(name);
   for (const option of outputOptions(name)) command.addOption(option);
@@ -44,8 +48,9 @@ withOutputs('run')
   .argument('<file>', 'scenario YAML file')
   .option('-o, --out <dir>', 'results directory (default: results/<scenario>-<timestamp>)')
   .option('-q, --quiet', 'no progress output')
-  .action(async (file: string, options: { out?: string; quiet?: boolean }) => {
-    const plan = await buildPlan(await loadScenarioFile(file));
+  .option(SET_FLAG, SET_HELP, collectSet)
+  .action(async (file: string, options: { out?: string; quiet?: boolean; set?: string[] }) => {
+    const plan = await buildPlan(await loadScenarioFile(file, { set: options.set }));
     const outputs = createOutputs('run', options);
     const progress = progressReporter(process.stderr, options.quiet);
     const controller = new AbortController();
@@ -75,11 +80,12 @@ program
   .command('validate')
   .description('check scenario files without running them')
   .argument('<files...>', 'scenario YAML files')
-  .action(async (files: string[]) => {
+  .option(SET_FLAG, SET_HELP, collectSet)
+  .action(async (files: string[], options: { set?: string[] }) => {
     let failed = false;
     for (const file of files) {
       try {
-        const plan = await buildPlan(await loadScenarioFile(file));
+        const plan = await buildPlan(await loadScenarioFile(file, { set: options.set }));
         process.stdout.write(`ok: ${file} (${plan.runs.length} cluster(s), ${plan.criteria.length} criteria)\n`);
         for (const line of describeTopology(plan.topology)) process.stdout.write(`  ${line}\n`);
         for (const line of describeReplication(plan)) process.stdout.write(`  ${line}\n`);
@@ -248,6 +254,10 @@ async function resultFiles(dir: string): Promise<string[]> {
   return entries
     .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'result.json')))
     .map((e) => join(dir, e.name, 'result.json'));
+}
+
+function collectSet(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 function usage(message: string): Error & { exitCode: number } {

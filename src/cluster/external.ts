@@ -7,6 +7,7 @@ export function externalProvider(system: ClusterSpec['system']): ClusterProvider
     name: 'external',
     system,
     defaultVersion: undefined,
+    controls: { processes: false, links: false },
     async prepare() {},
     async start(spec: ClusterSpec): Promise<RunningCluster> {
       const bootstrap = spec.bootstrap!;

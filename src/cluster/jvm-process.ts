@@ -1,26 +1,24 @@
 /**
- * A JVM process started by a local provider: marked with the run's id on its command line, recorded in the
- * run registry, output into a log file, and stopped politely (SIGTERM) then firmly (SIGKILL).
+ * A JVM process started by the JVM runtime (jvm-runtime.ts): marked with the run's id on its command line,
+ * recorded in the run registry, output into a log file, and stopped politely (SIGTERM) then firmly (SIGKILL).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { InfrastructureError } from '../errors.js';
 import { type ProcessRegistry, processMarkers } from './process-registry.js';
-import type { BrokerControl, ProviderContext } from './provider.js';
+import type { ProviderContext } from './provider.js';
+import type { LaunchSpec } from './runtime.js';
 import { startupFailureReason } from './startup-failure.js';
 
-export interface JvmLaunch {
-  /** Human name, e.g. "main/broker-1". */
-  name: string;
-  classpath: string;
-  mainClass: string;
-  args: string[];
-  jvmArgs: string[];
-  /** stdout and stderr go here. */
-  outputFile: string;
-  /** Where the JVM's logging framework writes, if elsewhere: its errors end up in tail() too. */
-  logFile?: string;
-  registry: ProcessRegistry;
+/** A launch spec with the registry that records the process (the JVM runtime's input). */
+export type JvmLaunch = LaunchSpec & { registry: ProcessRegistry };
+
+/**
+ * The java command line of a launch: JVM flags, the run's markers (so the watchdog and `faultline clean` find the
+ * process after a crashed harness), the classpath, the main class and its arguments.
+ */
+export function javaCommandLine(spec: LaunchSpec, runId: string): string[] {
+  return [...spec.jvmArgs, ...processMarkers(runId), '-cp', spec.classpath, spec.mainClass, ...spec.args];
 }
 
 /** A JVM launch that can be repeated: a broker that faults stop and start again. */
@@ -70,22 +68,11 @@ export class JvmProcess {
   static start(launch: JvmLaunch): JvmProcess {
     const out = openSync(launch.outputFile, 'a');
     try {
-      const child = spawn(
-        'java',
-        [
-          ...launch.jvmArgs,
-          ...processMarkers(launch.registry.runId),
-          '-cp',
-          launch.classpath,
-          launch.mainClass,
-          ...launch.args,
-        ],
-        {
-          stdio: ['ignore', out, out],
-          // Own process group: a terminal's Ctrl-C reaches only the harness, which then stops brokers in order.
-          detached: true,
-        },
-      );
+      const child = spawn('java', javaCommandLine(launch, launch.registry.runId), {
+        stdio: ['ignore', out, out],
+        // Own process group: a terminal's Ctrl-C reaches only the harness, which then stops brokers in order.
+        detached: true,
+      });
       if (child.pid === undefined) throw new InfrastructureError(`could not start ${launch.name}: java did not launch`);
       launch.registry.addProcess(child.pid, launch.name);
       return new JvmProcess(launch.name, child, launch);
@@ -155,32 +142,4 @@ export function clusterStartupError(
 export function heapFlags(bytes = 1024 ** 3): string[] {
   const mib = Math.max(128, Math.round(bytes / 1024 ** 2));
   return [`-Xms${Math.min(512, mib)}m`, `-Xmx${mib}m`];
-}
-
-/**
- * Process control of a JVM for faults (broker `id`, or another process named `name`): signal, stop, start again
- * with the same config and data.
- */
-export function brokerControl(
-  id: number,
-  jvm: RestartableJvm,
-  outputFile: string,
-  name = `broker ${id}`,
-): BrokerControl {
-  return {
-    id,
-    get running() {
-      return jvm.running;
-    },
-    get pid() {
-      return jvm.process?.pid;
-    },
-    signal: (signal) => jvm.process?.signal(signal),
-    async start() {
-      appendFileSync(outputFile, `\n--- faultline: starting ${name} again ---\n`);
-      jvm.start();
-    },
-    stop: (graceMs) => jvm.stop(graceMs),
-    exited: async () => void (await jvm.process?.exited),
-  };
 }

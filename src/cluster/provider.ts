@@ -6,13 +6,12 @@ import type { Link, ProxiedNetwork } from '../net/proxied-network.js';
 import type { ClusterSpec, TopicSpec } from '../scenario/schema.js';
 import type { ConfigProblem } from './config-check.js';
 import type { ProcessRegistry } from './process-registry.js';
+import type { ProcessControl, Runtime } from './runtime.js';
 
 export interface BrokerHandle {
   id: number;
   host: string;
   port: number;
-  /** OS process id for local brokers. */
-  pid?: number;
 }
 
 /** How clients reach a cluster. */
@@ -23,17 +22,10 @@ export interface ClusterEndpoints {
   webServiceUrl?: string;
 }
 
-/** What process faults act on: one broker's process, which can be signalled, stopped and started again. */
-export interface BrokerControl {
+/** What process faults act on: one broker's process (its runtime's control), by broker id. */
+export interface BrokerProcess {
   readonly id: number;
-  readonly running: boolean;
-  readonly pid: number | undefined;
-  signal(signal: NodeJS.Signals): void;
-  /** Starts the broker again with the same configuration and data. */
-  start(): Promise<void>;
-  stop(graceMs?: number): Promise<void>;
-  /** Resolves when the current process exits. */
-  exited(): Promise<void>;
+  readonly control: ProcessControl;
 }
 
 export interface RunningCluster {
@@ -42,8 +34,8 @@ export interface RunningCluster {
   readonly version: string;
   readonly endpoints: ClusterEndpoints;
   readonly brokers: BrokerHandle[];
-  /** Local clusters: per-broker process control. */
-  readonly controls?: BrokerControl[];
+  /** Clusters whose processes faultline runs (local, docker): each broker's process control. */
+  readonly processes?: BrokerProcess[];
   /** With a proxied network: every link faults may cut. */
   readonly links?: Link[];
   /** With clients in several regions: how a client in each region reaches the cluster (its own region's path). */
@@ -79,6 +71,13 @@ export interface ClusterProvider {
   readonly name: ClusterSpec['provider'];
   readonly system: ClusterSpec['system'];
   readonly defaultVersion: string | undefined;
+  /** Where its processes run (the JVM runtime, containers); none for a cluster someone else runs. */
+  readonly runtime?: Runtime;
+  /**
+   * What faults may act on: its broker processes (kill, stop, pause, restart) and its links (through Toxiproxy).
+   * A cluster someone else runs offers neither.
+   */
+  readonly controls: { processes: boolean; links: boolean };
   /** Fetches what the cluster needs (e.g. broker jars) without starting it; `faultline setup` calls this. */
   prepare(version: string, log: (line: string) => void): Promise<void>;
   start(spec: ClusterSpec, context: ProviderContext): Promise<RunningCluster>;

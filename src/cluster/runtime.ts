@@ -9,8 +9,9 @@
  * - `kill()` ends the process at once (SIGKILL; `docker kill`) and resolves when it has exited.
  * - `stop(graceMs)` asks it to shut down (SIGTERM; `docker stop`), kills it after `graceMs`, resolves on exit.
  * - `pause()` freezes it (SIGSTOP; `docker pause`), `resume()` thaws it; both resolve once done. Pausing a process
- *   that does not run is a no-op.
- * - `start()` starts it again with the same spec, configuration and data; a no-op while it runs.
+ *   that does not run, and resuming one that is not paused (or does not run), are no-ops.
+ * - `start()` starts it again with the same spec, configuration and data; a no-op while it runs. `launch` has
+ *   already started it once.
  * - `exited()` resolves with the exit code (null: killed by a signal / unknown) when the current run ends.
  * - `logTail()` and `failureReason()` read the process's output, for start-up errors in one line.
  * Every process a runtime starts is marked with the run id (command-line marker, container label), so the
@@ -49,6 +50,14 @@ export interface LaunchSpec {
   image?: string;
 }
 
+/** What a process is, for the results and resource sampling: a pid, or a container id and the image it ran. */
+export interface ProcessDescription {
+  pid?: number;
+  containerId?: string;
+  image?: string;
+  imageId?: string;
+}
+
 export interface ProcessControl {
   readonly name: string;
   readonly running: boolean;
@@ -61,12 +70,15 @@ export interface ProcessControl {
   logTail(lines?: number): string[];
   /** Why it failed, in one line, and where to read more. */
   failureReason(): string;
-  /** What ran, for the results: a pid, or a container id and the image id. */
-  describe(): { pid?: number; containerId?: string; image?: string; imageId?: string };
+  /** What runs now (the current start's pid or container), for the results and resource sampling. */
+  describe(): ProcessDescription;
 }
 
 export interface Runtime {
   readonly name: 'jvm' | 'container';
+  /** Throws an InfrastructureError saying what to install or start when this machine cannot run it (no java, no
+   * container runtime). Providers call it before they fetch or start anything. */
+  requireReady(): void | Promise<void>;
   /** Starts a long-running process (a broker, a replicator). */
   launch(spec: LaunchSpec, registry: ProcessRegistry): Promise<ProcessControl>;
   /** Runs a tool to completion (e.g. Kafka's storage format); rejects with its failure reason. */

@@ -135,6 +135,8 @@ function parseThreshold(value: string, unit: MetricUnit, metric: string): number
         return parseDuration(value);
       case 'bytesPerSec':
         return parseBytes(value.replace(/\/s$/, ''));
+      case 'bytes':
+        return parseBytes(value);
       case 'msgPerSec': {
         const match = /^(\d+(?:\.\d+)?)([km]?)(?:\/s)?$/i.exec(value);
         if (match)
@@ -151,6 +153,7 @@ function parseThreshold(value: string, unit: MetricUnit, metric: string): number
     ms: 'a duration such as 200ms or 1.5s',
     msgPerSec: 'a rate such as 1950 or 5k/s',
     bytesPerSec: 'a size per second such as 10MiB/s',
+    bytes: 'a size such as 512MiB',
     count: 'a number',
   }[unit];
   throw new CriterionSyntaxError(`${metric} needs ${expected}, got "${value}"`);

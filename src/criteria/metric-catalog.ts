@@ -1,5 +1,5 @@
 /** The metrics a criterion may name, with the unit their thresholds are written in. */
-export type MetricUnit = 'ms' | 'msgPerSec' | 'bytesPerSec' | 'count';
+export type MetricUnit = 'ms' | 'msgPerSec' | 'bytesPerSec' | 'bytes' | 'count';
 
 const latencyStats = ['p50', 'p90', 'p99', 'p999', 'max', 'mean'];
 const latencyKinds = ['publish', 'publishUncorrected', 'endToEnd'];
@@ -54,4 +54,17 @@ export const metricCatalog: ReadonlyMap<string, MetricUnit> = new Map<string, Me
   ['failover.max', 'ms'],
   ['failover.throughputMax', 'ms'],
   ['failover.consumerMax', 'ms'],
+  // Resource use (cores, CPU-seconds and per million messages are plain numbers; memory and disk are sizes).
+  ...['brokers', 'mirrorMakers', 'toxiproxies', 'harness'].flatMap(
+    (kind): Array<[string, MetricUnit]> => [
+      [`resources.${kind}.cpu.mean`, 'count'],
+      [`resources.${kind}.cpu.max`, 'count'],
+      [`resources.${kind}.cpuSeconds`, 'count'],
+      [`resources.${kind}.cpuSecondsPerMillionMessages`, 'count'],
+      [`resources.${kind}.rssBytes.mean`, 'bytes'],
+      [`resources.${kind}.rssBytes.max`, 'bytes'],
+      [`resources.${kind}.diskReadBytes`, 'bytes'],
+      [`resources.${kind}.diskWrittenBytes`, 'bytes'],
+    ],
+  ),
 ]);

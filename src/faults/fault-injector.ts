@@ -13,7 +13,8 @@
  * Every fault is recorded with what it hit and when — a fault only partly applied is rolled back and recorded
  * as not injected, a heal that failed is recorded as such.
  */
-import type { BrokerControl, RunningCluster } from '../cluster/provider.js';
+import type { BrokerProcess, RunningCluster } from '../cluster/provider.js';
+import type { ProcessControl } from '../cluster/runtime.js';
 import type { Collector } from '../metrics/collector.js';
 import type { RecoveryFigures } from '../metrics/recovery-tracker.js';
 import type { Link } from '../net/proxied-network.js';
@@ -74,7 +75,7 @@ export interface InjectorDeps {
   random: () => number;
   log: (line: string) => void;
   /** Process control of each MirrorMaker 2, by the cluster it replicates into (target mirrormaker(cluster)). */
-  mirrorMakers?: ReadonlyMap<string, BrokerControl>;
+  mirrorMakers?: ReadonlyMap<string, ProcessControl>;
 }
 
 /** MirrorMaker 2 processes are held like brokers, under ids above every broker's: MIRROR_MAKER_IDS + i. */
@@ -123,15 +124,15 @@ export class FaultInjector {
   ) {
     this.network = deps.network;
     this.cuts = deps.network ? new LinkCuts(deps.network) : undefined;
-    const mirrorMakers = [...(deps.mirrorMakers ?? new Map<string, BrokerControl>())].map(([into, control], i) => ({
+    const mirrorMakers = [...(deps.mirrorMakers ?? new Map<string, ProcessControl>())].map(([into, control], i) => ({
       into,
-      control: withId(control, MIRROR_MAKER_IDS + i),
+      process: { id: MIRROR_MAKER_IDS + i, control } satisfies BrokerProcess,
     }));
-    this.mirrorMakerIds = new Map(mirrorMakers.map(({ into, control }) => [into, control.id]));
-    const names = new Map(mirrorMakers.map(({ into, control }) => [control.id, `mirrormaker(${into})`]));
+    this.mirrorMakerIds = new Map(mirrorMakers.map(({ into, process }) => [into, process.id]));
+    const names = new Map(mirrorMakers.map(({ into, process }) => [process.id, `mirrormaker(${into})`]));
     this.processName = (id) => names.get(id) ?? `broker-${id}`;
     this.processes = new ProcessHolds(
-      [...(cluster.controls ?? []), ...mirrorMakers.map((m) => m.control)],
+      [...(cluster.processes ?? []), ...mirrorMakers.map((m) => m.process)],
       deps.clock,
       deps.log,
       this.processName,
@@ -433,7 +434,7 @@ export class FaultInjector {
 
   /** Resolves the target: at once for broker-N, all and random; time-boxed lookups for leader and controller. */
   private resolve(fault: PlannedFault): number[] | Promise<number[]> {
-    const ids = (this.cluster.controls ?? []).map((c) => c.id);
+    const ids = (this.cluster.processes ?? []).map((p) => p.id);
     const target = fault.target;
     switch (target.kind) {
       case 'broker':
@@ -441,9 +442,9 @@ export class FaultInjector {
       case 'all':
         return fault.groups ? fault.groups.flat() : ids;
       case 'random': {
-        const up = (this.cluster.controls ?? [])
-          .filter((c) => c.running && this.processes.downHolders(c.id).length === 0)
-          .map((c) => c.id);
+        const up = (this.cluster.processes ?? [])
+          .filter((p) => p.control.running && this.processes.downHolders(p.id).length === 0)
+          .map((p) => p.id);
         const pool = up.length > 0 ? up : ids;
         return [pool[Math.floor(this.deps.random() * pool.length)]!];
       }
@@ -513,23 +514,6 @@ function knownBroker(id: number | undefined, ids: number[], none: string): numbe
   throw new Error(
     `${none} (the cluster answered ${id === undefined ? 'nothing' : id}${id !== undefined && id >= 0 ? `, not one of brokers ${ids.join(', ')}` : ''})`,
   );
-}
-
-/** `control` under another id (the holds key processes by id). */
-function withId(control: BrokerControl, id: number): BrokerControl {
-  return {
-    id,
-    get running() {
-      return control.running;
-    },
-    get pid() {
-      return control.pid;
-    },
-    signal: (signal) => control.signal(signal),
-    start: () => control.start(),
-    stop: (graceMs) => control.stop(graceMs),
-    exited: () => control.exited(),
-  };
 }
 
 /** Like Promise.all, but waits for every promise before rejecting with the first error. */

@@ -142,6 +142,8 @@ export function planFaults(
   problems: Problem[],
   driver?: string,
   topology?: Topology,
+  /** What the cluster's provider lets faults act on (default: its processes and its links). */
+  controls: { processes: boolean; links: boolean } = { processes: true, links: true },
 ): PlannedFault[] {
   const endMs = scenario.workload.warmup + scenario.workload.duration;
   const replicated = scenario.replication.some((r) => r.from === cluster.name);
@@ -175,14 +177,34 @@ export function planFaults(
   if (scenario.nemesis) planned.push(...expandNemesis(scenario, context, problems));
   planned.sort((a, b) => a.atMs - b.atMs);
   planned.forEach((fault, i) => (fault.id = `f${i + 1}`));
-  if (planned.length > 0 && cluster.provider !== 'local') {
-    problems.push({
-      path: ['clusters', scenario.clusters.indexOf(cluster), 'provider'],
-      message: `faults need a local cluster: with provider ${cluster.provider}, faultline controls no broker process and no link`,
-    });
-  }
+  const uncontrolled = uncontrolledBy(planned, cluster.provider, controls);
+  if (uncontrolled)
+    problems.push({ path: ['clusters', scenario.clusters.indexOf(cluster), 'provider'], message: uncontrolled });
   checkContradictions(scenario, planned, problems);
   return planned;
+}
+
+/**
+ * Why the provider cannot carry these faults, or undefined: a process fault on a broker needs a provider that runs
+ * the brokers' processes, a network fault one that routes the links through Toxiproxy. (A MirrorMaker 2 is always
+ * faultline's own process.)
+ */
+function uncontrolledBy(
+  planned: PlannedFault[],
+  provider: string,
+  controls: { processes: boolean; links: boolean },
+): string | undefined {
+  const onBrokers = planned.some((f) => isProcessFault(f) && f.target.kind !== 'mirrormaker');
+  const onLinks = planned.some((f) => !isProcessFault(f));
+  const lacksProcesses = onBrokers && !controls.processes;
+  const lacksLinks = onLinks && !controls.links;
+  if (!controls.processes && !controls.links && (lacksProcesses || lacksLinks))
+    return `faults need a local cluster: with provider ${provider}, faultline controls no broker process and no link`;
+  if (lacksProcesses)
+    return `process faults need a cluster whose brokers faultline runs: with provider ${provider}, it controls no broker process`;
+  if (lacksLinks)
+    return `network faults need a cluster whose links go through faultline's proxies: with provider ${provider}, they do not`;
+  return undefined;
 }
 
 interface FaultContext {

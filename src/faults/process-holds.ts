@@ -1,36 +1,38 @@
 /**
  * What faults hold each broker process to, reference-counted: down while any kill or stop holds it, paused
- * (SIGSTOP) while any pause holds it and it runs. A heal releases only its own hold: the broker starts again
- * when no kill or stop holds it any more (and is paused again at once if a pause still holds it); it continues
- * when no pause holds it. Steps on one broker run one after the other; brokers never wait for each other.
+ * while any pause holds it and it runs. A heal releases only its own hold: the broker starts again when no kill
+ * or stop holds it any more (and is paused again at once if a pause still holds it); it continues when no pause
+ * holds it. Steps on one broker run one after the other; brokers never wait for each other. Every step goes
+ * through the process's runtime control (signals for a JVM, the container runtime for a container).
  */
-import type { BrokerControl } from '../cluster/provider.js';
+import type { BrokerProcess } from '../cluster/provider.js';
+import type { ProcessControl } from '../cluster/runtime.js';
 import { timeBoxed } from './time-box.js';
 
-/** How long a `stop` or `restart` lets the broker shut down before SIGKILL. */
+/** How long a `stop` or `restart` lets the broker shut down before it is killed. */
 export const STOP_GRACE_MS = 30_000;
-/** How long a heal waits for a signalled broker to exit (SIGKILL follows the grace) before it gives up. */
+/** How long a heal waits for a killed or stopped broker to exit (a kill follows the grace) before it gives up. */
 const EXIT_WAIT_MS = STOP_GRACE_MS + 10_000;
 
 export class ProcessHolds {
   private readonly down = new Map<number, Set<string>>();
   private readonly paused = new Map<number, Set<string>>();
-  /** Brokers a fault sent SIGKILL or SIGTERM, not started since. */
+  /** Brokers a fault killed or stopped, not started since. */
   private readonly dying = new Set<number>();
   private readonly chains = new Map<number, Promise<unknown>>();
 
   constructor(
-    private readonly controls: readonly BrokerControl[],
+    private readonly processes: readonly BrokerProcess[],
     private readonly clock: () => number,
     private readonly log: (line: string) => void,
     /** How a process is named in messages (broker-N, or mirrormaker(cluster)). */
     private readonly nameOf: (id: number) => string = (id) => `broker-${id}`,
   ) {}
 
-  control(id: number): BrokerControl {
-    const control = this.controls.find((c) => c.id === id);
-    if (!control) throw new Error(`no process control for ${this.nameOf(id)}`);
-    return control;
+  control(id: number): ProcessControl {
+    const found = this.processes.find((p) => p.id === id);
+    if (!found) throw new Error(`no process control for ${this.nameOf(id)}`);
+    return found.control;
   }
 
   /** The faults holding broker `id` down. */
@@ -38,7 +40,10 @@ export class ProcessHolds {
     return [...(this.down.get(id) ?? [])];
   }
 
-  /** kill (SIGKILL) or stop (SIGTERM, not awaited): holds the broker down; resolves with when the signal went out. */
+  /**
+   * kill (awaited: it ends at once) or stop (not awaited: it may take the grace): holds the broker down; resolves
+   * with when the kill or stop went out.
+   */
   takeDown(faultId: string, id: number, how: 'kill' | 'stop', proceed: () => boolean = always): Promise<number> {
     const control = this.control(id);
     add(this.down, id, faultId);
@@ -46,7 +51,12 @@ export class ProcessHolds {
       if (!proceed()) throw new Error(notProceeding);
       this.dying.add(id);
       const at = this.clock();
-      if (how === 'kill') control.signal('SIGKILL');
+      if (how === 'kill')
+        await timeBoxed(
+          control.kill(),
+          EXIT_WAIT_MS,
+          `${this.nameOf(id)} did not exit within ${EXIT_WAIT_MS / 1000} s of its kill`,
+        );
       else
         void control
           .stop(STOP_GRACE_MS)
@@ -61,27 +71,27 @@ export class ProcessHolds {
     return this.enqueue(id, () => this.restore(id));
   }
 
-  /** SIGSTOP (if the process runs); resolves with when the signal went out. */
+  /** Pauses the process (if it runs); resolves with when the pause went out. */
   pause(faultId: string, id: number, proceed: () => boolean = always): Promise<number> {
     const control = this.control(id);
     add(this.paused, id, faultId);
     return this.enqueue(id, async () => {
       if (!proceed()) throw new Error(notProceeding);
       const at = this.clock();
-      if (control.running && !this.dying.has(id)) control.signal('SIGSTOP');
+      if (control.running && !this.dying.has(id)) await control.pause();
       return at;
     });
   }
 
-  /** Releases a pause: SIGCONT when no other pause holds the broker. */
+  /** Releases a pause: resumes the process when no other pause holds it. */
   resume(faultId: string, id: number): Promise<void> {
     this.paused.get(id)?.delete(faultId);
     return this.enqueue(id, async () => {
-      if ((this.paused.get(id)?.size ?? 0) === 0) this.control(id).signal('SIGCONT');
+      if ((this.paused.get(id)?.size ?? 0) === 0) await this.control(id).resume();
     });
   }
 
-  /** SIGTERM, wait for the exit, start again; `signalled` is told when the SIGTERM goes out (the fault's start). */
+  /** Stop, wait for the exit, start again; `signalled` is told when the stop goes out (the fault's start). */
   restart(id: number, signalled: (atMs: number) => void, proceed: () => boolean = always): Promise<void> {
     const control = this.control(id);
     return this.enqueue(id, async () => {
@@ -115,11 +125,11 @@ export class ProcessHolds {
       }
     const errors: string[] = [];
     await Promise.all(
-      this.controls.map((control) =>
-        this.enqueue(control.id, async () => {
-          if ((this.paused.get(control.id)?.size ?? 0) === 0) control.signal('SIGCONT');
-          await this.restore(control.id);
-        }).catch((error: unknown) => errors.push(`${this.nameOf(control.id)}: ${message(error)}`)),
+      this.processes.map(({ id, control }) =>
+        this.enqueue(id, async () => {
+          if ((this.paused.get(id)?.size ?? 0) === 0) await control.resume();
+          await this.restore(id);
+        }).catch((error: unknown) => errors.push(`${this.nameOf(id)}: ${message(error)}`)),
       ),
     );
     return errors;
@@ -132,11 +142,11 @@ export class ProcessHolds {
       await timeBoxed(
         control.exited(),
         EXIT_WAIT_MS,
-        `${this.nameOf(id)} did not exit within ${EXIT_WAIT_MS / 1000} s of its signal`,
+        `${this.nameOf(id)} did not exit within ${EXIT_WAIT_MS / 1000} s of its kill or stop`,
       );
     if (!control.running) await control.start();
     this.dying.delete(id);
-    if ((this.paused.get(id)?.size ?? 0) > 0) control.signal('SIGSTOP');
+    if ((this.paused.get(id)?.size ?? 0) > 0) await control.pause();
   }
 
   private enqueue<T>(id: number, step: () => Promise<T>): Promise<T> {

@@ -105,6 +105,11 @@ export class ToxiproxyServer {
     throw new InfrastructureError(`the Toxiproxy server did not answer on ${server.url}`);
   }
 
+  /** Its OS process id (undefined once it exited), for resource sampling. */
+  get pid(): number | undefined {
+    return this.child.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.kill('SIGTERM');

@@ -6,16 +6,18 @@
 import type { z } from 'zod';
 import { availableProviders, driversFor, findProvider } from '../cluster/providers.js';
 import type { ClusterProvider } from '../cluster/provider.js';
-import { type PlannedFault, planFaults } from '../faults/fault-plan.js';
+import { needsProxies, type PlannedFault, planFaults } from '../faults/fault-plan.js';
 import { type Criterion, CriterionSyntaxError, parseCriterion } from '../criteria/criterion.js';
 import { checkSelectors } from '../criteria/selectors.js';
+import { checkResourceCriteria } from '../criteria/resource-criteria.js';
 import type { DriverFactory } from '../drivers/driver.js';
 import { PAYLOAD_HEADER_BYTES } from '../load/payload.js';
 import type { ScenarioDocument } from '../scenario/load-scenario.js';
+import type { ScenarioParameters } from '../scenario/parameters.js';
 import { type Problem, scenarioError } from '../scenario/problems.js';
 import type { ClusterSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
-import { resolveTopology, type Topology } from '../topology/topology.js';
+import { crossesRegions, resolveTopology, type Topology } from '../topology/topology.js';
 import { type PlannedFailover, planFailovers } from '../replication/failover-plan.js';
 import {
   type JoinedClusters,
@@ -54,6 +56,8 @@ export interface RunPlan {
   joined: JoinedClusters[];
   /** Clients moving to a replica when the source region goes down: one per joined group that fails over. */
   failovers: PlannedFailover[];
+  /** The --set overrides and ${NAME} variables the scenario was read with. */
+  parameters?: ScenarioParameters;
 }
 
 export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
@@ -116,6 +120,12 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
     },
     problems,
   );
+  const kinds = {
+    brokers: runs.some((run) => run.cluster.provider !== 'external'),
+    mirrorMakers: replication.some((r) => r.to.system === 'kafka'),
+    toxiproxies: crossesRegions(topology) || runs.some((run) => needsProxies(run.faults)),
+  };
+  checkResourceCriteria(scenario.criteria, kinds, problems);
   scenario.criteria.forEach((expression, i) => {
     if (!scenario.failover && /^\s*rto\./.test(expression)) {
       problems.push({
@@ -126,7 +136,18 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
     }
   });
   if (problems.length > 0) throw scenarioError(file, problems, document.locate);
-  return { scenario, file, topology, runs, criteria, replication, joined, failovers };
+  const parameters = document.parameters;
+  return {
+    scenario,
+    file,
+    topology,
+    runs,
+    criteria,
+    replication,
+    joined,
+    failovers,
+    ...(parameters ? { parameters } : {}),
+  };
 }
 
 async function planCluster(
@@ -204,7 +225,9 @@ async function planCluster(
   }
   await checkBrokerConfig(scenario, cluster, index, provider, topics, problems);
   // Faults act on the cluster the workload runs on; a replica-only cluster runs beside it.
-  const faults = replicaOnly ? [] : planFaults(scenario, cluster, loadTopics, problems, driver.name, topology);
+  const faults = replicaOnly
+    ? []
+    : planFaults(scenario, cluster, loadTopics, problems, driver.name, topology, provider.controls);
   return {
     cluster,
     provider,

@@ -1,38 +1,42 @@
 /**
  * A MirrorMaker 2 process in dedicated mode (org.apache.kafka.connect.mirror.MirrorMaker), started, stopped
- * and cleaned up like a broker: a RestartableJvm carrying the run's markers, recorded in the process registry
- * (so the watchdog and `faultline clean` find it after a killed harness), its log in logs/mm2[-target].log.
+ * and cleaned up like a broker: launched on a runtime (a JVM, a container) that marks it with the run id (so the
+ * watchdog and `faultline clean` find it after a killed harness), its log in logs/mm2[-target].log.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { brokerControl, heapFlags, RestartableJvm } from '../cluster/jvm-process.js';
+import { heapFlags } from '../cluster/jvm-process.js';
 import { writeLoggingConfig } from '../cluster/kafka/kafka-distribution.js';
 import { freePorts } from '../cluster/free-ports.js';
 import type { ProcessRegistry } from '../cluster/process-registry.js';
-import type { BrokerControl } from '../cluster/provider.js';
+import type { ProcessControl, Runtime } from '../cluster/runtime.js';
 import { type Mm2Flow, type Mm2Target, mirrorMakerProperties } from './mm2-config.js';
-import { mirrorMakerClasspath } from './mm2-distribution.js';
+import { mirrorMakerArtifactSet, mirrorMakerClasspath } from './mm2-distribution.js';
 
 const MM2_HEAP_BYTES = 256 * 1024 ** 2;
 
-/** What carries replication: a MirrorMaker 2 process (jvm), or a system's own replication set up by config. */
+/**
+ * What carries replication: a process of its own (MirrorMaker 2: `control`), or a system's own replication set up
+ * by config (Pulsar geo-replication: no process).
+ */
 export interface RunningReplicator {
   readonly name: string;
-  readonly jvm?: RestartableJvm;
+  /** Its process, when it has one: what readiness watches and process faults act on. */
+  readonly control?: ProcessControl;
   /** Monotonic time (performance.now) at which the process was started. */
   readonly startedAtMs: number;
-  /** MirrorMaker 2: the cluster it replicates into, and its process for faults (target mirrormaker(cluster)). */
-  readonly mirrorMaker?: { into: string; control: BrokerControl };
+  /** MirrorMaker 2: the cluster it replicates into (fault target mirrormaker(cluster) hits its `control`). */
+  readonly mirrorMaker?: { into: string };
   stop(): Promise<void>;
 }
 
 /** The MirrorMaker 2 processes a fault may hit, by the cluster each replicates into. */
 export function mirrorMakerControls(replicators: ReadonlyArray<{ replicator: RunningReplicator }>) {
   return new Map(
-    replicators.flatMap(({ replicator: { mirrorMaker } }) =>
-      mirrorMaker ? [[mirrorMaker.into, mirrorMaker.control]] : [],
+    replicators.flatMap(({ replicator: { mirrorMaker, control } }) =>
+      mirrorMaker && control ? [[mirrorMaker.into, control]] : [],
     ),
-  ) as ReadonlyMap<string, BrokerControl>;
+  ) as ReadonlyMap<string, ProcessControl>;
 }
 
 export interface MirrorMakerStart {
@@ -43,6 +47,8 @@ export interface MirrorMakerStart {
   name: string;
   logDir: string;
   registry: ProcessRegistry;
+  /** Where it runs: the JVM runtime, or the target cluster's container runtime. */
+  runtime: Runtime;
   info: (line: string) => void;
 }
 
@@ -64,28 +70,30 @@ export async function startMirrorMaker(o: MirrorMakerStart): Promise<RunningRepl
   );
   const logFile = join(o.logDir, `${o.name}.log`);
   const logging = await writeLoggingConfig(o.version, configDir, logFile);
-  const jvm = new RestartableJvm({
-    name: o.name,
-    classpath: classpath.spec,
-    mainClass: 'org.apache.kafka.connect.mirror.MirrorMaker',
-    args: [propertiesFile, '--clusters', o.target.name],
-    jvmArgs: [...heapFlags(MM2_HEAP_BYTES), '-Djava.awt.headless=true', logging],
-    outputFile: join(o.logDir, `${o.name}.out`),
-    logFile,
-    registry: o.registry,
-  });
+  const outputFile = join(o.logDir, `${o.name}.out`);
   const startedAtMs = performance.now();
-  jvm.start();
+  const control = await o.runtime.launch(
+    {
+      name: o.name,
+      mainClass: 'org.apache.kafka.connect.mirror.MirrorMaker',
+      args: [propertiesFile, '--clusters', o.target.name],
+      jvmArgs: [...heapFlags(MM2_HEAP_BYTES), '-Djava.awt.headless=true', logging],
+      classpath: classpath.spec,
+      artifacts: mirrorMakerArtifactSet(o.version),
+      outputFile,
+      logFile,
+      paths: [configDir, o.logDir],
+    },
+    o.registry,
+  );
   o.info(
     `starting MirrorMaker 2 ${o.version} (${o.flows.map((f) => `${f.replication.from.name} → ${o.target.name}`).join(', ')}${exactlyOnce ? ', exactly-once' : ''}) — log ${logFile}`,
   );
-  const outputFile = join(o.logDir, `${o.name}.out`);
-  const control = brokerControl(0, jvm, outputFile, o.name);
   return {
     name: o.name,
-    jvm,
+    control,
     startedAtMs,
-    mirrorMaker: { into: o.target.name, control },
-    stop: () => jvm.stop(),
+    mirrorMaker: { into: o.target.name },
+    stop: () => control.stop(),
   };
 }

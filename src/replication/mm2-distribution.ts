@@ -11,8 +11,13 @@ export function mirrorMakerArtifacts(version: string): MavenArtifact[] {
   return [{ groupId: 'org.apache.kafka', artifactId: 'connect-mirror', version }, ...logging];
 }
 
+/** The artifact set (classpath name) of MirrorMaker 2 of a Kafka version. */
+export function mirrorMakerArtifactSet(version: string): string {
+  return `mm2-${version}`;
+}
+
 export function mirrorMakerClasspath(version: string, log: (line: string) => void): Promise<Classpath> {
   if (kafkaMajor(version) < 3)
     throw new Error(`MirrorMaker 2 needs Kafka 3.0 or later (IdentityReplicationPolicy); got ${version}`);
-  return ensureClasspath(`mm2-${version}`, mirrorMakerArtifacts(version), log);
+  return ensureClasspath(mirrorMakerArtifactSet(version), mirrorMakerArtifacts(version), log);
 }

@@ -341,6 +341,11 @@ export class ReplicationWatch {
     return complete;
   }
 
+  /** Each flow's figures so far, without the run's totals (read while the run goes on). */
+  flowFigures(): ReplicationFigures[] {
+    return this.flows.map((f) => f.tracker.figures());
+  }
+
   result(): ReplicationResult {
     const flows = this.flows.map((f) => f.tracker.figures());
     this.total.reset();

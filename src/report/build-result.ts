@@ -25,6 +25,8 @@ import { drainWarning } from './drain-warning.js';
 import { type GroupMessages, RESULT_SCHEMA_VERSION, type RunResult, type RunStatus } from './result.js';
 import type { ReplicationResult, RpoFigures } from '../replication/replication-watch.js';
 import type { RtoFigures } from '../replication/client-failover.js';
+import { resourceUse } from '../resources/resource-figures.js';
+import type { ResourceSamples } from '../resources/resource-sampler.js';
 
 /** Above this send lag p99 (ms), the harness itself is a bottleneck and says so. */
 const SEND_LAG_WARNING_MS = 10;
@@ -66,6 +68,8 @@ export interface ResultInput {
   replication?: ReplicationResult;
   rpo?: RpoFigures | null;
   rto?: RtoFigures;
+  /** The processes' sampled resource use, once the load started. */
+  resources?: ResourceSamples;
 }
 
 /** A summary with no sample is no figure: null, never 0 ms. */
@@ -101,6 +105,10 @@ export function buildResult(input: ResultInput): RunResult {
       name: plan.scenario.name,
       file: plan.file,
       ...(plan.scenario.description ? { description: plan.scenario.description } : {}),
+      ...(plan.parameters?.set.length ? { set: plan.parameters.set } : {}),
+      ...(plan.parameters && Object.keys(plan.parameters.variables).length > 0
+        ? { variables: plan.parameters.variables }
+        : {}),
     },
     cluster: {
       name: run.cluster.name,
@@ -263,6 +271,10 @@ export function buildResult(input: ResultInput): RunResult {
       );
     else if (rto.produce === null)
       warnings.push(`failover: no send was acknowledged by ${rto.to} after the clients moved`);
+  }
+  if (input.resources) {
+    const window = { fromMs: workload.warmup, toMs: workload.warmup + workload.duration };
+    result.resources = resourceUse(input.resources, window, result.throughput.produced?.messagesPerSec ?? null);
   }
   if (!complete)
     warnings.push('partial results: the run did not finish; figures cover only what ran, and losses are not judged');

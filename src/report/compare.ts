@@ -199,6 +199,24 @@ const rowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> = [
   ['Errors', 'count', 'lower', (r) => r.errors?.total],
 ];
 
+/** Shown only when some run sampled resource use (see src/resources/). */
+const resourceRowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> = [
+  ['Brokers CPU mean (all brokers)', 'cores', 'lower', (r) => r.resources?.brokers?.cpu.mean],
+  ['Brokers CPU max', 'cores', 'lower', (r) => r.resources?.brokers?.cpu.max],
+  ['Brokers CPU per million messages', 'CPU-s', 'lower', (r) => r.resources?.brokers?.cpuSecondsPerMillionMessages],
+  ['Brokers RSS max', 'MiB', 'lower', (r) => mib(r.resources?.brokers?.rssBytes.max)],
+  ['Brokers disk written', 'MiB', 'lower', (r) => mib(r.resources?.brokers?.diskWrittenBytes)],
+  ['Harness CPU mean (faultline itself)', 'cores', 'lower', (r) => r.resources?.harness?.cpu.mean],
+  ['Harness CPU max', 'cores', 'lower', (r) => r.resources?.harness?.cpu.max],
+];
+/** Shown only when some run ran MirrorMaker 2. */
+const mirrorMakerRowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> = [
+  ['MirrorMaker 2 CPU mean (all)', 'cores', 'lower', (r) => r.resources?.mirrorMakers?.cpu.mean],
+  ['MirrorMaker 2 RSS max', 'MiB', 'lower', (r) => mib(r.resources?.mirrorMakers?.rssBytes.max)],
+];
+const mib = (bytes: number | null | undefined) =>
+  typeof bytes === 'number' ? Math.round((bytes / 1024 ** 2) * 10) / 10 : null;
+
 /** Shown only when some run replicated between clusters. */
 const replicationRowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> = [
   ['Replication lag p50', 'ms', 'lower', (r) => latency(r.replication?.lag, (s) => s.p50)],
@@ -266,6 +284,8 @@ export function compareRuns(runs: ComparedRun[]): Comparison {
     ...groupRowSpecs(runs),
     ...(runs.some((run) => run.result.replication) ? replicationRowSpecs : []),
     ...(runs.some((run) => run.result.rto) ? failoverRowSpecs : []),
+    ...(runs.some((run) => run.result.resources) ? resourceRowSpecs : []),
+    ...(runs.some((run) => run.result.resources?.mirrorMakers) ? mirrorMakerRowSpecs : []),
   ];
   const rows = specs.map(([metric, unit, better, extract]) => {
     const values = runs.map((run) => {

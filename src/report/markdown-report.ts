@@ -10,6 +10,7 @@ import { packageRoot } from '../package-root.js';
 import { formatBytes, formatDuration } from '../scenario/units.js';
 import type { TimelinePoint } from '../metrics/collector.js';
 import type { RunResult } from './result.js';
+import { resourcesTable } from '../resources/resource-table.js';
 
 const MAX_TIMELINE_ROWS = 60;
 
@@ -194,6 +195,8 @@ export function table(name: string, r: RunResult): string {
       return replicationTable(r);
     case 'timeline':
       return timelineTable(r.timeline);
+    case 'resources':
+      return resourcesTable(r);
     default:
       return `{{table:${name}}}`;
   }

@@ -6,6 +6,9 @@
 import type { Option } from 'commander';
 import { errorMessage, InfrastructureError } from '../errors.js';
 import type { LoadProgress } from '../load/load-run.js';
+import type { FaultRecord } from '../faults/fault-injector.js';
+import type { ReplicationFigures } from '../metrics/replication-tracker.js';
+import type { ProcessTotals, ResourcePoint } from '../resources/resource-sampler.js';
 import type { ComparedRun } from './compare.js';
 import { ciSummaryOutput } from './outputs/ci-summary-output.js';
 import { comparisonHtmlOutput } from './outputs/comparison-html-output.js';
@@ -14,6 +17,7 @@ import { hlogOutput } from './outputs/hlog-output.js';
 import { htmlReportOutput } from './outputs/html-report-output.js';
 import { junitOutput } from './outputs/junit-output.js';
 import { markdownReportOutput } from './outputs/markdown-report-output.js';
+import { prometheusEndpointOutput } from './outputs/prometheus-endpoint.js';
 import { resultJsonOutput } from './outputs/result-json.js';
 import type { RunResult } from './result.js';
 
@@ -23,11 +27,23 @@ export interface RunPart {
   dir: string;
 }
 
+/** What a part's load lets outputs follow while it runs (the live metrics endpoint). */
+export interface LoadSources {
+  /** Each fault's record as it comes into force and heals. */
+  faults?: { listen(listener: (record: FaultRecord) => void): void };
+  /** Each replication flow's figures so far. */
+  replication?: () => ReplicationFigures[];
+  /** Each second's resource sample (per process) and the totals since the load started. */
+  resources?: { listen(listener: (point: ResourcePoint, totals: ReadonlyMap<string, ProcessTotals>) => void): void };
+}
+
 export interface Output {
   /** What it writes, for messages: "result.json", "report.md" … */
   readonly name: string;
   /** Before any part starts (bind a port, check a path): a failure stops the run before a broker starts. */
   open?(): Promise<void>;
+  /** As a part's load starts (faults scheduled, resources sampled). Must not throw nor block. */
+  onLoadStart?(sources: LoadSources, part: RunPart): void;
   /** About once a second during a part's load. Must not throw nor block. */
   onProgress?(progress: LoadProgress, part: RunPart): void;
   /** Every few seconds during the load: the partial result so far (status "running"). */
@@ -60,6 +76,7 @@ export const OUTPUT_KINDS: OutputKind[] = [
   hlogOutput,
   junitOutput,
   ciSummaryOutput,
+  prometheusEndpointOutput,
 ];
 
 export function outputOptions(command: OutputCommand): Option[] {
@@ -89,6 +106,10 @@ export class Outputs {
 
   async open(): Promise<void> {
     for (const output of this.list) await output.open?.();
+  }
+
+  loadStarted(sources: LoadSources, part: RunPart): void {
+    for (const output of this.list) output.onLoadStart?.(sources, part);
   }
 
   /** Fans the progress out, and every few seconds a checkpoint of the partial result (built only then). */

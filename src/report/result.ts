@@ -9,6 +9,7 @@ import type { FaultRecord } from '../faults/fault-injector.js';
 import type { ByRegion } from '../metrics/regional-figures.js';
 import type { ReplicationResult, RpoFigures } from '../replication/replication-watch.js';
 import type { RtoFigures } from '../replication/client-failover.js';
+import type { ResourceUse } from '../resources/resource-figures.js';
 
 export const RESULT_SCHEMA_VERSION = 2;
 
@@ -39,7 +40,15 @@ export interface RunResult {
   partial: boolean;
   statusReason?: string;
   faultline: { version: string };
-  scenario: { name: string; file: string; description?: string };
+  scenario: {
+    name: string;
+    file: string;
+    description?: string;
+    /** The --set overrides the run was given, as written (absent: none). */
+    set?: string[];
+    /** The environment variables ${NAME} read in the scenario file, with the value each took (absent: none). */
+    variables?: Record<string, string>;
+  };
   cluster: {
     name: string;
     system: string;
@@ -144,6 +153,12 @@ export interface RunResult {
   /** With `failover:`: how and when the clients moved to the replica, RTO produce / consume (withheld, with `flag`, when the move was no recovery from the outage), per-group repeats and re-sent messages (see RtoFigures). */
   rto?: RtoFigures;
   errors: { total: number; byKind: Record<string, number> };
+  /**
+   * What the processes cost, sampled once a second from /proc (the harness from Node's own counters): per kind
+   * (`brokers`: every broker together; `mirrorMakers`, `toxiproxies`, `harness`), per process, and the per-second
+   * timeline. Summary figures cover the measurement window (warm-up excluded). Absent when the load never started.
+   */
+  resources?: ResourceUse | null;
   /**
    * The drain, in ms since the load's origin: when producing ended, when the drain began (faults healed) and when
    * it ended (at most `workload.drainTimeoutMs` after it began, whatever the client's timeouts). null when the

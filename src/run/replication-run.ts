@@ -4,6 +4,7 @@
  * clients' move to the target: `after` the source region's outage came into force (timed from its injection, not
  * its plan), or when the clients' own detector fires. At the end it gives the replication, RPO and RTO figures.
  */
+import type { ReplicationFigures } from '../metrics/replication-tracker.js';
 import type { MessagingClient } from '../drivers/driver.js';
 import { PULSAR_NAMESPACE, PulsarAdmin, pulsarTopicPath } from '../drivers/pulsar/pulsar-admin.js';
 import { errorMessage, InfrastructureError } from '../errors.js';
@@ -203,6 +204,11 @@ export class ReplicationRun {
           : Math.round(this.triggeredAtMs - injectedAt),
     };
     return { replication, rpo: this.watch.rpoAt(outage ? [outage] : [], plan.to), rto };
+  }
+
+  /** Each flow's figures so far (the live view). */
+  flowFigures(): ReplicationFigures[] {
+    return this.watch.flowFigures();
   }
 
   async close(): Promise<void> {

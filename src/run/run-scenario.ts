@@ -23,6 +23,8 @@ import type { JoinedClusters } from '../replication/replication-plan.js';
 import { mirrorMakerControls } from '../replication/mirror-maker.js';
 import { ReplicationRun } from './replication-run.js';
 import { RunningTopology } from './running-topology.js';
+import { runProcesses } from './run-processes.js';
+import { ResourceSampler } from '../resources/resource-sampler.js';
 import { buildResult, type ResultInput } from '../report/build-result.js';
 import { loadRuns } from '../report/compare.js';
 import type { Outputs } from '../report/outputs.js';
@@ -122,12 +124,17 @@ async function runCluster(
   let client: MessagingClient | undefined;
   let replicated: ReplicationRun | undefined;
   let injector: FaultInjector | undefined;
+  let resources: ResourceSampler | undefined;
   let faultsUntilMs = 0;
   let outcome: LoadOutcome | undefined;
   let failure: { status: 'error' | 'interrupted'; reason: string } | undefined;
   const base = { plan, run, startedAt } as const;
   const partial = (metrics: CollectedMetrics | undefined, counts: ResultInput['counts']) =>
-    buildResult({ ...base, cluster, endedAt: new Date(), metrics, counts, outcome: undefined, status: 'running' });
+    buildResult({
+      ...base,
+      ...{ cluster, endedAt: new Date(), metrics, counts, outcome: undefined, status: 'running' },
+      resources: resources?.samples(),
+    });
 
   try {
     const names = runs.map((r) => `${r.cluster.name}: ${r.cluster.system} (${r.cluster.provider})`).join(', ');
@@ -183,20 +190,23 @@ async function runCluster(
       {
         signal,
         onStart: (collector) => {
+          resources = new ResourceSampler(runProcesses(topology), clock.now).start();
           progress.info(
             `${run.cluster.name}: load started${run.faults.length ? ` with ${run.faults.length} fault(s) scheduled` : ''}`,
           );
-          if (run.faults.length === 0 || !cluster) return replicated?.onLoadStart(undefined);
-          injector = new FaultInjector(run.faults, cluster, {
-            clock: clock.now,
-            collector,
-            ...topology.faultNetwork(),
-            random: seededRandom(plan.scenario.nemesis?.seed ?? 1),
-            log: info,
-            mirrorMakers: mirrorMakerControls(topology.replicators),
-          });
+          if (run.faults.length > 0 && cluster)
+            injector = new FaultInjector(run.faults, cluster, {
+              clock: clock.now,
+              collector,
+              ...topology.faultNetwork(),
+              random: seededRandom(plan.scenario.nemesis?.seed ?? 1),
+              log: info,
+              mirrorMakers: mirrorMakerControls(topology.replicators),
+            });
           replicated?.onLoadStart(injector);
-          injector.start();
+          const replication = replicated && (() => replicated!.flowFigures());
+          outputs.loadStarted({ faults: injector, replication, resources }, { cluster: run.cluster.name, dir });
+          injector?.start();
         },
         beforeDrain: async () => {
           if (!injector) return;
@@ -226,6 +236,7 @@ async function runCluster(
     log(`run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   } finally {
     await injector?.healAll().catch((error: unknown) => log(`healing faults failed: ${errorMessage(error)}`));
+    resources?.stop();
     await client?.close().catch(() => {});
     await replicated?.close();
     await topology.stop();
@@ -242,6 +253,7 @@ async function runCluster(
     counts: outcome?.counts,
     outcome,
     faults: injector?.results(faultsUntilMs) ?? [],
+    resources: resources?.samples(),
     ...(replicated ? replicated.figures(injector?.results(faultsUntilMs) ?? []) : {}),
     ...(failure ? { status: failure.status, statusReason: failure.reason } : {}),
   });

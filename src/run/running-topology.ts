@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import type { ClusterEndpoints, ProviderContext, RunningCluster } from '../cluster/provider.js';
+import { jvmRuntime } from '../cluster/jvm-runtime.js';
 import { DEFAULT_KAFKA_VERSION } from '../cluster/kafka/kafka-distribution.js';
 import { errorMessage, InfrastructureError } from '../errors.js';
 import { needsProxies } from '../faults/fault-plan.js';
@@ -28,6 +29,8 @@ export interface TopologyMember {
   run: ClusterRun;
   cluster: RunningCluster;
   network?: ProxiedNetwork;
+  /** The Toxiproxy server carrying its links, when they are proxied. */
+  toxiproxy?: ToxiproxyServer;
   /** With regions: where its brokers sit and which client regions reach it. */
   regions?: { brokerRegions: string[]; clientRegions: string[] };
 }
@@ -106,10 +109,10 @@ export class RunningTopology {
   replicatorExited(): Promise<never> {
     const exited = Promise.race(
       this.replicators.map(async ({ replicator }) => {
-        const process = replicator.jvm?.process;
-        if (!process) return new Promise<never>(() => {});
-        const code = await process.exited;
-        throw new InfrastructureError(`${replicator.name} exited (code ${code}): ${process.failureReason()}`);
+        const control = replicator.control;
+        if (!control) return new Promise<never>(() => {});
+        const code = await control.exited();
+        throw new InfrastructureError(`${replicator.name} exited (code ${code}): ${control.failureReason()}`);
       }),
     );
     exited.catch(() => {});
@@ -130,12 +133,14 @@ export class RunningTopology {
     const name = run.cluster.name;
     const regions = this.regionsFor(run);
     let network: ProxiedNetwork | undefined;
+    let toxiproxy: ToxiproxyServer | undefined;
     if (needsProxies(run.faults) || crossesRegions(plan.topology)) {
       const file = this.joined ? `toxiproxy-${name}.log` : 'toxiproxy.log';
-      const toxiproxy = await ToxiproxyServer.start(context.registry, join(context.logDir, file), context.info);
-      this.teardown.push({ what: `Toxiproxy of ${name}`, stop: () => toxiproxy.stop() });
+      const server = await ToxiproxyServer.start(context.registry, join(context.logDir, file), context.info);
+      toxiproxy = server;
+      this.teardown.push({ what: `Toxiproxy of ${name}`, stop: () => server.stop() });
       // Several clusters: each proxy's name starts with its cluster's, so every path of the run has its own name.
-      network = ProxiedNetwork.connect(toxiproxy.url, this.runs.length > 1 ? `${name}.` : '');
+      network = ProxiedNetwork.connect(server.url, this.runs.length > 1 ? `${name}.` : '');
     }
     const cluster = await run.provider.start(run.cluster, {
       runId: context.runId,
@@ -149,7 +154,12 @@ export class RunningTopology {
       ...(regions ? { regions } : {}),
     });
     this.teardown.push({ what: `cluster ${name}`, stop: () => cluster.stop() });
-    this.members.set(name, { run, cluster, ...(network ? { network } : {}), ...(regions ? { regions } : {}) });
+    this.members.set(name, {
+      run,
+      cluster,
+      ...(network ? { network, toxiproxy } : {}),
+      ...(regions ? { regions } : {}),
+    });
     throwIfAborted(context.signal);
     if (network && regions) await applyRegionCosts(network, cluster, regions.brokerRegions, plan.topology);
   }
@@ -232,6 +242,8 @@ export class RunningTopology {
       })),
       logDir: this.context.logDir,
       registry: this.context.registry,
+      // MirrorMaker 2 runs where its target cluster's brokers run (a cluster someone else runs: a local JVM).
+      runtime: targetRun.provider.runtime ?? jvmRuntime,
       info: this.context.info,
     });
     this.teardown.push({ what: replicator.name, stop: () => replicator.stop() });

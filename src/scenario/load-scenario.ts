@@ -9,14 +9,31 @@ import { InvalidInputError } from '../errors.js';
 import { type FieldPath, type Locate, type Problem, scenarioError } from './problems.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { didYouMean } from './suggest.js';
+import {
+  applyOverrides,
+  originOf,
+  parseOverride,
+  type ScenarioParameters,
+  substituteVariables,
+  type ValueOrigin,
+} from './parameters.js';
+import { type SchemaNode, unwrap } from './schema-nodes.js';
 
 export interface ScenarioDocument {
   file: string;
   scenario: Scenario;
   locate: Locate;
+  /** The --set overrides and the ${NAME} variables that made this scenario (see parameters.ts). */
+  parameters?: ScenarioParameters;
 }
 
-export async function loadScenarioFile(file: string): Promise<ScenarioDocument> {
+/** How a scenario is parameterized: --set flags, and the environment ${NAME} reads (default: process.env). */
+export interface ScenarioInputs {
+  set?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function loadScenarioFile(file: string, inputs: ScenarioInputs = {}): Promise<ScenarioDocument> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -24,10 +41,10 @@ export async function loadScenarioFile(file: string): Promise<ScenarioDocument> 
     const code = (error as NodeJS.ErrnoException).code;
     throw new InvalidInputError(`${file}: cannot read scenario file (${code === 'ENOENT' ? 'no such file' : code})`);
   }
-  return parseScenario(text, file);
+  return parseScenario(text, file, inputs);
 }
 
-export function parseScenario(text: string, file = '<scenario>'): ScenarioDocument {
+export function parseScenario(text: string, file = '<scenario>', inputs: ScenarioInputs = {}): ScenarioDocument {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
@@ -38,26 +55,51 @@ export function parseScenario(text: string, file = '<scenario>'): ScenarioDocume
     });
     throw new InvalidInputError(lines.join('\n'), lines);
   }
-  const locate = locator(document, lineCounter);
+  const overrides = (inputs.set ?? []).map(parseOverride);
+  const parameterProblems: Problem[] = [];
+  const origins: ValueOrigin[] = [];
+  const variables = substituteVariables(document, inputs.env ?? process.env, parameterProblems, origins);
+  applyOverrides(document, overrides, parameterProblems, origins);
+  const locate = withOrigins(locator(document, lineCounter), origins);
+  const parameters = { set: inputs.set ?? [], variables };
   const data = toPlainData(document, file, lineCounter);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw scenarioError(
       file,
-      [{ path: [], message: 'expected a mapping with name, clusters, topics and workload' }],
+      [...parameterProblems, { path: [], message: 'expected a mapping with name, clusters, topics and workload' }],
       locate,
     );
   }
   const parsed = scenarioSchema.safeParse(data);
-  if (!parsed.success) {
+  if (!parsed.success || parameterProblems.length > 0) {
+    // Every problem at once; none twice for a value whose variable or flag was already refused.
+    const refused = (path: FieldPath) =>
+      parameterProblems.some((p) => p.path.length <= path.length && p.path.every((part, i) => part === path[i]));
+    const schemaProblems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, data));
     throw scenarioError(
       file,
-      parsed.error.issues.flatMap((issue) => describeIssue(issue, data)),
+      [...parameterProblems, ...schemaProblems.filter((p) => !refused(p.key ? [...p.path, p.key] : p.path))],
       locate,
     );
   }
   const problems = crossFieldProblems(parsed.data);
   if (problems.length > 0) throw scenarioError(file, problems, locate);
-  return { file, scenario: parsed.data, locate };
+  return { file, scenario: parsed.data, locate, parameters };
+}
+
+/** Positions of values given by --set or ${NAME}: the flag instead of the file's position, or the variables. */
+function withOrigins(locate: Locate, origins: ValueOrigin[]): Locate {
+  if (origins.length === 0) return locate;
+  return (path, key) => {
+    const position = locate(path, key);
+    const origin = originOf(origins, key === undefined ? path : [...path, key]);
+    if (!origin) return position;
+    return {
+      ...(position ?? { line: 0, col: 0 }),
+      ...(origin.origin ? { origin: origin.origin } : {}),
+      ...(origin.note ? { note: origin.note } : {}),
+    };
+  };
 }
 
 /** Aliases a scenario may expand: far more than any real scenario uses, far fewer than a "billion laughs" bomb. */
@@ -246,8 +288,6 @@ function describeValue(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-type SchemaNode = { _zod: { def: Record<string, unknown> & { type: string } } };
-
 /** Field names the schema allows at a path, for "did you mean" on unknown keys. */
 function knownKeys(path: FieldPath): string[] {
   let node: SchemaNode | undefined = scenarioSchema as unknown as SchemaNode;
@@ -262,13 +302,4 @@ function knownKeys(path: FieldPath): string[] {
     else return [];
   }
   return [];
-}
-
-function unwrap(node: SchemaNode): SchemaNode {
-  for (;;) {
-    const def = node._zod.def;
-    if (['optional', 'default', 'nullable', 'prefault'].includes(def.type)) node = def.innerType as SchemaNode;
-    else if (def.type === 'pipe') node = def.in as SchemaNode;
-    else return node;
-  }
 }

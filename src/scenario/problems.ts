@@ -16,6 +16,10 @@ export interface Problem {
 export interface SourcePosition {
   line: number;
   col: number;
+  /** A value that came from elsewhere than the file: said instead of file:line:col (e.g. "--set workload.rate=x"). */
+  origin?: string;
+  /** Appended to the message (e.g. the environment variables a value was made of). */
+  note?: string;
 }
 
 export type Locate = (path: FieldPath, key?: string) => SourcePosition | undefined;
@@ -29,9 +33,9 @@ export function formatPath(path: FieldPath): string {
 export function scenarioError(file: string, problems: Problem[], locate: Locate): InvalidInputError {
   const lines = problems.map((problem) => {
     const position = locate(problem.path, problem.key);
-    const where = position ? `${file}:${position.line}:${position.col}` : file;
+    const where = position?.origin ?? (position ? `${file}:${position.line}:${position.col}` : file);
     const field = formatPath(problem.key ? [...problem.path, problem.key] : problem.path);
-    return `${where}: ${field}: ${problem.message}`;
+    return `${where}: ${field}: ${problem.message}${position?.note ? ` (${position.note})` : ''}`;
   });
   return new InvalidInputError(lines.join('\n'), lines);
 }

@@ -235,17 +235,23 @@ test('truth: a reader in the target region sees end-to-end latency higher than a
   const rep = r.replication;
   const source = r.latency.endToEnd;
   const target = rep.flows[0].endToEnd;
+  // Every replicated message after the warm-up has one end-to-end figure, and its lag is either measured, below 0
+  // (a clock defect, counted apart) or unmeasured (no source append time): never dropped without a count.
   assert.equal(
     target.count,
-    rep.lag.count,
-    `one end-to-end figure per replicated message after the warm-up (lagNegative ${rep.lagNegative}, lagUnmeasured ${rep.lagUnmeasured}, clock step ${rep.lagClockStepMs} ms; ${out})`,
+    (rep.lag?.count ?? 0) + rep.lagNegative + rep.lagUnmeasured,
+    `one end-to-end figure per replicated message after the warm-up (lag ${rep.lag?.count ?? 0}, lagNegative ${rep.lagNegative}, lagUnmeasured ${rep.lagUnmeasured}, clock step ${rep.lagClockStepMs} ms; ${out})`,
   );
+  if (rep.lagNegative + rep.lagUnmeasured > 0)
+    console.log(
+      `lag not measured for ${rep.lagNegative} (below 0) + ${rep.lagUnmeasured} (no append time) of ${target.count} messages; clock step ${rep.lagClockStepMs} ms`,
+    );
   assert.deepEqual(rep.endToEnd, target, "one flow: the overall figure is the flow's");
   assert.ok(target.p50 - source.p50 >= 80, `target e2e p50 ${target.p50} ms − source e2e p50 ${source.p50} ms`);
   assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /end-to-end on the target p50 \/ p99 ms/);
   console.log(
     `80 ms link: end-to-end p50 in the source region ${source.p50} ms, on the target ${target.p50} ms (+${Math.round((target.p50 - source.p50) * 10) / 10} ms); ` +
-      `p99 ${source.p99} / ${target.p99} ms; replication lag p50 ${rep.lag.p50} ms`,
+      `p99 ${source.p99} / ${target.p99} ms; replication lag p50 ${rep.lag?.p50} ms`,
   );
 });
 

@@ -4,7 +4,8 @@
  * fault timeline plays out deterministically without brokers, Toxiproxy or sleeps.
  */
 import { mock } from 'node:test';
-import type { BrokerControl, RunningCluster } from '../../src/cluster/provider.js';
+import type { RunningCluster } from '../../src/cluster/provider.js';
+import type { ProcessControl, ProcessDescription } from '../../src/cluster/runtime.js';
 import { proxiedLinkSpecs } from '../../src/cluster/kafka/kafka-node-config.js';
 import { FaultInjector } from '../../src/faults/fault-injector.js';
 import type { PlannedFault } from '../../src/faults/fault-plan.js';
@@ -114,14 +115,18 @@ export class FakeNetwork {
   }
 }
 
-export class FakeBroker implements BrokerControl {
+/**
+ * A broker's process control, recording what was done to it as the JVM runtime's signals would be (kill SIGKILL,
+ * stop SIGTERM, pause SIGSTOP, resume SIGCONT, start).
+ */
+export class FakeBroker implements ProcessControl {
   alive = true;
   paused = false;
   starts = 0;
   /** How long a graceful stop takes on the mock clock. */
   stopMs = 0;
   readonly signals: string[] = [];
-  private exit!: Promise<void>;
+  private exit!: Promise<number | null>;
   private exitNow!: () => void;
 
   constructor(
@@ -134,22 +139,47 @@ export class FakeBroker implements BrokerControl {
   private spawn(): void {
     this.alive = true;
     this.paused = false;
-    this.exit = new Promise((done) => (this.exitNow = done));
+    this.exit = new Promise((done) => (this.exitNow = () => done(null)));
+  }
+
+  get name(): string {
+    return `broker-${this.id}`;
   }
 
   get running(): boolean {
     return this.alive;
   }
 
-  get pid(): number | undefined {
-    return this.alive ? 1000 + this.id : undefined;
+  describe(): ProcessDescription {
+    return this.alive ? { pid: 1000 + this.id } : {};
+  }
+
+  logTail(): string[] {
+    return [];
+  }
+
+  failureReason(): string {
+    return 'fake broker';
   }
 
   get state(): 'down' | 'paused' | 'up' {
     return !this.alive ? 'down' : this.paused ? 'paused' : 'up';
   }
 
-  signal(signal: NodeJS.Signals): void {
+  async kill(): Promise<void> {
+    this.signal('SIGKILL');
+    await this.exit;
+  }
+
+  async pause(): Promise<void> {
+    this.signal('SIGSTOP');
+  }
+
+  async resume(): Promise<void> {
+    this.signal('SIGCONT');
+  }
+
+  private signal(signal: NodeJS.Signals): void {
     this.signals.push(`${this.now()} ${signal}`);
     if (!this.alive) return;
     if (signal === 'SIGKILL') {
@@ -176,7 +206,7 @@ export class FakeBroker implements BrokerControl {
     this.exitNow();
   }
 
-  exited(): Promise<void> {
+  exited(): Promise<number | null> {
     return this.exit;
   }
 }
@@ -221,7 +251,7 @@ export function bench(
     version: 'test',
     endpoints: { bootstrap: '' },
     brokers: [],
-    controls: brokers,
+    processes: brokers.map((broker) => ({ id: broker.id, control: broker })),
     links,
     leaderOf: o.leaderOf ?? (async () => 1),
     controller: o.controller ?? (async () => 1),

@@ -22,6 +22,7 @@ function fakes(events: string[], failing?: string) {
     name: 'local',
     system: 'kafka',
     defaultVersion: '4.1.1',
+    controls: { processes: true, links: true },
     prepare: async () => {},
     async start(spec): Promise<RunningCluster> {
       events.push(`start ${spec.name}`);

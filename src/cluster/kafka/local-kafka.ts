@@ -1,8 +1,9 @@
 /**
- * The embedded default: a KRaft Kafka cluster of `brokers` combined broker+controller JVMs on free 127.0.0.1
- * ports, built from the official jars on Maven Central. Data lives in a temporary directory removed at the end;
- * configs and broker logs go into the run's log directory. With a proxied network, every link goes through
- * Toxiproxy (see kafka-node-config.ts for the layout).
+ * A KRaft Kafka cluster of `brokers` combined broker+controller processes on free 127.0.0.1 ports, built from the
+ * official jars on Maven Central. Data lives in a temporary directory removed at the end; configs and broker logs
+ * go into the run's log directory. With a proxied network, every link goes through Toxiproxy (see
+ * kafka-node-config.ts for the layout). The layout is the same wherever the processes run: each broker is a
+ * `LaunchSpec` handed to the provider's runtime (`local`, the embedded default: JVMs on this machine).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -12,12 +13,13 @@ import { join } from 'node:path';
 import { kafkajsDriver } from '../../drivers/kafka/kafkajs-driver.js';
 import type { ClusterSpec } from '../../scenario/schema.js';
 import { freePorts } from '../free-ports.js';
-import { brokerControl, clusterStartupError, heapFlags, RestartableJvm, runJvmTool } from '../jvm-process.js';
+import { clusterStartupError, heapFlags } from '../jvm-process.js';
+import { jvmRuntime } from '../jvm-runtime.js';
 import { ensureClasspath } from '../maven-artifacts.js';
 import { renderProperties } from '../properties-file.js';
 import type { ClusterProvider, ProviderContext, RunningCluster } from '../provider.js';
 import { waitUntilServing } from '../readiness.js';
-import { requireTool } from '../toolchain.js';
+import type { LaunchSpec, ProcessControl, Runtime } from '../runtime.js';
 import { checkKafkaConfig } from './kafka-config-check.js';
 import { DEFAULT_KAFKA_VERSION, kafkaArtifacts, writeLoggingConfig } from './kafka-distribution.js';
 import {
@@ -31,8 +33,13 @@ import {
 
 const READY_TIMEOUT_MS = 120_000;
 
+/** The artifact set (classpath name) of a Kafka version: what a container runtime picks its image by. */
+export function kafkaArtifactSet(version: string): string {
+  return `kafka-${version}`;
+}
+
 export function kafkaClasspath(version: string, log: (line: string) => void) {
-  return ensureClasspath(`kafka-${version}`, kafkaArtifacts(version), log);
+  return ensureClasspath(kafkaArtifactSet(version), kafkaArtifacts(version), log);
 }
 
 async function partitionLeader(
@@ -70,141 +77,180 @@ async function quorumLeader(classpath: string, bootstrap: string): Promise<numbe
   return match ? Number(match[1]) : undefined;
 }
 
-export const localKafkaProvider: ClusterProvider = {
-  name: 'local',
-  system: 'kafka',
-  defaultVersion: DEFAULT_KAFKA_VERSION,
+/** A broker's process: `kafka.Kafka` on its server.properties (the layout's config dir, data dir and log dir). */
+export function kafkaBrokerSpec(o: {
+  name: string;
+  version: string;
+  classpath: string;
+  propertiesFile: string;
+  logging: string;
+  heap: number | undefined;
+  outputFile: string;
+  logFile: string;
+  paths: string[];
+}): LaunchSpec {
+  return {
+    name: o.name,
+    mainClass: 'kafka.Kafka',
+    args: [o.propertiesFile],
+    jvmArgs: [...heapFlags(o.heap), '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', o.logging],
+    classpath: o.classpath,
+    artifacts: kafkaArtifactSet(o.version),
+    outputFile: o.outputFile,
+    logFile: o.logFile,
+    paths: o.paths,
+  };
+}
 
-  async prepare(version, log) {
-    requireTool('java');
-    await kafkaClasspath(version, log);
-  },
+/** Kafka clusters whose brokers run on `runtime`, registered as provider `name`. */
+export function kafkaProvider(o: { name: ClusterProvider['name']; runtime: Runtime }): ClusterProvider {
+  const { runtime } = o;
+  return {
+    name: o.name,
+    system: 'kafka',
+    defaultVersion: DEFAULT_KAFKA_VERSION,
+    runtime,
+    controls: { processes: true, links: true },
 
-  async checkConfig(spec, topics, log) {
-    const version = spec.version ?? DEFAULT_KAFKA_VERSION;
-    if (Object.keys(spec.config).length === 0 && topics.every((t) => Object.keys(t.config).length === 0)) return [];
-    return checkKafkaConfig(version, await kafkaClasspath(version, log), spec, topics);
-  },
+    async prepare(version, log) {
+      await runtime.requireReady();
+      await kafkaClasspath(version, log);
+    },
 
-  async start(spec: ClusterSpec, context: ProviderContext): Promise<RunningCluster> {
-    requireTool('java');
-    const version = spec.version ?? DEFAULT_KAFKA_VERSION;
-    const classpath = await kafkaClasspath(version, context.info);
-    const dataDir = await mkdtemp(join(tmpdir(), `faultline-${context.runId}-${spec.name}-`));
-    context.registry.addCleanupDir(dataDir);
-    const { network, regions } = context;
-    const clientRegions = network ? regions?.clientRegions : undefined;
-    const ports = await freePorts(
-      spec.brokers * portsPerNode(spec.brokers, network !== undefined, clientRegions?.length),
-    );
-    const links = network ? await network.addLinks(proxiedLinkSpecs(spec.brokers, ports, clientRegions)) : undefined;
-    const layout = links ? proxiedLayout(spec.brokers, ports, links, clientRegions) : directLayout(spec.brokers, ports);
-    const clusterId = kafkaClusterId();
-    const jvms: RestartableJvm[] = [];
-    const stop = async () => {
-      await Promise.all(jvms.map((jvm) => jvm.stop()));
-      await rm(dataDir, { recursive: true, force: true });
-    };
-    try {
-      await mkdir(context.logDir, { recursive: true });
-      const nodes = await Promise.all(
-        layout.nodes.map(async (node) => {
-          const nodeName = `${spec.name}-broker-${node.nodeId}`;
-          const configDir = join(context.logDir, nodeName);
-          await mkdir(configDir, { recursive: true });
-          const rack: Record<string, string> = regions
-            ? { 'broker.rack': regions.brokerRegions[node.nodeId - 1]! }
-            : {};
-          if (regions && spec.followerFetching)
-            rack['replica.selector.class'] = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
-          const properties = kafkaNodeProperties(node, spec.brokers, join(dataDir, `node-${node.nodeId}`), {
-            ...rack,
-            ...spec.config,
-          });
-          const propertiesFile = join(configDir, 'server.properties');
-          await writeFile(propertiesFile, renderProperties(properties));
-          const logFile = join(context.logDir, `${nodeName}.log`);
-          const logging = await writeLoggingConfig(version, configDir, logFile);
-          return {
-            nodeId: node.nodeId,
-            nodeName,
-            propertiesFile,
-            logging,
-            logFile,
-            output: join(context.logDir, `${nodeName}.out`),
-          };
-        }),
+    async checkConfig(spec, topics, log) {
+      const version = spec.version ?? DEFAULT_KAFKA_VERSION;
+      if (Object.keys(spec.config).length === 0 && topics.every((t) => Object.keys(t.config).length === 0)) return [];
+      return checkKafkaConfig(version, await kafkaClasspath(version, log), spec, topics);
+    },
+
+    async start(spec: ClusterSpec, context: ProviderContext): Promise<RunningCluster> {
+      await runtime.requireReady();
+      const version = spec.version ?? DEFAULT_KAFKA_VERSION;
+      const classpath = await kafkaClasspath(version, context.info);
+      const dataDir = await mkdtemp(join(tmpdir(), `faultline-${context.runId}-${spec.name}-`));
+      context.registry.addCleanupDir(dataDir);
+      const { network, regions } = context;
+      const clientRegions = network ? regions?.clientRegions : undefined;
+      const ports = await freePorts(
+        spec.brokers * portsPerNode(spec.brokers, network !== undefined, clientRegions?.length),
       );
-      await Promise.all(
-        nodes.map((n) =>
-          runJvmTool({
-            name: `${n.nodeName} storage format`,
-            classpath: classpath.spec,
-            mainClass: 'kafka.tools.StorageTool',
-            args: ['format', '-t', clusterId, '-c', n.propertiesFile, '--ignore-formatted'],
-            jvmArgs: ['-Xmx256m', n.logging],
-            outputFile: n.output,
-            registry: context.registry,
-          }),
-        ),
-      );
-      for (const n of nodes) {
-        const jvm = new RestartableJvm({
-          name: n.nodeName,
-          classpath: classpath.spec,
-          mainClass: 'kafka.Kafka',
-          args: [n.propertiesFile],
-          jvmArgs: [
-            ...heapFlags(spec.heap),
-            '-XX:+UseG1GC',
-            '-XX:MaxGCPauseMillis=20',
-            '-Djava.awt.headless=true',
-            n.logging,
-          ],
-          outputFile: n.output,
-          logFile: n.logFile,
-          registry: context.registry,
-        });
-        jvm.start();
-        jvms.push(jvm);
-      }
-      const endpoints = { bootstrap: layout.bootstrap };
-      context.info(
-        `starting Kafka ${version}: ${spec.brokers} broker(s) at ${endpoints.bootstrap}${network ? ' (through Toxiproxy)' : ''}`,
-      );
-      await waitUntilServing(
-        kafkajsDriver.createAdmin(endpoints, context.log),
-        jvms.map((j) => j.process!),
-        spec.brokers,
-        READY_TIMEOUT_MS,
-        context.signal,
-      );
-      return {
-        spec,
-        version,
-        endpoints,
-        brokers: nodes.map((n, i) => ({
-          id: n.nodeId,
-          host: '127.0.0.1',
-          port: Number(layout.bootstrap.split(',')[i]!.split(':')[1]),
-          pid: jvms[i]!.process!.pid,
-        })),
-        controls: nodes.map((n, i) => brokerControl(n.nodeId, jvms[i]!, n.output)),
-        ...(links ? { links } : {}),
-        ...(layout.bootstrapByRegion
-          ? {
-              endpointsByRegion: Object.fromEntries(
-                Object.entries(layout.bootstrapByRegion).map(([region, bootstrap]) => [region, { bootstrap }]),
-              ),
-            }
-          : {}),
-        leaderOf: (topic, partition) => partitionLeader(endpoints, topic, partition, context.log),
-        controller: () => quorumLeader(classpath.spec, endpoints.bootstrap),
-        stop,
+      const links = network ? await network.addLinks(proxiedLinkSpecs(spec.brokers, ports, clientRegions)) : undefined;
+      const layout = links
+        ? proxiedLayout(spec.brokers, ports, links, clientRegions)
+        : directLayout(spec.brokers, ports);
+      const clusterId = kafkaClusterId();
+      const controls: ProcessControl[] = [];
+      const stop = async () => {
+        await Promise.all(controls.map((control) => control.stop()));
+        await rm(dataDir, { recursive: true, force: true });
       };
-    } catch (error) {
-      await stop();
-      throw clusterStartupError(spec.name, context, error);
-    }
-  },
-};
+      try {
+        await mkdir(context.logDir, { recursive: true });
+        const nodes = await Promise.all(
+          layout.nodes.map(async (node) => {
+            const nodeName = `${spec.name}-broker-${node.nodeId}`;
+            const configDir = join(context.logDir, nodeName);
+            await mkdir(configDir, { recursive: true });
+            const rack: Record<string, string> = regions
+              ? { 'broker.rack': regions.brokerRegions[node.nodeId - 1]! }
+              : {};
+            if (regions && spec.followerFetching)
+              rack['replica.selector.class'] = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
+            const nodeDataDir = join(dataDir, `node-${node.nodeId}`);
+            await mkdir(nodeDataDir, { recursive: true });
+            const properties = kafkaNodeProperties(node, spec.brokers, nodeDataDir, { ...rack, ...spec.config });
+            const propertiesFile = join(configDir, 'server.properties');
+            await writeFile(propertiesFile, renderProperties(properties));
+            const logFile = join(context.logDir, `${nodeName}.log`);
+            const logging = await writeLoggingConfig(version, configDir, logFile);
+            return {
+              nodeId: node.nodeId,
+              nodeName,
+              propertiesFile,
+              logging,
+              logFile,
+              output: join(context.logDir, `${nodeName}.out`),
+              paths: [configDir, nodeDataDir, context.logDir],
+            };
+          }),
+        );
+        await Promise.all(
+          nodes.map((n) =>
+            runtime.runTool(
+              {
+                name: `${n.nodeName} storage format`,
+                classpath: classpath.spec,
+                artifacts: kafkaArtifactSet(version),
+                mainClass: 'kafka.tools.StorageTool',
+                args: ['format', '-t', clusterId, '-c', n.propertiesFile, '--ignore-formatted'],
+                jvmArgs: ['-Xmx256m', n.logging],
+                outputFile: n.output,
+                paths: n.paths,
+              },
+              context.registry,
+            ),
+          ),
+        );
+        // Launched together (a container runtime starts them in parallel); each control is kept as it comes, so a
+        // failed start still stops the others.
+        const launched = await Promise.allSettled(
+          nodes.map(async (n, i) => {
+            const launch = kafkaBrokerSpec({
+              name: n.nodeName,
+              version,
+              classpath: classpath.spec,
+              propertiesFile: n.propertiesFile,
+              logging: n.logging,
+              heap: spec.heap,
+              outputFile: n.output,
+              logFile: n.logFile,
+              paths: n.paths,
+            });
+            controls[i] = await runtime.launch(launch, context.registry);
+          }),
+        );
+        const failed = launched.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+        if (failed) throw failed.reason;
+        const endpoints = { bootstrap: layout.bootstrap };
+        context.info(
+          `starting Kafka ${version}: ${spec.brokers} broker(s) at ${endpoints.bootstrap}${network ? ' (through Toxiproxy)' : ''}`,
+        );
+        await waitUntilServing(
+          kafkajsDriver.createAdmin(endpoints, context.log),
+          controls,
+          spec.brokers,
+          READY_TIMEOUT_MS,
+          context.signal,
+        );
+        return {
+          spec,
+          version,
+          endpoints,
+          brokers: nodes.map((n, i) => ({
+            id: n.nodeId,
+            host: '127.0.0.1',
+            port: Number(layout.bootstrap.split(',')[i]!.split(':')[1]),
+          })),
+          processes: nodes.map((n, i) => ({ id: n.nodeId, control: controls[i]! })),
+          ...(links ? { links } : {}),
+          ...(layout.bootstrapByRegion
+            ? {
+                endpointsByRegion: Object.fromEntries(
+                  Object.entries(layout.bootstrapByRegion).map(([region, bootstrap]) => [region, { bootstrap }]),
+                ),
+              }
+            : {}),
+          leaderOf: (topic, partition) => partitionLeader(endpoints, topic, partition, context.log),
+          controller: () => quorumLeader(classpath.spec, endpoints.bootstrap),
+          stop,
+        };
+      } catch (error) {
+        await stop();
+        throw clusterStartupError(spec.name, context, error);
+      }
+    },
+  };
+}
+
+/** The embedded default: brokers as JVMs on this machine. */
+export const localKafkaProvider: ClusterProvider = kafkaProvider({ name: 'local', runtime: jvmRuntime });

@@ -1,7 +1,8 @@
 /**
- * A local Pulsar standalone broker (metadata in RocksDB, BookKeeper in-process, functions worker and stream
- * storage off, WebSocket service on) on free 127.0.0.1 ports — every port it opens, its bookie's included, is
- * bound to 127.0.0.1 — from the official jars on Maven Central.
+ * A Pulsar standalone broker (metadata in RocksDB, BookKeeper in-process, functions worker and stream storage off,
+ * WebSocket service on) on free 127.0.0.1 ports — every port it opens, its bookie's included, is bound to
+ * 127.0.0.1 — from the official jars on Maven Central. The layout is the same wherever it runs: the standalone is a
+ * `LaunchSpec` handed to the provider's runtime (`local`, the embedded default: a JVM on this machine).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -10,13 +11,14 @@ import { PulsarAdmin } from '../../drivers/pulsar/pulsar-admin.js';
 import type { Link } from '../../net/proxied-network.js';
 import type { ClusterSpec } from '../../scenario/schema.js';
 import { freePorts } from '../free-ports.js';
-import { brokerControl, clusterStartupError, heapFlags, RestartableJvm } from '../jvm-process.js';
+import { clusterStartupError, heapFlags } from '../jvm-process.js';
+import { jvmRuntime } from '../jvm-runtime.js';
 import { writeLog4j2Config } from '../jvm-logging.js';
 import { ensureClasspath } from '../maven-artifacts.js';
 import { renderProperties } from '../properties-file.js';
 import type { ClusterEndpoints, ClusterProvider, ProviderContext, RunningCluster } from '../provider.js';
 import { waitUntilServing } from '../readiness.js';
-import { requireTool } from '../toolchain.js';
+import type { LaunchSpec, ProcessControl, Runtime } from '../runtime.js';
 import { checkPulsarConfig } from './pulsar-config-check.js';
 import {
   DEFAULT_PULSAR_VERSION,
@@ -29,8 +31,13 @@ import { standaloneProperties } from './standalone-config.js';
 
 const READY_TIMEOUT_MS = 180_000;
 
+/** The artifact set (classpath name) of a Pulsar version: what a container runtime picks its image by. */
+export function pulsarArtifactSet(version: string): string {
+  return `pulsar-${version}`;
+}
+
 export function pulsarClasspath(version: string, log: (line: string) => void) {
-  return ensureClasspath(`pulsar-${version}`, pulsarArtifacts(version), log);
+  return ensureClasspath(pulsarArtifactSet(version), pulsarArtifacts(version), log);
 }
 
 export function pulsarPerfClasspath(log: (line: string) => void) {
@@ -89,124 +96,170 @@ export function pulsarEndpoints(
   };
 }
 
-export const localPulsarProvider: ClusterProvider = {
-  name: 'local',
-  system: 'pulsar',
-  defaultVersion: DEFAULT_PULSAR_VERSION,
+/** The standalone's process: PulsarStandaloneStarter on its standalone.conf, its data in `dataDir`. */
+export function pulsarStandaloneSpec(o: {
+  name: string;
+  version: string;
+  classpath: string;
+  configFile: string;
+  bookiePort: number;
+  dataDir: string;
+  logging: string;
+  heap: number | undefined;
+  outputFile: string;
+  logFile: string;
+  paths: string[];
+}): LaunchSpec {
+  return {
+    name: o.name,
+    mainClass: 'org.apache.pulsar.PulsarStandaloneStarter',
+    args: [
+      '--config',
+      o.configFile,
+      '--no-functions-worker',
+      '--no-stream-storage',
+      '--bookkeeper-port',
+      String(o.bookiePort),
+      '--bookkeeper-dir',
+      join(o.dataDir, 'bookkeeper'),
+      '--metadata-dir',
+      join(o.dataDir, 'metadata'),
+    ],
+    jvmArgs: [
+      ...heapFlags(o.heap),
+      '-XX:MaxDirectMemorySize=1g',
+      '-XX:+UseG1GC',
+      '-Djava.awt.headless=true',
+      '-Dpulsar.allocator.exit_on_oom=true',
+      ...PULSAR_JVM_OPENS,
+      o.logging,
+    ],
+    classpath: o.classpath,
+    artifacts: pulsarArtifactSet(o.version),
+    outputFile: o.outputFile,
+    logFile: o.logFile,
+    paths: o.paths,
+  };
+}
 
-  async prepare(version, log) {
-    requireTool('java');
-    await pulsarClasspath(version, log);
-  },
+/** Pulsar standalones that run on `runtime`, registered as provider `name`. */
+export function pulsarProvider(o: { name: ClusterProvider['name']; runtime: Runtime }): ClusterProvider {
+  const { runtime } = o;
+  return {
+    name: o.name,
+    system: 'pulsar',
+    defaultVersion: DEFAULT_PULSAR_VERSION,
+    runtime,
+    controls: { processes: true, links: true },
 
-  async checkConfig(spec, _topics, log) {
-    // Topic config on Pulsar is refused by the plan (no topic policies yet); the broker's is checked here.
-    if (Object.keys(spec.config).length === 0) return [];
-    const version = spec.version ?? DEFAULT_PULSAR_VERSION;
-    return checkPulsarConfig(version, await pulsarClasspath(version, log), spec);
-  },
+    async prepare(version, log) {
+      await runtime.requireReady();
+      await pulsarClasspath(version, log);
+    },
 
-  async start(spec: ClusterSpec, context: ProviderContext): Promise<RunningCluster> {
-    requireTool('java');
-    const version = spec.version ?? DEFAULT_PULSAR_VERSION;
-    const classpath = await pulsarClasspath(version, context.info);
-    const dataDir = await mkdtemp(join(tmpdir(), `faultline-${context.runId}-${spec.name}-`));
-    context.registry.addCleanupDir(dataDir);
-    // With a network, clients reach the web service (admin and WebSocket API) through a proxy. With regions, each
-    // client region has its own proxy to the web service and one to the binary port, whose broker port advertises
-    // that proxy (standalone-config.ts), so a client or a peer's geo-replicator dialling it stays on its region's
-    // path. Without regions the binary port (native driver) stays direct.
-    const clientRegions = context.network ? context.regions?.clientRegions : undefined;
-    const [broker, web, bookie, ...regionPorts] = (await freePorts(3 + (clientRegions?.length ?? 0))) as [
-      number,
-      number,
-      number,
-      ...number[],
-    ];
-    const name = `${spec.name}-broker-1`;
-    const configDir = join(context.logDir, name);
-    await mkdir(configDir, { recursive: true });
-    const links = context.network
-      ? await context.network.addLinks(pulsarLinkSpecs({ web, regionPorts }, clientRegions))
-      : undefined;
-    const pathOf = (clientRegion: string | undefined, service: 'web' | 'binary') =>
-      links && pulsarPath(links, clientRegion, service);
-    const regionListeners = clientRegions?.map((region, k) => ({
-      region,
-      port: regionPorts[k]!,
-      advertisedPort: pathOf(region, 'binary')!.listenPort,
-    }));
-    const endpointsOf = (clientRegion: string | undefined) => pulsarEndpoints(links, { broker, web }, clientRegion);
-    const endpoints = endpointsOf(clientRegions?.[0]);
-    const endpointsByRegion = clientRegions
-      ? Object.fromEntries(clientRegions.map((region) => [region, endpointsOf(region)]))
-      : undefined;
-    const configFile = join(configDir, 'standalone.conf');
-    const properties = standaloneProperties(spec.name, { broker, web, bookie }, spec.config, {
-      ...(regionListeners ? { regionListeners } : {}),
-      loopbackInterface: loopbackInterface(),
-    });
-    await writeFile(configFile, renderProperties(properties));
-    const logFile = join(context.logDir, `${name}.log`);
-    const logging = await writeLog4j2Config(configDir, logFile);
-    const standalone = new RestartableJvm({
-      name,
-      classpath: classpath.spec,
-      mainClass: 'org.apache.pulsar.PulsarStandaloneStarter',
-      args: [
-        '--config',
-        configFile,
-        '--no-functions-worker',
-        '--no-stream-storage',
-        '--bookkeeper-port',
-        String(bookie),
-        '--bookkeeper-dir',
-        join(dataDir, 'bookkeeper'),
-        '--metadata-dir',
-        join(dataDir, 'metadata'),
-      ],
-      jvmArgs: [
-        ...heapFlags(spec.heap),
-        '-XX:MaxDirectMemorySize=1g',
-        '-XX:+UseG1GC',
-        '-Djava.awt.headless=true',
-        '-Dpulsar.allocator.exit_on_oom=true',
-        ...PULSAR_JVM_OPENS,
-        logging,
-      ],
-      outputFile: join(context.logDir, `${name}.out`),
-      logFile,
-      registry: context.registry,
-    });
-    standalone.start();
-    const cluster: RunningCluster = {
-      spec,
-      version,
-      endpoints,
-      brokers: [{ id: 1, host: '127.0.0.1', port: broker, pid: standalone.process!.pid }],
-      controls: [brokerControl(1, standalone, join(context.logDir, `${name}.out`))],
-      ...(links ? { links } : {}),
-      ...(endpointsByRegion ? { endpointsByRegion } : {}),
-      leaderOf: async () => 1,
-      controller: async () => 1,
-      async stop() {
-        await standalone.stop(15_000);
+    async checkConfig(spec, _topics, log) {
+      // Topic config on Pulsar is refused by the plan (no topic policies yet); the broker's is checked here.
+      if (Object.keys(spec.config).length === 0) return [];
+      const version = spec.version ?? DEFAULT_PULSAR_VERSION;
+      return checkPulsarConfig(version, await pulsarClasspath(version, log), spec);
+    },
+
+    async start(spec: ClusterSpec, context: ProviderContext): Promise<RunningCluster> {
+      await runtime.requireReady();
+      const version = spec.version ?? DEFAULT_PULSAR_VERSION;
+      const classpath = await pulsarClasspath(version, context.info);
+      const dataDir = await mkdtemp(join(tmpdir(), `faultline-${context.runId}-${spec.name}-`));
+      context.registry.addCleanupDir(dataDir);
+      // With a network, clients reach the web service (admin and WebSocket API) through a proxy. With regions, each
+      // client region has its own proxy to the web service and one to the binary port, whose broker port advertises
+      // that proxy (standalone-config.ts), so a client or a peer's geo-replicator dialling it stays on its region's
+      // path. Without regions the binary port (native driver) stays direct.
+      const clientRegions = context.network ? context.regions?.clientRegions : undefined;
+      const [broker, web, bookie, ...regionPorts] = (await freePorts(3 + (clientRegions?.length ?? 0))) as [
+        number,
+        number,
+        number,
+        ...number[],
+      ];
+      const name = `${spec.name}-broker-1`;
+      const configDir = join(context.logDir, name);
+      await mkdir(configDir, { recursive: true });
+      const links = context.network
+        ? await context.network.addLinks(pulsarLinkSpecs({ web, regionPorts }, clientRegions))
+        : undefined;
+      const pathOf = (clientRegion: string | undefined, service: 'web' | 'binary') =>
+        links && pulsarPath(links, clientRegion, service);
+      const regionListeners = clientRegions?.map((region, k) => ({
+        region,
+        port: regionPorts[k]!,
+        advertisedPort: pathOf(region, 'binary')!.listenPort,
+      }));
+      const endpointsOf = (clientRegion: string | undefined) => pulsarEndpoints(links, { broker, web }, clientRegion);
+      const endpoints = endpointsOf(clientRegions?.[0]);
+      const endpointsByRegion = clientRegions
+        ? Object.fromEntries(clientRegions.map((region) => [region, endpointsOf(region)]))
+        : undefined;
+      const configFile = join(configDir, 'standalone.conf');
+      const properties = standaloneProperties(spec.name, { broker, web, bookie }, spec.config, {
+        ...(regionListeners ? { regionListeners } : {}),
+        loopbackInterface: loopbackInterface(),
+      });
+      await writeFile(configFile, renderProperties(properties));
+      const logFile = join(context.logDir, `${name}.log`);
+      const logging = await writeLog4j2Config(configDir, logFile);
+      const outputFile = join(context.logDir, `${name}.out`);
+      let standalone: ProcessControl | undefined;
+      const stop = async () => {
+        await standalone?.stop(15_000);
         await rm(dataDir, { recursive: true, force: true });
-      },
-    };
-    try {
-      context.info(`starting Pulsar ${version} standalone at ${endpoints.bootstrap} (web ${endpoints.webServiceUrl})`);
-      await waitUntilServing(
-        new PulsarAdmin(endpoints, context.log),
-        [standalone.process!],
-        1,
-        READY_TIMEOUT_MS,
-        context.signal,
-      );
-      return cluster;
-    } catch (error) {
-      await cluster.stop();
-      throw clusterStartupError(spec.name, context, error);
-    }
-  },
-};
+      };
+      try {
+        standalone = await runtime.launch(
+          pulsarStandaloneSpec({
+            name,
+            version,
+            classpath: classpath.spec,
+            configFile,
+            bookiePort: bookie,
+            dataDir,
+            logging,
+            heap: spec.heap,
+            outputFile,
+            logFile,
+            paths: [configDir, dataDir, context.logDir],
+          }),
+          context.registry,
+        );
+        const cluster: RunningCluster = {
+          spec,
+          version,
+          endpoints,
+          brokers: [{ id: 1, host: '127.0.0.1', port: broker }],
+          processes: [{ id: 1, control: standalone }],
+          ...(links ? { links } : {}),
+          ...(endpointsByRegion ? { endpointsByRegion } : {}),
+          leaderOf: async () => 1,
+          controller: async () => 1,
+          stop,
+        };
+        context.info(
+          `starting Pulsar ${version} standalone at ${endpoints.bootstrap} (web ${endpoints.webServiceUrl})`,
+        );
+        await waitUntilServing(
+          new PulsarAdmin(endpoints, context.log),
+          [standalone],
+          1,
+          READY_TIMEOUT_MS,
+          context.signal,
+        );
+        return cluster;
+      } catch (error) {
+        await stop();
+        throw clusterStartupError(spec.name, context, error);
+      }
+    },
+  };
+}
+
+/** The embedded default: the standalone as a JVM on this machine. */
+export const localPulsarProvider: ClusterProvider = pulsarProvider({ name: 'local', runtime: jvmRuntime });

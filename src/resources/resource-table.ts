@@ -1,0 +1,37 @@
+/** The resource-use table of report.md: one row per kind, then one per process, over the measurement window. */
+import type { RunResult } from '../report/result.js';
+import { formatBytes } from '../scenario/units.js';
+import type { ResourceFigure } from './resource-figures.js';
+
+export function resourcesTable(r: RunResult): string {
+  const use = r.resources;
+  if (!use) return '';
+  const row = (name: string, f: ResourceFigure) => [
+    name,
+    show(f.cpu.mean),
+    show(f.cpu.max),
+    f.rssBytes.max === null ? '—' : formatBytes(f.rssBytes.max),
+    f.diskWrittenBytes === null ? '—' : formatBytes(f.diskWrittenBytes),
+    f.diskReadBytes === null ? '—' : formatBytes(f.diskReadBytes),
+    show(f.cpuSecondsPerMillionMessages),
+  ];
+  const kinds: Array<[string, ResourceFigure | null]> = [
+    ['all brokers', use.brokers],
+    ['all MirrorMaker 2', use.mirrorMakers],
+    ['all Toxiproxy', use.toxiproxies],
+    ['harness (faultline)', use.harness],
+  ];
+  const body = [
+    ...kinds.filter((k): k is [string, ResourceFigure] => k[1] !== null).map(([name, f]) => row(`**${name}**`, f)),
+    ...(use.processes.filter((p) => p.kind !== 'harness').length > 1
+      ? use.processes.filter((p) => p.kind !== 'harness').map((p) => row(p.name, p))
+      : []),
+  ];
+  const header = ['', 'CPU mean (cores)', 'CPU max', 'RSS max', 'disk written', 'disk read', 'CPU-s / M msgs'];
+  const lines = [header, header.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`);
+  return `### Resource use\n\nSampled every ${use.intervalMs / 1000} s from /proc over the measurement window (warm-up excluded); a kind's row sums its processes each second. The harness row is faultline itself: near a full core, or with the machine's cores all busy, the load generator may have been the bottleneck.\n\n${lines.join('\n')}`;
+}
+
+function show(value: number | null): string {
+  return value === null ? '—' : String(value);
+}
