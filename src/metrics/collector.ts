@@ -29,6 +29,17 @@ export interface TimelinePoint {
   consumed: number;
   publishP99: number | null;
   endToEndP99: number | null;
+  /** p50 and max of the interval's publish and end-to-end latency (ms), for the report's latency timeline. */
+  publishP50?: number | null;
+  publishMax?: number | null;
+  endToEndP50?: number | null;
+  endToEndMax?: number | null;
+  /**
+   * The interval's publish and end-to-end latency histograms (µs, HdrHistogram compressed base64, as `histograms`),
+   * absent when empty: the HdrHistogram interval logs (.hlog) are written from them.
+   */
+  publishHistogram?: string;
+  endToEndHistogram?: string;
   errors: number;
   /** Rate the schedule asked for in this second (added to results; absent at max rate). */
   target?: number;
@@ -264,6 +275,12 @@ export class Collector {
       consumed: interval.consumed,
       publishP99: interval.publish.count > 0 ? interval.publish.percentileMs(99) : null,
       endToEndP99: interval.endToEnd.count > 0 ? interval.endToEnd.percentileMs(99) : null,
+      publishP50: interval.publish.count > 0 ? interval.publish.percentileMs(50) : null,
+      publishMax: interval.publish.count > 0 ? interval.publish.percentileMs(100) : null,
+      endToEndP50: interval.endToEnd.count > 0 ? interval.endToEnd.percentileMs(50) : null,
+      endToEndMax: interval.endToEnd.count > 0 ? interval.endToEnd.percentileMs(100) : null,
+      ...(interval.publish.count > 0 ? { publishHistogram: interval.publish.encode() } : {}),
+      ...(interval.endToEnd.count > 0 ? { endToEndHistogram: interval.endToEnd.encode() } : {}),
       errors: interval.errors,
     };
   }

@@ -56,6 +56,7 @@ export interface ResultInput {
             | 'unansweredAtDrainEnd'
             | 'unsentAtDrainEnd'
             | 'drain'
+            | 'startedAt'
           >
         >)
     | undefined;
@@ -127,6 +128,7 @@ export function buildResult(input: ResultInput): RunResult {
     },
     startedAt: input.startedAt.toISOString(),
     endedAt: input.endedAt.toISOString(),
+    ...(input.outcome?.startedAt ? { loadStartedAt: input.outcome.startedAt.toISOString() } : {}),
     workload: {
       warmupMs: workload.warmup,
       durationMs: workload.duration,

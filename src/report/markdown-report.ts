@@ -1,7 +1,8 @@
 /**
  * Renders report.md from REPORT_TEMPLATE.md and a result. Placeholders: {{dotted.path}} into the result,
- * {{table:NAME}} for tables (workload, criteria, throughput, latency, messages, groups, timeline), {{list:warnings}} and
- * {{sparkline:produced|consumed|publishP99|endToEndP99}}.
+ * {{table:NAME}} for tables (workload, criteria, throughput, latency, messages, groups, timeline), {{list:warnings}},
+ * {{list:status}} (what a run that did not complete covers), {{charts:SECTION}} (the section's charts, as SVG files
+ * beside the report: see charts/run-charts.ts), {{section:SECTION}} (a heading and the charts, when it has any) and {{sparkline:produced|consumed|publishP99|endToEndP99}}.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,15 +14,25 @@ import { resourcesTable } from '../resources/resource-table.js';
 
 const MAX_TIMELINE_ROWS = 60;
 
+/** A chart drawn beside the report: its title and its file, relative to the report. */
+export interface ChartFile {
+  title: string;
+  file: string;
+}
+
+/** A report section's charts, by section id. */
+export type SectionCharts = Record<string, { title: string; charts: ChartFile[] }>;
+
 export async function renderReport(
   result: RunResult,
   templateFile = join(packageRoot, 'REPORT_TEMPLATE.md'),
+  charts: SectionCharts = {},
 ): Promise<string> {
   const template = await readFile(templateFile, 'utf8');
-  return renderTemplate(template, result);
+  return renderTemplate(template, result, charts);
 }
 
-export function renderTemplate(template: string, result: RunResult): string {
+export function renderTemplate(template: string, result: RunResult, charts: SectionCharts = {}): string {
   return template
     .replace(/\{\{\s*([\w:.]+)\s*\}\}/g, (_, name: string) => {
       const [kind, arg] = name.includes(':') ? (name.split(':', 2) as [string, string]) : ['value', name];
@@ -29,9 +40,16 @@ export function renderTemplate(template: string, result: RunResult): string {
         case 'table':
           return table(arg, result);
         case 'list':
+          if (arg === 'status') return statusNote(result) ?? '';
           return arg === 'warnings' && result.warnings.length
             ? result.warnings.map((w) => `> ⚠ ${w}`).join('\n>\n')
             : '';
+        case 'charts':
+          return chartImages(charts[arg]?.charts ?? []);
+        case 'section': {
+          const section = charts[arg];
+          return section?.charts.length ? `## ${section.title}\n\n${chartImages(section.charts)}` : '';
+        }
         case 'sparkline':
           return sparkline(result.timeline.map((p) => perSecond(p, arg)));
         default:
@@ -48,12 +66,31 @@ function valueAt(result: RunResult, path: string): string {
   return value === undefined || value === null ? '' : String(value);
 }
 
+function chartImages(charts: ChartFile[]): string {
+  return charts.map((c) => `![${c.title.replace(/[[\]]/g, '')}](${c.file})`).join('\n\n');
+}
+
+/** For a run that did not complete (error, interrupted, still running, partial): what its figures cover. */
+export function statusNote(r: RunResult): string | undefined {
+  if (!r.partial && (r.status === 'passed' || r.status === 'failed')) return undefined;
+  const what =
+    r.status === 'running'
+      ? 'is still running, or its harness died: this is its last checkpoint'
+      : r.status === 'error'
+        ? 'ended in an error'
+        : r.status === 'interrupted'
+          ? 'was interrupted'
+          : 'did not complete';
+  return `> ⚠ **This run ${what}${r.statusReason ? ` (${r.statusReason})` : ''}: its figures cover only what ran${r.messages?.sent ? '' : ', and it measured nothing'}.**`;
+}
+
 function rows(header: string[], body: Array<Array<string | number>>): string {
   const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...body.map(line)].join('\n');
 }
 
-function table(name: string, r: RunResult): string {
+/** One of the report's tables (with its notes), in Markdown; '' when it does not apply to the run. */
+export function table(name: string, r: RunResult): string {
   switch (name) {
     case 'workload': {
       const w = r.workload;

@@ -10,7 +10,12 @@ import type { FaultRecord } from '../faults/fault-injector.js';
 import type { ReplicationFigures } from '../metrics/replication-tracker.js';
 import type { ProcessTotals, ResourcePoint } from '../resources/resource-sampler.js';
 import type { ComparedRun } from './compare.js';
+import { ciSummaryOutput } from './outputs/ci-summary-output.js';
+import { comparisonHtmlOutput } from './outputs/comparison-html-output.js';
 import { comparisonMarkdownOutput } from './outputs/comparison-markdown.js';
+import { hlogOutput } from './outputs/hlog-output.js';
+import { htmlReportOutput } from './outputs/html-report-output.js';
+import { junitOutput } from './outputs/junit-output.js';
 import { markdownReportOutput } from './outputs/markdown-report-output.js';
 import { prometheusEndpointOutput } from './outputs/prometheus-endpoint.js';
 import { resultJsonOutput } from './outputs/result-json.js';
@@ -65,7 +70,12 @@ export interface OutputKind {
 export const OUTPUT_KINDS: OutputKind[] = [
   resultJsonOutput,
   markdownReportOutput,
+  htmlReportOutput,
   comparisonMarkdownOutput,
+  comparisonHtmlOutput,
+  hlogOutput,
+  junitOutput,
+  ciSummaryOutput,
   prometheusEndpointOutput,
 ];
 

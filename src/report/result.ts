@@ -66,6 +66,8 @@ export interface RunResult {
   driver: { name: string; requested: string; note?: string };
   startedAt: string;
   endedAt: string;
+  /** Wall-clock time of the load's origin: t = 0 of the timeline, the faults and the drain (absent when no load ran). */
+  loadStartedAt?: string;
   workload: {
     warmupMs: number;
     durationMs: number;

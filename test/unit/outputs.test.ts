@@ -67,3 +67,20 @@ test('the command line chooses outputs per command: run writes result.json first
     assert.equal(new Set(flags).size, flags.length, `${command}: no flag twice`);
   }
 });
+
+test('--junit, --summary and --hlog choose their outputs; GITHUB_STEP_SUMMARY stands in for --summary', () => {
+  const saved = process.env.GITHUB_STEP_SUMMARY;
+  try {
+    delete process.env.GITHUB_STEP_SUMMARY;
+    assert.deepEqual(createOutputs('run', {}).written('result'), ['result.json', 'report.md', 'report.html']);
+    const chosen = createOutputs('run', { junit: 'out/junit.xml', summary: 'out/summary.md', hlog: true });
+    assert.equal(chosen.written('result').length, 6);
+    assert.ok(chosen.written('result').some((name) => /^JUnit XML \(.*out\/junit\.xml\)$/.test(name)));
+    process.env.GITHUB_STEP_SUMMARY = '/tmp/step-summary.md';
+    assert.ok(createOutputs('run', {}).written('result').includes('summary (/tmp/step-summary.md)'));
+    assert.ok(createOutputs('compare', {}).written('comparison').includes('summary (/tmp/step-summary.md)'));
+  } finally {
+    if (saved === undefined) delete process.env.GITHUB_STEP_SUMMARY;
+    else process.env.GITHUB_STEP_SUMMARY = saved;
+  }
+});

@@ -1,0 +1,20 @@
+/** comparison.html: runs side by side with overlaid charts (see comparison-html.ts). */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { comparisonCharts } from '../charts/comparison-charts.js';
+import { draw } from '../charts/rendered.js';
+import { compareRuns } from '../compare.js';
+import { renderComparisonHtml } from '../comparison-html.js';
+import type { OutputKind } from '../outputs.js';
+
+export const comparisonHtmlOutput: OutputKind = {
+  commands: ['run', 'compare'],
+  create: () => ({
+    name: 'comparison.html',
+    onComparison: (runs, dir) =>
+      writeFile(
+        join(dir, 'comparison.html'),
+        renderComparisonHtml(compareRuns(runs), comparisonCharts(runs).map(draw)),
+      ),
+  }),
+};
