@@ -56,12 +56,12 @@ async function withCompose(file: string, body: () => Promise<void>): Promise<voi
   try {
     await compose('up', '-d');
     await waitHealthy(compose);
-    console.log(`# ${file}: healthy ${((performance.now() - started) / 1000).toFixed(1)} s after up`);
+    console.log(`${file}: healthy ${((performance.now() - started) / 1000).toFixed(1)} s after up`);
     await body();
   } finally {
     const down = performance.now();
     await compose('down', '-v', '-t', '20');
-    console.log(`# ${file}: down -v in ${((performance.now() - down) / 1000).toFixed(1)} s`);
+    console.log(`${file}: down -v in ${((performance.now() - down) / 1000).toFixed(1)} s`);
     const { stdout } = await execFile('docker', [
       'ps',
       '-aq',
@@ -100,7 +100,7 @@ async function runScenario(name: string): Promise<Record<string, any>> {
   const started = performance.now();
   const run = await collect(startCli(['run', resolve(repoRoot, 'scenarios', name), '--out', out, '--quiet']), 180_000);
   assert.equal(run.code, 0, run.stderr + run.stdout);
-  console.log(`# ${name}: faultline run in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${name}: faultline run in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const r = readResult(out);
   assert.equal(r.status, 'passed', r.statusReason);
   assert.equal(r.cluster.provider, 'external');
@@ -136,6 +136,9 @@ test('compose/kafka-mm2.yml comes up healthy, passes its scenario on east, and i
       await new Promise((done) => setTimeout(done, 500));
     }
     const copied = await distinctIds('127.0.0.1:62292', 'compose-orders');
+    console.log(
+      `compose-kafka-mm2.yaml: west holds ${copied} distinct messages, east acknowledged ${r.messages.acked}`,
+    );
     assert.ok(
       copied >= r.messages.acked,
       `west holds ${copied} distinct messages, east acknowledged ${r.messages.acked}`,
