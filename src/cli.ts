@@ -206,7 +206,11 @@ program
     'build the base image (Debian + Java 17, by debootstrap) and the broker images (the Maven Central jars) for the versions the scenarios name (else the default Kafka and Pulsar); once, cached by content',
   )
   .argument('[files...]', 'scenario files')
-  .action(async (files: string[]) => {
+  .option(
+    '--print-env',
+    'print only FAULTLINE_<SYSTEM>_IMAGE=<tag> lines (the built tags, for compose/: `… --print-env > compose/.env`)',
+  )
+  .action(async (files: string[], options: { printEnv?: boolean }) => {
     const scenarios = await Promise.all(files.map(async (file) => (await loadScenarioFile(file)).scenario));
     const detail = cacheDir('docker', 'images-build.log');
     await mkdir(dirname(detail), { recursive: true });
@@ -214,8 +218,11 @@ program
       info: (line: string) => process.stderr.write(`faultline: ${line} (output: ${detail})\n`),
       detail: (line: string) => appendFileSync(detail, `${line}\n`),
     };
-    for (const image of await buildImages(wantedImages(scenarios), log))
-      process.stdout.write(`image: ${describeImage(image)}\n`);
+    const images = await buildImages(wantedImages(scenarios), log);
+    for (const image of images)
+      if (!options.printEnv) process.stdout.write(`image: ${describeImage(image)}\n`);
+      else if (image.labels['faultline.system'])
+        process.stdout.write(`FAULTLINE_${image.labels['faultline.system'].toUpperCase()}_IMAGE=${image.tag}\n`);
   });
 
 program
