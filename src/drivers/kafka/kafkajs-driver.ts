@@ -1,5 +1,6 @@
 /** Kafka through kafkajs: producers, consumer groups and the admin used for readiness and topics. */
 import { type Consumer, Kafka, type KafkaConfig, logLevel, type LogEntry, Partitioners, type Producer } from 'kafkajs';
+import { defaultPartitioner, indexesByPartition, type PartitionOf } from './partitioning.js';
 import type { ClusterEndpoints } from '../../cluster/provider.js';
 import { InfrastructureError } from '../../errors.js';
 import type { TopicSpec } from '../../scenario/schema.js';
@@ -67,7 +68,7 @@ function kafkaClient(bootstrap: string, clientId: string, log: (line: string) =>
  * (a new producer id, whose numbers start anew), as the Java client bumps its epoch.
  */
 class KafkajsProducer implements ProducerHandle {
-  private readonly partitionOf: (message: OutgoingMessage) => number;
+  private readonly partitionOf: PartitionOf;
   private current: Promise<Producer>;
   /** The producer `current` resolved to, once it has. */
   private latest: Producer | undefined;
@@ -86,25 +87,12 @@ class KafkajsProducer implements ProducerHandle {
   ) {
     this.current = Promise.resolve(first);
     this.latest = first;
-    const partitioner = Partitioners.DefaultPartitioner();
-    const partitionMetadata = Array.from({ length: topic.partitions }, (_, partitionId) => ({
-      partitionId,
-      leader: 0,
-      replicas: [],
-      isr: [],
-      partitionErrorCode: 0,
-    }));
-    this.partitionOf = (message) => partitioner({ topic: topic.name, partitionMetadata, message });
+    // The same keys land on the same partitions whichever Kafka driver runs (partitioning.ts).
+    this.partitionOf = defaultPartitioner(topic);
   }
 
   async send(topic: string, messages: OutgoingMessage[], onAcked: AckListener): Promise<void> {
-    const byPartition = new Map<number, number[]>();
-    messages.forEach((message, index) => {
-      const partition = this.partitionOf(message);
-      const indexes = byPartition.get(partition);
-      if (indexes) indexes.push(index);
-      else byPartition.set(partition, [index]);
-    });
+    const byPartition = indexesByPartition(messages, this.partitionOf);
     const requests = [...byPartition].map(([partition, indexes]) => {
       const request = () =>
         this.sendToPartition(

@@ -13,8 +13,8 @@
  * bumps its epoch: reusing the numbers would make the broker answer "duplicate" to messages it never wrote.
  */
 import type { MessageToProduce, Producer } from '@platformatic/kafka';
-import { Partitioners } from 'kafkajs';
 import type { TopicSpec } from '../../scenario/schema.js';
+import { defaultPartitioner, indexesByPartition, type PartitionOf } from './partitioning.js';
 import { type AckListener, allSettledOrFirstFailure, type OutgoingMessage, type ProducerHandle } from '../driver.js';
 import type { PlatformaticProducerOptions } from './platformatic-options.js';
 
@@ -38,7 +38,7 @@ const BACKOFF_START_MS = 100;
 const BACKOFF_MAX_MS = 2_000;
 
 export class PlatformaticProducer implements ProducerHandle {
-  private readonly partitionOf: (message: OutgoingMessage) => number;
+  private readonly partitionOf: PartitionOf;
   private readonly lanes = new Map<number, Lane>();
   private client: Producer;
   private readonly retired: Producer[] = [];
@@ -52,27 +52,12 @@ export class PlatformaticProducer implements ProducerHandle {
     private readonly log: (line: string) => void,
   ) {
     this.client = create();
-    // kafkajs's default partitioner (murmur2 of the key as the Java client; round-robin without one): the same
-    // keys land on the same partitions whichever Kafka driver runs.
-    const partitioner = Partitioners.DefaultPartitioner();
-    const partitionMetadata = Array.from({ length: topic.partitions }, (_, partitionId) => ({
-      partitionId,
-      leader: 0,
-      replicas: [],
-      isr: [],
-      partitionErrorCode: 0,
-    }));
-    this.partitionOf = (message) => partitioner({ topic: topic.name, partitionMetadata, message });
+    // The same keys land on the same partitions whichever Kafka driver runs (partitioning.ts).
+    this.partitionOf = defaultPartitioner(topic);
   }
 
   async send(topic: string, messages: OutgoingMessage[], onAcked: AckListener): Promise<void> {
-    const byPartition = new Map<number, number[]>();
-    messages.forEach((message, index) => {
-      const partition = this.partitionOf(message);
-      const indexes = byPartition.get(partition);
-      if (indexes) indexes.push(index);
-      else byPartition.set(partition, [index]);
-    });
+    const byPartition = indexesByPartition(messages, this.partitionOf);
     const shares = [...byPartition].map(
       ([partition, indexes]) =>
         new Promise<void>((resolve, reject) => {
