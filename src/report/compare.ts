@@ -343,6 +343,17 @@ function describeWorkload(r: RunResult): string {
   return `${rate}, ${w.messageSize} B messages, ${w.durationMs / 1000} s measured after ${w.warmupMs / 1000} s warm-up, ${w.producers} producer(s) and ${w.consumers} consumer(s) per topic, topics ${w.topics.map((t) => `${t.name} (${t.partitions} partitions)`).join(', ')}`;
 }
 
+/** The per-broker cgroup caps a run's brokers ran under (provider docker with `resources`), or "no caps". */
+function describeCaps(r: RunResult): string {
+  const caps = r.cluster.caps;
+  if (!caps || (caps.cpus === undefined && caps.memoryBytes === undefined)) return 'no caps';
+  const parts = [
+    caps.cpus !== undefined ? `${caps.cpus} CPU` : 'CPU uncapped',
+    caps.memoryBytes !== undefined ? `${round(caps.memoryBytes / 1024 ** 3, 2)} GiB` : 'memory uncapped',
+  ];
+  return `${parts.join(', ')} per broker`;
+}
+
 function winnerOf(
   values: Array<number | null>,
   better: 'higher' | 'lower',
@@ -376,6 +387,11 @@ function likeForLikeWarnings(runs: ComparedRun[]): string[] {
       `the runs did not have the same workload, so they are not like for like: ${runs.map((run) => `${run.label}: ${describeWorkload(run.result)}`).join('; ')}`,
     );
   }
+  const caps = runs.map((run) => describeCaps(run.result));
+  if (new Set(caps).size > 1)
+    warnings.push(
+      `the brokers did not run under the same resource caps, so the runs are not like for like: ${runs.map((run, i) => `${run.label}: ${caps[i]}`).join('; ')}`,
+    );
   for (const run of runs) {
     if (measuredNothing(run.result))
       warnings.push(

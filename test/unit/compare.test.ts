@@ -230,3 +230,20 @@ test('compare: with consumer groups in several regions, each group has its own l
   assert.ok(comparison.rows.some((r) => r.metric === 'Duplicated messages (log copies), east group'));
   assert.ok(!compareRuns([run('a', result()), run('b', result())]).rows.some((r) => /group/.test(r.metric)));
 });
+
+test('compare: brokers under different resource caps are flagged as not like for like; equal caps are not', () => {
+  const capped = (cpus: number | undefined, gib?: number) => {
+    const r = result();
+    r.cluster.caps = { ...(cpus !== undefined ? { cpus } : {}), ...(gib ? { memoryBytes: gib * 1024 ** 3 } : {}) };
+    return r;
+  };
+  const warnings = (a: RunResult, b: RunResult) =>
+    compareRuns([run('kafka', a), run('pulsar', b)]).warnings.filter((w) => /resource caps/.test(w));
+  assert.deepEqual(warnings(capped(1, 2), capped(1, 2)), []);
+  assert.deepEqual(warnings(result(), result()), []);
+  assert.match(
+    warnings(capped(1, 2), capped(1.5, 2))[0]!,
+    /not like for like: kafka: 1 CPU, 2 GiB per broker; pulsar: 1\.5 CPU, 2 GiB per broker/,
+  );
+  assert.match(warnings(capped(1), result())[0]!, /kafka: 1 CPU, memory uncapped per broker; pulsar: no caps/);
+});

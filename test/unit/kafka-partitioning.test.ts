@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { OutgoingMessage } from '../../src/drivers/driver.js';
 import { defaultPartitioner, indexesByPartition } from '../../src/drivers/kafka/partitioning.js';
 
-const message = (key?: string) => ({ value: Buffer.from('v'), ...(key ? { key: Buffer.from(key) } : {}) });
+const message = (key?: string): OutgoingMessage => ({ key: key ? Buffer.from(key) : null, value: Buffer.from('v') });
 
 test('Kafka partitioning: a key always lands on one partition, keyless sends go round the partitions', () => {
   const partitionOf = defaultPartitioner({ name: 't', partitions: 6 });
@@ -14,8 +15,11 @@ test('Kafka partitioning: a key always lands on one partition, keyless sends go 
 });
 
 test('Kafka partitioning: a batch splits into one share per partition, in send order within each', () => {
-  const byKey = (m: { key?: Buffer }) => Number(m.key!.toString());
-  const shares = indexesByPartition(['1', '0', '1', '2', '0'].map(message), byKey);
+  const byKey = (m: OutgoingMessage) => Number(m.key!.toString());
+  const shares = indexesByPartition(
+    ['1', '0', '1', '2', '0'].map((key) => message(key)),
+    byKey,
+  );
   assert.deepEqual(
     [...shares],
     [
