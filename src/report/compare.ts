@@ -7,6 +7,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { errorMessage, InvalidInputError } from '../errors.js';
 import { round } from '../scenario/units.js';
+import { describeCaps } from './caps.js';
 import type { RunResult } from './result.js';
 
 export interface ComparedRun {
@@ -341,17 +342,6 @@ function describeWorkload(r: RunResult): string {
         ? `phases ${w.phases.map((p) => `${p.rate}/s for ${p.durationMs / 1000}s`).join(', ')}`
         : `${w.targetRate} msg/s`;
   return `${rate}, ${w.messageSize} B messages, ${w.durationMs / 1000} s measured after ${w.warmupMs / 1000} s warm-up, ${w.producers} producer(s) and ${w.consumers} consumer(s) per topic, topics ${w.topics.map((t) => `${t.name} (${t.partitions} partitions)`).join(', ')}`;
-}
-
-/** The per-broker cgroup caps a run's brokers ran under (provider docker with `resources`), or "no caps". */
-function describeCaps(r: RunResult): string {
-  const caps = r.cluster.caps;
-  if (!caps || (caps.cpus === undefined && caps.memoryBytes === undefined)) return 'no caps';
-  const parts = [
-    caps.cpus !== undefined ? `${caps.cpus} CPU` : 'CPU uncapped',
-    caps.memoryBytes !== undefined ? `${round(caps.memoryBytes / 1024 ** 3, 2)} GiB` : 'memory uncapped',
-  ];
-  return `${parts.join(', ')} per broker`;
 }
 
 function winnerOf(

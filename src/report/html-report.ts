@@ -93,6 +93,7 @@ function environmentTable(r: RunResult): string {
       'Cluster',
       `${c.name}: ${c.system} ${c.version}, ${c.brokers} broker(s), provider ${c.provider}, ${c.bootstrap}`,
     ),
+    row('Broker resources', table('brokerResources', r)),
     row('Driver', `${r.driver.name} (asked: ${r.driver.requested})${r.driver.note ? ` — ${r.driver.note}` : ''}`),
     row('Workload', table('workload', r)),
     row('Started / ended', `${r.startedAt} / ${r.endedAt}`),

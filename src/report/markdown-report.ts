@@ -1,6 +1,6 @@
 /**
  * Renders report.md from REPORT_TEMPLATE.md and a result. Placeholders: {{dotted.path}} into the result,
- * {{table:NAME}} for tables (workload, criteria, throughput, latency, messages, groups, timeline), {{list:warnings}},
+ * {{table:NAME}} for tables (brokerResources, criteria, throughput, latency, messages, groups, timeline), {{list:warnings}},
  * {{list:status}} (what a run that did not complete covers), {{charts:SECTION}} (the section's charts, as SVG files
  * beside the report: see charts/run-charts.ts), {{section:SECTION}} (a heading and the charts, when it has any) and {{sparkline:produced|consumed|publishP99|endToEndP99}}.
  */
@@ -11,6 +11,7 @@ import { formatBytes, formatDuration } from '../scenario/units.js';
 import type { TimelinePoint } from '../metrics/collector.js';
 import type { RunResult } from './result.js';
 import { resourcesTable } from '../resources/resource-table.js';
+import { describeBrokerResources } from './caps.js';
 
 const MAX_TIMELINE_ROWS = 60;
 
@@ -92,6 +93,8 @@ function rows(header: string[], body: Array<Array<string | number>>): string {
 /** One of the report's tables (with its notes), in Markdown; '' when it does not apply to the run. */
 export function table(name: string, r: RunResult): string {
   switch (name) {
+    case 'brokerResources':
+      return describeBrokerResources(r);
     case 'workload': {
       const w = r.workload;
       const rate = w.targetRate === 'max' ? 'max rate' : `${w.targetRate} msg/s`;

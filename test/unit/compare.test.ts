@@ -243,7 +243,7 @@ test('compare: brokers under different resource caps are flagged as not like for
   assert.deepEqual(warnings(result(), result()), []);
   assert.match(
     warnings(capped(1, 2), capped(1.5, 2))[0]!,
-    /not like for like: kafka: 1 CPU, 2 GiB per broker; pulsar: 1\.5 CPU, 2 GiB per broker/,
+    /not like for like: kafka: 1 CPU, 2GiB per broker; pulsar: 1\.5 CPU, 2GiB per broker/,
   );
   assert.match(warnings(capped(1), result())[0]!, /kafka: 1 CPU, memory uncapped per broker; pulsar: no caps/);
 });
