@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import { type Browser, chromium } from 'playwright-core';
 import { runCli, tempDir } from '../helpers.js';
 
@@ -18,6 +19,9 @@ const CHROMIUM = process.env.FAULTLINE_CHROMIUM ?? '/usr/bin/chromium';
 let browser: Browser;
 
 before(async () => {
+  // `npm test` on a fresh machine (as root, the way CI runs): the project's own script installs the browser.
+  if (!existsSync(CHROMIUM) && !process.env.FAULTLINE_CHROMIUM && process.getuid?.() === 0)
+    execFileSync('bash', [join(root, 'scripts', 'install-browser.sh')], { stdio: 'inherit', timeout: 600_000 });
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found: run scripts/install-browser.sh (or set FAULTLINE_CHROMIUM)`);
   mkdirSync(screenshots, { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
