@@ -124,6 +124,11 @@ export interface DriverFactory {
   readonly system: 'kafka' | 'pulsar';
   /** Undefined when the driver can run here; otherwise why not (e.g. a native addon that did not install). */
   unavailableReason(): Promise<string | undefined>;
+  /**
+   * Pulsar: the publish time readers see is set inside the source broker (the WebSocket API's producer runs
+   * there), so geo-replication lag can count from it; a client-side publish time (native, binary) cannot.
+   */
+  readonly publishTimeFromBroker?: boolean;
   readonly producerOptions: z.ZodType;
   readonly consumerOptions: z.ZodType;
   createClient(context: ClientContext): MessagingClient;

@@ -169,7 +169,10 @@ async function planCluster(
     problems.push({ path: ['clusters', index, available.length ? 'provider' : 'system'], message });
     return undefined;
   }
-  const choice = await chooseDriver(cluster, index, problems);
+  const geoReplicates =
+    cluster.system === 'pulsar' &&
+    (scenario.replication ?? []).some((r) => r.from === cluster.name || r.to === cluster.name);
+  const choice = await chooseDriver(cluster, index, problems, geoReplicates);
   if (!choice) return undefined;
   const { driver } = choice;
   if (cluster.followerFetching && driver.name === 'platformatic') {
@@ -298,6 +301,7 @@ async function chooseDriver(
   cluster: ClusterSpec,
   index: number,
   problems: Problem[],
+  geoReplicates: boolean,
 ): Promise<{ driver: DriverFactory; note?: string } | undefined> {
   const candidates = driversFor(cluster.system);
   const names = candidates.map((d) => d.name);
@@ -321,7 +325,17 @@ async function chooseDriver(
     return { driver };
   }
   const skipped: string[] = [];
-  for (const driver of candidates) {
+  // Pulsar geo-replication: its lag counts from a publish time set in the source broker, so auto prefers a driver
+  // whose publish time is (the others leave the lag unmeasured), on both ends, so clients that fail over to the
+  // replica use the same client.
+  const ordered = geoReplicates
+    ? [...candidates.filter((d) => d.publishTimeFromBroker), ...candidates.filter((d) => !d.publishTimeFromBroker)]
+    : candidates;
+  if (geoReplicates && ordered[0] !== candidates[0])
+    skipped.push(
+      `the cluster takes part in geo-replication, whose lag counts from a publish time set in the broker, which only ${ordered[0]!.name} gives (name a driver to choose another)`,
+    );
+  for (const driver of ordered) {
     const reason = await driver.unavailableReason();
     if (!reason)
       return { driver, ...(skipped.length ? { note: `auto chose ${driver.name}: ${skipped.join('; ')}` } : {}) };

@@ -462,5 +462,5 @@ export class ReplicationWatch {
  * over WebSocket (publishTime is set by the WebSocket service in the source broker), not the native client.
  */
 function sourceStampsAppendTime(replication: PlannedReplication, driver: DriverFactory): boolean {
-  return replication.from.system === 'kafka' || driver.name === 'websocket';
+  return replication.from.system === 'kafka' || driver.publishTimeFromBroker === true;
 }

@@ -42,7 +42,12 @@ async function watchOf(system: 'kafka' | 'pulsar', driverName: string) {
     },
     close: async () => {},
   };
-  const driver = { name: driverName, system, createClient: () => client } as unknown as DriverFactory;
+  const driver = {
+    name: driverName,
+    system,
+    publishTimeFromBroker: driverName === 'websocket',
+    createClient: () => client,
+  } as unknown as DriverFactory;
   const topic = topicSchema.parse({ name: 'orders' });
   const cluster = (name: string) => clusterSchema.parse({ name, system, brokers: 1 });
   const replication: PlannedReplication = {
@@ -110,6 +115,7 @@ test("Pulsar's publishTime is the source's time over WebSocket only: the native 
   for (const [driver, measured] of [
     ['websocket', true],
     ['native', false],
+    ['binary', false],
   ] as const) {
     const { watch, sink, codec } = await watchOf('pulsar', driver);
     sink(codec.encode(0, 0, 0), performance.now() - 1000, 0, '1:0:-1:0', Date.now() - 45);

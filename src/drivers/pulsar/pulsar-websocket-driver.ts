@@ -141,6 +141,7 @@ export const pulsarWebSocketDriver: DriverFactory = {
   name: 'websocket',
   system: 'pulsar',
   unavailableReason: async () => undefined,
+  publishTimeFromBroker: true,
   producerOptions: pulsarProducerOptions,
   consumerOptions: pulsarConsumerOptions,
   createClient: (context) => new PulsarWebSocketClient(context),

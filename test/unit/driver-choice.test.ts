@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildPlan } from '../../src/plan/plan.js';
+import { parseScenario } from '../../src/scenario/load-scenario.js';
+
+function scenario(replication: string, driver = 'auto'): string {
+  return `name: d
+clusters:
+  - {name: a, system: pulsar, driver: ${driver}}
+  - {name: b, system: pulsar}
+  - {name: solo, system: pulsar}
+topics:
+  - {name: t, cluster: a}
+  - {name: u, cluster: solo}
+workload: {duration: 10s, rate: 100/s}
+${replication}`;
+}
+
+const driverOf = async (yaml: string) =>
+  new Map((await buildPlan(parseScenario(yaml, 'd.yaml'))).runs.map((r) => [r.cluster.name, r] as const));
+
+test('auto: Pulsar clusters in a geo-replication get the driver whose publish time the broker sets; others do not', async () => {
+  const runs = await driverOf(scenario('replication:\n  - {from: a, to: b}'));
+  assert.equal(runs.get('a')!.driver.name, 'websocket');
+  assert.match(runs.get('a')!.driverNote ?? '', /auto chose websocket: the cluster takes part in geo-replication/);
+  assert.equal(runs.get('b')!.driver.name, 'websocket', 'the replica too: clients that fail over keep their client');
+  assert.notEqual(runs.get('solo')!.driver.name, 'websocket', 'a cluster that replicates nowhere: native or binary');
+});
+
+test('a named driver is kept in a geo-replication (its lag then goes unmeasured, counted as such)', async () => {
+  const runs = await driverOf(scenario('replication:\n  - {from: a, to: b}', 'binary'));
+  assert.equal(runs.get('a')!.driver.name, 'binary');
+});
