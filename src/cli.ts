@@ -6,7 +6,7 @@
 import { mirrorMakerClasspath } from './replication/mm2-distribution.js';
 import { describeReplication } from './replication/replication-plan.js';
 import { describeFailover } from './replication/failover-plan.js';
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { cacheDir } from './cluster/cache.js';
@@ -180,7 +180,7 @@ async function compareWithBaseline(baseline: string, dirs: string[], options: Co
     ...(options.threshold ? { thresholds: options.threshold } : {}),
     ...(options.scenario ? { scenario: options.scenario } : {}),
   });
-  const out = options.out ?? run;
+  const out = options.out ?? (statSync(run).isFile() ? dirname(run) : run);
   const outputs = createOutputs('compare', options);
   await outputs.open();
   await outputs.comparison(runs, out, verdict);

@@ -26,7 +26,7 @@ test('a run against itself: no regression, exit 0; both runs side by side in com
 test('p99 +25.6 % against the default +10 %: a regression, exit 4, in comparison.md/json and JUnit', async () => {
   const out = tempDir('faultline-regression-');
   const junit = join(out, 'junit.xml');
-  const result = await runCli(['compare', '--baseline', base, regressed, '-o', out, '--junit', junit]);
+  const result = await runCli(['compare', '--baseline', `${base}/result.json`, regressed, '-o', out, '--junit', junit]);
   assert.equal(result.code, 4, result.stderr);
   assert.match(
     result.stdout,
