@@ -1,5 +1,7 @@
 /** The regression verdict of `compare --baseline`: thresholds, noise, new loss, missing figures; no broker. */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { regressionJunitXml } from '../../src/report/regression-junit.js';
 import { judgeRegression, renderRegression, type RegressionVerdict } from '../../src/report/regression.js';
@@ -11,6 +13,8 @@ import {
   regressionChecks,
 } from '../../src/report/regression-checks.js';
 import type { RunResult } from '../../src/report/result.js';
+import { tempDir } from '../helpers.js';
+import { validateJunit } from '../java-tools.js';
 import { fixtureResult } from './report-fixtures.js';
 
 const base = fixtureResult('kafka-pause'); // publish p99 1910.783 ms, produced 300 msg/s, lost 0 of 4200 acked
@@ -196,6 +200,9 @@ test('the verdict renders as Markdown rows and as JUnit testcases (failure per r
     /\| main \| `latency.publish.p99` \| \+10% \| 1910.783 \| 2400 \| \+25.6 % \| 2101.8613 \| — \| \*\*REGRESSED\*\*/,
   );
   const xml = regressionJunitXml(verdict);
+  const file = join(tempDir('faultline-regression-junit-'), 'junit.xml');
+  writeFileSync(file, xml);
+  assert.match(validateJunit(file), /^valid /, 'the common JUnit XML schema (test/fixtures/junit-common.xsd)');
   assert.match(xml, /<testsuites name="faultline regression" tests="7" failures="1" errors="0"/);
   assert.match(
     xml,
