@@ -142,7 +142,15 @@ export async function loadParts(arg: string): Promise<Part[]> {
   if (files.length === 0)
     throw new InvalidInputError(`${arg}: not a faultline result (no result.json here nor in its subdirectories)`);
   const parts: Part[] = [];
-  for (const file of files) parts.push({ dir: dirname(file), file, result: await readResult(file) });
+  for (const file of files) {
+    const result = await readResult(file);
+    const twin = parts.find((p) => p.result.cluster.name === result.cluster.name);
+    if (twin)
+      throw new InvalidInputError(
+        `${arg}: holds several runs of cluster "${result.cluster.name}" (${twin.file}, ${file}): name one run's directory`,
+      );
+    parts.push({ dir: dirname(file), file, result });
+  }
   return parts;
 }
 

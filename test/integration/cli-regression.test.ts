@@ -3,7 +3,7 @@
  * exit code (0 none, 4 a regression, 2 bad input) and its outputs. No broker is started.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli, tempDir } from '../helpers.js';
@@ -97,7 +97,13 @@ test('thresholds from a flag or from the scenario replace the default: +30 % let
 test('bad baselines and checks: exit 2, one line naming the file or the flag, no stack', async () => {
   const notAResult = join(tempDir(), 'result.json');
   writeFileSync(notAResult, '{"hello": "world"}\n');
+  const twoRuns = tempDir('faultline-two-runs-');
+  for (const run of ['a', 'b']) {
+    mkdirSync(join(twoRuns, run));
+    copyFileSync(`${base}/result.json`, join(twoRuns, run, 'result.json'));
+  }
   const cases: Array<[string[], RegExp]> = [
+    [['compare', '--baseline', twoRuns, base], /holds several runs of cluster "main" .*: name one run's directory/],
     [
       ['compare', '--baseline', `${reports}/failover-pairs`, base],
       /failover-pairs\/kafka-east\/result.json: the baseline is a result of scenario "fixture-failover-pairs", not of "fixture-kafka-pause"/,
