@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
  * faultline's command line. Exit codes: 0 criteria passed, 1 a criterion failed, 2 invalid scenario or usage,
- * 3 infrastructure error, 130 interrupted.
+ * 3 infrastructure error, 4 a regression against the baseline (compare --baseline), 130 interrupted.
  */
 import { mirrorMakerClasspath } from './replication/mm2-distribution.js';
 import { describeReplication } from './replication/replication-plan.js';
 import { describeFailover } from './replication/failover-plan.js';
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { cacheDir } from './cluster/cache.js';
@@ -21,6 +21,7 @@ import { ensureToxiproxy, TOXIPROXY_VERSION } from './net/toxiproxy-server.js';
 import { describeTopology } from './topology/topology.js';
 import { buildPlan } from './plan/plan.js';
 import { compareRuns, pickRuns, renderComparison } from './report/compare.js';
+import { judgeAgainstBaseline } from './report/regression-command.js';
 import { createOutputs, type OutputCommand, type Outputs, outputOptions } from './report/outputs.js';
 import { progressReporter } from './report/progress.js';
 import type { RunResult } from './report/result.js';
@@ -130,7 +131,20 @@ withOutputs('compare')
     '-o, --out <dir>',
     'where to write the comparison (default: the directory given, if one; else the current directory)',
   )
-  .action(async (dirs: string[], options: { out?: string } & Record<string, unknown>) => {
+  .option(
+    '--baseline <dir>',
+    'judge regression of the one run given against this baseline run (exit 4 on a regression)',
+  )
+  .option(
+    '--threshold <figure=change>',
+    "with --baseline: a regression check, replacing the default or the scenario's for that figure (repeatable): --threshold latency.publish.p99=+10% --threshold throughput.produced.messagesPerSec=-5% --threshold messages.lost=off",
+    collectSet,
+  )
+  .option('--scenario <file>', "with --baseline: take the regression checks from this scenario's regression: section")
+  .action(async (dirs: string[], options: CompareOptions) => {
+    if (options.baseline !== undefined) return compareWithBaseline(options.baseline, dirs, options);
+    if (options.threshold || options.scenario || options.junit)
+      throw usage('--threshold, --scenario and --junit go with --baseline: faultline compare --baseline BASE RUN');
     const { runs, picked } = await pickRuns(dirs);
     if (runs.length < 2) throw usage(`compare needs at least two runs; found ${runs.length}: ${picked.join('; ')}`);
     const out = options.out ?? (dirs.length === 1 ? dirs[0]! : '.');
@@ -152,6 +166,35 @@ withOutputs('compare')
     process.stdout.write(renderComparison(compareRuns(runs)));
     process.stdout.write(`\nwrote ${outputs.written('comparison').join(', ')} in ${out}\n`);
   });
+
+type CompareOptions = { out?: string; baseline?: string; threshold?: string[]; scenario?: string } & Record<
+  string,
+  unknown
+>;
+
+async function compareWithBaseline(baseline: string, dirs: string[], options: CompareOptions): Promise<void> {
+  if (dirs.length !== 1)
+    throw usage(`compare --baseline BASE takes one run to judge, got ${dirs.length}: ${dirs.join(' ')}`);
+  const run = dirs[0]!;
+  const { runs, verdict } = await judgeAgainstBaseline(baseline, run, {
+    ...(options.threshold ? { thresholds: options.threshold } : {}),
+    ...(options.scenario ? { scenario: options.scenario } : {}),
+  });
+  const out = options.out ?? (statSync(run).isFile() ? dirname(run) : run);
+  const outputs = createOutputs('compare', options);
+  await outputs.open();
+  await outputs.comparison(runs, out, verdict);
+  await outputs.close();
+  for (const row of verdict.rows)
+    process.stdout.write(
+      `${row.status === 'regressed' ? 'REGRESSED' : row.status.padEnd(9)}  ${row.part}: ${row.figure} ${row.change}  baseline ${row.baseline ?? '—'}, run ${row.run ?? '—'}: ${row.reason}\n`,
+    );
+  process.stdout.write(
+    `${verdict.regressed === 0 ? 'no regression' : `${verdict.regressed} regression${verdict.regressed === 1 ? '' : 's'}`} against ${baseline} (${verdict.rows.length} checks)\n` +
+      `wrote ${outputs.written('comparison').join(', ')} in ${out}\n`,
+  );
+  if (verdict.regressed > 0) process.exitCode = ExitCode.regressed;
+}
 
 program
   .command('setup')

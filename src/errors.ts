@@ -4,6 +4,8 @@ export const ExitCode = {
   criteriaFailed: 1,
   invalidInput: 2,
   infrastructure: 3,
+  /** `faultline compare --baseline`: some figure regressed against the baseline. */
+  regressed: 4,
   interrupted: 130,
 } as const;
 

@@ -8,6 +8,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { errorMessage, InvalidInputError } from '../errors.js';
 import { round } from '../scenario/units.js';
 import { describeCaps } from './caps.js';
+import { type RegressionVerdict, renderRegression } from './regression.js';
 import type { RunResult } from './result.js';
 
 export interface ComparedRun {
@@ -47,6 +48,8 @@ export interface Comparison {
   warnings: string[];
   /** The workload, when every run had the same one. */
   workload?: string;
+  /** `compare --baseline`: the regression verdict per check (see regression.ts). */
+  regression?: RegressionVerdict;
 }
 
 /**
@@ -101,7 +104,7 @@ export async function loadRuns(dirs: string[]): Promise<ComparedRun[]> {
 }
 
 /** DIR/result.json if there is one; else the same search in each subdirectory, down to `depth` levels. */
-async function resultFilesUnder(dir: string, depth = 2): Promise<string[]> {
+export async function resultFilesUnder(dir: string, depth = 2): Promise<string[]> {
   if (existsSync(join(dir, 'result.json'))) return [join(dir, 'result.json')];
   if (depth === 0) return [];
   const entries = (await readdir(dir, { withFileTypes: true }).catch(() => []))
@@ -113,7 +116,7 @@ async function resultFilesUnder(dir: string, depth = 2): Promise<string[]> {
   return files;
 }
 
-async function readResult(file: string): Promise<RunResult> {
+export async function readResult(file: string): Promise<RunResult> {
   let result: Partial<RunResult>;
   try {
     result = JSON.parse(await readFile(file, 'utf8')) as Partial<RunResult>;
@@ -278,7 +281,7 @@ function incompleteStatus(r: RunResult): string | null {
   return r.partial ? 'partial' : null;
 }
 
-export function compareRuns(runs: ComparedRun[]): Comparison {
+export function compareRuns(runs: ComparedRun[], regression?: RegressionVerdict): Comparison {
   const incomplete = runs.map((run) => incompleteStatus(run.result));
   const specs = [
     ...rowSpecs,
@@ -330,6 +333,7 @@ export function compareRuns(runs: ComparedRun[]): Comparison {
     ...(new Set(runs.map((r) => describeWorkload(r.result))).size === 1
       ? { workload: describeWorkload(runs[0]!.result) }
       : {}),
+    ...(regression ? { regression } : {}),
   };
 }
 
@@ -433,6 +437,7 @@ export function renderComparison(comparison: Comparison): string {
   if (comparison.runs.some((r) => r.incomplete))
     out.push('', '† the run did not complete (error, interrupted or partial): its figures cover only what ran.');
   if (comparison.warnings.length > 0) out.push('', ...comparison.warnings.map((w) => `> ⚠ ${w}`));
+  if (comparison.regression) out.push('', renderRegression(comparison.regression));
   out.push(
     '',
     '"By" is how many times better the winner is than the runner-up. Latency is measured from each message\'s intended send time (corrected for coordinated omission); throughput over the measurement window only. — is a figure the run did not measure (no message sent, no latency sample, nothing acknowledged to lose); it never wins.',
@@ -442,8 +447,12 @@ export function renderComparison(comparison: Comparison): string {
 }
 
 /** Writes comparison.md and comparison.json into `outDir`; returns the Markdown. */
-export async function writeComparison(runs: ComparedRun[], outDir: string): Promise<string> {
-  const comparison = compareRuns(runs);
+export async function writeComparison(
+  runs: ComparedRun[],
+  outDir: string,
+  regression?: RegressionVerdict,
+): Promise<string> {
+  const comparison = compareRuns(runs, regression);
   const markdown = renderComparison(comparison);
   await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);

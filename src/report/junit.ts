@@ -80,7 +80,7 @@ function seconds(ms: number): string {
 }
 
 /** Text allowed in XML 1.0 (control characters other than tab, newline and return are dropped), escaped. */
-function text(value: string): string {
+export function text(value: string): string {
   return value
     .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
     .replace(/&/g, '&amp;')
@@ -88,6 +88,6 @@ function text(value: string): string {
     .replace(/>/g, '&gt;');
 }
 
-function attr(value: string): string {
+export function attr(value: string): string {
   return text(value).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
 }

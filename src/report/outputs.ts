@@ -19,6 +19,7 @@ import { junitOutput } from './outputs/junit-output.js';
 import { markdownReportOutput } from './outputs/markdown-report-output.js';
 import { prometheusEndpointOutput } from './outputs/prometheus-endpoint.js';
 import { resultJsonOutput } from './outputs/result-json.js';
+import type { RegressionVerdict } from './regression.js';
 import type { RunResult } from './result.js';
 
 /** One part of a run: a cluster, or clusters joined by replication run together (named after the workload's). */
@@ -51,7 +52,7 @@ export interface Output {
   /** A part's final result (also a partial or errored one), and its directory. */
   onResult?(result: RunResult, dir: string): Promise<void>;
   /** Runs side by side: `faultline compare`, or a run of several parts. */
-  onComparison?(runs: ComparedRun[], dir: string): Promise<void>;
+  onComparison?(runs: ComparedRun[], dir: string, regression?: RegressionVerdict): Promise<void>;
   /** After the last part (or comparison): flush, stop serving. */
   close?(): Promise<void>;
 }
@@ -129,8 +130,8 @@ export class Outputs {
     await this.each('result', (o) => o.onResult?.(result, dir));
   }
 
-  async comparison(runs: ComparedRun[], dir: string): Promise<void> {
-    await this.each('comparison', (o) => o.onComparison?.(runs, dir));
+  async comparison(runs: ComparedRun[], dir: string, regression?: RegressionVerdict): Promise<void> {
+    await this.each('comparison', (o) => o.onComparison?.(runs, dir, regression));
   }
 
   async close(): Promise<void> {

@@ -191,4 +191,17 @@ export interface RunResult {
   histograms: Record<string, string>;
   warnings: string[];
   environment: { node: string; platform: string; cpus: number; java?: number };
+  /**
+   * Optional (absent today; `faultline run --repeat N` is to fill it): the run was repeated N times and `spread`
+   * holds, per figure (keyed by its criteria name, e.g. `latency.publish.p99`), the min, max and standard deviation
+   * over the repeats. `faultline compare --baseline` treats a change inside this noise as no regression.
+   */
+  repeat?: { runs: number; spread: Record<string, FigureSpread> };
+}
+
+/** One figure's run-to-run spread over repeats (see RunResult.repeat). */
+export interface FigureSpread {
+  min: number;
+  max: number;
+  stdev: number;
 }

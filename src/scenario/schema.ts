@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { faultSchema, nemesisSchema } from '../faults/fault-schema.js';
+import { parseRegressionCheck, RegressionSyntaxError } from '../report/regression-checks.js';
 import { bytes, duration, rate } from './unit-schemas.js';
 
 export { bytes, duration, rate };
@@ -280,6 +281,26 @@ export const workloadSchema = z
     };
   });
 
+/** `regression:` figure → change, each checked as `faultline compare --baseline` reads it (regression-checks.ts). */
+const regressionSchema = z.record(z.string(), z.union([z.string(), z.number()])).superRefine((checks, ctx) => {
+  for (const [figure, change] of Object.entries(checks)) {
+    if (typeof change === 'number') {
+      ctx.addIssue({
+        code: 'custom',
+        path: [figure],
+        message: `write the change with its sign, quoted: "+${change}%" (an increase beyond ${change} % regresses) or "-${change}%"`,
+      });
+      continue;
+    }
+    try {
+      parseRegressionCheck(figure, change, 'scenario');
+    } catch (error) {
+      if (!(error instanceof RegressionSyntaxError)) throw error;
+      ctx.addIssue({ code: 'custom', path: [figure], message: error.message });
+    }
+  }
+});
+
 export const scenarioSchema = z
   .object({
     name,
@@ -302,6 +323,10 @@ export const scenarioSchema = z
         'Region failover: producers and consumers move to a replica cluster after its source region goes down; measured as RTO.',
     }),
     criteria: z.array(z.string()).default([]),
+    regression: regressionSchema.optional().meta({
+      description:
+        'Regression checks for `faultline compare --baseline`: figure (a criterion\'s metric) → allowed change in the worse direction: "+10%", "-5%", "+0", or "off" to drop a default.',
+    }),
   })
   .strict();
 

@@ -25,8 +25,11 @@ export const ciSummaryOutput: OutputKind = {
       name: `summary (${file})`,
       open: () => mkdir(dirname(file), { recursive: true }).then(() => undefined),
       onResult: (result, dir) => appendFile(file, ciSummary(result, dir)),
-      onComparison: (runs) =>
-        appendFile(file, `${renderComparison(compareRuns(runs)).replace(/^# Comparison/, '### Comparison')}\n`),
+      onComparison: (runs, _dir, regression) =>
+        appendFile(
+          file,
+          `${renderComparison(compareRuns(runs, regression)).replace(/^# Comparison/, '### Comparison')}\n`,
+        ),
     };
   },
 };

@@ -6,8 +6,8 @@ export const comparisonMarkdownOutput: OutputKind = {
   commands: ['run', 'compare'],
   create: () => ({
     name: 'comparison.md and comparison.json',
-    onComparison: async (runs, dir) => {
-      await writeComparison(runs, dir);
+    onComparison: async (runs, dir, regression) => {
+      await writeComparison(runs, dir, regression);
     },
   }),
 };

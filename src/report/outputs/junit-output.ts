@@ -3,12 +3,18 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { junitXml } from '../junit.js';
+import { regressionJunitXml } from '../regression-junit.js';
 import type { OutputKind } from '../outputs.js';
 import type { RunResult } from '../result.js';
 
 export const junitOutput: OutputKind = {
-  commands: ['run'],
-  options: () => [new Option('--junit <file>', 'also write the verdicts as JUnit XML (each criterion a testcase)')],
+  commands: ['run', 'compare'],
+  options: () => [
+    new Option(
+      '--junit <file>',
+      'also write the verdicts as JUnit XML (each criterion a testcase; with compare --baseline, each regression check)',
+    ),
+  ],
   create: (flags) => {
     if (typeof flags.junit !== 'string') return undefined;
     const file = resolve(flags.junit);
@@ -19,6 +25,10 @@ export const junitOutput: OutputKind = {
       onResult: async (result) => {
         results.push(result);
         await writeFile(file, junitXml(results));
+      },
+      // compare --baseline: each regression check a testcase (a run's own comparison of its parts writes none).
+      onComparison: async (_runs, _dir, regression) => {
+        if (regression) await writeFile(file, regressionJunitXml(regression));
       },
     };
   },
