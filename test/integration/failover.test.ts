@@ -230,8 +230,9 @@ function checkRto({ r }: Run): void {
   for (const g of rto.byGroup) {
     assert.equal(g.ready, true);
     assert.ok(g.consume >= rto.detectedMs && g.consume <= rto.consume, `group ${g.region} ${JSON.stringify(g)}`);
-    // Resumed from the replicator's synced position, not from the beginning of the replica topic.
-    assert.ok(g.consumedBeforeMove > 500, `group ${g.region}: ${g.consumedBeforeMove} consumed before the move`);
+    // Resumed from the replicator's synced position, not from the beginning of the replica topic (a group whose
+    // path the link-down cut has consumed less before the move: a few hundred are enough to tell the two apart).
+    assert.ok(g.consumedBeforeMove > 100, `group ${g.region}: ${g.consumedBeforeMove} consumed before the move`);
     assert.ok(g.consumedAgain < g.consumedBeforeMove / 2, `group ${g.region}: ${JSON.stringify(g)}`);
   }
   assert.equal(rto.consume, Math.max(...rto.byGroup.map((g: { consume: number }) => g.consume)));
