@@ -8,7 +8,7 @@ import type { FaultRecord } from '../faults/fault-injector.js';
 import type { LoadProgress } from '../load/load-run.js';
 import type { LatencySummary } from '../metrics/latency-histogram.js';
 import type { ReplicationFigures } from '../metrics/replication-tracker.js';
-import type { LoadSources } from '../report/outputs.js';
+import type { LoadSources } from '../report/output.js';
 import type { ProcessTotals, ResourcePoint } from '../resources/resource-sampler.js';
 
 interface ClusterState {

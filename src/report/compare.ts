@@ -3,12 +3,13 @@
  * safety and verdicts, each row with its winner and by how much. Warns when the runs are not like for like.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { errorMessage, InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../errors.js';
 import { round } from '../scenario/units.js';
 import { describeCaps } from './caps.js';
 import { type RegressionVerdict, renderRegression } from './regression.js';
+import { readResult, resultFilesUnder } from './result-files.js';
 import type { RunResult } from './result.js';
 
 export interface ComparedRun {
@@ -101,38 +102,6 @@ export async function loadRuns(dirs: string[]): Promise<ComparedRun[]> {
   }
   labelRuns(runs);
   return runs;
-}
-
-/** DIR/result.json if there is one; else the same search in each subdirectory, down to `depth` levels. */
-export async function resultFilesUnder(dir: string, depth = 2): Promise<string[]> {
-  if (existsSync(join(dir, 'result.json'))) return [join(dir, 'result.json')];
-  if (depth === 0) return [];
-  const entries = (await readdir(dir, { withFileTypes: true }).catch(() => []))
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort();
-  const files: string[] = [];
-  for (const name of entries) files.push(...(await resultFilesUnder(join(dir, name), depth - 1)));
-  return files;
-}
-
-export async function readResult(file: string): Promise<RunResult> {
-  let result: Partial<RunResult>;
-  try {
-    result = JSON.parse(await readFile(file, 'utf8')) as Partial<RunResult>;
-  } catch (error) {
-    throw new InvalidInputError(`${file}: not a readable result.json (${errorMessage(error)})`);
-  }
-  if (
-    typeof result !== 'object' ||
-    result === null ||
-    typeof result.scenario?.name !== 'string' ||
-    typeof result.cluster?.name !== 'string' ||
-    typeof result.status !== 'string'
-  ) {
-    throw new InvalidInputError(`${file}: not a faultline result (expected scenario.name, cluster.name and status)`);
-  }
-  return result as RunResult;
 }
 
 /** The cluster name where it is unique, else the run's path below the directory the runs share. */

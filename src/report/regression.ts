@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { metricValue } from '../criteria/criterion.js';
 import { InvalidInputError } from '../errors.js';
 import { round } from '../scenario/units.js';
-import { readResult, resultFilesUnder } from './compare.js';
+import { readResult, resultFilesUnder } from './result-files.js';
 import type { RegressionCheck } from './regression-checks.js';
 import type { FigureSpread, RunResult } from './result.js';
 

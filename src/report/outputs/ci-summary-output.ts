@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { ciSummary } from '../ci-summary.js';
 import { compareRuns, renderComparison } from '../compare.js';
-import type { OutputKind } from '../outputs.js';
+import type { OutputKind } from '../output.js';
 
 export const ciSummaryOutput: OutputKind = {
   commands: ['run', 'compare'],

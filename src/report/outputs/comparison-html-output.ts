@@ -5,7 +5,7 @@ import { comparisonCharts } from '../charts/comparison-charts.js';
 import { draw } from '../charts/rendered.js';
 import { compareRuns } from '../compare.js';
 import { renderComparisonHtml } from '../comparison-html.js';
-import type { OutputKind } from '../outputs.js';
+import type { OutputKind } from '../output.js';
 
 export const comparisonHtmlOutput: OutputKind = {
   commands: ['run', 'compare'],

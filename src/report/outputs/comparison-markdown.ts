@@ -1,6 +1,6 @@
 /** comparison.md and comparison.json: runs side by side, each row with its winner. */
 import { writeComparison } from '../compare.js';
-import type { OutputKind } from '../outputs.js';
+import type { OutputKind } from '../output.js';
 
 export const comparisonMarkdownOutput: OutputKind = {
   commands: ['run', 'compare'],

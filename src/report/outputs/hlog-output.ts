@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option } from 'commander';
 import { HLOG_KINDS, type HlogKind, intervalLog } from '../hlog.js';
-import type { OutputKind } from '../outputs.js';
+import type { OutputKind } from '../output.js';
 
 export const hlogOutput: OutputKind = {
   commands: ['run', 'report'],

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderRunCharts } from '../charts/rendered.js';
 import { renderHtmlReport } from '../html-report.js';
-import type { OutputKind } from '../outputs.js';
+import type { OutputKind } from '../output.js';
 
 export const htmlReportOutput: OutputKind = {
   commands: ['run', 'report'],

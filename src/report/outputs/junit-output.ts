@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { junitXml } from '../junit.js';
 import { regressionJunitXml } from '../regression-junit.js';
-import type { OutputKind } from '../outputs.js';
+import type { OutputKind } from '../output.js';
 import type { RunResult } from '../result.js';
 
 export const junitOutput: OutputKind = {

@@ -3,7 +3,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderRunCharts } from '../charts/rendered.js';
 import { renderReport, type SectionCharts } from '../markdown-report.js';
-import type { OutputKind } from '../outputs.js';
+import type { OutputKind } from '../output.js';
 
 export const CHARTS_DIR = 'charts';
 

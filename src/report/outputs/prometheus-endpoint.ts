@@ -7,7 +7,7 @@ import { Option } from 'commander';
 import { InvalidInputError } from '../../errors.js';
 import { LiveMetrics } from '../../live/live-metrics.js';
 import { type MetricsServer, startMetricsServer } from '../../live/metrics-server.js';
-import type { OutputKind } from '../outputs.js';
+import type { OutputKind } from '../output.js';
 
 export const prometheusEndpointOutput: OutputKind = {
   commands: ['run'],

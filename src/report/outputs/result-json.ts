@@ -1,7 +1,7 @@
 /** result.json: the run's figures (the contract CI scripts read), checkpointed during the load. */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OutputKind } from '../outputs.js';
+import type { OutputKind } from '../output.js';
 import type { RunResult } from '../result.js';
 
 export const resultJsonOutput: OutputKind = {
