@@ -16,6 +16,33 @@ const AUTOCOMMIT_MS = 1_000;
 
 type Stream = Awaited<ReturnType<Consumer['consume']>>;
 
+/**
+ * @platformatic/kafka 1.35 throws, inside a callback, when a group operation looks up a coordinator broker that
+ * the metadata no longer lists (a killed broker): a TypeError no caller can catch, which would end the harness.
+ * While members are open, such an error (its stack in the library) makes every member reopen, as a failed
+ * rejoin does; any other uncaught error is thrown again as if this listener were not there.
+ */
+const liveMembers = new Set<{ trouble(what: string): void }>();
+
+function onUncaught(error: Error): void {
+  if (error?.stack?.includes('@platformatic/kafka') && liveMembers.size > 0) {
+    for (const member of liveMembers) member.trouble(`the client library failed (${error.message})`);
+    return;
+  }
+  process.off('uncaughtException', onUncaught);
+  process.nextTick(() => {
+    throw error;
+  });
+}
+
+function track(member: { trouble(what: string): void }, live: boolean): void {
+  if (live) liveMembers.add(member);
+  else liveMembers.delete(member);
+  const listening = process.listeners('uncaughtException').includes(onUncaught);
+  if (liveMembers.size > 0 && !listening) process.on('uncaughtException', onUncaught);
+  if (liveMembers.size === 0 && listening) process.off('uncaughtException', onUncaught);
+}
+
 class Member {
   private stream: Stream | undefined;
   /** Next offset to read, per partition, from what reached the sink. */
@@ -34,10 +61,11 @@ class Member {
     // The library emits 'error' when rejoining the group failed (a killed coordinator): without a listener
     // that would end the process.
     consumer.on('error', (error: Error) => this.trouble(`the consumer left its group (${error.message})`));
+    track(this, true);
   }
 
   /** Something ended this member's reading: reopen it (once at a time) unless the group is closing. */
-  private trouble(what: string): void {
+  trouble(what: string): void {
     if (this.closed || this.restarting) return;
     this.restarting = true;
     this.log(`${what}: consumer of ${this.request.group} reopens from its positions`);
@@ -100,6 +128,7 @@ class Member {
 
   async close(): Promise<void> {
     this.closed = true;
+    track(this, false);
     const stream = this.stream;
     if (stream) await new Promise<void>((resolve) => stream.close(() => resolve()));
     await new Promise<void>((resolve) => this.consumer.close(true, () => resolve()));
