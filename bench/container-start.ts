@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ProcessRegistry } from '../src/cluster/process-registry.js';
 import type { RunningCluster } from '../src/cluster/provider.js';
-import { driversFor, findProvider } from '../src/cluster/providers.js';
+import { driversFor, findProvider } from '../src/systems/systems.js';
 import type { DriverFactory, MessagingClient } from '../src/drivers/driver.js';
 import { clusterSchema, topicSchema } from '../src/scenario/schema.js';
 

@@ -3,7 +3,6 @@
  * faultline's command line. Exit codes: 0 criteria passed, 1 a criterion failed, 2 invalid scenario or usage,
  * 3 infrastructure error, 4 a regression against the baseline (compare --baseline), 130 interrupted.
  */
-import { mirrorMakerClasspath } from './replication/mm2-distribution.js';
 import { describeReplication } from './replication/replication-plan.js';
 import { describeFailover } from './replication/failover-plan.js';
 import { appendFileSync, existsSync, statSync } from 'node:fs';
@@ -14,7 +13,8 @@ import { Command, CommanderError } from 'commander';
 import { cleanOrphans, type ProcessRegistry } from './cluster/process-registry.js';
 import { buildImages, wantedImages } from './cluster/docker/images-command.js';
 import { describeImage } from './cluster/docker/image-inspect.js';
-import { findProvider } from './cluster/providers.js';
+import type { SystemName } from './systems/facts.js';
+import { allSystems, findProvider, systemOf } from './systems/systems.js';
 import { ExitCode, errorMessage } from './errors.js';
 import { faultlineVersion } from './package-root.js';
 import { ensureToxiproxy, TOXIPROXY_VERSION } from './net/toxiproxy-server.js';
@@ -203,15 +203,20 @@ program
   )
   .argument('[files...]', 'scenario files')
   .action(async (files: string[]) => {
-    const wanted = new Map<string, { system: 'kafka' | 'pulsar'; version: string }>();
-    // MirrorMaker 2 versions to fetch: the default Kafka's (no files), or the target clusters' of each replication.
-    const mirrorMakers = new Set<string>();
+    const wanted = new Map<string, { system: SystemName; version: string }>();
+    // Replicators that run as their own process (MirrorMaker 2): the default version's (no files), or each
+    // replication target's.
+    const replicators = new Map<string, { system: SystemName; version: string }>();
+    const wantReplicator = (system: SystemName, version: string | undefined) => {
+      const artifact = systemOf(system).replicatorArtifact;
+      const v = version ?? systemOf(system).defaultVersion;
+      if (artifact) replicators.set(`${artifact.name} ${v}`, { system, version: v });
+    };
     if (files.length === 0) {
-      for (const system of ['kafka', 'pulsar'] as const) {
-        const version = findProvider(system, 'local')!.defaultVersion!;
+      for (const { name: system, defaultVersion: version } of allSystems) {
         wanted.set(`${system} ${version}`, { system, version });
+        wantReplicator(system, undefined);
       }
-      mirrorMakers.add(findProvider('kafka', 'local')!.defaultVersion!);
     }
     for (const file of files) {
       const plan = await buildPlan(await loadScenarioFile(file));
@@ -220,19 +225,16 @@ program
         if (run.cluster.provider === 'local' && version)
           wanted.set(`${run.cluster.system} ${version}`, { system: run.cluster.system, version });
       }
-      for (const replication of plan.replication) {
-        if (replication.to.system === 'kafka')
-          mirrorMakers.add(replication.to.version ?? findProvider('kafka', 'local')!.defaultVersion!);
-      }
+      for (const replication of plan.replication) wantReplicator(replication.to.system, replication.to.version);
     }
     const log = (line: string) => process.stderr.write(`faultline: ${line}\n`);
     for (const [label, { system, version }] of wanted) {
       await findProvider(system, 'local')!.prepare(version, log);
       process.stdout.write(`ready: ${label}\n`);
     }
-    for (const version of mirrorMakers) {
-      await mirrorMakerClasspath(version, log);
-      process.stdout.write(`ready: mirrormaker2 ${version}\n`);
+    for (const [label, { system, version }] of replicators) {
+      await systemOf(system).replicatorArtifact!.prepare(version, log);
+      process.stdout.write(`ready: ${label}\n`);
     }
     try {
       process.stdout.write(`ready: toxiproxy ${TOXIPROXY_VERSION} (${await ensureToxiproxy(log)})\n`);

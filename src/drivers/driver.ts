@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { ClusterEndpoints } from '../cluster/provider.js';
 import type { TopicSpec } from '../scenario/schema.js';
+import type { SystemName } from '../systems/facts.js';
 
 export interface OutgoingMessage {
   key: Buffer | null;
@@ -121,7 +122,7 @@ export interface ClientContext {
 
 export interface DriverFactory {
   readonly name: string;
-  readonly system: 'kafka' | 'pulsar';
+  readonly system: SystemName;
   /** Undefined when the driver can run here; otherwise why not (e.g. a native addon that did not install). */
   unavailableReason(): Promise<string | undefined>;
   /**

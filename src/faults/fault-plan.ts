@@ -5,6 +5,7 @@
 import type { Problem } from '../scenario/problems.js';
 import type { ClusterSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
+import { driverFacts, factsOf } from '../systems/facts.js';
 import type { Topology } from '../topology/topology.js';
 import type { OptionalField } from './fault-family.js';
 import { faultFamilies, familyOf } from './fault-families.js';
@@ -93,8 +94,9 @@ export function planFaults(
   const endMs = scenario.workload.warmup + scenario.workload.duration;
   const replicated = scenario.replication.some((r) => r.from === cluster.name);
   const foreverAllowed = replicated || scenario.criteria.some((c) => ASKS_FOR_A_LASTING_FAULT.test(c));
-  const mirroredInto =
-    cluster.system === 'kafka' ? scenario.replication.filter((r) => r.from === cluster.name).map((r) => r.to) : [];
+  const mirroredInto = factsOf(cluster.system).replicator.ownProcess
+    ? scenario.replication.filter((r) => r.from === cluster.name).map((r) => r.to)
+    : [];
   const context: FaultContext = {
     cluster,
     topics,
@@ -281,17 +283,19 @@ function checkFault(
       `forever keeps the fault through the drain, and cluster "${cluster.name}" replicates to no other cluster: here it would only hide what the drain catches up. Give it a duration, replicate the cluster (a region lost for good: rpo.lost), or add a failover.* criterion that asks how the cluster copes without what it lost`,
     );
   }
-  if (cluster.system === 'pulsar' && family.network) {
-    if (family.brokerLinksOnly || spec.links === 'brokers') {
+  if (family.network) {
+    const facts = factsOf(cluster.system);
+    const bypass = driverFacts(cluster.system, context.driver)?.bypassesClientProxies;
+    if (facts.noBrokerLinks && (family.brokerLinksOnly || spec.links === 'brokers')) {
       problem(
         'action',
-        `the local Pulsar standalone has no broker-to-broker links to cut: ${spec.action}${spec.links === 'brokers' ? ' on links: brokers' : ''} is not possible (client-link faults and process faults are)`,
+        `${facts.noBrokerLinks}: ${spec.action}${spec.links === 'brokers' ? ' on links: brokers' : ''} is not possible (client-link faults and process faults are)`,
       );
-    } else if (context.driver === 'native' || (context.driver === 'binary' && context.clientRegions.length === 0)) {
-      // With regions each client region reaches the binary port through its own proxy (local-pulsar.ts).
+    } else if (bypass && (bypass.when === 'always' || context.clientRegions.length === 0)) {
+      const through = facts.drivers.filter((d) => !d.bypassesClientProxies).map((d) => d.name);
       problem(
         'action',
-        `with the ${context.driver} Pulsar driver, ${spec.action} would not touch the messages: only the web service goes through Toxiproxy, the binary protocol the ${context.driver} driver uses does not (use driver: websocket, or a process fault)`,
+        `with the ${context.driver} ${facts.label} driver, ${spec.action} would not touch the messages: ${bypass.why} (use driver: ${through.join(' or ')}, or a process fault)`,
       );
     }
   }

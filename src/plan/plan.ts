@@ -4,7 +4,6 @@
  * broker is rejected here, with the field it concerns.
  */
 import type { z } from 'zod';
-import { availableProviders, driversFor, findProvider } from '../cluster/providers.js';
 import { checkContainerFields } from '../cluster/docker/container-fields.js';
 import type { ClusterProvider } from '../cluster/provider.js';
 import { needsProxies, type PlannedFault, planFaults } from '../faults/fault-plan.js';
@@ -18,6 +17,8 @@ import type { ScenarioParameters } from '../scenario/parameters.js';
 import { type Problem, scenarioError } from '../scenario/problems.js';
 import type { ClusterSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
+import { driverFacts } from '../systems/facts.js';
+import { availableProviders, driversFor, findProvider, systemOf } from '../systems/systems.js';
 import { crossesRegions, resolveTopology, type Topology } from '../topology/topology.js';
 import { type PlannedFailover, planFailovers } from '../replication/failover-plan.js';
 import {
@@ -124,7 +125,7 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   );
   const kinds = {
     brokers: runs.some((run) => run.cluster.provider !== 'external'),
-    mirrorMakers: replication.some((r) => r.to.system === 'kafka'),
+    mirrorMakers: replication.some((r) => systemOf(r.to.system).replicator.ownProcess),
     toxiproxies: crossesRegions(topology) || runs.some((run) => needsProxies(run.faults)),
   };
   checkResourceCriteria(scenario.criteria, kinds, problems);
@@ -169,18 +170,16 @@ async function planCluster(
     problems.push({ path: ['clusters', index, available.length ? 'provider' : 'system'], message });
     return undefined;
   }
-  const geoReplicates =
-    cluster.system === 'pulsar' &&
+  const system = systemOf(cluster.system);
+  const lagNeedsBrokerPublishTime =
+    system.replicator.lagNeedsBrokerPublishTime &&
     (scenario.replication ?? []).some((r) => r.from === cluster.name || r.to === cluster.name);
-  const choice = await chooseDriver(cluster, index, problems, geoReplicates);
+  const choice = await chooseDriver(cluster, index, problems, lagNeedsBrokerPublishTime);
   if (!choice) return undefined;
   const { driver } = choice;
-  if (cluster.followerFetching && driver.name === 'platformatic') {
-    problems.push({
-      path: ['clusters', index, 'followerFetching'],
-      message:
-        'the platformatic driver cannot fetch from a follower (@platformatic/kafka sends no rack id); use driver: kafkajs',
-    });
+  const noFollowerFetching = driverFacts(cluster.system, driver.name)?.noFollowerFetching;
+  if (cluster.followerFetching && noFollowerFetching) {
+    problems.push({ path: ['clusters', index, 'followerFetching'], message: noFollowerFetching });
   }
   const topics = scenario.topics.filter((t) => t.cluster === undefined || t.cluster === cluster.name);
   const wanted = scenario.workload.topics;
@@ -219,18 +218,13 @@ async function planCluster(
   }
   const producerOptions = { ...scenario.workload.producer, ...cluster.producer };
   const consumerOptions = { ...scenario.workload.consumer, ...cluster.consumer };
-  if (cluster.system === 'pulsar') {
-    if (consumerOptions.subscriptionType === 'Exclusive' && scenario.workload.consumers > 1) {
-      problems.push({
-        path: ['workload', 'consumers'],
-        message: `an Exclusive Pulsar subscription admits one consumer; cluster "${cluster.name}" asks for ${scenario.workload.consumers} (use Shared, Failover or Key_Shared)`,
-      });
-    }
+  problems.push(...(system.checkPlan?.({ cluster, consumers: scenario.workload.consumers, consumerOptions }) ?? []));
+  if (system.noTopicConfig) {
     scenario.topics.forEach((topic, i) => {
       if (topics.includes(topic) && Object.keys(topic.config).length > 0) {
         problems.push({
           path: ['topics', i, 'config'],
-          message: `topic config is passed to Kafka only; Pulsar topic policies are not supported yet (cluster "${cluster.name}" is Pulsar: give the topic a cluster)`,
+          message: `${system.noTopicConfig} (cluster "${cluster.name}" is ${system.label}: give the topic a cluster)`,
         });
       }
     });
@@ -301,7 +295,7 @@ async function chooseDriver(
   cluster: ClusterSpec,
   index: number,
   problems: Problem[],
-  geoReplicates: boolean,
+  lagNeedsBrokerPublishTime: boolean,
 ): Promise<{ driver: DriverFactory; note?: string } | undefined> {
   const candidates = driversFor(cluster.system);
   const names = candidates.map((d) => d.name);
@@ -328,10 +322,10 @@ async function chooseDriver(
   // Pulsar geo-replication: its lag counts from a publish time set in the source broker, so auto prefers a driver
   // whose publish time is (the others leave the lag unmeasured), on both ends, so clients that fail over to the
   // replica use the same client.
-  const ordered = geoReplicates
+  const ordered = lagNeedsBrokerPublishTime
     ? [...candidates.filter((d) => d.publishTimeFromBroker), ...candidates.filter((d) => !d.publishTimeFromBroker)]
     : candidates;
-  if (geoReplicates && ordered[0] !== candidates[0])
+  if (lagNeedsBrokerPublishTime && ordered[0] !== candidates[0])
     skipped.push(
       `the cluster takes part in geo-replication, whose lag counts from a publish time set in the broker, which only ${ordered[0]!.name} gives (name a driver to choose another)`,
     );

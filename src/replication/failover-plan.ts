@@ -8,6 +8,7 @@ import type { PlannedFault } from '../faults/fault-plan.js';
 import type { Problem } from '../scenario/problems.js';
 import type { Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
+import type { SystemName } from '../systems/facts.js';
 import type { Topology } from '../topology/topology.js';
 import { type JoinedClusters, type PlannedReplication, targetTopicName } from './replication-plan.js';
 
@@ -38,7 +39,7 @@ const NOT_SEEN_BY_CLIENTS: Record<string, string> = {
 export interface PlannedFailover {
   from: string;
   to: string;
-  system: 'kafka' | 'pulsar';
+  system: SystemName;
   /** The fixed delay with `after` (also when defaulted); with a trigger, the rule's `ms`. */
   afterMs: number;
   detection: FailoverDetection;

@@ -16,6 +16,7 @@
  * stalled 47 s and more that way. MM2_TRANSACTION_TIMEOUT_MS bounds that wait.
  */
 import type { TopicSpec } from '../scenario/schema.js';
+import { factsOf } from '../systems/facts.js';
 import { type PlannedReplication, targetTopicName } from './replication-plan.js';
 
 export const IDENTITY_POLICY = 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy';
@@ -108,7 +109,9 @@ export function replicationTimestamps<T extends TopicSpec>(
   cluster: string,
   replications: PlannedReplication[],
 ): T {
-  const kafka = replications.filter((r) => r.from.system === 'kafka');
+  const kafka = replications.filter(
+    (r) => factsOf(r.from.system).replicator.reservedTopicConfig?.key === TIMESTAMP_TYPE,
+  );
   const isTarget = kafka.some(
     (r) => r.to.name === cluster && r.topics.some((t) => targetTopicName(r, t.name) === topic.name),
   );

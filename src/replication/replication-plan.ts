@@ -6,6 +6,7 @@
 import type { Problem } from '../scenario/problems.js';
 import type { ClusterSpec, ReplicationSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
+import { allSystemFacts, factsOf } from '../systems/facts.js';
 
 export interface PlannedReplication {
   /** Position in the scenario's replication list. */
@@ -75,24 +76,24 @@ export function planReplication(scenario: Scenario, problems: Problem[]): Planne
       });
       return;
     }
-    if (from.system === 'pulsar') {
-      if (spec.policy !== 'identity')
-        problems.push({
-          path: [...path, 'policy'],
-          message: 'Pulsar geo-replication keeps topic names: policy must be identity',
-        });
-    }
-    if (spec.exactlyOnce && from.system === 'pulsar') {
+    const replicator = factsOf(from.system).replicator;
+    if (!replicator.renamesTopics && spec.policy !== 'identity')
+      problems.push({
+        path: [...path, 'policy'],
+        message: `${replicator.label} keeps topic names: policy must be identity`,
+      });
+    if (spec.exactlyOnce && !replicator.exactlyOnce) {
+      const withIt = allSystemFacts.filter((s) => s.replicator.exactlyOnce).map((s) => s.replicator.label);
       problems.push({
         path: [...path, 'exactlyOnce'],
-        message: 'Pulsar geo-replication has no exactly-once mode: set false (exactly-once is for MirrorMaker 2)',
+        message: `${replicator.label} has no exactly-once mode: set false${withIt.length ? ` (exactly-once is for ${withIt.join(', ')})` : ''}`,
       });
     }
     const sameTarget = planned.find((p) => p.to.name === to.name && p.exactlyOnce !== spec.exactlyOnce);
-    if (sameTarget && from.system === 'kafka') {
+    if (sameTarget && replicator.onePerTarget) {
       problems.push({
         path: [...path, 'exactlyOnce'],
-        message: `replication[${sameTarget.index}] into "${to.name}" has exactlyOnce: ${sameTarget.exactlyOnce}: one MirrorMaker 2 serves each target, so every replication into it must agree`,
+        message: `replication[${sameTarget.index}] into "${to.name}" has exactlyOnce: ${sameTarget.exactlyOnce}: one ${replicator.label} serves each target, so every replication into it must agree`,
       });
     }
     const key = `${from.name}->${to.name}`;
@@ -112,13 +113,14 @@ export function planReplication(scenario: Scenario, problems: Problem[]): Planne
       const topic = onSource.find((t) => t.name === topicName);
       if (topic) {
         topics.push(topic);
-        if (from.system === 'kafka' && 'message.timestamp.type' in topic.config) {
+        const reserved = replicator.reservedTopicConfig;
+        if (reserved && reserved.key in topic.config) {
           problems.push({
-            path: ['topics', scenario.topics.indexOf(topic), 'config', 'message.timestamp.type'],
-            message: `topic "${topic.name}" is replicated: faultline sets its message.timestamp.type (LogAppendTime on the source, CreateTime on the target) to measure replication lag from the source's append time; leave it out`,
+            path: ['topics', scenario.topics.indexOf(topic), 'config', reserved.key],
+            message: `topic "${topic.name}" is replicated: ${reserved.why}; leave it out`,
           });
         }
-        if (to.system === 'kafka' && topic.replicationFactor > to.brokers) {
+        if (factsOf(to.system).replicator.createsTargetTopics && topic.replicationFactor > to.brokers) {
           problems.push({
             path: spec.topics ? [...path, 'topics', j] : [...path, 'to'],
             message: `topic "${topic.name}" has replication factor ${topic.replicationFactor}, but target cluster "${to.name}" has ${to.brokers} broker(s): its replica topic could not be created`,
@@ -152,8 +154,8 @@ export function planReplication(scenario: Scenario, problems: Problem[]): Planne
  * one: MirrorMaker 2's default policy does (the source-cluster prefix), the identity policy does not.
  */
 function checkCycles(planned: PlannedReplication[], problems: Problem[]): void {
-  // Pulsar geo-replication marks replicated messages and never sends them back: its cycles are fine.
-  for (const edge of planned.filter((e) => e.from.system === 'kafka')) {
+  // A replicator that marks what it copied (Pulsar geo-replication) never sends it back: its cycles are fine.
+  for (const edge of planned.filter((e) => factsOf(e.from.system).replicator.loopsOnCycles)) {
     const cycle = pathBack(planned, edge.to.name, edge.from.name, [edge]);
     if (!cycle || cycle.every((e) => e.policy !== 'identity')) continue;
     if (cycle.some((e) => e.index > edge.index)) continue; // reported once, at the entry that closes it (the last)
@@ -209,10 +211,7 @@ export function describeReplication(plan: { replication: PlannedReplication[]; j
     const topics = r.topics
       .map((t) => (targetTopicName(r, t.name) === t.name ? t.name : `${t.name} → ${targetTopicName(r, t.name)}`))
       .join(', ');
-    const how =
-      r.from.system === 'kafka'
-        ? `MirrorMaker 2, ${r.policy} naming, ${r.exactlyOnce ? 'exactly-once (transactions; readers on the target read committed)' : 'at-least-once'}`
-        : 'Pulsar geo-replication of the namespace, both ways';
+    const how = factsOf(r.from.system).replicator.describe(r);
     return `replication ${r.from.name} → ${r.to.name}: ${topics} (${how})`;
   });
   for (const group of plan.joined)

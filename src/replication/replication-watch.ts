@@ -27,6 +27,7 @@ import {
 import { messageKey, PayloadCodec } from '../load/payload.js';
 import type { TopicSpec } from '../scenario/schema.js';
 import { round } from '../scenario/units.js';
+import { factsOf } from '../systems/facts.js';
 import { type PlannedReplication, targetTopicName } from './replication-plan.js';
 import { WallClockBridge } from './wall-clock.js';
 
@@ -462,5 +463,7 @@ export class ReplicationWatch {
  * over WebSocket (publishTime is set by the WebSocket service in the source broker), not the native client.
  */
 function sourceStampsAppendTime(replication: PlannedReplication, driver: DriverFactory): boolean {
-  return replication.from.system === 'kafka' || driver.publishTimeFromBroker === true;
+  return (
+    !factsOf(replication.from.system).replicator.lagNeedsBrokerPublishTime || driver.publishTimeFromBroker === true
+  );
 }

@@ -6,8 +6,7 @@
  */
 import type { ReplicationFigures } from '../metrics/replication-tracker.js';
 import type { MessagingClient } from '../drivers/driver.js';
-import { PULSAR_NAMESPACE, PulsarAdmin, pulsarTopicPath } from '../drivers/pulsar/pulsar-admin.js';
-import { errorMessage, InfrastructureError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import type { LoadClock } from '../load/load-run.js';
 import { PayloadCodec } from '../load/payload.js';
 import { ClientFailover, type RtoFigures } from '../replication/client-failover.js';
@@ -15,6 +14,7 @@ import type { PlannedFailover } from '../replication/failover-plan.js';
 import { type ReplicationResult, ReplicationWatch, type RpoFigures } from '../replication/replication-watch.js';
 import type { ClientRelocation } from '../metrics/regional-figures.js';
 import type { TopicSpec } from '../scenario/schema.js';
+import { systemOf } from '../systems/systems.js';
 import type { RunningTopology } from './running-topology.js';
 
 /** Replicator start → first replicated record; MirrorMaker 2 takes ≈5 s here. */
@@ -70,6 +70,18 @@ export class ReplicationRun {
     const watch = await watchReplication(topology, o);
     const plan = topology.plan.failovers.find((f) => f.from === topology.workloadRun.cluster.name);
     if (!plan) return new ReplicationRun(watch, watch.wrap(client), undefined, o);
+    const prepare = systemOf(plan.system).prepareFailoverGroup;
+    const prepareGroup =
+      prepare &&
+      ((topic: TopicSpec, group: string) =>
+        prepare({
+          source: topology.member(plan.from)!.cluster.endpoints,
+          from: plan.from,
+          to: plan.to,
+          topic,
+          group,
+          log: o.log,
+        }));
     const clients = new ClientFailover(watch.wrap(client), {
       from: plan.from,
       to: plan.to,
@@ -79,7 +91,7 @@ export class ReplicationRun {
       clock: o.clock.now,
       log: o.info,
       onDirectWrite: (producer, sequence) => watch.noteDirectWrite(producer, sequence),
-      ...(plan.system === 'pulsar' ? { prepareGroup: replicateSubscription(topology, plan, o.log) } : {}),
+      ...(prepareGroup ? { prepareGroup } : {}),
     });
     const region = topology.regionOf(plan.to);
     return new ReplicationRun(watch, clients.client, { plan, clients, ...(region ? { region } : {}) }, o);
@@ -257,24 +269,6 @@ function openTargetClient(topology: RunningTopology, plan: PlannedFailover, o: R
     clock: o.clock.now,
     ...(region !== undefined ? { region } : {}),
   });
-}
-
-/**
- * Pulsar resumes a subscription on the target only when its state is replicated (snapshots every second, both
- * ways); the WebSocket consumer cannot ask for it, so the admin API turns it on for each source subscription.
- */
-function replicateSubscription(topology: RunningTopology, plan: PlannedFailover, log: (line: string) => void) {
-  return async (topic: TopicSpec, group: string) => {
-    const admin = new PulsarAdmin(topology.member(plan.from)!.cluster.endpoints, log);
-    const path = `${pulsarTopicPath(topic.name)}/subscription/${encodeURIComponent(group)}/replicatedSubscriptionStatus`;
-    const answer = await admin.request('POST', path, true);
-    log(`pulsar: POST ${path} → HTTP ${answer.status}`);
-    if (answer.status >= 300) {
-      throw new InfrastructureError(
-        `could not replicate subscription ${group} of ${PULSAR_NAMESPACE}/${topic.name} on ${plan.from} (needed to resume it on ${plan.to}): HTTP ${answer.status} ${JSON.stringify(answer.json)}`,
-      );
-    }
-  };
 }
 
 /** Readers on every target, ready, and a probe record through every replicator before the load starts. */

@@ -6,8 +6,6 @@
  */
 import { join } from 'node:path';
 import type { ClusterEndpoints, ProviderContext, RunningCluster } from '../cluster/provider.js';
-import { jvmRuntime } from '../cluster/jvm-runtime.js';
-import { DEFAULT_KAFKA_VERSION } from '../cluster/kafka/kafka-distribution.js';
 import { errorMessage, InfrastructureError } from '../errors.js';
 import { needsProxies } from '../faults/fault-plan.js';
 import { ProxiedNetwork } from '../net/proxied-network.js';
@@ -15,11 +13,12 @@ import { applyRegionCosts } from '../net/region-links.js';
 import { type ClusterPaths, RunNetwork } from '../net/run-network.js';
 import { ToxiproxyServer } from '../net/toxiproxy-server.js';
 import type { ClusterRun, RunPlan } from '../plan/plan.js';
-import { startMirrorMaker, type RunningReplicator } from '../replication/mirror-maker.js';
+import type { RunningReplicator } from '../replication/mirror-maker.js';
 import { replicationTimestamps } from '../replication/mm2-config.js';
-import { startPulsarGeoReplication } from '../replication/pulsar-geo-replication.js';
 import { type JoinedClusters, type PlannedReplication, targetTopics } from '../replication/replication-plan.js';
 import { PROBE_TOPIC } from '../replication/replication-watch.js';
+import { factsOf } from '../systems/facts.js';
+import { systemOf } from '../systems/systems.js';
 import { crossesRegions } from '../topology/topology.js';
 
 /** What starting the topology needs: what a provider needs to start one cluster, less its own network and regions. */
@@ -176,7 +175,8 @@ export class RunningTopology {
     // Pulsar geo-replication runs both ways, each side's broker dialling the other: both regions reach both clusters.
     const replicaRegions = (this.joined?.replications ?? [])
       .filter((r) => r.from.name === run.cluster.name || r.to.name === run.cluster.name)
-      .flatMap((r) => (r.from.system === 'pulsar' ? [r.from, r.to] : [r.to]).map((c) => this.regionOf(c.name)!));
+      .flatMap((r) => (factsOf(r.from.system).replicator.bothWays ? [r.from, r.to] : [r.to]))
+      .map((c) => this.regionOf(c.name)!);
     return {
       brokerRegions,
       clientRegions: [...new Set([...topology.producerRegions, ...topology.consumerRegions, ...replicaRegions])],
@@ -215,35 +215,16 @@ export class RunningTopology {
 
   private async startReplicator(target: string, replications: PlannedReplication[]): Promise<RunningReplicator> {
     const targetRun = this.runs.find((r) => r.cluster.name === target)!;
-    if (targetRun.cluster.system === 'pulsar') {
-      // Geo-replication is namespace config on both sides, one pair at a time; nothing to stop but the clusters.
-      let last: RunningReplicator | undefined;
-      for (const r of replications)
-        last = await startPulsarGeoReplication(
-          this.members.get(r.from.name)!.cluster,
-          this.members.get(target)!.cluster,
-          this.context.log,
-          this.context.info,
-          (name) => this.regionOf(name),
-        );
-      return last!;
-    }
-    const region = this.regionOf(target);
-    const version = this.members.get(target)!.cluster.version ?? targetRun.cluster.version ?? DEFAULT_KAFKA_VERSION;
-    const brokers = Math.min(targetRun.cluster.brokers, ...replications.map((r) => r.from.brokers));
-    const single = this.byTarget().size === 1;
-    const replicator = await startMirrorMaker({
-      version,
-      name: single ? 'mm2' : `mm2-${target}`,
-      target: { name: target, bootstrap: this.endpointsFrom(target, region).bootstrap, replicationFactor: brokers },
-      flows: replications.map((r) => ({
-        replication: { ...r, topics: [...r.topics, PROBE_TOPIC] },
-        sourceBootstrap: this.endpointsFrom(r.from.name, region).bootstrap,
-      })),
+    const replicator = await systemOf(targetRun.cluster.system).startReplicator({
+      target: { spec: targetRun.cluster, provider: targetRun.provider, cluster: this.members.get(target)!.cluster },
+      replications: replications.map((r) => ({ ...r, topics: [...r.topics, PROBE_TOPIC] })),
+      soleTarget: this.byTarget().size === 1,
+      clusterOf: (name) => this.members.get(name)!.cluster,
+      regionOf: (name) => this.regionOf(name),
+      endpointsFrom: (name, region) => this.endpointsFrom(name, region),
       logDir: this.context.logDir,
       registry: this.context.registry,
-      // MirrorMaker 2 runs where its target cluster's brokers run (a cluster someone else runs: a local JVM).
-      runtime: targetRun.provider.runtime ?? jvmRuntime,
+      log: this.context.log,
       info: this.context.info,
     });
     this.teardown.push({ what: replicator.name, stop: () => replicator.stop() });

@@ -9,6 +9,7 @@ import { InvalidInputError } from '../errors.js';
 import { type FieldPath, type Locate, type Problem, scenarioError } from './problems.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { didYouMean } from './suggest.js';
+import { factsOf } from '../systems/facts.js';
 import {
   applyOverrides,
   originOf,
@@ -189,20 +190,6 @@ function crossFieldProblems(scenario: Scenario): Problem[] {
     problems.push({ path: ['regions', i, 'name'], message: `duplicate region name "${scenario.regions[i]!.name}"` }),
   );
   scenario.clusters.forEach((cluster, i) => {
-    if (cluster.provider === 'external' && cluster.system === 'kafka' && !cluster.bootstrap) {
-      problems.push({
-        path: ['clusters', i],
-        key: 'provider',
-        message: 'provider external needs a bootstrap address (bootstrap: host:port)',
-      });
-    }
-    if (cluster.provider === 'external' && cluster.system === 'pulsar' && !cluster.webServiceUrl) {
-      problems.push({
-        path: ['clusters', i],
-        key: 'provider',
-        message: 'provider external for Pulsar needs webServiceUrl (e.g. http://host:8080)',
-      });
-    }
     for (const field of ['bootstrap', 'webServiceUrl'] as const) {
       if (cluster.provider !== 'external' && cluster[field]) {
         problems.push({
@@ -211,18 +198,8 @@ function crossFieldProblems(scenario: Scenario): Problem[] {
         });
       }
     }
-    if (cluster.system === 'kafka' && cluster.webServiceUrl) {
-      problems.push({
-        path: ['clusters', i, 'webServiceUrl'],
-        message: 'webServiceUrl is a Pulsar setting; this cluster is Kafka',
-      });
-    }
-    if (cluster.system === 'pulsar' && cluster.provider === 'local' && cluster.brokers !== 1) {
-      problems.push({
-        path: ['clusters', i, 'brokers'],
-        message: 'the local Pulsar provider runs one standalone broker (with in-process BookKeeper): brokers must be 1',
-      });
-    }
+    for (const problem of factsOf(cluster.system).checkEntry(cluster))
+      problems.push({ ...problem, path: ['clusters', i, ...problem.path] });
     if (cluster.region && !regionNames.includes(cluster.region)) {
       problems.push({
         path: ['clusters', i, 'region'],

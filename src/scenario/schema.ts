@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { faultSchema, nemesisSchema } from '../faults/fault-schema.js';
 import { parseRegressionCheck, RegressionSyntaxError } from '../report/regression-checks.js';
+import { driverChoices, driverDescription, systemNames } from '../systems/facts.js';
 import { bytes, duration, rate } from './unit-schemas.js';
 
 export { bytes, duration, rate };
@@ -18,7 +19,7 @@ const configMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolea
 export const clusterSchema = z
   .object({
     name,
-    system: z.enum(['kafka', 'pulsar']),
+    system: z.enum(systemNames),
     provider: z.enum(['local', 'docker', 'external']).default('local'),
     version: z
       .string()
@@ -40,10 +41,7 @@ export const clusterSchema = z
       .regex(/^https?:\/\/[^/]+/, 'expected an http(s) URL such as http://127.0.0.1:8080')
       .optional()
       .meta({ description: 'Pulsar, provider external only: the web service URL (admin REST and WebSocket API).' }),
-    driver: z.enum(['auto', 'kafkajs', 'platformatic', 'native', 'binary', 'websocket']).default('auto').meta({
-      description:
-        'Client implementation. Kafka: kafkajs (auto) or platformatic (@platformatic/kafka: prefetching consumer, linger/batchSize). Pulsar: native (pulsar-client addon), binary (the binary protocol in TypeScript) or websocket; auto picks native when it loads, else binary.',
-    }),
+    driver: z.enum(driverChoices).default('auto').meta({ description: driverDescription }),
     producer: z
       .record(z.string(), z.unknown())
       .default({})

@@ -7,6 +7,7 @@ import type { Problem } from '../scenario/problems.js';
 import type { ClusterSpec, Scenario } from '../scenario/schema.js';
 import { bandwidthProblem } from '../net/toxiproxy-units.js';
 import { didYouMean } from '../scenario/suggest.js';
+import { factsOf } from '../systems/facts.js';
 
 export const IMPLICIT_REGION = 'local';
 
@@ -185,12 +186,13 @@ function placeBrokers(
   const spread = cluster.regions ?? [cluster.region ?? regions[0]!];
   if (cluster.regions) cluster.regions.forEach((region, j) => known(region, [...path, 'regions', j]));
   else if (cluster.region !== undefined) known(cluster.region, [...path, 'region']);
-  if (cluster.followerFetching && (cluster.system !== 'kafka' || regions.length < 2)) {
+  const followerFetching = factsOf(cluster.system).followerFetching;
+  if (cluster.followerFetching && (followerFetching !== true || regions.length < 2)) {
     problems.push({
       path: [...path, 'followerFetching'],
       message:
-        cluster.system !== 'kafka'
-          ? 'follower fetching is a Kafka feature (KIP-392)'
+        followerFetching !== true
+          ? followerFetching
           : "follower fetching reads from a replica in the consumer's region: it needs regions",
     });
   }

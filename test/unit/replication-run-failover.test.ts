@@ -54,7 +54,7 @@ function acking(down: () => boolean = () => false): MessagingClient {
 function replication(to: string): PlannedReplication {
   return {
     index: 0,
-    from: { name: 'east' },
+    from: { name: 'east', system: 'pulsar' },
     to: { name: to },
     topics: [TOPIC],
     policy: 'identity',

@@ -186,6 +186,14 @@ const cases: Array<{ name: string; text: string; expect: RegExp }> = [
     expect: /clusters\[0\]\.driver: "websocket" is not a kafka driver \(kafka drivers: auto, kafkajs, platformatic\)/,
   },
   {
+    name: 'a Kafka driver for Pulsar',
+    text: valid
+      .replace('system: kafka, provider: local, version: 4.1.1, brokers: 1}', 'system: pulsar, driver: kafkajs}')
+      .replace('producer: {acks: all}', 'producer: {}'),
+    expect:
+      /clusters\[0\]\.driver: "kafkajs" is not a pulsar driver \(pulsar drivers: auto, native, binary, websocket\)/,
+  },
+  {
     name: 'webServiceUrl on Kafka',
     text: valid.replace(
       'provider: local, version: 4.1.1',

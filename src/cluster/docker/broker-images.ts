@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SystemName } from '../../systems/facts.js';
 import { cacheDir } from '../cache.js';
 import { docker, runLogged } from './docker-cli.js';
 import { type BuildLog, type BuiltImage, type ImageFacts, imageBuilt, inspectImage } from './image-inspect.js';
@@ -22,7 +23,7 @@ export interface ClasspathSet {
 }
 
 export interface BrokerImageSpec {
-  system: 'kafka' | 'pulsar';
+  system: SystemName;
   version: string;
   classpaths: ClasspathSet[];
 }

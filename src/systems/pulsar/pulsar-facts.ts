@@ -1,0 +1,59 @@
+/** Pulsar as the scenario layer knows it: its drivers, what it can do, how geo-replication replicates it. */
+import type { EntryProblem, SystemFacts } from '../system-facts.js';
+
+export const pulsarFacts: SystemFacts<'pulsar'> = {
+  name: 'pulsar',
+  label: 'Pulsar',
+  // auto: the native addon when it loads, else the binary protocol in TypeScript; the WebSocket API on request.
+  drivers: [
+    {
+      name: 'native',
+      bypassesClientProxies: {
+        when: 'always',
+        why: 'only the web service goes through Toxiproxy, the binary protocol the native driver uses does not',
+      },
+    },
+    {
+      name: 'binary',
+      // With regions each client region reaches the binary port through its own proxy (local-pulsar.ts).
+      bypassesClientProxies: {
+        when: 'withoutRegions',
+        why: 'only the web service goes through Toxiproxy, the binary protocol the binary driver uses does not',
+      },
+    },
+    { name: 'websocket' },
+  ],
+  driverHelp:
+    'Pulsar: native (pulsar-client addon), binary (the binary protocol in TypeScript) or websocket; auto picks native when it loads, else binary.',
+  followerFetching: 'follower fetching is a Kafka feature (KIP-392)',
+  noBrokerLinks: 'the local Pulsar standalone has no broker-to-broker links to cut',
+  noTopicConfig: 'topic config is passed to Kafka only; Pulsar topic policies are not supported yet',
+  replicator: {
+    label: 'Pulsar geo-replication',
+    ownProcess: false,
+    bothWays: true,
+    renamesTopics: false,
+    exactlyOnce: false,
+    onePerTarget: false,
+    // Geo-replication marks replicated messages and never sends them back: its cycles are fine.
+    loopsOnCycles: false,
+    createsTargetTopics: false,
+    lagNeedsBrokerPublishTime: true,
+    describe: () => 'Pulsar geo-replication of the namespace, both ways',
+  },
+  checkEntry(cluster) {
+    const problems: EntryProblem[] = [];
+    if (cluster.provider === 'external' && !cluster.webServiceUrl)
+      problems.push({
+        path: [],
+        key: 'provider',
+        message: 'provider external for Pulsar needs webServiceUrl (e.g. http://host:8080)',
+      });
+    if (cluster.provider === 'local' && cluster.brokers !== 1)
+      problems.push({
+        path: ['brokers'],
+        message: 'the local Pulsar provider runs one standalone broker (with in-process BookKeeper): brokers must be 1',
+      });
+    return problems;
+  },
+};
