@@ -217,7 +217,10 @@ async function planCluster(
     );
   }
   const producerOptions = { ...scenario.workload.producer, ...cluster.producer };
-  const consumerOptions = { ...scenario.workload.consumer, ...cluster.consumer };
+  // Beside another system (a comparison), the system's own defaults that make both sides deliver alike.
+  const comparison = new Set(scenario.clusters.map((c) => c.system)).size > 1;
+  const consumerDefaults = comparison ? (system.comparisonConsumerDefaults ?? {}) : {};
+  const consumerOptions = { ...consumerDefaults, ...scenario.workload.consumer, ...cluster.consumer };
   problems.push(...(system.checkPlan?.({ cluster, consumers: scenario.workload.consumers, consumerOptions }) ?? []));
   if (system.noTopicConfig) {
     scenario.topics.forEach((topic, i) => {

@@ -80,6 +80,11 @@ export interface SystemFacts<N extends string = string> {
   /** Why topic `config` is not passed to this system, when it is not. */
   readonly noTopicConfig?: string;
   readonly replicator: ReplicatorFacts;
+  /**
+   * Consumer options the plan fills in, where the scenario gives none, for a cluster of this system in a scenario
+   * that also runs another system (a comparison), so that both sides deliver alike.
+   */
+  readonly comparisonConsumerDefaults?: Record<string, unknown>;
   /** Checks of a cluster entry that need only the entry (its endpoints, broker count). */
   checkEntry(cluster: ClusterEntry): EntryProblem[];
 }

@@ -41,6 +41,9 @@ export const pulsarFacts: SystemFacts<'pulsar'> = {
     lagNeedsBrokerPublishTime: true,
     describe: () => 'Pulsar geo-replication of the namespace, both ways',
   },
+  // A Kafka consumer group reads each partition in order, one member at a time; so does a Failover subscription
+  // (Shared, the default alone, promises no order: its reordering would not be measured).
+  comparisonConsumerDefaults: { subscriptionType: 'Failover' },
   checkEntry(cluster) {
     const problems: EntryProblem[] = [];
     if (cluster.provider === 'external' && !cluster.webServiceUrl)
