@@ -13,12 +13,15 @@ const fixedRate = (what: string) =>
   });
 
 const percent = z
-  .string()
+  .union([z.string(), z.number()])
   .transform((text, ctx) => {
-    const match = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
-    const value = match ? Number(match[1]) / 100 : Number.NaN;
+    const match = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(String(text));
+    const value = match && typeof text === 'string' ? Number(match[1]) / 100 : Number.NaN;
     if (!(value >= 0.001 && value <= 0.5)) {
-      ctx.addIssue({ code: 'custom', message: `expected a percentage from 0.1% to 50%, such as 5%, got "${text}"` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a percentage from 0.1% to 50%, such as 5%, got ${JSON.stringify(text)}`,
+      });
       return z.NEVER;
     }
     return value;
@@ -35,7 +38,9 @@ export const rateSearchSchema = z
         description:
           'What a step must meet, written like criteria and judged on the step\'s own figures, e.g. "latency.publish.p99 < 50ms". A step also fails when the producers do not keep up with the offered rate, a send fails, or the step does not drain.',
       }),
-    from: fixedRate('from').default({ kind: 'fixed', perSecond: 100 }).meta({ description: 'The first rate tried (default 100/s).' }),
+    from: fixedRate('from')
+      .default({ kind: 'fixed', perSecond: 100 })
+      .meta({ description: 'The first rate tried (default 100/s).' }),
     upTo: fixedRate('upTo')
       .default({ kind: 'fixed', perSecond: 1_000_000 })
       .meta({ description: 'The highest rate tried (default 1M/s): reaching it with a pass ends the search.' }),

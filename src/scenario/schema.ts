@@ -204,7 +204,8 @@ export const workloadSchema = z
       .meta({ description: 'After producing stops, how long consumers may take to catch up before the books close.' }),
     messageSize: bytes().default(1024),
     rate: z.union([rate(), rateSearchSchema]).optional().meta({
-      description: 'Total target rate (or give phases), or {find: max, while: CONDITION}: search for the max sustainable rate.',
+      description:
+        'Total target rate (or give phases), or {find: max, while: CONDITION}: search for the max sustainable rate.',
     }),
     phases: z.array(ratePhaseSchema).min(1).optional().meta({
       description:
@@ -262,7 +263,10 @@ export const workloadSchema = z
         : { kind: 'fixed' as const, perSecond: input.rate.from };
     const workload = { ...input, rate };
     if (rateSearch && !input.phases) {
-      for (const [field, step] of [['duration', 'stepDuration'], ['warmup', 'stepWarmup']] as const)
+      for (const [field, step] of [
+        ['duration', 'stepDuration'],
+        ['warmup', 'stepWarmup'],
+      ] as const)
         if (field === 'duration' ? input.duration !== undefined : input.warmup > 0)
           ctx.addIssue({
             code: 'custom',

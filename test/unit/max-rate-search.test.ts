@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { between, FLOOR_PER_SEC, MaxRateSearch, type SearchBounds, searchMaxRate } from '../../src/load/max-rate-search.js';
+import {
+  between,
+  FLOOR_PER_SEC,
+  MaxRateSearch,
+  type SearchBounds,
+  searchMaxRate,
+} from '../../src/load/max-rate-search.js';
 
 const bounds: SearchBounds = { from: 100, upTo: 1_000_000, factor: 2, precision: 0.05, maxSteps: 30 };
 
