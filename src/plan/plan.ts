@@ -10,6 +10,7 @@ import { needsProxies, type PlannedFault, planFaults } from '../faults/fault-pla
 import { type Criterion, CriterionSyntaxError, parseCriterion } from '../criteria/criterion.js';
 import { checkSelectors } from '../criteria/selectors.js';
 import { checkResourceCriteria } from '../criteria/resource-criteria.js';
+import { checkRateSearch } from './rate-search-plan.js';
 import type { DriverFactory } from '../drivers/driver.js';
 import { PAYLOAD_HEADER_BYTES } from '../load/payload.js';
 import type { ScenarioDocument } from '../scenario/load-scenario.js';
@@ -129,6 +130,7 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
     toxiproxies: crossesRegions(topology) || runs.some((run) => needsProxies(run.faults)),
   };
   checkResourceCriteria(scenario.criteria, kinds, problems);
+  checkRateSearch(scenario, problems, document.locate);
   scenario.criteria.forEach((expression, i) => {
     if (!scenario.failover && /^\s*rto\./.test(expression)) {
       problems.push({

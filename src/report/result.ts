@@ -10,6 +10,7 @@ import type { ByRegion } from '../metrics/regional-figures.js';
 import type { ReplicationResult, RpoFigures } from '../replication/replication-watch.js';
 import type { RtoFigures } from '../replication/client-failover.js';
 import type { ResourceUse } from '../resources/resource-figures.js';
+import type { MaxRateResult } from './max-rate-result.js';
 
 export const RESULT_SCHEMA_VERSION = 2;
 
@@ -197,6 +198,11 @@ export interface RunResult {
    * over the repeats. `faultline compare --baseline` treats a change inside this noise as no regression.
    */
   repeat?: { runs: number; spread: Record<string, FigureSpread> };
+  /**
+   * A workload with `rate: {find: max}`: the highest rate that met its condition, every step tried and how precisely
+   * the search converged (report/max-rate-result.ts). The run's other figures are those of that step.
+   */
+  maxRate?: MaxRateResult;
 }
 
 /** One figure's run-to-run spread over repeats (see RunResult.repeat). */

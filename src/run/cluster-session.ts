@@ -26,6 +26,7 @@ import { mirrorMakerControls } from '../replication/mirror-maker.js';
 import type { JoinedClusters } from '../replication/replication-plan.js';
 import { ResourceSampler } from '../resources/resource-sampler.js';
 import { regionOfProducer } from '../topology/topology.js';
+import { MaxRateRun } from './max-rate-run.js';
 import { ReplicationRun } from './replication-run.js';
 import { runProcesses } from './run-processes.js';
 import { RunningTopology } from './running-topology.js';
@@ -57,6 +58,7 @@ export class ClusterSession {
   private placement: ClientPlacement | undefined;
   private faultsUntilMs = 0;
   private outcome: LoadOutcome | undefined;
+  private search: MaxRateRun | undefined;
   private failure: { status: 'error' | 'interrupted'; reason: string } | undefined;
 
   /** Makes the unit's log directory, then its session (client log, process registry, topology not yet started). */
@@ -147,6 +149,7 @@ export class ClusterSession {
 
   /** The open-loop load, with the fault timeline, resource sampling and the outputs' progress alongside. */
   async drive(): Promise<void> {
+    if (this.plan.scenario.workload.rateSearch) return this.driveSearch();
     const { progress, signal, outputs } = this.options;
     const { placement, replicated, run } = this;
     const part = { cluster: this.name, dir: this.dir };
@@ -197,6 +200,30 @@ export class ClusterSession {
     this.faultsUntilMs = this.clock.now();
   }
 
+  /** A max-rate search instead of one load: steps on the same cluster and clients (max-rate-run.ts). */
+  private async driveSearch(): Promise<void> {
+    const { progress, signal, outputs } = this.options;
+    const part = { cluster: this.name, dir: this.dir };
+    const { placement } = this;
+    outputs.loadStarted({}, part);
+    this.search = new MaxRateRun({
+      ...this.base(),
+      client: this.client!,
+      clock: this.clock,
+      signal,
+      consumerReadyTimeoutMs: CONSUMER_READY_TIMEOUT_MS,
+      ...(placement ? { regions: placement } : {}),
+      info: this.info,
+      onProgress: (p, label) => {
+        progress.load(p, label);
+        outputs.progress(p, part, () => this.partial(p.snapshot(), { ...p.counts }));
+      },
+    });
+    this.outcome = await this.search.run();
+    progress.done();
+    if (!this.outcome) throw new Error(interruptReason(signal));
+  }
+
   /** Waits (bounded by the drain timeout) for replication to catch up; an interrupted load is recorded as such. */
   async settle(): Promise<void> {
     const { signal } = this.options;
@@ -232,7 +259,7 @@ export class ClusterSession {
 
   result(): RunResult {
     const faults = this.injector?.results(this.faultsUntilMs) ?? [];
-    return buildResult({
+    const result = buildResult({
       ...this.base(),
       endedAt: new Date(),
       metrics: this.outcome?.metrics,
@@ -243,10 +270,12 @@ export class ClusterSession {
       ...(this.replicated ? this.replicated.figures(faults) : {}),
       ...(this.failure ? { status: this.failure.status, statusReason: this.failure.reason } : {}),
     });
+    return this.search ? this.search.decorate(result) : result;
   }
 
   private base() {
-    return { plan: this.plan, run: this.run, startedAt: this.startedAt, cluster: this.cluster } as const;
+    const plan = this.search?.resultPlan ?? this.plan;
+    return { plan, run: this.run, startedAt: this.startedAt, cluster: this.cluster } as const;
   }
 
   private partial(metrics: CollectedMetrics | undefined, counts: ResultInput['counts']): RunResult {

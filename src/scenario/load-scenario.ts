@@ -173,6 +173,16 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): Problem[] {
       const what = Array.isArray(actual) ? `${actual.length} item(s)` : JSON.stringify(actual);
       return [{ path, message: `${issue.message.replace(/^Too (small|big): /, '')}, got ${what}` }];
     }
+    case 'invalid_union': {
+      // One option of the value's shape (a string for 2000/s, an object for {find: max}): that option's problems.
+      const mismatch = (errors: z.core.$ZodIssue[]) =>
+        errors.every((e) => e.path.length === 0 && (e.code === 'invalid_type' || e.code === 'invalid_union'));
+      if (valueAt(data, path) === undefined) return [{ path, message: 'required field is missing' }];
+      const option = issue.errors.find((errors) => errors.length > 0 && !mismatch(errors));
+      if (option)
+        return option.flatMap((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] }, data));
+      return [{ path, message: issue.message }];
+    }
     default:
       return [{ path, message: issue.message }];
   }

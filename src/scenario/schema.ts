@@ -8,6 +8,7 @@ import { faultSchema, nemesisSchema } from '../faults/fault-schema.js';
 import { parseRegressionCheck, RegressionSyntaxError } from '../report/regression-checks.js';
 import { driverChoices, driverDescription, systemNames } from '../systems/facts.js';
 import { bytes, duration, rate } from './unit-schemas.js';
+import { type RateSearchSpec, rateSearchSchema } from './rate-search-schema.js';
 
 export { bytes, duration, rate };
 
@@ -200,7 +201,10 @@ export const workloadSchema = z
       .default(30_000)
       .meta({ description: 'After producing stops, how long consumers may take to catch up before the books close.' }),
     messageSize: bytes().default(1024),
-    rate: rate().optional().meta({ description: 'Total target rate (or give phases).' }),
+    rate: z.union([rate(), rateSearchSchema]).optional().meta({
+      description:
+        'Total target rate (or give phases), or {find: max, while: CONDITION}: search for the max sustainable rate.',
+    }),
     phases: z.array(ratePhaseSchema).min(1).optional().meta({
       description:
         "A rate profile instead of duration + rate, e.g. steady then a burst: [{duration: 40s, rate: 2000/s}, {duration: 10s, rate: 8000/s}]. Warm-up runs at the first phase's rate.",
@@ -248,7 +252,30 @@ export const workloadSchema = z
       .meta({ description: 'Regions of the producers and consumers (default: the region of broker 1).' }),
   })
   .strict()
-  .transform((workload, ctx) => {
+  .transform((input, ctx) => {
+    // A max-rate search: each step is a fixed-rate workload of its own (run/max-rate-run.ts); `from` stands here.
+    const rateSearch: RateSearchSpec | undefined = input.rate && 'find' in input.rate ? input.rate : undefined;
+    const rate =
+      input.rate === undefined || 'kind' in input.rate
+        ? input.rate
+        : { kind: 'fixed' as const, perSecond: input.rate.from };
+    const workload = { ...input, rate };
+    if (rateSearch && !input.phases) {
+      for (const [field, step] of [
+        ['duration', 'stepDuration'],
+        ['warmup', 'stepWarmup'],
+      ] as const)
+        if (field === 'duration' ? input.duration !== undefined : input.warmup > 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message: `with rate: {find: max}, each step has its own ${field}: give rate.${step} instead`,
+          });
+      const { from, stepWarmup, stepDuration } = rateSearch;
+      const first = { kind: 'fixed' as const, perSecond: from };
+      const phases = [{ duration: stepDuration, rate: first }];
+      return { ...workload, warmup: stepWarmup, duration: stepDuration, rate: first, phases, rateSearch };
+    }
     // One shape downstream: duration is the whole measurement window, phases the rate profile within it.
     if (workload.phases) {
       for (const field of ['duration', 'rate'] as const) {
@@ -264,7 +291,7 @@ export const workloadSchema = z
           });
       });
       const total = workload.phases.reduce((sum, phase) => sum + phase.duration, 0);
-      return { ...workload, duration: total, rate: workload.phases[0]!.rate, phases: workload.phases };
+      return { ...workload, duration: total, rate: workload.phases[0]!.rate, phases: workload.phases, rateSearch };
     }
     for (const field of ['duration', 'rate'] as const) {
       if (workload[field] === undefined)
@@ -276,6 +303,7 @@ export const workloadSchema = z
       duration: workload.duration,
       rate: workload.rate,
       phases: [{ duration: workload.duration, rate: workload.rate }],
+      rateSearch,
     };
   });
 
