@@ -26,6 +26,7 @@ import { drainWarning } from './drain-warning.js';
 import { type GroupMessages, RESULT_SCHEMA_VERSION, type RunResult, type RunStatus } from './result.js';
 import type { ReplicationResult, RpoFigures } from '../replication/replication-watch.js';
 import type { RtoFigures } from '../replication/client-failover.js';
+import { harnessCost, harnessWarning } from '../resources/harness-cost.js';
 import { resourceUse } from '../resources/resource-figures.js';
 import type { ResourceSamples } from '../resources/resource-sampler.js';
 
@@ -277,6 +278,9 @@ export function buildResult(input: ResultInput): RunResult {
   if (input.resources) {
     const window = { fromMs: workload.warmup, toMs: workload.warmup + workload.duration };
     result.resources = resourceUse(input.resources, window, result.throughput.produced?.messagesPerSec ?? null);
+    result.harness = harnessCost(result.resources.harness, result.throughput.produced?.messagesPerSec ?? null);
+    const busy = harnessWarning(result.harness);
+    if (busy) warnings.push(busy);
   }
   if (!complete)
     warnings.push('partial results: the run did not finish; figures cover only what ran, and losses are not judged');

@@ -181,6 +181,7 @@ const resourceRowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> = [
   ['Brokers disk written', 'MiB', 'lower', (r) => mib(r.resources?.brokers?.diskWrittenBytes)],
   ['Harness CPU mean (faultline itself)', 'cores', 'lower', (r) => r.resources?.harness?.cpu.mean],
   ['Harness CPU max', 'cores', 'lower', (r) => r.resources?.harness?.cpu.max],
+  ['Harness CPU per message (faultline itself)', 'µs', 'lower', (r) => r.harness?.cpuMicrosPerMessage],
 ];
 /** Shown only when some run ran MirrorMaker 2. */
 const mirrorMakerRowSpecs: Array<[string, string, 'higher' | 'lower', Extract]> = [

@@ -9,6 +9,7 @@ import type { FaultRecord } from '../faults/fault-injector.js';
 import type { ByRegion } from '../metrics/regional-figures.js';
 import type { ReplicationResult, RpoFigures } from '../replication/replication-watch.js';
 import type { RtoFigures } from '../replication/client-failover.js';
+import type { HarnessCost } from '../resources/harness-cost.js';
 import type { ResourceUse } from '../resources/resource-figures.js';
 import type { MaxRateResult } from './max-rate-result.js';
 
@@ -164,6 +165,12 @@ export interface RunResult {
    * timeline. Summary figures cover the measurement window (warm-up excluded). Absent when the load never started.
    */
   resources?: ResourceUse | null;
+  /**
+   * The load generator's own cost over the measurement window (from `resources.harness`): CPU-seconds, CPU µs per
+   * message produced (its send, ack and consumption), cores mean and max, RSS max, and `busy` when it used more than
+   * 0.8 of a core (then a warning says the generator may have been the bottleneck). Absent when not sampled.
+   */
+  harness?: HarnessCost | null;
   /**
    * The drain, in ms since the load's origin: when producing ended, when the drain began (faults healed) and when
    * it ended (at most `workload.drainTimeoutMs` after it began, whatever the client's timeouts). null when the

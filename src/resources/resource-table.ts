@@ -1,6 +1,7 @@
 /** The resource-use table of report.md: one row per kind, then one per process, over the measurement window. */
 import type { RunResult } from '../report/result.js';
 import { formatBytes } from '../scenario/units.js';
+import { harnessLine } from './harness-cost.js';
 import type { ResourceFigure } from './resource-figures.js';
 
 export function resourcesTable(r: RunResult): string {
@@ -29,7 +30,8 @@ export function resourcesTable(r: RunResult): string {
   ];
   const header = ['', 'CPU mean (cores)', 'CPU max', 'RSS max', 'disk written', 'disk read', 'CPU-s / M msgs'];
   const lines = [header, header.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`);
-  return `### Resource use\n\nSampled every ${use.intervalMs / 1000} s from /proc over the measurement window (warm-up excluded); a kind's row sums its processes each second. The harness row is faultline itself: near a full core, or with the machine's cores all busy, the load generator may have been the bottleneck.\n\n${lines.join('\n')}`;
+  const harness = r.harness ? `\n\n${harnessLine(r.harness)}` : '';
+  return `### Resource use\n\nSampled every ${use.intervalMs / 1000} s from /proc over the measurement window (warm-up excluded); a kind's row sums its processes each second. The harness row is faultline itself: near a full core, or with the machine's cores all busy, the load generator may have been the bottleneck.\n\n${lines.join('\n')}${harness}`;
 }
 
 function show(value: number | null): string {

@@ -121,6 +121,10 @@ test('a real run: the live endpoint counts messages as they go; resource figures
   assert.ok(brokers.diskWrittenBytes > 0, `broker wrote ${brokers.diskWrittenBytes} bytes`);
   assert.ok(brokers.cpuSecondsPerMillionMessages > 0);
   assert.ok(r.resources.harness.cpu.mean > 0 && r.resources.harness.rssBytes.max > 0);
+  assert.ok(
+    r.harness.cpuMicrosPerMessage > 0 && r.harness.cpuSeconds === r.resources.harness.cpuSeconds,
+    'harness cost',
+  );
   assert.ok(r.resources.toxiproxies.cpu.mean > 0 && r.resources.toxiproxies.rssBytes.max > 0, 'Toxiproxy sampled');
   assert.equal(r.resources.mirrorMakers, null, 'no MirrorMaker ran');
   assert.equal(r.criteria[0].passed, true);
