@@ -16,8 +16,16 @@ const STANDALONE_DEFAULTS: Record<string, string> = {
   managedLedgerDefaultWriteQuorum: '1',
   managedLedgerDefaultAckQuorum: '1',
 };
-/** BookKeeper's own defaults (ServerConfiguration, bookkeeper-server 4.17). */
-const BOOKIE_DEFAULTS: Record<string, string> = { journalWriteData: 'true', journalMaxGroupWaitMSec: '2' };
+/**
+ * BookKeeper's own defaults (ServerConfiguration, bookkeeper-server 4.17.2): the standalone loads its bookie's
+ * configuration from standalone.conf (PulsarStandalone → BKCluster's baseServerConfiguration), so what the file
+ * does not set stays at these.
+ */
+const BOOKIE_DEFAULTS: Record<string, string> = {
+  journalWriteData: 'true',
+  journalMaxGroupWaitMSec: '2',
+  journalFlushWhenQueueEmpty: 'false',
+};
 
 export function pulsarKnobs(side: Side): KnobMapping {
   const b = new MappingBuilder(side);
@@ -134,7 +142,12 @@ function effectivePulsar(side: Side, b: MappingBuilder): EffectiveSettings {
       : {
           value: syncs ? 'always' : 'os',
           pinned: knobs.durability.fsync !== undefined,
-          settings: broker(['journalSyncData', 'journalWriteData', 'journalMaxGroupWaitMSec']),
+          settings: broker([
+            'journalSyncData',
+            'journalWriteData',
+            'journalMaxGroupWaitMSec',
+            'journalFlushWhenQueueEmpty',
+          ]),
           ...(syncs
             ? {
                 note: 'the bookie syncs its journal per group commit: writes within journalMaxGroupWaitMSec share one fsync',
