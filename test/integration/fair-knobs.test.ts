@@ -69,6 +69,10 @@ test('kafka-vs-pulsar with fsync always: comparison.md shows both sides as run, 
     readFileSync(join(out, 'kafka', 'report.md'), 'utf8'),
     /## Durability, batching and prefetch \(as run\)/,
   );
+  assert.match(
+    readFileSync(join(out, 'comparison.html'), 'utf8'),
+    /<h2>Durability, batching and prefetch, as each side ran<\/h2>[\s\S]*<code>journalSyncData=true<\/code>/,
+  );
 
   // What the brokers were given, and (Kafka) what the broker itself logged it parsed.
   const kafkaLogs = join(out, 'kafka', 'logs');
