@@ -87,3 +87,14 @@ test('kafka-vs-pulsar with fsync always: comparison.md shows both sides as run, 
   assert.match(standalone, /^journalWriteData=true$/m);
   assert.match(standalone, /^managedLedgerDefaultAckQuorum=1$/m);
 });
+
+test('a knob one side cannot honour: exit 2 before anything starts, the field named and why', async () => {
+  const text = readFileSync(shipped, 'utf8').replace(/driver: platformatic\b.*/, 'driver: kafkajs');
+  const run = await runCli(['validate', writeScenario(text)], { timeoutMs: 60_000 });
+  assert.equal(run.code, 2, run.stderr + run.stdout);
+  assert.match(
+    run.stderr,
+    /scenario\.yaml:\d+:\d+: workload\.batching\.maxDelay: cannot be honoured on Kafka: kafkajs has no linger/,
+  );
+  assert.match(run.stderr, /workload\.prefetch\.messages: cannot be honoured on Kafka: kafkajs fetches again only/);
+});
