@@ -20,6 +20,8 @@ import type { ClusterSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
 import { driverFacts } from '../systems/facts.js';
 import { availableProviders, driversFor, findProvider, systemOf } from '../systems/systems.js';
+import { applyKnobs } from '../fairness/apply-knobs.js';
+import type { EffectiveSettings } from '../fairness/knobs.js';
 import { crossesRegions, resolveTopology, type Topology } from '../topology/topology.js';
 import { type PlannedFailover, planFailovers } from '../replication/failover-plan.js';
 import {
@@ -45,6 +47,8 @@ export interface ClusterRun {
   consumerOptions: Record<string, unknown>;
   /** Where the scenario declares the cluster (file:line), for start-up errors. */
   source?: string;
+  /** The fairness knobs as this cluster runs them (pinned or default), with its own settings (src/fairness/). */
+  effective?: EffectiveSettings;
 }
 
 export interface RunPlan {
@@ -99,7 +103,8 @@ export async function buildPlan(document: ScenarioDocument): Promise<RunPlan> {
   const runs: ClusterRun[] = [];
   for (const [i, cluster] of scenario.clusters.entries()) {
     checkContainerFields(cluster, i, problems);
-    const run = await planCluster(scenario, cluster, i, topology, problems, replicaOnly.has(cluster.name));
+    const planned = await planCluster(scenario, cluster, i, topology, problems, replicaOnly.has(cluster.name));
+    const run = planned && applyKnobs(scenario, planned, i, problems);
     const position = document.locate(['clusters', i]);
     if (run) runs.push({ ...run, source: position ? `${file}:${position.line}` : file });
   }

@@ -121,6 +121,7 @@ export function buildResult(input: ResultInput): RunResult {
       bootstrap: input.cluster?.endpoints.bootstrap ?? '',
       ...(input.cluster?.endpoints.webServiceUrl ? { webServiceUrl: input.cluster.endpoints.webServiceUrl } : {}),
       ...containerFacts(run.cluster, input.cluster),
+      ...(run.effective ? { effective: run.effective } : {}),
     },
     driver: {
       name: run.driver.name,

@@ -8,6 +8,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import { round } from '../scenario/units.js';
 import { describeCaps } from './caps.js';
+import { effectiveComparisonTable, effectiveWarning } from './effective-settings.js';
 import { type RegressionVerdict, renderRegression } from './regression.js';
 import { readResult, resultFilesUnder } from './result-files.js';
 import type { RunResult } from './result.js';
@@ -51,6 +52,8 @@ export interface Comparison {
   workload?: string;
   /** `compare --baseline`: the regression verdict per check (see regression.ts). */
   regression?: RegressionVerdict;
+  /** The durability, batching and prefetch each run ran with, as a Markdown table ('' when none recorded them). */
+  effective?: string;
 }
 
 /**
@@ -300,6 +303,7 @@ export function compareRuns(runs: ComparedRun[], regression?: RegressionVerdict)
       failed: (result.criteria ?? []).filter((c) => !c.passed).map((c) => c.expression),
     })),
     warnings: likeForLikeWarnings(runs),
+    effective: effectiveComparisonTable(runs),
     ...(new Set(runs.map((r) => describeWorkload(r.result))).size === 1
       ? { workload: describeWorkload(runs[0]!.result) }
       : {}),
@@ -351,6 +355,8 @@ function likeForLikeWarnings(runs: ComparedRun[]): string[] {
       `the runs did not have the same workload, so they are not like for like: ${runs.map((run) => `${run.label}: ${describeWorkload(run.result)}`).join('; ')}`,
     );
   }
+  const knobs = effectiveWarning(runs);
+  if (knobs) warnings.push(knobs);
   const caps = runs.map((run) => describeCaps(run.result));
   if (new Set(caps).size > 1)
     warnings.push(
@@ -407,6 +413,7 @@ export function renderComparison(comparison: Comparison): string {
   if (comparison.runs.some((r) => r.incomplete))
     out.push('', '† the run did not complete (error, interrupted or partial): its figures cover only what ran.');
   if (comparison.warnings.length > 0) out.push('', ...comparison.warnings.map((w) => `> ⚠ ${w}`));
+  if (comparison.effective) out.push('', comparison.effective);
   if (comparison.regression) out.push('', renderRegression(comparison.regression));
   out.push(
     '',

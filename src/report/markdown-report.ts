@@ -1,6 +1,6 @@
 /**
  * Renders report.md from REPORT_TEMPLATE.md and a result. Placeholders: {{dotted.path}} into the result,
- * {{table:NAME}} for tables (brokerResources, maxRate, criteria, throughput, latency, messages, groups, timeline), {{list:warnings}},
+ * {{table:NAME}} for tables (brokerResources, maxRate, effective, criteria, throughput, latency, messages, groups, timeline), {{list:warnings}},
  * {{list:status}} (what a run that did not complete covers), {{charts:SECTION}} (the section's charts, as SVG files
  * beside the report: see charts/run-charts.ts), {{section:SECTION}} (a heading and the charts, when it has any) and {{sparkline:produced|consumed|publishP99|endToEndP99}}.
  */
@@ -13,6 +13,7 @@ import type { RunResult } from './result.js';
 import { resourcesTable } from '../resources/resource-table.js';
 import { describeBrokerResources } from './caps.js';
 import { maxRateSection } from './max-rate-result.js';
+import { effectiveTable } from './effective-settings.js';
 
 const MAX_TIMELINE_ROWS = 60;
 
@@ -98,6 +99,8 @@ export function table(name: string, r: RunResult): string {
       return describeBrokerResources(r);
     case 'maxRate':
       return maxRateSection(r.maxRate);
+    case 'effective':
+      return effectiveTable(r);
     case 'workload': {
       const w = r.workload;
       const rate = w.targetRate === 'max' ? 'max rate' : `${w.targetRate} msg/s`;

@@ -12,6 +12,7 @@ import type { RtoFigures } from '../replication/client-failover.js';
 import type { HarnessCost } from '../resources/harness-cost.js';
 import type { ResourceUse } from '../resources/resource-figures.js';
 import type { MaxRateResult } from './max-rate-result.js';
+import type { EffectiveSettings } from '../fairness/knobs.js';
 
 export const RESULT_SCHEMA_VERSION = 2;
 
@@ -63,6 +64,12 @@ export interface RunResult {
     caps?: { cpus?: number; memoryBytes?: number };
     /** Containerised brokers: the image each ran, by tag and by id. */
     containers?: Array<{ broker: number; image: string; imageId: string }>;
+    /**
+     * The knobs that decide a fair comparison, as this side ran them (pinned by the scenario or defaults), keyed by
+     * cross-system name (durability.fsync, durability.replicas, durability.ackReplicas, batching.maxDelayMs,
+     * batching.maxBytes, prefetch.messages): each its value, whether pinned, and the system's own settings behind it.
+     */
+    effective?: EffectiveSettings;
   };
   /** The client that ran; `requested` is the scenario's choice (auto, or a name); `note` says why auto chose it. */
   driver: { name: string; requested: string; note?: string };

@@ -9,6 +9,7 @@ import { parseRegressionCheck, RegressionSyntaxError } from '../report/regressio
 import { driverChoices, driverDescription, systemNames } from '../systems/facts.js';
 import { bytes, duration, rate } from './unit-schemas.js';
 import { type RateSearchSpec, rateSearchSchema } from './rate-search-schema.js';
+import { batchingSchema, durabilitySchema, knobFieldMeta, prefetchSchema } from '../fairness/knobs.js';
 
 export { bytes, duration, rate };
 
@@ -78,6 +79,12 @@ export const clusterSchema = z
       description:
         "Kafka with regions: consumers read from a replica in their own region (KIP-392: the broker's rack-aware replica selector; broker.rack and the consumer's rack are the regions).",
     }),
+    // Pinned fairness knobs (src/fairness/): this cluster's own, each field over the workload's.
+    durability: durabilitySchema
+      .optional()
+      .meta({ description: `${knobFieldMeta.durability} Over workload.durability.` }),
+    batching: batchingSchema.optional().meta({ description: `${knobFieldMeta.batching} Over workload.batching.` }),
+    prefetch: prefetchSchema.optional().meta({ description: `${knobFieldMeta.prefetch} Over workload.prefetch.` }),
   })
   .strict();
 
@@ -250,6 +257,10 @@ export const workloadSchema = z
     placement: placementSchema
       .optional()
       .meta({ description: 'Regions of the producers and consumers (default: the region of broker 1).' }),
+    // Pinned fairness knobs (src/fairness/), for every cluster.
+    durability: durabilitySchema.optional().meta({ description: knobFieldMeta.durability }),
+    batching: batchingSchema.optional().meta({ description: knobFieldMeta.batching }),
+    prefetch: prefetchSchema.optional().meta({ description: knobFieldMeta.prefetch }),
   })
   .strict()
   .transform((input, ctx) => {

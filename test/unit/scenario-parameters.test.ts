@@ -93,7 +93,7 @@ test('--set: any field path, validated like the file, the flag named in every pr
       set: ['workload.rat=5000/s', 'workload.rate=fast', 'topics[1].partitions=2', 'workload.producers=[1]'],
     }),
     [
-      '--set workload.rat=5000/s: workload.rat: no field "workload.rat" (did you mean "rate"?); fields of workload: warmup, duration, drainTimeout, messageSize, rate, phases, topics, producers, consumers, keyDistribution, keyCount, maxInFlight, maxInFlightBatches, maxBatch, producer, consumer, placement',
+      '--set workload.rat=5000/s: workload.rat: no field "workload.rat" (did you mean "rate"?); fields of workload: warmup, duration, drainTimeout, messageSize, rate, phases, topics, producers, consumers, keyDistribution, keyCount, maxInFlight, maxInFlightBatches, maxBatch, producer, consumer, placement, durability, batching, prefetch',
       '--set topics[1].partitions=2: topics[1].partitions: topics has 1 item(s) in the file: --set changes items, it does not add them',
       '--set workload.rate=fast: workload.rate: expected a rate such as 2000/s, 5k/s or max, got "fast"',
       '--set workload.producers=[1]: workload.producers: expected number, got a list',

@@ -1,0 +1,90 @@
+/**
+ * The fairness knobs each side ran with (result.json `cluster.effective`, see src/fairness/knobs.ts), in words:
+ * one run's table for report.md, the side-by-side table of `compare`, and its like-for-like check (as caps.ts
+ * does for container caps).
+ */
+import { type EffectiveKnob, KNOBS, type KnobName } from '../fairness/knobs.js';
+import { formatBytes } from '../scenario/units.js';
+import type { RunResult } from './result.js';
+
+const knobNames = Object.keys(KNOBS) as KnobName[];
+
+function formatValue(name: KnobName, knob: EffectiveKnob | undefined): string {
+  if (!knob) return 'not recorded';
+  const { value } = knob;
+  if (value === null) return 'none';
+  if (typeof value === 'number' && name === 'batching.maxBytes') return formatBytes(value);
+  if (typeof value === 'number' && name === 'batching.maxDelayMs') return `${value} ms`;
+  return String(value);
+}
+
+function formatSettings(knob: EffectiveKnob): string {
+  return Object.entries(knob.settings)
+    .map(([key, value]) => `\`${key}=${String(value)}\``)
+    .join(', ');
+}
+
+/** A cell: the value, 📌 when pinned, and the system's own settings (and why, where they do not say). */
+function cell(name: KnobName, knob: EffectiveKnob | undefined): string {
+  if (!knob) return 'not recorded';
+  const settings = formatSettings(knob);
+  const parts = [`**${formatValue(name, knob)}**${knob.pinned ? ' 📌' : ''}`];
+  if (settings) parts.push(settings);
+  if (knob.note) parts.push(`_${knob.note}_`);
+  return parts.join(' — ').replace(/\|/g, '\\|');
+}
+
+/** report.md: what one run ran with; '' for a result written before the field existed. */
+export function effectiveTable(r: RunResult): string {
+  const effective = r.cluster.effective;
+  if (!effective) return '';
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    '## Durability, batching and prefetch (as run)',
+    '',
+    line(['Knob', `${r.cluster.system} (${r.driver.name})`]),
+    line(['---', '---']),
+    ...knobNames.map((name) => line([`${KNOBS[name]} (\`${name}\`)`, cell(name, effective[name])])),
+    '',
+    '📌 pinned by the scenario; otherwise the default this run used.',
+  ].join('\n');
+}
+
+/** compare: one row per knob, one column per run, and whether the runs agree. '' when no run recorded them. */
+export function effectiveComparisonTable(runs: Array<{ label: string; result: RunResult }>): string {
+  if (!runs.some((run) => run.result.cluster.effective)) return '';
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    '## Durability, batching and prefetch, as each side ran',
+    '',
+    line(['Knob', ...runs.map((run) => run.label), 'Same?']),
+    line(['---', ...runs.map(() => '---'), '---']),
+    ...knobNames.map((name) => {
+      const knobs = runs.map((run) => run.result.cluster.effective?.[name]);
+      return line([
+        `${KNOBS[name]} (\`${name}\`)`,
+        ...knobs.map((knob) => cell(name, knob)),
+        differing(name, runs) ? '**no**' : 'yes',
+      ]);
+    }),
+    '',
+    "📌 pinned by the scenario; otherwise the side's default. Each cell: the cross-system value, then the system's own settings.",
+  ].join('\n');
+}
+
+function differing(name: KnobName, runs: Array<{ result: RunResult }>): boolean {
+  return new Set(runs.map((run) => formatValue(name, run.result.cluster.effective?.[name]))).size > 1;
+}
+
+/** The like-for-like warning of compare: the knobs on which the runs differ, each side's value named. */
+export function effectiveWarning(runs: Array<{ label: string; result: RunResult }>): string | undefined {
+  if (runs.length < 2 || !runs.some((run) => run.result.cluster.effective)) return undefined;
+  const differences = knobNames
+    .filter((name) => differing(name, runs))
+    .map(
+      (name) =>
+        `${name} (${runs.map((run) => `${run.label}: ${formatValue(name, run.result.cluster.effective?.[name])}`).join(', ')})`,
+    );
+  if (differences.length === 0) return undefined;
+  return `the sides did not run with the same durability, batching and prefetch, so the runs are not like for like: ${differences.join('; ')} — pin them in the scenario (workload.durability, workload.batching, workload.prefetch)`;
+}
