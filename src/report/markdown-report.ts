@@ -12,6 +12,7 @@ import type { TimelinePoint } from '../metrics/collector.js';
 import type { RunResult } from './result.js';
 import { resourcesTable } from '../resources/resource-table.js';
 import { describeBrokerResources } from './caps.js';
+import { repeatTable } from './repeat-table.js';
 
 const MAX_TIMELINE_ROWS = 60;
 
@@ -95,6 +96,8 @@ export function table(name: string, r: RunResult): string {
   switch (name) {
     case 'brokerResources':
       return describeBrokerResources(r);
+    case 'repeat':
+      return repeatTable(r);
     case 'workload': {
       const w = r.workload;
       const rate = w.targetRate === 'max' ? 'max rate' : `${w.targetRate} msg/s`;
