@@ -217,11 +217,21 @@ program
   .option('-q, --quiet', 'no progress output')
   .action(async (dir: string, options: SuiteFlags & { quiet?: boolean }) => {
     const controller = new AbortController();
-    const progress = progressReporter(process.stderr, options.quiet);
-    const stop = (signal: NodeJS.Signals) => controller.abort(signal);
+    let registry: ProcessRegistry | undefined;
+    const stop = (signal: NodeJS.Signals) => {
+      if (controller.signal.aborted) {
+        registry?.killAllSync();
+        process.exit(ExitCode.interrupted);
+      }
+      controller.abort(signal);
+    };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-    process.exitCode = await suiteCommand(dir, options, controller.signal, progress);
+    process.exitCode = await suiteCommand(dir, options, {
+      signal: controller.signal,
+      progress: progressReporter(process.stderr, options.quiet),
+      onRegistry: (current) => (registry = current),
+    });
   });
 
 program

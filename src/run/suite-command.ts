@@ -1,10 +1,9 @@
 /** `faultline suite DIR`: run the suite, then write its summary (stdout, suite-summary.md, job summary), suite.json and JUnit. */
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { ProgressReporter } from '../report/progress.js';
 import { type SuiteReport, suiteJson, suiteJunitXml, suiteSummary } from '../report/suite-report.js';
 import { parseRepeat } from './repeat-runs.js';
-import { runSuite } from './suite.js';
+import { runSuite, type SuiteOptions } from './suite.js';
 import { parseBudget } from './suite-budget.js';
 
 export interface SuiteFlags {
@@ -23,8 +22,7 @@ export function defaultSuiteDir(now = new Date()): string {
 export async function suiteCommand(
   dir: string,
   flags: SuiteFlags,
-  signal: AbortSignal,
-  progress: ProgressReporter,
+  run: Pick<SuiteOptions, 'signal' | 'progress' | 'onRegistry'>,
 ): Promise<number> {
   const budgetMs = parseBudget(flags.budget);
   const repeat = flags.repeat === undefined ? 1 : parseRepeat(flags.repeat);
@@ -36,8 +34,7 @@ export async function suiteCommand(
     budgetMs,
     ...(flags.baselineDir ? { baselineDir: flags.baselineDir } : {}),
     ...(repeat > 1 ? { repeat } : {}),
-    signal,
-    progress,
+    ...run,
   });
   const report: SuiteReport = {
     dir,

@@ -17,6 +17,7 @@ import type { RegressionVerdict } from '../report/regression.js';
 import type { RunResult } from '../report/result.js';
 import { loadScenarioFile } from '../scenario/load-scenario.js';
 import { runRepeated } from './repeat-runs.js';
+import type { SessionOptions } from './cluster-session.js';
 import { runScenario } from './run-scenario.js';
 import { budgetDecision, estimateMs, planShape } from './suite-budget.js';
 
@@ -48,6 +49,8 @@ export interface SuiteOptions {
   repeat?: number;
   signal: AbortSignal;
   progress: ProgressReporter;
+  /** Receives the registry of the cluster being run, so a second Ctrl-C can kill its processes at once. */
+  onRegistry?: SessionOptions['onRegistry'];
   /** Monotonic milliseconds (the budget's clock). */
   now?: () => number;
 }
@@ -171,7 +174,12 @@ async function runOne(
   options.progress.info(`${file}: scenario "${plan.scenario.name}" → ${dir}`);
   try {
     await mkdir(dir, { recursive: true });
-    const how = { outDir: dir, signal: options.signal, progress: options.progress };
+    const how = {
+      outDir: dir,
+      signal: options.signal,
+      progress: options.progress,
+      ...(options.onRegistry ? { onRegistry: options.onRegistry } : {}),
+    };
     const outcome = options.repeat
       ? await runRepeated(plan, how, options.repeat, {}, [junitOutput, ciSummaryOutput])
       : await runScenario(plan, { ...how, outputs: scenarioOutputs() });
