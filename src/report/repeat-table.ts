@@ -1,4 +1,5 @@
 /** report.md's table of a repeated run (`run --repeat N`): each figure's median, spread and values over the repeats. */
+import { median } from '../run/repeat-math.js';
 import type { RunResult } from './result.js';
 
 export function repeatTable(r: RunResult): string {
@@ -26,10 +27,6 @@ export function repeatTable(r: RunResult): string {
 }
 
 function medianAt(r: RunResult, figure: string): number | null {
-  const s = r.repeat?.spread[figure];
-  const values = s?.values;
-  if (!values || values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : Math.round(((sorted[mid - 1]! + sorted[mid]!) / 2) * 1e6) / 1e6;
+  const values = r.repeat?.spread[figure]?.values;
+  return values && values.length > 0 ? median(values) : null;
 }
