@@ -26,6 +26,8 @@ import { createOutputs, type OutputCommand, type Outputs, outputOptions } from '
 import { progressReporter } from './report/progress.js';
 import type { RunResult } from './report/result.js';
 import { type ScenarioOutcome, runScenario } from './run/run-scenario.js';
+import { parseRepeat, REPEAT_HELP, runRepeated } from './run/repeat-runs.js';
+import { type SuiteFlags, suiteCommand } from './run/suite-command.js';
 import { loadScenarioFile } from './scenario/load-scenario.js';
 import { scenarioJsonSchema } from './scenario/schema.js';
 
@@ -53,7 +55,9 @@ withOutputs('run')
   .option('-o, --out <dir>', 'results directory (default: results/<scenario>-<timestamp>)')
   .option('-q, --quiet', 'no progress output')
   .option(SET_FLAG, SET_HELP, collectSet)
-  .action(async (file: string, options: { out?: string; quiet?: boolean; set?: string[] }) => {
+  .option('--repeat <n>', REPEAT_HELP)
+  .action(async (file: string, options: { out?: string; quiet?: boolean; set?: string[]; repeat?: string }) => {
+    const repeat = options.repeat === undefined ? undefined : parseRepeat(options.repeat);
     const plan = await buildPlan(await loadScenarioFile(file, { set: options.set }));
     const outputs = createOutputs('run', options);
     const progress = progressReporter(process.stderr, options.quiet);
@@ -69,13 +73,15 @@ withOutputs('run')
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const outcome = await runScenario(plan, {
+    const how = {
       ...(options.out ? { outDir: options.out } : {}),
       signal: controller.signal,
       progress,
-      outputs,
-      onRegistry: (current) => (registry = current),
-    });
+      onRegistry: (current: ProcessRegistry | undefined) => (registry = current),
+    };
+    const outcome = repeat
+      ? await runRepeated(plan, how, repeat, options)
+      : await runScenario(plan, { ...how, outputs });
     printSummary(outcome, outputs);
     process.exitCode = outcome.exitCode;
   });
@@ -195,6 +201,38 @@ async function compareWithBaseline(baseline: string, dirs: string[], options: Co
   );
   if (verdict.regressed > 0) process.exitCode = ExitCode.regressed;
 }
+
+program
+  .command('suite')
+  .description(
+    'run every scenario file of a folder in name order under a time budget: one summary table, one exit code (the worst)',
+  )
+  .argument('<dir>', 'folder of scenario files (*.yaml, *.yml)')
+  .option('-o, --out <dir>', 'results directory (default: results/suite-<timestamp>), one folder per scenario name')
+  .option('--budget <duration>', 'total time: a scenario whose estimated end falls after it is skipped', '40m')
+  .option('--baseline-dir <dir>', 'judge each run against DIR/<scenario name> as compare --baseline does (exit 4)')
+  .option('--junit <file>', 'one JUnit XML file of every scenario: criteria, regression checks, skipped and invalid')
+  .option('--summary <file>', 'append the summary table here (default: $GITHUB_STEP_SUMMARY when set)')
+  .option('--repeat <n>', 'run each scenario N times (see run --repeat)')
+  .option('-q, --quiet', 'no progress output')
+  .action(async (dir: string, options: SuiteFlags & { quiet?: boolean }) => {
+    const controller = new AbortController();
+    let registry: ProcessRegistry | undefined;
+    const stop = (signal: NodeJS.Signals) => {
+      if (controller.signal.aborted) {
+        registry?.killAllSync();
+        process.exit(ExitCode.interrupted);
+      }
+      controller.abort(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    process.exitCode = await suiteCommand(dir, options, {
+      signal: controller.signal,
+      progress: progressReporter(process.stderr, options.quiet),
+      onRegistry: (current) => (registry = current),
+    });
+  });
 
 program
   .command('setup')

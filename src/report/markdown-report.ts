@@ -14,6 +14,7 @@ import { resourcesTable } from '../resources/resource-table.js';
 import { describeBrokerResources } from './caps.js';
 import { maxRateSection } from './max-rate-result.js';
 import { effectiveTable } from './effective-settings.js';
+import { repeatTable } from './repeat-table.js';
 
 const MAX_TIMELINE_ROWS = 60;
 
@@ -101,6 +102,8 @@ export function table(name: string, r: RunResult): string {
       return maxRateSection(r.maxRate);
     case 'effective':
       return effectiveTable(r);
+    case 'repeat':
+      return repeatTable(r);
     case 'workload': {
       const w = r.workload;
       const rate = w.targetRate === 'max' ? 'max rate' : `${w.targetRate} msg/s`;

@@ -207,11 +207,13 @@ export interface RunResult {
   warnings: string[];
   environment: { node: string; platform: string; cpus: number; java?: number };
   /**
-   * Optional (absent today; `faultline run --repeat N` is to fill it): the run was repeated N times and `spread`
-   * holds, per figure (keyed by its criteria name, e.g. `latency.publish.p99`), the min, max and standard deviation
-   * over the repeats. `faultline compare --baseline` treats a change inside this noise as no regression.
+   * Written by `faultline run --repeat N` (absent otherwise): the run was repeated N times (`runs`), each repeat's
+   * results in its own directory (`dirs`, relative to this result's directory), this result's figures are the
+   * median of the repeats (book counts: totals), and `spread` holds, per figure (keyed by its criteria name, e.g.
+   * `latency.publish.p99`), the min, max, sample standard deviation and values over the repeats.
+   * `faultline compare --baseline` treats a change inside this noise as no regression.
    */
-  repeat?: { runs: number; spread: Record<string, FigureSpread> };
+  repeat?: { runs: number; spread: Record<string, FigureSpread>; dirs?: string[] };
   /**
    * A workload with `rate: {find: max}`: the highest rate that met its condition, every step tried and how precisely
    * the search converged (report/max-rate-result.ts). The run's other figures are those of that step.
@@ -223,5 +225,8 @@ export interface RunResult {
 export interface FigureSpread {
   min: number;
   max: number;
+  /** Sample standard deviation (n − 1). */
   stdev: number;
+  /** Each repeat's value, in repeat order (absent in results written by hand). */
+  values?: number[];
 }
