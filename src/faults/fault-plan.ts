@@ -104,6 +104,7 @@ export function planFaults(
     foreverAllowed,
     mirroredInto,
     runClusters: clustersJoinedWith(cluster.name, scenario),
+    mirrorMakersInto: mirrorMakerTargets(clustersJoinedWith(cluster.name, scenario), scenario),
     clientRegions: topology
       ? [...topology.producerRegions, ...(scenario.workload.consumers > 0 ? topology.consumerRegions : [])]
       : [],
@@ -166,8 +167,16 @@ export interface FaultContext {
   mirroredInto: string[];
   /** Every cluster of the run: this one and those joined with it by replication (started together). */
   runClusters: string[];
+  /** Clusters of the run a MirrorMaker 2 replicates into (from any Kafka cluster of the run). */
+  mirrorMakersInto?: string[];
   /** Where the workload's producers and consumers sit (before any failover moves them). */
   clientRegions: string[];
+}
+
+/** The clusters among `run` a MirrorMaker 2 replicates into: targets of a replication from a Kafka cluster. */
+function mirrorMakerTargets(run: string[], scenario: Scenario): string[] {
+  const isKafka = (name: string) => scenario.clusters.find((c) => c.name === name)?.system === 'kafka';
+  return [...new Set(scenario.replication.filter((r) => run.includes(r.to) && isKafka(r.from)).map((r) => r.to))];
 }
 
 /** `name` and every cluster connected to it through replication, either way (one run, one set of proxies). */
@@ -406,7 +415,7 @@ function checkContradictions(scenario: Scenario, faults: PlannedFault[], problem
     f.target.kind === 'broker'
       ? [f.target.id]
       : f.target.kind === 'region'
-        ? f.target.ids
+        ? [...f.target.ids, ...(f.target.mirrorMakers ?? []).map((into) => `mirrormaker(${into})`)]
         : f.target.kind === 'mirrormaker'
           ? [formatTarget(f.target)]
           : 'any';

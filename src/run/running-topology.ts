@@ -5,7 +5,7 @@
  * pushed on a teardown stack and stopped in reverse order, whatever happened.
  */
 import { join } from 'node:path';
-import type { ClusterEndpoints, ProviderContext, RunningCluster } from '../cluster/provider.js';
+import type { BrokerProcess, ClusterEndpoints, ProviderContext, RunningCluster } from '../cluster/provider.js';
 import { jvmRuntime } from '../cluster/jvm-runtime.js';
 import { DEFAULT_KAFKA_VERSION } from '../cluster/kafka/kafka-distribution.js';
 import { errorMessage, InfrastructureError } from '../errors.js';
@@ -59,6 +59,13 @@ export class RunningTopology {
 
   member(name: string): TopologyMember | undefined {
     return this.members.get(name);
+  }
+
+  /** The broker processes of every cluster of the run but `name`, by cluster (a region-outage kills them too). */
+  peerProcesses(name: string): ReadonlyMap<string, readonly BrokerProcess[]> {
+    return new Map(
+      [...this.members].filter(([other]) => other !== name).map(([other, m]) => [other, m.cluster.processes ?? []]),
+    );
   }
 
   /** The region a cluster's clients and replicator sit in: that of its first broker (undefined without regions). */
