@@ -94,7 +94,9 @@ export function planFaults(
   const replicated = scenario.replication.some((r) => r.from === cluster.name);
   const foreverAllowed = replicated || scenario.criteria.some((c) => ASKS_FOR_A_LASTING_FAULT.test(c));
   const mirroredInto =
-    cluster.system === 'kafka' ? scenario.replication.filter((r) => r.from === cluster.name).map((r) => r.to) : [];
+    cluster.system === 'kafka'
+      ? scenario.replication.filter((r) => r.from === cluster.name && r.replicator !== 'external').map((r) => r.to)
+      : [];
   const context: FaultContext = {
     cluster,
     topics,
@@ -176,7 +178,8 @@ export interface FaultContext {
 /** The clusters among `run` a MirrorMaker 2 replicates into: targets of a replication from a Kafka cluster. */
 function mirrorMakerTargets(run: string[], scenario: Scenario): string[] {
   const isKafka = (name: string) => scenario.clusters.find((c) => c.name === name)?.system === 'kafka';
-  return [...new Set(scenario.replication.filter((r) => run.includes(r.to) && isKafka(r.from)).map((r) => r.to))];
+  const ours = scenario.replication.filter((r) => run.includes(r.to) && isKafka(r.from) && r.replicator !== 'external');
+  return [...new Set(ours.map((r) => r.to))];
 }
 
 /** `name` and every cluster connected to it through replication, either way (one run, one set of proxies). */

@@ -6,6 +6,7 @@
 import type { Problem } from '../scenario/problems.js';
 import type { ClusterSpec, ReplicationSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
+import { checkReplicator } from './external-replicator.js';
 
 export interface PlannedReplication {
   /** Position in the scenario's replication list. */
@@ -18,6 +19,8 @@ export interface PlannedReplication {
   syncGroupOffsets: boolean;
   checkpointIntervalMs: number;
   exactlyOnce: boolean;
+  /** replicator: external — a MirrorMaker 2 someone else runs copies the topics; faultline starts none. */
+  external?: boolean;
 }
 
 /** Clusters joined by replication: started together, the workload on `workload`. */
@@ -95,6 +98,7 @@ export function planReplication(scenario: Scenario, problems: Problem[]): Planne
         message: `replication[${sameTarget.index}] into "${to.name}" has exactlyOnce: ${sameTarget.exactlyOnce}: one MirrorMaker 2 serves each target, so every replication into it must agree`,
       });
     }
+    checkReplicator(spec, from, to, planned, path, problems);
     const key = `${from.name}->${to.name}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
@@ -141,6 +145,7 @@ export function planReplication(scenario: Scenario, problems: Problem[]): Planne
       syncGroupOffsets: spec.syncGroupOffsets,
       checkpointIntervalMs: spec.checkpointInterval,
       exactlyOnce: spec.exactlyOnce,
+      ...(spec.replicator === 'external' ? { external: true } : {}),
     });
   });
   checkCycles(planned, problems);
@@ -211,7 +216,7 @@ export function describeReplication(plan: { replication: PlannedReplication[]; j
       .join(', ');
     const how =
       r.from.system === 'kafka'
-        ? `MirrorMaker 2, ${r.policy} naming, ${r.exactlyOnce ? 'exactly-once (transactions; readers on the target read committed)' : 'at-least-once'}`
+        ? `${r.external ? 'an external MirrorMaker 2 (faultline measures it)' : 'MirrorMaker 2'}, ${r.policy} naming, ${r.exactlyOnce ? 'exactly-once (transactions; readers on the target read committed)' : 'at-least-once'}`
         : 'Pulsar geo-replication of the namespace, both ways';
     return `replication ${r.from.name} → ${r.to.name}: ${topics} (${how})`;
   });

@@ -15,6 +15,7 @@ import { applyRegionCosts } from '../net/region-links.js';
 import { type ClusterPaths, RunNetwork } from '../net/run-network.js';
 import { ToxiproxyServer } from '../net/toxiproxy-server.js';
 import type { ClusterRun, RunPlan } from '../plan/plan.js';
+import { externalReplicator } from '../replication/external-replicator.js';
 import { startMirrorMaker, type RunningReplicator } from '../replication/mirror-maker.js';
 import { replicationTimestamps } from '../replication/mm2-config.js';
 import { startPulsarGeoReplication } from '../replication/pulsar-geo-replication.js';
@@ -235,6 +236,7 @@ export class RunningTopology {
         );
       return last!;
     }
+    if (replications.every((r) => r.external)) return externalReplicator(target, this.context.info);
     const region = this.regionOf(target);
     const version = this.members.get(target)!.cluster.version ?? targetRun.cluster.version ?? DEFAULT_KAFKA_VERSION;
     const brokers = Math.min(targetRun.cluster.brokers, ...replications.map((r) => r.from.brokers));
