@@ -39,7 +39,9 @@ export function runContainers(runId: string): string[] {
 }
 
 export function inspectContainer(id: string): Record<string, any> {
-  return JSON.parse(execFileSync('docker', ['inspect', id], { encoding: 'utf8' }))[0];
+  return JSON.parse(
+    execFileSync('docker', ['inspect', id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+  )[0];
 }
 
 /** Containers (running or not) a harness process started (label faultline.owner). */

@@ -76,10 +76,15 @@ export interface InjectorDeps {
   log: (line: string) => void;
   /** Process control of each MirrorMaker 2, by the cluster it replicates into (target mirrormaker(cluster)). */
   mirrorMakers?: ReadonlyMap<string, ProcessControl>;
+  /** The brokers of the run's other clusters, by cluster: what a region-outage in mode kill also takes down. */
+  peers?: ReadonlyMap<string, readonly BrokerProcess[]>;
 }
 
 /** MirrorMaker 2 processes are held like brokers, under ids above every broker's: MIRROR_MAKER_IDS + i. */
 const MIRROR_MAKER_IDS = 100_000;
+/** Other clusters' brokers are held under PEER_IDS + PEER_STRIDE × (cluster's index) + broker id. */
+const PEER_IDS = 200_000;
+const PEER_STRIDE = 1_000;
 
 interface FaultRun {
   fault: PlannedFault;
@@ -114,6 +119,8 @@ export class FaultInjector {
   private readonly processes: ProcessHolds;
   private readonly listeners: Array<(record: FaultRecord) => void> = [];
   private readonly mirrorMakerIds: ReadonlyMap<string, number>;
+  /** `cluster/broker-N` of another cluster of the run → its id here. */
+  private readonly peerIds: ReadonlyMap<string, number>;
   /** broker-N, or mirrormaker(cluster) for a MirrorMaker 2's id. */
   private readonly processName: (id: number) => string;
 
@@ -129,10 +136,20 @@ export class FaultInjector {
       process: { id: MIRROR_MAKER_IDS + i, control } satisfies BrokerProcess,
     }));
     this.mirrorMakerIds = new Map(mirrorMakers.map(({ into, process }) => [into, process.id]));
-    const names = new Map(mirrorMakers.map(({ into, process }) => [process.id, `mirrormaker(${into})`]));
+    const peers = [...(deps.peers ?? new Map<string, BrokerProcess[]>())].flatMap(([name, processes], i) =>
+      processes.map((p) => ({
+        name: `${name}/broker-${p.id}`,
+        process: { id: PEER_IDS + PEER_STRIDE * i + p.id, control: p.control } satisfies BrokerProcess,
+      })),
+    );
+    this.peerIds = new Map(peers.map(({ name, process }) => [name, process.id]));
+    const names = new Map([
+      ...mirrorMakers.map(({ into, process }) => [process.id, `mirrormaker(${into})`] as const),
+      ...peers.map(({ name, process }) => [process.id, name] as const),
+    ]);
     this.processName = (id) => names.get(id) ?? `broker-${id}`;
     this.processes = new ProcessHolds(
-      [...(cluster.processes ?? []), ...mirrorMakers.map((m) => m.process)],
+      [...(cluster.processes ?? []), ...mirrorMakers.map((m) => m.process), ...peers.map((p) => p.process)],
       deps.clock,
       deps.log,
       this.processName,
@@ -424,8 +441,14 @@ export class FaultInjector {
           `${what} could not be looked up within ${LEADER_LOOKUP_TIMEOUT_MS / 1000} s`,
         ).then((id) => [knownBroker(id, ids, `${target.topic}/${target.partition} has no leader`)]);
       }
-      case 'region':
-        return target.ids;
+      case 'region': {
+        // mode kill: also the other clusters' brokers and the MirrorMaker 2 workers there that faultline runs.
+        const peers = (target.peers ?? []).flatMap(({ cluster, ids }) =>
+          ids.flatMap((id) => this.peerIds.get(`${cluster}/broker-${id}`) ?? []),
+        );
+        const mirrorMakers = (target.mirrorMakers ?? []).flatMap((into) => this.mirrorMakerIds.get(into) ?? []);
+        return [...target.ids, ...peers, ...mirrorMakers];
+      }
       case 'mirrormaker': {
         const id = this.mirrorMakerIds.get(target.cluster);
         if (id === undefined) throw new Error(`no MirrorMaker 2 runs into cluster "${target.cluster}"`);

@@ -95,7 +95,7 @@ export function planFaults(
   const replicated = scenario.replication.some((r) => r.from === cluster.name);
   const foreverAllowed = replicated || scenario.criteria.some((c) => ASKS_FOR_A_LASTING_FAULT.test(c));
   const mirroredInto = factsOf(cluster.system).replicator.ownProcess
-    ? scenario.replication.filter((r) => r.from === cluster.name).map((r) => r.to)
+    ? scenario.replication.filter((r) => r.from === cluster.name && r.replicator !== 'external').map((r) => r.to)
     : [];
   const context: FaultContext = {
     cluster,
@@ -106,6 +106,7 @@ export function planFaults(
     foreverAllowed,
     mirroredInto,
     runClusters: clustersJoinedWith(cluster.name, scenario),
+    mirrorMakersInto: mirrorMakerTargets(clustersJoinedWith(cluster.name, scenario), scenario),
     clientRegions: topology
       ? [...topology.producerRegions, ...(scenario.workload.consumers > 0 ? topology.consumerRegions : [])]
       : [],
@@ -168,8 +169,17 @@ export interface FaultContext {
   mirroredInto: string[];
   /** Every cluster of the run: this one and those joined with it by replication (started together). */
   runClusters: string[];
+  /** Clusters of the run a MirrorMaker 2 replicates into (from any Kafka cluster of the run). */
+  mirrorMakersInto?: string[];
   /** Where the workload's producers and consumers sit (before any failover moves them). */
   clientRegions: string[];
+}
+
+/** The clusters among `run` a MirrorMaker 2 replicates into: targets of a replication from a Kafka cluster. */
+function mirrorMakerTargets(run: string[], scenario: Scenario): string[] {
+  const isKafka = (name: string) => scenario.clusters.find((c) => c.name === name)?.system === 'kafka';
+  const ours = scenario.replication.filter((r) => run.includes(r.to) && isKafka(r.from) && r.replicator !== 'external');
+  return [...new Set(ours.map((r) => r.to))];
 }
 
 /** `name` and every cluster connected to it through replication, either way (one run, one set of proxies). */
@@ -410,7 +420,7 @@ function checkContradictions(scenario: Scenario, faults: PlannedFault[], problem
     f.target.kind === 'broker'
       ? [f.target.id]
       : f.target.kind === 'region'
-        ? f.target.ids
+        ? [...f.target.ids, ...(f.target.mirrorMakers ?? []).map((into) => `mirrormaker(${into})`)]
         : f.target.kind === 'mirrormaker'
           ? [formatTarget(f.target)]
           : 'any';

@@ -5,8 +5,18 @@ export type FaultTarget =
   | { kind: 'leader'; topic: string; partition: number }
   | { kind: 'controller' }
   | { kind: 'all' }
-  /** Every broker of a region (region-outage): resolved at plan time. */
-  | { kind: 'region'; region: string; ids: number[] }
+  /**
+   * Every broker of a region (region-outage): resolved at plan time — the workload cluster's (`ids`) and, for
+   * `mode: kill`, those of the other clusters of the run there (`peers`) and the MirrorMaker 2 workers that sit
+   * there (`mirrorMakers`: by the cluster each replicates into; one runs in its target's region).
+   */
+  | {
+      kind: 'region';
+      region: string;
+      ids: number[];
+      peers?: Array<{ cluster: string; ids: number[] }>;
+      mirrorMakers?: string[];
+    }
   /** The MirrorMaker 2 process that replicates into `cluster` (process faults only). */
   | { kind: 'mirrormaker'; cluster: string };
 

@@ -7,6 +7,7 @@ import type { Problem } from '../scenario/problems.js';
 import type { ClusterSpec, ReplicationSpec, Scenario, TopicSpec } from '../scenario/schema.js';
 import { didYouMean } from '../scenario/suggest.js';
 import { allSystemFacts, factsOf } from '../systems/facts.js';
+import { checkReplicator } from './external-replicator.js';
 
 export interface PlannedReplication {
   /** Position in the scenario's replication list. */
@@ -19,6 +20,8 @@ export interface PlannedReplication {
   syncGroupOffsets: boolean;
   checkpointIntervalMs: number;
   exactlyOnce: boolean;
+  /** replicator: external — a MirrorMaker 2 someone else runs copies the topics; faultline starts none. */
+  external?: boolean;
 }
 
 /** Clusters joined by replication: started together, the workload on `workload`. */
@@ -96,6 +99,7 @@ export function planReplication(scenario: Scenario, problems: Problem[]): Planne
         message: `replication[${sameTarget.index}] into "${to.name}" has exactlyOnce: ${sameTarget.exactlyOnce}: one ${replicator.label} serves each target, so every replication into it must agree`,
       });
     }
+    checkReplicator(spec, from, to, planned, path, problems);
     const key = `${from.name}->${to.name}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
@@ -143,6 +147,7 @@ export function planReplication(scenario: Scenario, problems: Problem[]): Planne
       syncGroupOffsets: spec.syncGroupOffsets,
       checkpointIntervalMs: spec.checkpointInterval,
       exactlyOnce: spec.exactlyOnce,
+      ...(spec.replicator === 'external' ? { external: true } : {}),
     });
   });
   checkCycles(planned, problems);

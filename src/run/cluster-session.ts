@@ -177,6 +177,7 @@ export class ClusterSession {
               random: seededRandom(this.plan.scenario.nemesis?.seed ?? 1),
               log: this.info,
               mirrorMakers: mirrorMakerControls(this.topology.replicators),
+              peers: this.topology.peerProcesses(this.name),
             });
           replicated?.onLoadStart(this.injector);
           const replication = replicated && (() => replicated.flowFigures());

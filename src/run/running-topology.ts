@@ -5,7 +5,7 @@
  * pushed on a teardown stack and stopped in reverse order, whatever happened.
  */
 import { join } from 'node:path';
-import type { ClusterEndpoints, ProviderContext, RunningCluster } from '../cluster/provider.js';
+import type { BrokerProcess, ClusterEndpoints, ProviderContext, RunningCluster } from '../cluster/provider.js';
 import { errorMessage, InfrastructureError } from '../errors.js';
 import { needsProxies } from '../faults/fault-plan.js';
 import { ProxiedNetwork } from '../net/proxied-network.js';
@@ -13,6 +13,7 @@ import { applyRegionCosts } from '../net/region-links.js';
 import { type ClusterPaths, RunNetwork } from '../net/run-network.js';
 import { ToxiproxyServer } from '../net/toxiproxy-server.js';
 import type { ClusterRun, RunPlan } from '../plan/plan.js';
+import { externalReplicator } from '../replication/external-replicator.js';
 import type { RunningReplicator } from '../replication/mirror-maker.js';
 import { replicationTimestamps } from '../replication/mm2-config.js';
 import { type JoinedClusters, type PlannedReplication, targetTopics } from '../replication/replication-plan.js';
@@ -58,6 +59,13 @@ export class RunningTopology {
 
   member(name: string): TopologyMember | undefined {
     return this.members.get(name);
+  }
+
+  /** The broker processes of every cluster of the run but `name`, by cluster (a region-outage kills them too). */
+  peerProcesses(name: string): ReadonlyMap<string, readonly BrokerProcess[]> {
+    return new Map(
+      [...this.members].filter(([other]) => other !== name).map(([other, m]) => [other, m.cluster.processes ?? []]),
+    );
   }
 
   /** The region a cluster's clients and replicator sit in: that of its first broker (undefined without regions). */
@@ -215,6 +223,7 @@ export class RunningTopology {
 
   private async startReplicator(target: string, replications: PlannedReplication[]): Promise<RunningReplicator> {
     const targetRun = this.runs.find((r) => r.cluster.name === target)!;
+    if (replications.every((r) => r.external)) return externalReplicator(target, this.context.info);
     const replicator = await systemOf(targetRun.cluster.system).startReplicator({
       target: { spec: targetRun.cluster, provider: targetRun.provider, cluster: this.members.get(target)!.cluster },
       replications: replications.map((r) => ({ ...r, topics: [...r.topics, PROBE_TOPIC] })),

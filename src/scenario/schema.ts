@@ -162,6 +162,10 @@ export const replicationSchema = z
       description:
         'Kafka: MirrorMaker 2 exactly-once (KIP-618): records and source offsets committed in one transaction on the target, so a MirrorMaker crash adds no duplicates; each batch MirrorMaker 2 polls is one transaction (transaction.boundary=poll), which readers on the target see once committed. Every replication into one target must agree. Not for Pulsar.',
     }),
+    replicator: z.enum(['faultline', 'external']).default('faultline').meta({
+      description:
+        "Kafka: who runs the MirrorMaker 2. faultline (default) starts its own; external: one already runs (e.g. a compose file's) and copies these topics under `policy` — faultline only measures it (lag, what it failed to copy). Every replication into one target must agree.",
+    }),
   })
   .strict();
 

@@ -46,7 +46,7 @@ export interface ReplicatorFacts {
    */
   readonly lagNeedsBrokerPublishTime: boolean;
   /** One line for `faultline validate`. */
-  describe(replication: { policy: string; exactlyOnce: boolean }): string;
+  describe(replication: { policy: string; exactlyOnce: boolean; external?: boolean }): string;
 }
 
 /** The fields of a scenario's cluster entry a system's own checks read (structural: no import of the schema). */

@@ -2,7 +2,7 @@
  * compose/ on real containers: each compose file comes up under a project of its own (`docker-compose -p … up -d`,
  * waited on its healthchecks), passes its scenario in scenarios/ (provider: external) and goes down (`down -v`),
  * also when something fails. The MirrorMaker 2 pair also shows that the compose file's own MirrorMaker 2 copied
- * every message the run acknowledged on east to west. Images: the locally built tags, as
+ * every message the run acknowledged on east to west, and that faultline measured that copy (replicator: external). Images: the locally built tags, as
  * `faultline images build --print-env` prints them (the documented way to feed the compose files).
  */
 import assert from 'node:assert/strict';
@@ -128,6 +128,13 @@ test('compose/kafka-mm2.yml comes up healthy, passes its scenario on east, and i
   if (skip) return t.skip(skip);
   await withCompose('kafka-mm2.yml', async () => {
     const r = await runScenario('compose-kafka-mm2.yaml');
+    // replicator: external — faultline started no MirrorMaker 2 and measured the compose file's.
+    const rep = r.replication;
+    assert.equal(rep.replicated, r.messages.acked, 'every acknowledged message seen on west');
+    assert.equal(rep.notReplicated, 0);
+    assert.equal(rep.lagUnmeasured, 0, "every copy carried east's append time");
+    assert.ok(rep.lag.p50 > 0 && rep.lag.p50 <= rep.lag.p99 && rep.lag.p99 < 10_000, JSON.stringify(rep.lag));
+    console.log(`compose-kafka-mm2.yaml: the compose MirrorMaker 2's lag p50 ${rep.lag.p50} ms, p99 ${rep.lag.p99} ms`);
     // A fresh project: east's topic holds this run's messages only; west must reach east's end, then hold them all.
     const east = await topicEnd('127.0.0.1:62291', 'compose-orders');
     const deadline = Date.now() + 60_000;

@@ -238,6 +238,8 @@ export function bench(
     withNetwork?: boolean;
     /** Fake MirrorMaker 2 processes, by the cluster each replicates into. */
     mirrorMakers?: ReadonlyMap<string, FakeBroker>;
+    /** Fake brokers of other clusters of the run, by cluster. */
+    peers?: ReadonlyMap<string, FakeBroker[]>;
   } = {},
 ): Bench {
   mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
@@ -272,6 +274,9 @@ export function bench(
     random: seededRandom(1),
     log: (line) => log.push(line),
     ...(o.mirrorMakers ? { mirrorMakers: o.mirrorMakers } : {}),
+    ...(o.peers
+      ? { peers: new Map([...o.peers].map(([name, list]) => [name, list.map((b) => ({ id: b.id, control: b }))])) }
+      : {}),
   });
   injector.start();
   const advanceTo = async (ms: number) => {

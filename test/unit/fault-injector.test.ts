@@ -453,3 +453,37 @@ faults:
   assert.equal(restart!.resolvedTarget, 'mirrormaker(b)');
   assert.notEqual(restart!.healedAt, null);
 });
+
+test('a region-outage kill takes down the region’s brokers of every cluster and its MirrorMaker 2, and starts them at the heal', async () => {
+  const now = () => Date.now();
+  const planned = [
+    {
+      id: 'f1',
+      origin: 'faults[0]',
+      action: 'region-outage' as const,
+      target: {
+        kind: 'region' as const,
+        region: 'eu',
+        ids: [3],
+        peers: [{ cluster: 'b', ids: [1] }],
+        mirrorMakers: ['b'],
+      },
+      atMs: 500,
+      durationMs: 500,
+      links: 'all' as const,
+      stream: 'both' as const,
+      mode: 'kill' as const,
+    },
+  ];
+  const mm2 = new FakeBroker(7, now);
+  const peer = new FakeBroker(1, now);
+  const b = bench(planned, { mirrorMakers: new Map([['b', mm2]]), peers: new Map([['b', [peer]]]) });
+  await b.advanceTo(700);
+  assert.deepEqual([b.brokers.map((x) => x.state), peer.state, mm2.state], [['up', 'up', 'down'], 'down', 'down']);
+  await b.advanceTo(1200);
+  assert.deepEqual([b.brokers[2]!.state, peer.state, mm2.state], ['up', 'up', 'up']);
+  await b.injector.healAll();
+  const [outage] = b.injector.results(2000);
+  assert.equal(outage!.resolvedTarget, 'broker-3,b/broker-1,mirrormaker(b)');
+  assert.deepEqual([outage!.injectedAt, outage!.healedAt], [500, 1000]);
+});

@@ -205,3 +205,42 @@ test('region-outage: kill needs brokers of the workload cluster in the region; i
     /nothing of the run sits in region "ap"/,
   );
 });
+
+/** A 3-broker source a (two in us, one in eu) and its replica b in eu: MirrorMaker 2 runs in eu, beside b. */
+const stretchedPair = (faults: string) => `name: stretched-pair-unit
+regions: [us, eu]
+links: [{between: [us, eu], latency: 30ms}]
+clusters:
+  - {name: a, system: kafka, brokers: 3, regions: [us, us, eu]}
+  - {name: b, system: kafka, brokers: 1, region: eu}
+topics: [{name: t, cluster: a, partitions: 1, replicationFactor: 1}]
+replication: [{from: a, to: b, topics: [t]}]
+workload: {duration: 20s, rate: 100/s, placement: {producers: [us], consumers: [us]}}
+faults:
+${faults}
+`;
+
+test("region-outage kill takes down every process of the run in the region: other clusters' brokers and MirrorMaker 2 there", async () => {
+  const [eu] = await planned(stretchedPair('  - {at: 1s, action: region-outage, region: eu, duration: 5s}'));
+  assert.deepEqual(eu!.target, {
+    kind: 'region',
+    region: 'eu',
+    ids: [3],
+    peers: [{ cluster: 'b', ids: [1] }],
+    mirrorMakers: ['b'],
+  });
+  const [us] = await planned(stretchedPair('  - {at: 1s, action: region-outage, region: us, duration: 5s}'));
+  assert.deepEqual(us!.target, { kind: 'region', region: 'us', ids: [1, 2] }, 'nothing else of the run sits in us');
+  const [isolate] = await planned(
+    stretchedPair('  - {at: 1s, action: region-outage, region: eu, mode: isolate, duration: 5s}'),
+  );
+  assert.deepEqual(isolate!.target, { kind: 'region', region: 'eu', ids: [3] }, 'isolate kills nothing');
+  await assert.rejects(
+    planned(
+      stretchedPair(
+        '  - {at: 1s, action: region-outage, region: eu, duration: 5s}\n  - {at: 2s, action: pause, target: "mirrormaker(b)", duration: 1s}',
+      ),
+    ),
+    /faults\[1\]: pause on mirrormaker\(b\) at 2 s overlaps faults\[0\] \(region-outage on region\(eu\) at 1 s\)/,
+  );
+});

@@ -18,6 +18,7 @@ import { type ProcessRegistry, processMarkers } from '../process-registry.js';
 import type { LaunchSpec, ProcessControl, Runtime } from '../runtime.js';
 import { startupFailureReason } from '../startup-failure.js';
 import { containerClient } from './container-client.js';
+import { requireDaemon } from './docker-cli.js';
 import { containerClasspath, type ResolvedImage, resolveImage } from './container-image.js';
 
 export const RUN_LABEL = 'faultline.run';
@@ -261,6 +262,9 @@ function readLines(file: string | undefined): string[] {
 export const containerRuntime: Runtime & { requireReady(): Promise<void> } = {
   name: 'container',
   async requireReady() {
+    // The docker CLI first: it asks exactly the daemon DOCKER_HOST names (testcontainers would fall back to the
+    // default socket), and faultline needs it anyway (images, clean-up by label).
+    await requireDaemon();
     await containerClient();
   },
   async launch(spec, registry) {

@@ -66,5 +66,6 @@ export async function daemonVersion(): Promise<{ version: string } | { reason: s
 export async function requireDaemon(): Promise<string> {
   const answer = await daemonVersion();
   if ('version' in answer) return answer.version;
-  throw new InfrastructureError(`no container runtime answers (${answer.reason}): ${START_RUNTIME_HINT}`);
+  const reason = answer.reason.replace(`: ${START_RUNTIME_HINT}`, '');
+  throw new InfrastructureError(`no container runtime answers (${reason}): ${START_RUNTIME_HINT}`);
 }

@@ -56,7 +56,17 @@ async function partitionLeader(
   }
 }
 
-/** The KRaft quorum leader (the active controller), from Kafka's own metadata-quorum tool. */
+/**
+ * The KRaft quorum leader (the active controller), from Kafka's own metadata-quorum tool, run as a JVM on this
+ * machine for both runtimes. For provider: docker this is equivalent to running it in a broker's container: the
+ * tool is only a client of the brokers' DescribeQuorum API, its jars are the very classpath this machine resolved
+ * from Maven Central and the image holds a copy of (the same version), and with host networking it reaches the
+ * same 127.0.0.1 listeners (through the same proxies) that a container would — the answer is the quorum's, not
+ * the client's. Host java is already a prerequisite of the docker provider (Maven resolves those jars), and a
+ * container start per lookup would add seconds inside the lookup's time box (the injector looks every 2 s
+ * before a heal). An `image:` of another Kafka version is still asked by this version's client, which the
+ * protocol's version negotiation covers.
+ */
 async function quorumLeader(classpath: string, bootstrap: string): Promise<number | undefined> {
   const { stdout } = await promisify(execFile)(
     'java',

@@ -1,11 +1,13 @@
 /**
- * region-outage: a region goes down. `mode: kill` (the default) kills the workload cluster's brokers there (held
- * down until the heal, as a kill); `mode: isolate` cuts every path with an end in the region, in every cluster of
- * the run.
+ * region-outage: a region goes down. `mode: kill` (the default) kills every process of the run there — the
+ * workload cluster's brokers, the other joined clusters' brokers, and a MirrorMaker 2 whose target sits there
+ * (held down until the heal, as a kill; on a container runtime, their containers); `mode: isolate` cuts every
+ * path with an end in the region, in every cluster of the run.
  */
 import { z } from 'zod';
 import type { FaultFamily } from '../fault-family.js';
 import type { FaultContext } from '../fault-plan.js';
+import type { FaultTarget } from '../targets.js';
 import { cutLinks } from './link-breaks.js';
 import { takeDown } from './process.js';
 import { clusterRegionLinks, regionsFor, runRegionLinks } from './region-paths.js';
@@ -27,6 +29,24 @@ function whatSitsIn(region: string, context: FaultContext): string[] {
   const { topology, runClusters, clientRegions } = context;
   const brokersOf = runClusters.filter((name) => topology?.clusters.get(name)?.brokerRegions.includes(region));
   return [...brokersOf.map((name) => `brokers of "${name}"`), ...(clientRegions.includes(region) ? ['clients'] : [])];
+}
+
+/**
+ * Besides the workload cluster's brokers, what a kill of `region` takes down: the brokers there of every other
+ * cluster of the run, and each MirrorMaker 2 whose target's first broker sits there (where it runs).
+ */
+function othersIn(
+  region: string,
+  context: FaultContext,
+): Pick<FaultTarget & { kind: 'region' }, 'peers' | 'mirrorMakers'> {
+  const { topology, runClusters, cluster } = context;
+  const regionsOf = (name: string) => topology?.clusters.get(name)?.brokerRegions ?? [];
+  const peers = runClusters
+    .filter((name) => name !== cluster.name)
+    .map((name) => ({ cluster: name, ids: regionsOf(name).flatMap((r, i) => (r === region ? [i + 1] : [])) }))
+    .filter((peer) => peer.ids.length > 0);
+  const mirrorMakers = (context.mirrorMakersInto ?? []).filter((into) => regionsOf(into)[0] === region);
+  return { ...(peers.length ? { peers } : {}), ...(mirrorMakers.length ? { mirrorMakers } : {}) };
 }
 
 export const regionOutage: FaultFamily<'region-outage', typeof fields> = {
@@ -65,7 +85,8 @@ export const regionOutage: FaultFamily<'region-outage', typeof fields> = {
       );
       return undefined;
     }
-    return { target: { kind: 'region', region: spec.region, ids }, extra: { mode, regions } };
+    const others = mode === 'kill' ? othersIn(spec.region, context) : {};
+    return { target: { kind: 'region', region: spec.region, ids, ...others }, extra: { mode, regions } };
   },
   nemesis(_action, { context, pick }) {
     const topology = context.topology;

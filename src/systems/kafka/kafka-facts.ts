@@ -30,7 +30,7 @@ export const kafkaFacts: SystemFacts<'kafka'> = {
     },
     lagNeedsBrokerPublishTime: false,
     describe: (r) =>
-      `MirrorMaker 2, ${r.policy} naming, ${r.exactlyOnce ? 'exactly-once (transactions; readers on the target read committed)' : 'at-least-once'}`,
+      `${r.external ? 'an external MirrorMaker 2 (faultline measures it)' : 'MirrorMaker 2'}, ${r.policy} naming, ${r.exactlyOnce ? 'exactly-once (transactions; readers on the target read committed)' : 'at-least-once'}`,
   },
   checkEntry(cluster) {
     const problems: EntryProblem[] = [];
