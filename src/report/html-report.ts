@@ -42,8 +42,8 @@ export function renderHtmlReport(r: RunResult, sections: RenderedSection[]): str
     md(table('groups', r)),
     '</section>',
     r.byRegion ? `<section id="regions">${md(table('regions', r))}</section>` : '',
-    resources?.charts.length
-      ? `<section id="resources"><h2>${escapeHtml(resources.title)}</h2>${chartsHtml(resources.charts)}</section>`
+    r.resources || resources?.charts.length
+      ? `<section id="resources"><h2>${escapeHtml(resources?.title ?? 'Resources')}</h2>${md(table('resources', r))}${chartsHtml(resources?.charts ?? [])}</section>`
       : '',
     '<section id="timeline"><details><summary>Timeline (per second)</summary>',
     md(table('timeline', r)),

@@ -6,7 +6,7 @@
  * processes (`brokers.cpu.max` is the most cores all brokers used together in one second).
  */
 import { round } from '../scenario/units.js';
-import type { ProcessKind, ProcessPoint, ResourcePoint, ResourceSamples } from './resource-sampler.js';
+import type { ProcessKind, ProcessPoint, ReadingSource, ResourcePoint, ResourceSamples } from './resource-sampler.js';
 
 export interface ResourceFigure {
   /** Cores used (CPU-seconds per second): time-weighted mean, and the busiest interval. */
@@ -26,7 +26,8 @@ export interface ResourceFigure {
 }
 
 export interface ResourceUse {
-  source: 'proc';
+  /** 'proc+cgroup': containers were read from their cgroups (each process says where it was read). */
+  source: 'proc' | 'proc+cgroup';
   intervalMs: number;
   clockTicksPerSec: number;
   /** The window the figures cover, in ms of the load clock. */
@@ -36,7 +37,7 @@ export interface ResourceUse {
   mirrorMakers: ResourceFigure | null;
   toxiproxies: ResourceFigure | null;
   harness: ResourceFigure | null;
-  processes: Array<{ name: string; kind: ProcessKind; pids: number[] } & ResourceFigure>;
+  processes: Array<{ name: string; kind: ProcessKind; pids: number[]; source?: ReadingSource } & ResourceFigure>;
   /** Every tick from load start to load end (drain included): per process, cores, RSS, bytes in the interval. */
   timeline: ResourcePoint[];
 }

@@ -4,16 +4,24 @@
  * generator was the bottleneck. Ticks fall on whole seconds of the load clock (monotonic), so an interval lines up
  * with the load timeline's seconds. A process is asked for its pid at every tick: a broker restarted by a fault
  * is followed to its new process (all of whose use falls after the previous tick, as it did not run then).
+ * A broker in a container (provider docker) is read from its cgroup (see cgroup-readings.ts), its pid being the
+ * container's process: a restarted container is a new process, followed the same way.
  */
+import { readCgroup } from './cgroup-readings.js';
 import { clockTicksPerSecond, type ProcessReading, readHarness, readProc } from './proc-readings.js';
 
 export type ProcessKind = 'broker' | 'mirrormaker' | 'toxiproxy' | 'harness';
+
+/** Where a process's use is read: /proc (a local process), or the cgroup of the container it runs in. */
+export type ReadingSource = 'proc' | 'cgroup';
 
 /** A process whose resource use is sampled; `pid()` is asked at every tick (undefined: not running now). */
 export interface SampledProcess {
   name: string;
   kind: ProcessKind;
   pid(): number | undefined;
+  /** 'cgroup': the pid is a container's process, read from the container's cgroup. Default 'proc'. */
+  source?: ReadingSource;
 }
 
 /** One process over one interval: cores used (CPU-seconds per second), RSS at the end, bytes read and written. */
@@ -35,10 +43,11 @@ export interface ResourcePoint {
 
 /** What the sampler hands to the result: which processes (with every pid they had), how, and the timeline. */
 export interface ResourceSamples {
-  source: 'proc';
+  /** 'proc+cgroup': some process (a container) was read from its cgroup; see each process's `source`. */
+  source: 'proc' | 'proc+cgroup';
   intervalMs: number;
   clockTicksPerSec: number;
-  processes: Array<{ name: string; kind: ProcessKind; pids: number[] }>;
+  processes: Array<{ name: string; kind: ProcessKind; pids: number[]; source?: ReadingSource }>;
   timeline: ResourcePoint[];
 }
 
@@ -61,6 +70,7 @@ export interface ProcessTotals {
 export const harnessProcess: SampledProcess = { name: 'harness', kind: 'harness', pid: () => process.pid };
 
 function defaultRead(sampled: SampledProcess, pid: number): ProcessReading | undefined {
+  if (sampled.source === 'cgroup') return readCgroup(pid);
   return sampled.kind === 'harness' && pid === process.pid ? readHarness() : readProc(pid);
 }
 
@@ -109,11 +119,17 @@ export class ResourceSampler {
   }
 
   samples(): ResourceSamples {
+    const fromCgroup = this.processes.some((p) => p.source === 'cgroup');
     return {
-      source: 'proc',
+      source: fromCgroup ? 'proc+cgroup' : 'proc',
       intervalMs: this.intervalMs,
       clockTicksPerSec: clockTicksPerSecond(),
-      processes: this.processes.map((p) => ({ name: p.name, kind: p.kind, pids: this.pids.get(p.name) ?? [] })),
+      processes: this.processes.map((p) => ({
+        name: p.name,
+        kind: p.kind,
+        pids: this.pids.get(p.name) ?? [],
+        ...(fromCgroup ? { source: p.source ?? 'proc' } : {}),
+      })),
       timeline: [...this.timeline],
     };
   }

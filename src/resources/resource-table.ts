@@ -31,7 +31,8 @@ export function resourcesTable(r: RunResult): string {
   const header = ['', 'CPU mean (cores)', 'CPU max', 'RSS max', 'disk written', 'disk read', 'CPU-s / M msgs'];
   const lines = [header, header.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`);
   const harness = r.harness ? `\n\n${harnessLine(r.harness)}` : '';
-  return `### Resource use\n\nSampled every ${use.intervalMs / 1000} s from /proc over the measurement window (warm-up excluded); a kind's row sums its processes each second. The harness row is faultline itself: near a full core, or with the machine's cores all busy, the load generator may have been the bottleneck.\n\n${lines.join('\n')}${harness}`;
+  const where = use.source === 'proc+cgroup' ? "/proc (a container's CPU: its cgroup, every process in it)" : '/proc';
+  return `### Resource use\n\nSampled every ${use.intervalMs / 1000} s from ${where} over the measurement window (warm-up excluded); a kind's row sums its processes each second. The harness row is faultline itself: near a full core, or with the machine's cores all busy, the load generator may have been the bottleneck. CPU-s / M msgs: CPU-seconds spent per million messages produced (mean cores ÷ produced msg/s × 10⁶).\n\n${lines.join('\n')}${harness}`;
 }
 
 function show(value: number | null): string {

@@ -169,3 +169,53 @@ test('comparison.html overlays the runs: spectra and timelines of every run on o
   ]);
   for (const chart of page.charts) assert.match(chart.text, /kafka-east[\s\S]*pulsar-east/, `${chart.id}: both runs`);
 });
+
+test('report.html of a run with resource use: CPU and RSS per process over time, the fault shaded; report.md has them', async () => {
+  const dir = fixtureRun('resources/kafka');
+  assert.equal((await runCli(['report', dir])).code, 0);
+  const page = await open(join(dir, 'report.html'), 'report-resources-kafka.png');
+  assert.deepEqual(page.problems, []);
+  assert.deepEqual(page.errors, []);
+  assertDrawn(page.charts, [
+    'throughput',
+    'latency-publish',
+    'latency-end-to-end',
+    'latency-spectrum',
+    'fault-recovery',
+    'resources-cpu',
+    'resources-rss',
+  ]);
+  for (const id of ['chart-resources-cpu', 'chart-resources-rss']) {
+    const text = page.charts.find((c) => c.id === id)!.text;
+    assert.match(text, /kafka\/broker-1[\s\S]*kafka\/toxiproxy[\s\S]*harness \(faultline\)/, `${id}: every process`);
+    assert.match(text, /f1 latency/, `${id}: the fault window is labelled`);
+  }
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  assert.match(
+    html,
+    /<section id="resources">[\s\S]*CPU-s \/ M msgs[\s\S]*chart-resources-cpu/,
+    'the table above the charts',
+  );
+  const markdown = readFileSync(join(dir, 'report.md'), 'utf8');
+  assert.match(markdown, /!\[CPU per process[^\]]*\]\(charts\/resources-cpu\.svg\)/);
+  assert.ok(existsSync(join(dir, 'charts', 'resources-rss.svg')));
+});
+
+test("comparison.html overlays each run's brokers' CPU", async () => {
+  const out = tempDir('faultline-compare-');
+  const compared = await runCli([
+    'compare',
+    fixtureRun('resources/kafka'),
+    fixtureRun('resources/pulsar'),
+    '--out',
+    out,
+  ]);
+  assert.equal(compared.code, 0, compared.stderr);
+  const page = await open(join(out, 'comparison.html'), 'comparison-resources.png');
+  assert.deepEqual(page.problems, []);
+  const cpu = page.charts.find((c) => c.id === 'chart-resources-brokers-cpu');
+  assert.ok(cpu, `charts: ${page.charts.map((c) => c.id).join(', ')}`);
+  assertDrawn([cpu], ['resources-brokers-cpu']);
+  assert.match(cpu.text, /kafka[\s\S]*pulsar/, 'both runs');
+  assert.match(readFileSync(join(out, 'comparison.md'), 'utf8'), /Brokers CPU per million messages/);
+});

@@ -104,3 +104,31 @@ test('the comparison overlays every run on one axis', () => {
     assert.match(renderSvg(chart), /kafka-east[\s\S]*pulsar-east/);
   }
 });
+
+test('resource timelines of a real run: CPU and RSS per process, brokers first, the fault shaded on the first line', () => {
+  const r = fixtureResult('resources/kafka');
+  const resources = renderRunCharts(r).find((s) => s.id === 'resources')!;
+  assert.deepEqual(
+    resources.charts.map((c) => c.chart.id),
+    ['resources-cpu', 'resources-rss'],
+  );
+  for (const { chart, svg } of resources.charts) {
+    const series = chart.option.series as Array<{ name: string; markArea?: { data: Array<[{ name: string }]> } }>;
+    assert.deepEqual(
+      series.map((s) => s.name),
+      ['kafka/broker-1', 'kafka/toxiproxy', 'harness (faultline)'],
+    );
+    assert.ok(
+      series[0]!.markArea!.data.some(([from]) => from.name.startsWith('f1 latency')),
+      chart.id,
+    );
+    assert.ok(svg!.startsWith('<svg'), chart.id);
+  }
+  const comparison = comparisonCharts(
+    ['kafka', 'pulsar'].map((label) => ({ label, dir: `/r/${label}`, result: fixtureResult(`resources/${label}`) })),
+  ).find((c) => c.id === 'resources-brokers-cpu')!;
+  assert.deepEqual(
+    (comparison.option.series as Array<{ name: string }>).map((s) => s.name),
+    ['kafka', 'pulsar'],
+  );
+});

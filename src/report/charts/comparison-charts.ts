@@ -2,6 +2,7 @@
 import type { SeriesOption } from 'echarts';
 import type { ComparedRun } from '../compare.js';
 import type { Chart } from './chart.js';
+import { kindSeries } from './resource-series.js';
 import { percentileAxis, spectrumLine, timeAxis, line, windowsArea } from './run-charts.js';
 import {
   faultWindows,
@@ -27,6 +28,14 @@ export function comparisonCharts(runs: ComparedRun[]): Chart[] {
     ),
     timelineOverlay(runs, 'replication-lag', 'Replication lag p99 per second (ms, log scale)', 'log', (r) =>
       (r.replication?.flows ?? []).flatMap((f) => f.timeline.map((p): Point => [p.t, p.lagP99])),
+    ),
+    timelineOverlay(
+      runs,
+      'resources-brokers-cpu',
+      "Brokers' CPU per second (cores used, all of a run's brokers together)",
+      'value',
+      (r) => kindSeries(r.resources, 'broker', 'cpu'),
+      'cores',
     ),
   ].filter((chart): chart is Chart => chart !== undefined && chart.points > 0);
 }
@@ -61,6 +70,7 @@ function timelineOverlay(
   title: string,
   scale: 'value' | 'log',
   pick: (r: ComparedRun['result']) => Point[],
+  unit = scale === 'log' ? 'ms' : 'msg/s',
 ): Chart | undefined {
   const data = runs.map((run) => [run.label, pick(run.result)] as const).filter(([, points]) => points.length > 0);
   if (data.length === 0) return undefined;
@@ -73,7 +83,7 @@ function timelineOverlay(
     points: data.reduce((n, [, points]) => n + points.filter(([, v]) => v !== null).length, 0),
     option: {
       xAxis: timeAxis(),
-      yAxis: scale === 'log' ? { type: 'log', logBase: 10, name: 'ms' } : { type: 'value', name: 'msg/s' },
+      yAxis: scale === 'log' ? { type: 'log', logBase: 10, name: unit } : { type: 'value', name: unit },
       series,
     },
   };

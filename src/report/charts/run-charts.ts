@@ -1,10 +1,11 @@
 /**
  * The charts of one run's report, section by section. Each section is a list of chart makers: a new chart is one
- * function in its section's list (the resources section is left for resource timelines).
+ * function in its section's list.
  */
 import type { EChartsOption, MarkAreaComponentOption, SeriesOption } from 'echarts';
 import type { RunResult } from '../result.js';
 import type { Chart } from './chart.js';
+import { processSeries, type ResourceField } from './resource-series.js';
 import {
   failoverMoments,
   faultWindows,
@@ -39,7 +40,11 @@ export const RUN_CHART_SECTIONS: ChartSection[] = [
   { id: 'spectrum', title: 'Latency by percentile', makers: [spectrumChart] },
   { id: 'failover', title: 'Faults and failover', makers: [recoveryChart, rtoChart, rpoChart] },
   { id: 'replication', title: 'Replication', makers: [replicationLagChart, replicatedChart] },
-  { id: 'resources', title: 'Resources', makers: [] },
+  {
+    id: 'resources',
+    title: 'Resources',
+    makers: [(r) => resourceChart(r, 'cpu'), (r) => resourceChart(r, 'rssMiB')],
+  },
 ];
 
 /** The charts of a section that have data to draw. */
@@ -323,6 +328,28 @@ function replicatedChart(r: RunResult): Chart | undefined {
     option: {
       xAxis: timeAxis(),
       yAxis: { type: 'value', name: 'msg/s' },
+      series: withMarks(
+        data.map(([name, points]) => line(name, points)),
+        r,
+      ),
+    },
+  };
+}
+
+/** Per process (brokers, MirrorMaker 2, Toxiproxy, the harness) each second: cores used, or resident memory. */
+function resourceChart(r: RunResult, field: ResourceField): Chart | undefined {
+  const data = processSeries(r.resources, field);
+  if (data.length === 0) return undefined;
+  const cpu = field === 'cpu';
+  return {
+    id: cpu ? 'resources-cpu' : 'resources-rss',
+    title: cpu
+      ? 'CPU per process (cores used each second; 1 = one core busy)'
+      : 'Resident memory per process (MiB, at each second)',
+    points: countPoints(data.map(([, points]) => points)),
+    option: {
+      xAxis: timeAxis(),
+      yAxis: { type: 'value', name: cpu ? 'cores' : 'MiB' },
       series: withMarks(
         data.map(([name, points]) => line(name, points)),
         r,

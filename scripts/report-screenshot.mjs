@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Screenshots of a run's report.html for the README, in headless chromium (scripts/install-browser.sh) driven by
+// playwright-core: the top of the page (verdicts, throughput, latency) and, when the report has one, its resources
+// section. PNGs are reduced to 64 colours with ImageMagick's `convert` when it is installed (charts are flat colour).
+//
+//   node scripts/report-screenshot.mjs RUN_DIR/report.html docs/report-html.png [docs/report-resources.png]
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const [report, topFile, resourcesFile] = process.argv.slice(2);
+if (!report || !topFile) {
+  console.error('usage: node scripts/report-screenshot.mjs REPORT.html TOP.png [RESOURCES.png]');
+  process.exit(2);
+}
+const executablePath = process.env.FAULTLINE_CHROMIUM ?? '/usr/bin/chromium';
+const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+try {
+  const page = await browser.newPage({ viewport: { width: 1040, height: 1000 } });
+  await page.goto(`file://${resolve(report)}`, { waitUntil: 'load' });
+  // The top: from the title to the end of the publish latency chart.
+  const end = await page.$eval('#chart-latency-publish', (figure) => figure.getBoundingClientRect().bottom);
+  await page.screenshot({ path: topFile, clip: { x: 0, y: 0, width: 1040, height: Math.ceil(end) + 8 } });
+  shrink(topFile);
+  if (resourcesFile) {
+    const section = await page.$('#resources');
+    if (!section) throw new Error(`${report} has no resources section`);
+    await section.screenshot({ path: resourcesFile });
+    shrink(resourcesFile);
+  }
+} finally {
+  await browser.close();
+}
+
+function shrink(file) {
+  try {
+    execFileSync('convert', [file, '-colors', '64', `PNG8:${file}`]);
+  } catch {
+    // no ImageMagick: the PNG stays as chromium wrote it
+  }
+  if (existsSync(file)) console.log(`${file}: ${Math.round(statSync(file).size / 1024)} KiB`);
+}
