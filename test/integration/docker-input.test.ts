@@ -26,7 +26,7 @@ ${extra}topics:
 workload: {warmup: 0s, duration: 2s, rate: 10/s}
 `;
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const regexpText = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** Runs the scenario; asserts exit 3 and returns its ERROR line (one line, no stack). */
 async function errorLine(
@@ -57,7 +57,7 @@ test('an image: not on this machine: exit 3 in one line naming it and the scenar
   assert.match(
     line,
     new RegExp(
-      `ERROR — cluster "main" \\(${escape(file)}:3\\): image example\\.invalid/nothing:1 .*is not on this machine and faultline pulls none`,
+      `ERROR — cluster "main" \\(${regexpText(file)}:3\\): image example\\.invalid/nothing:1 .*is not on this machine and faultline pulls none`,
     ),
   );
   assert.deepEqual(ownedContainers(pid), []);
@@ -69,7 +69,7 @@ test('a broker container that exits during start-up: exit 3 in one line with its
   const { line, pid, file } = await errorLine(
     solo('    config: {authorizer.class.name: org.example.NoSuchAuthorizer}\n'),
   );
-  assert.match(line, new RegExp(`ERROR — cluster "main" \\(${escape(file)}:3\\): .*main-broker-1`));
+  assert.match(line, new RegExp(`ERROR — cluster "main" \\(${regexpText(file)}:3\\): .*main-broker-1`));
   assert.match(line, /ClassNotFoundException: org\.example\.NoSuchAuthorizer/);
   assert.match(line, /faultline\/kafka:/, `the image it ran: ${line}`);
   assert.deepEqual(ownedContainers(pid), [], 'the exited container was removed');
