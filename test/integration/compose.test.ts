@@ -124,7 +124,7 @@ test('compose/pulsar.yml comes up healthy, passes scenarios/compose-pulsar.yaml,
   });
 });
 
-test('compose/kafka-mm2.yml comes up healthy, passes its scenario on east, and its MirrorMaker 2 copies every acknowledged message to west', async (t) => {
+test('compose/kafka-mm2.yml comes up healthy, passes its scenario on east, and its MirrorMaker 2 copies every acknowledged message to west, measured (replicator: external)', async (t) => {
   if (skip) return t.skip(skip);
   await withCompose('kafka-mm2.yml', async () => {
     const r = await runScenario('compose-kafka-mm2.yaml');

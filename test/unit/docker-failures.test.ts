@@ -47,7 +47,7 @@ test('no container runtime: no docker command, or no daemon where DOCKER_HOST po
     await assert.rejects(
       requireDaemon(),
       oneLine(
-        new RegExp(`^no container runtime answers \\(no docker command on PATH\\): ${escape(START_RUNTIME_HINT)}$`),
+        new RegExp(`^no container runtime answers \\(no docker command on PATH\\): ${regexpText(START_RUNTIME_HINT)}$`),
       ),
     );
     process.env.PATH = saved.path;
@@ -65,6 +65,6 @@ test('no container runtime: no docker command, or no daemon where DOCKER_HOST po
   }
 });
 
-function escape(text: string): string {
+function regexpText(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
