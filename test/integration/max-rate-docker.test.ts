@@ -1,6 +1,9 @@
 /**
  * The max sustainable rate search on real containers: the same Kafka broker capped at cpus 0.5 and at cpus 1.5, in
  * one scenario (the two clusters run in turn), each searched alike: the broker with less CPU reaches a lower max rate.
+ * The topic compresses with gzip whatever the producer sends (compression.type), so the broker recompresses every
+ * batch: its CPU, not the harness's, is what runs out first (with batches kept as sent, a 0.5-CPU broker took 90k
+ * msg/s of 1 KiB here and the harness on 2 shared cores was the limit for both caps).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -21,12 +24,12 @@ test('a Kafka broker capped at cpus 0.5 reaches a lower max rate than the same b
 clusters:
   - {name: half, system: kafka, provider: docker, heap: 512MiB, resources: {cpus: 0.5}}
   - {name: one-and-half, system: kafka, provider: docker, heap: 512MiB, resources: {cpus: 1.5}}
-topics: [{name: t, partitions: 2}]
+topics: [{name: t, partitions: 2, config: {compression.type: gzip}}]
 workload:
   messageSize: 1KiB
   producers: 2
   consumers: 0
-  rate: {find: max, while: "latency.publish.p99 < 100ms", from: 2000/s, precision: 10%, stepWarmup: 2s, stepDuration: 3s, stepDrain: 3s}
+  rate: {find: max, while: "latency.publish.p99 < 100ms", from: 4000/s, upTo: 64000/s, precision: 10%, stepWarmup: 2s, stepDuration: 3s, stepDrain: 3s}
 `);
   const began = performance.now();
   const child = startCli(['run', file, '--out', out]);
@@ -42,7 +45,8 @@ workload:
     console.log(
       `# ${name}: max rate ${m.rate}/s (${m.end}, interval [${m.interval.passed}, ${m.interval.failed}], width ${m.interval.width}) in ${m.steps.length} steps, ${(m.tookMs / 1000).toFixed(1)} s: ${m.steps.map((s: any) => `${s.rate} ${s.passed ? 'pass' : 'fail'}`).join(', ')}`,
     );
-    assert.equal(m.end, 'converged', `${name}: ${m.end}`);
+    // The 1.5 broker may pass every rate up to upTo (then the harness, not the broker, would be what stops it).
+    assert.ok(m.end === 'converged' || (name === 'one-and-half' && m.end === 'upTo'), `${name}: ${m.end}`);
   }
   console.log(`# whole run ${tookS.toFixed(1)} s`);
   assert.ok(
