@@ -24,7 +24,7 @@ test('a Kafka broker capped at cpus 0.5 reaches a lower max rate than the same b
 clusters:
   - {name: half, system: kafka, provider: docker, heap: 512MiB, resources: {cpus: 0.5}}
   - {name: one-and-half, system: kafka, provider: docker, heap: 512MiB, resources: {cpus: 1.5}}
-topics: [{name: t, partitions: 2, config: {compression.type: gzip}}]
+topics: [{name: t, partitions: 2, config: {compression.type: gzip, compression.gzip.level: 9}}]
 workload:
   messageSize: 1KiB
   producers: 2
