@@ -22,6 +22,7 @@ export function renderHtmlReport(r: RunResult, sections: RenderedSection[]): str
     md(table('criteria', r)),
     md(warnings),
     '</section>',
+    r.maxRate ? `<section id="max-rate">${md(table('maxRate', r))}</section>` : '',
     '<section id="throughput"><h2>Throughput (measurement window, warm-up excluded)</h2>',
     md(table('throughput', r)),
     charts('throughput'),

@@ -178,7 +178,7 @@ export class MaxRateRun {
     const reasons = [
       ...r.criteria.filter((c) => !c.passed).map((c) => `${c.expression}: ${c.actual ?? c.note ?? 'not measured'}`),
       ...(achieved !== null && achieved < KEEP_UP * rate ? [`acknowledged ${achieved}/s of ${rate}/s offered`] : []),
-      ...(sent < KEEP_UP * rate ? [`the producers fell behind the schedule: sent ${sent}/s of ${rate}/s`] : []),
+      ...(sent < KEEP_UP * rate ? [behindSchedule(outcome, sent, rate)] : []),
       ...(r.messages.failed > 0 ? [`${r.messages.failed} send(s) failed`] : []),
       ...(outcome.drained ? [] : [`did not drain within stepDrain (${stepDrain} ms)${undrained(outcome)}`]),
     ];
@@ -196,6 +196,15 @@ export class MaxRateRun {
     this.last = record;
     return record;
   }
+}
+
+/** The producers sent less than the schedule asked: held back by unanswered sends (backpressure), or short of CPU. */
+function behindSchedule(outcome: LoadOutcome, sent: number, rate: number): string {
+  const { sendLagHeldForSlot, latency } = outcome.metrics;
+  const held = sendLagHeldForSlot / Math.max(1, latency.sendLag.count);
+  return held >= 0.01
+    ? `sent ${sent}/s of ${rate}/s: sends waited for room (every send slot taken by sends not yet answered)`
+    : `the producers fell behind the schedule (the harness, not the broker): sent ${sent}/s of ${rate}/s`;
 }
 
 function undrained(outcome: LoadOutcome): string {
