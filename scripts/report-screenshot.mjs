@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Screenshots of a run's report.html for the README, in headless chromium (scripts/install-browser.sh) driven by
 // playwright-core: the top of the page (verdicts, throughput, latency) and, when the report has one, its resources
-// section (each ≈110 KiB at this width).
+// section (≈180 and ≈110 KiB at this width).
 //
 //   node scripts/report-screenshot.mjs RUN_DIR/report.html docs/report-html.png [docs/report-resources.png]
 import { statSync } from 'node:fs';
