@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // Screenshots of a run's report.html for the README, in headless chromium (scripts/install-browser.sh) driven by
 // playwright-core: the top of the page (verdicts, throughput, latency) and, when the report has one, its resources
-// section. PNGs are reduced to 64 colours with ImageMagick's `convert` when it is installed (charts are flat colour).
+// section (≈180 and ≈110 KiB at this width).
 //
 //   node scripts/report-screenshot.mjs RUN_DIR/report.html docs/report-html.png [docs/report-resources.png]
-import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -21,23 +20,22 @@ try {
   await page.goto(`file://${resolve(report)}`, { waitUntil: 'load' });
   // The top: from the title to the end of the publish latency chart.
   const end = await page.$eval('#chart-latency-publish', (figure) => figure.getBoundingClientRect().bottom);
-  await page.screenshot({ path: topFile, clip: { x: 0, y: 0, width: 1040, height: Math.ceil(end) + 8 } });
-  shrink(topFile);
+  await page.screenshot({
+    path: topFile,
+    fullPage: true,
+    clip: { x: 0, y: 0, width: 1040, height: Math.ceil(end) + 8 },
+  });
+  printSize(topFile);
   if (resourcesFile) {
     const section = await page.$('#resources');
     if (!section) throw new Error(`${report} has no resources section`);
     await section.screenshot({ path: resourcesFile });
-    shrink(resourcesFile);
+    printSize(resourcesFile);
   }
 } finally {
   await browser.close();
 }
 
-function shrink(file) {
-  try {
-    execFileSync('convert', [file, '-colors', '64', `PNG8:${file}`]);
-  } catch {
-    // no ImageMagick: the PNG stays as chromium wrote it
-  }
-  if (existsSync(file)) console.log(`${file}: ${Math.round(statSync(file).size / 1024)} KiB`);
+function printSize(file) {
+  console.log(`${file}: ${Math.round(statSync(file).size / 1024)} KiB`);
 }
