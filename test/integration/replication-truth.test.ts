@@ -1,7 +1,8 @@
 /**
  * Truth checks of the replication figures on real brokers (two 1-broker Kafka clusters in two regions, MirrorMaker 2,
  * the region link proxied): the RPO against the test's own reading of the target during a source region outage;
- * end-to-end latency on the target against a consumer in the source region; MirrorMaker 2 exactly-once.
+ * MirrorMaker 2 exactly-once. (End-to-end latency on the target against a consumer in the source region is checked
+ * in replication.test.ts, on the run its other 80 ms link checks share.)
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -35,6 +36,8 @@ function scenario(o: {
   faults?: string;
   exactlyOnce?: boolean;
   drain?: string;
+  /** Without a consumer group (the RPO checks read the target themselves): the drain waits for no consumer. */
+  noConsumers?: boolean;
 }): string {
   return `name: it-replication-truth
 regions: [ra, rb]
@@ -53,9 +56,9 @@ workload:
   messageSize: 256B
   rate: ${o.rate}
   producers: 1
-  consumers: 1
+  consumers: ${o.noConsumers ? 0 : 1}
   drainTimeout: ${o.drain ?? '30s'}
-  placement: {producers: [ra], consumers: [ra]}
+  placement: {producers: [ra]${o.noConsumers ? '' : ', consumers: [ra]'}}
   producer: {acks: all}
 ${o.faults ?? ''}`;
 }
@@ -118,7 +121,8 @@ async function readTargetToEnd(bootstrap: string, timeoutMs: number): Promise<{ 
  * The source region goes down at 8 s and stays down until producing ends (22 s): the fault schema does not let a
  * fault outlast producing, so the region comes back for the drain and what was missing arrives late. While it is
  * down, the test reads the target topic to its end with a consumer of its own and compares, message by message,
- * with the harness's books (written by the opt-in FAULTLINE_REPLICATION_BOOKS) and the RPO in result.json.
+ * with the harness's books (written by the opt-in FAULTLINE_REPLICATION_BOOKS) and the RPO in result.json. No
+ * consumer group runs (none of these figures is a consumer's): the drain waits for the producer's answers only.
  */
 async function rpoTruth(o: { mode: 'kill' | 'isolate'; bandwidth?: string }): Promise<void> {
   const out = tempDir();
@@ -135,6 +139,7 @@ async function rpoTruth(o: { mode: 'kill' | 'isolate'; bandwidth?: string }): Pr
           rate: '100/s',
           faults,
           drain: '60s',
+          noConsumers: true,
         }),
       ),
       '--out',
@@ -165,6 +170,7 @@ async function rpoTruth(o: { mode: 'kill' | 'isolate'; bandwidth?: string }): Pr
   const T = rpo.atMs;
   const healedAt = r.faults[0].healedAt;
   assert.equal(T, r.faults[0].injectedAt);
+  assert.equal(rpo.fault, r.faults[0].id);
   const found = new Set(
     read.ids.filter((id) => id.startsWith(`${dump.runId}:`)).map((id) => id.slice(dump.runId.length + 1)),
   );
@@ -209,6 +215,8 @@ async function rpoTruth(o: { mode: 'kill' | 'isolate'; bandwidth?: string }): Pr
   assert.equal(rpo.lost, 0);
   assert.equal(rep.notReplicated, 0);
   assert.equal(rep.caughtUp, true);
+  // The oldest message the target lacked at T is the RPO's age: it waited at least that long to be replicated.
+  assert.ok(rpo.ms > 0 && rpo.ms <= rep.lag.max + 1000, `oldest missing ${rpo.ms} ms old, lag max ${rep.lag.max} ms`);
   console.log(
     `region-outage ${o.mode}${o.bandwidth ? `, link ${o.bandwidth}/s` : ''} — RPO at the outage: ${rpo.messages} (in flight ${rpo.inFlight}, late ${rpo.late}, lost ${rpo.lost}, oldest ${rpo.ms} ms); the test's own read during the outage: ` +
       `${found.size} distinct of ${ackedByT.length} acknowledged by T found, ${missingByTest.length} missing, ${inFlight.length} landed just after T (in flight); ` +
@@ -216,7 +224,7 @@ async function rpoTruth(o: { mode: 'kill' | 'isolate'; bandwidth?: string }): Pr
   );
 }
 
-test('truth: after a source region outage (brokers killed), the RPO is what the test reading the target itself finds missing, plus what was in flight', async () => {
+test('truth: after a source region outage (brokers killed), the RPO is what the test reading the target itself finds missing, plus what was in flight; all of it late once the region is back', async () => {
   await rpoTruth({ mode: 'kill' });
 });
 
@@ -226,41 +234,12 @@ test('truth: MirrorMaker 2 behind a 20 KB/s link, source region isolated: the RP
   await rpoTruth({ mode: 'isolate', bandwidth: '20KB' });
 });
 
-test('truth: a reader in the target region sees end-to-end latency higher than a consumer in the source region by at least the 80 ms link', async () => {
-  const out = tempDir();
-  const child = startCli(['run', writeScenario(scenario({ linkMs: 80, duration: '20s', rate: '50/s' })), '--out', out]);
-  const run = await collect(child, 400_000);
-  assert.equal(run.code, 0, run.stderr + run.stdout);
-  const r = readResult(out);
-  const rep = r.replication;
-  const source = r.latency.endToEnd;
-  const target = rep.flows[0].endToEnd;
-  // Every replicated message after the warm-up has one end-to-end figure, and its lag is either measured, below 0
-  // (a clock defect, counted apart) or unmeasured (no source append time): never dropped without a count.
-  assert.equal(
-    target.count,
-    (rep.lag?.count ?? 0) + rep.lagNegative + rep.lagUnmeasured,
-    `one end-to-end figure per replicated message after the warm-up (lag ${rep.lag?.count ?? 0}, lagNegative ${rep.lagNegative}, lagUnmeasured ${rep.lagUnmeasured}, clock step ${rep.lagClockStepMs} ms; ${out})`,
-  );
-  if (rep.lagNegative + rep.lagUnmeasured > 0)
-    console.log(
-      `lag not measured for ${rep.lagNegative} (below 0) + ${rep.lagUnmeasured} (no append time) of ${target.count} messages; clock step ${rep.lagClockStepMs} ms`,
-    );
-  assert.deepEqual(rep.endToEnd, target, "one flow: the overall figure is the flow's");
-  assert.ok(target.p50 - source.p50 >= 80, `target e2e p50 ${target.p50} ms − source e2e p50 ${source.p50} ms`);
-  assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /end-to-end on the target p50 \/ p99 ms/);
-  console.log(
-    `80 ms link: end-to-end p50 in the source region ${source.p50} ms, on the target ${target.p50} ms (+${Math.round((target.p50 - source.p50) * 10) / 10} ms); ` +
-      `p99 ${source.p99} / ${target.p99} ms; replication lag p50 ${rep.lag?.p50} ms`,
-  );
-});
-
 test('MirrorMaker 2 exactly-once: EOS settings in mm2.properties, a read-committed target, every message once', async () => {
   // A SIGKILL and restart of MirrorMaker 2 mid-run (0 duplicates exactly-once, 66 at-least-once) was measured by
   // hand; as a test it was not reliable here: the restarted worker did not always resume within the run.
   const out = tempDir();
   const run = await runCli(
-    ['run', writeScenario(scenario({ linkMs: 20, duration: '20s', rate: '100/s', exactlyOnce: true })), '--out', out],
+    ['run', writeScenario(scenario({ linkMs: 20, duration: '10s', rate: '100/s', exactlyOnce: true })), '--out', out],
     { timeoutMs: 400_000 },
   );
   assert.equal(run.code, 0, run.stderr + run.stdout);
