@@ -12,7 +12,10 @@
  * faultline's own figure (result.json `harness.cpuMicrosPerMessage`, from Node's counters) is shown beside it.
  *
  *   npm run bench:harness [-- --drivers kafkajs,platformatic --rounds 3 --rate 10000 --seconds 20 --warmup 5
- *                           --producers 2 --consumers 2 --partitions 6 --cpu-prof DIR]
+ *                           --producers 2 --consumers 2 --partitions 6 --cpu-prof DIR --baseline DIST]
+ *
+ * --baseline DIST also runs faultline from another build (a copy of an earlier dist/, inside this checkout so it
+ * finds node_modules) as sides of their own, "DRIVER@base", in the same rounds: before and after on the same broker.
  *
  * --cpu-prof DIR writes a V8 CPU profile of each faultline run into DIR (open it in Chrome DevTools).
  */
@@ -39,9 +42,18 @@ const { values } = parseArgs({
     consumers: { type: 'string', default: '2' },
     partitions: { type: 'string', default: '6' },
     'cpu-prof': { type: 'string' },
+    baseline: { type: 'string' },
   },
 });
-const drivers = values.drivers.split(',').filter(Boolean);
+/** faultline's sides: each driver from this build, and from the baseline build when given ("DRIVER@base"). */
+const builds = [
+  ...(values.baseline ? [{ suffix: '@base', cli: join(values.baseline, 'src', 'cli.js') }] : []),
+  { suffix: '', cli: join(import.meta.dirname, '..', 'src', 'cli.js') },
+];
+const drivers = values.drivers
+  .split(',')
+  .filter(Boolean)
+  .flatMap((driver) => builds.map((b) => ({ name: `${driver}${b.suffix}`, driver, cli: b.cli })));
 const rounds = Number(values.rounds);
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
@@ -49,7 +61,6 @@ const warmup = Number(values.warmup);
 const partitions = Number(values.partitions);
 /** A side must produce and consume at least this share of the rate over the window. */
 const HELD = 0.97;
-const cliPath = join(import.meta.dirname, '..', 'src', 'cli.js');
 const work = mkdtempSync(join(tmpdir(), 'faultline-bench-cpu-'));
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -78,19 +89,22 @@ try {
   const bootstrap = cluster.endpoints.bootstrap;
   const classpath = (await kafkaClasspath(version, log)).spec;
   const lines: string[] = [];
-  const ratios = new Map<string, number[]>(drivers.map((d) => [d, []]));
-  const perSide = new Map<string, number[]>([...drivers, 'java'].map((d) => [d, []]));
+  const ratios = new Map<string, number[]>(drivers.map((d) => [d.name, []]));
+  const perSide = new Map<string, number[]>([...drivers.map((d) => d.name), 'java'].map((d) => [d, []]));
   for (let round = 1; round <= rounds && !abort.signal.aborted; round++) {
     const figures = new Map<string, SideFigure | string>();
-    for (const driver of drivers)
-      figures.set(driver, await side(() => runFaultline(bootstrap, driver, `hcpu-${driver}-${round}`)));
+    for (const { name, driver, cli } of drivers)
+      figures.set(
+        name,
+        await side(() => runFaultline(bootstrap, driver, cli, `hcpu-${name.replace('@', '-')}-${round}`)),
+      );
     figures.set('java', await side(() => runJava(bootstrap, classpath, `hcpu-java-${round}`)));
     const java = figures.get('java');
     const shown = (f: SideFigure | string | undefined) =>
       typeof f === 'object' ? `${f.micros.toFixed(1)} µs/msg (${f.detail})` : `failed: ${f}`;
-    const parts = [...drivers.map((d) => `faultline ${d} ${shown(figures.get(d))}`), `Java ${shown(java)}`];
+    const parts = [...drivers.map((d) => `faultline ${d.name} ${shown(figures.get(d.name))}`), `Java ${shown(java)}`];
     for (const [name, f] of figures) if (typeof f === 'object') perSide.get(name)!.push(f.micros);
-    for (const driver of drivers) {
+    for (const { name: driver } of drivers) {
       const f = figures.get(driver);
       if (typeof f === 'object' && typeof java === 'object') {
         ratios.get(driver)!.push(f.micros / java.micros);
@@ -108,7 +122,7 @@ try {
   };
   process.stdout.write(
     [
-      `Kafka ${version}, 1 broker, ${partitions} partitions, ${rate} msg/s, 1 KiB, acks=all, CPU over ${seconds} s after ${warmup} s of warm-up; faultline ${values.producers} producers + ${values.consumers} consumers in one process, Java 1 ProducerPerformance + 1 ConsumerPerformance; sides in turn`,
+      `Kafka ${version}, 1 broker, ${partitions} partitions, ${rate} msg/s, 1 KiB, acks=all, CPU over ${seconds} s after ${warmup} s of warm-up; faultline ${values.producers} producers + ${values.consumers} consumers in one process, Java 1 ProducerPerformance + 1 ConsumerPerformance with the clients' defaults (linger.ms 5 since Kafka 4.0); sides in turn`,
       ...lines,
       ...[...perSide].map(([name, v]) =>
         summary(`CPU µs per message, ${name === 'java' ? 'Java clients' : `faultline ${name}`}`, v, 1),
@@ -123,7 +137,7 @@ try {
 }
 
 /** faultline at the fixed rate; CPU of its process over the window after its "load started" line. */
-async function runFaultline(bootstrap: string, driver: string, topic: string): Promise<SideFigure> {
+async function runFaultline(bootstrap: string, driver: string, cliPath: string, topic: string): Promise<SideFigure> {
   const scenario = join(work, `${topic}.yaml`);
   writeFileSync(
     scenario,
