@@ -17,6 +17,9 @@
  * --baseline DIST also runs faultline from another build (a copy of an earlier dist/, inside this checkout so it
  * finds node_modules) as sides of their own, "DRIVER@base", in the same rounds: before and after on the same broker.
  *
+ * --linger MS makes the producers wait up to MS ms to fill a request: Java's linger.ms, the platformatic driver's
+ * `linger` (kafkajs has none); without it each side runs its defaults (Java 5 ms since Kafka 4.0, faultline none).
+ *
  * --cpu-prof DIR writes a V8 CPU profile of each faultline run into DIR (open it in Chrome DevTools).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -43,8 +46,11 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '6' },
     'cpu-prof': { type: 'string' },
     baseline: { type: 'string' },
+    linger: { type: 'string' },
   },
 });
+/** --linger MS: the producers wait up to MS for more (Java linger.ms; faultline platformatic `linger`; kafkajs has none). */
+const linger = values.linger === undefined ? undefined : Number(values.linger);
 /** faultline's sides: each driver from this build, and from the baseline build when given ("DRIVER@base"). */
 const builds = [
   ...(values.baseline ? [{ suffix: '@base', cli: join(values.baseline, 'src', 'cli.js') }] : []),
@@ -122,7 +128,7 @@ try {
   };
   process.stdout.write(
     [
-      `Kafka ${version}, 1 broker, ${partitions} partitions, ${rate} msg/s, 1 KiB, acks=all, CPU over ${seconds} s after ${warmup} s of warm-up; faultline ${values.producers} producers + ${values.consumers} consumers in one process, Java 1 ProducerPerformance + 1 ConsumerPerformance with the clients' defaults (linger.ms 5 since Kafka 4.0); sides in turn`,
+      `Kafka ${version}, 1 broker, ${partitions} partitions, ${rate} msg/s, 1 KiB, acks=all, CPU over ${seconds} s after ${warmup} s of warm-up; faultline ${values.producers} producers + ${values.consumers} consumers in one process, Java 1 ProducerPerformance + 1 ConsumerPerformance ${linger === undefined ? "with the clients' defaults (linger.ms 5 since Kafka 4.0)" : `linger ${linger} ms (platformatic and Java)`}; sides in turn`,
       ...lines,
       ...[...perSide].map(([name, v]) =>
         summary(`CPU µs per message, ${name === 'java' ? 'Java clients' : `faultline ${name}`}`, v, 1),
@@ -145,7 +151,7 @@ async function runFaultline(bootstrap: string, driver: string, cliPath: string, 
 clusters: [{name: bench, system: kafka, provider: external, bootstrap: "${bootstrap}", driver: ${driver}}]
 topics: [{name: ${topic}, partitions: ${partitions}}]
 workload: {warmup: ${warmup}s, duration: ${seconds}s, messageSize: 1KiB, rate: ${rate}/s, producers: ${values.producers},
-  consumers: ${values.consumers}, producer: {acks: all}}
+  consumers: ${values.consumers}, producer: {acks: all${linger !== undefined && driver === 'platformatic' ? `, linger: ${linger}ms` : ''}}}
 `,
   );
   log(`faultline (${driver}) at ${rate} msg/s`);
@@ -237,6 +243,7 @@ async function runJava(bootstrap: string, classpath: string, topic: string): Pro
     '--producer-props',
     `bootstrap.servers=${bootstrap}`,
     'acks=all',
+    ...(linger === undefined ? [] : [`linger.ms=${linger}`]),
   ]);
   const startedAt = performance.now();
   const cpu = watchCpu([producer, consumer]);
