@@ -186,9 +186,9 @@ export async function runLoad(
   /** Group k's sink: its first delivery of each message goes into its books, the overall figures and by region. */
   const groupSink = (k: number, region: string | undefined): MessageSink => {
     const { ledger } = books.groups[k]!;
+    const header = { producer: 0, sequence: 0, intendedMs: 0 };
     return (value, receivedMs, reportedPartition, position = '') => {
-      const header = codec.decode(value);
-      if (!header || !ledger.isKnownProducer(header.producer)) {
+      if (!codec.decodeInto(value, header) || !ledger.isKnownProducer(header.producer)) {
         if (k === 0) foreign++; // every group reads the same topics: count the foreign once
         return;
       }

@@ -27,6 +27,9 @@ export function messageKey(producer: number, sequence: number): number {
 
 export class PayloadCodec {
   private readonly template: Buffer;
+  /** The run id's two 32-bit halves, compared as numbers. */
+  private readonly runIdHigh: number;
+  private readonly runIdLow: number;
 
   constructor(
     readonly runId: Buffer,
@@ -38,6 +41,8 @@ export class PayloadCodec {
     this.template = randomBytes(messageSize);
     this.template.writeUInt32BE(MAGIC, 0);
     runId.copy(this.template, 4);
+    this.runIdHigh = runId.readUInt32BE(0);
+    this.runIdLow = runId.readUInt32BE(4);
   }
 
   static newRunId(): Buffer {
@@ -55,17 +60,26 @@ export class PayloadCodec {
 
   /** Returns null for a message that is not from this run (other data on a shared topic). */
   decode(buffer: Buffer): PayloadHeader | null {
+    const header = { producer: 0, sequence: 0, intendedMs: 0 };
+    return this.decodeInto(buffer, header) ? header : null;
+  }
+
+  /**
+   * decode() into a header the caller keeps (the consumer's hot path: nothing allocated per message). Returns false,
+   * leaving `header` as it was, for a message that is not from this run.
+   */
+  decodeInto(buffer: Buffer, header: PayloadHeader): boolean {
     if (
       buffer.length < PAYLOAD_HEADER_BYTES ||
       buffer.readUInt32BE(0) !== MAGIC ||
-      buffer.compare(this.runId, 0, 8, 4, 12) !== 0
+      buffer.readUInt32BE(4) !== this.runIdHigh ||
+      buffer.readUInt32BE(8) !== this.runIdLow
     ) {
-      return null;
+      return false;
     }
-    return {
-      producer: buffer.readUInt32BE(12),
-      sequence: buffer.readUInt32BE(16),
-      intendedMs: buffer.readDoubleBE(20),
-    };
+    header.producer = buffer.readUInt32BE(12);
+    header.sequence = buffer.readUInt32BE(16);
+    header.intendedMs = buffer.readDoubleBE(20);
+    return true;
   }
 }

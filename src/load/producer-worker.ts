@@ -61,7 +61,10 @@ export class ProducerWorker {
   /** Set at the drain's bound: answers that come later no longer touch the books or the figures. */
   private abandoned = false;
 
-  constructor(private readonly o: ProducerWorkerOptions) {}
+  constructor(private readonly o: ProducerWorkerOptions) {
+    // One listener for the run (not one per wait): an abort wakes whatever wait is on.
+    o.signal.addEventListener('abort', () => this.wake?.(), { once: true });
+  }
 
   get outstanding(): number {
     return this.inFlight;
@@ -179,10 +182,12 @@ export class ProducerWorker {
     let acked = 0;
     const onAcked = (indexes: readonly number[], ackMs: number, partition: number) => {
       if (this.abandoned) return; // answered after the drain's bound: its outcome stays unknown
-      const stream = streamOf(topicIndex, partition);
-      for (const i of indexes) {
-        collector.onAck(intendedMs[i]!, sentMs, ackMs, stream);
-        this.o.regional?.onAck(id, intendedMs[i]!, ackMs);
+      // A partition's share is acknowledged together: its figures are recorded at once, its books per message.
+      collector.onAcks(intendedMs, indexes, sentMs, ackMs, streamOf(topicIndex, partition));
+      const regional = this.o.regional;
+      for (let k = 0; k < indexes.length; k++) {
+        const i = indexes[k]!;
+        regional?.onAck(id, intendedMs[i]!, ackMs);
         ledger.recordAcked(id, first + i);
       }
       acked += indexes.length;
@@ -209,16 +214,14 @@ export class ProducerWorker {
 
   /** Sleeps up to `ms`; an ack (freeing in-flight room) or an abort wakes it early. One waiter at a time. */
   private waitForWake(ms: number): Promise<void> {
-    const { signal } = this.o;
+    if (this.o.signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        signal.removeEventListener('abort', done);
         this.wake = null;
         resolve();
       };
       const timer = setTimeout(done, Math.max(0, ms));
-      signal.addEventListener('abort', done, { once: true });
       this.wake = done;
     });
   }

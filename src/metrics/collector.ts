@@ -165,6 +165,35 @@ export class Collector {
     }
   }
 
+  /**
+   * The acks of one partition's share of a batch sent at `sentMs`, all at `ackMs`: message `indexes[i]` was intended
+   * at `intendedMs[indexes[i]]`. The same figures as onAck for each, recorded once per share where they are equal
+   * (the interval, the uncorrected latency ackMs − sentMs, the recovery's buckets).
+   */
+  onAcks(intendedMs: ArrayLike<number>, indexes: readonly number[], sentMs: number, ackMs: number, stream = 0): void {
+    const count = indexes.length;
+    if (count === 0) return;
+    this.roll(ackMs);
+    const interval = this.current;
+    interval.produced += count;
+    if (interval.phase === 'measure') this.producedInWindow += count;
+    const warmupMs = this.window.warmupMs;
+    let measured = 0;
+    let latest = -Infinity;
+    for (let k = 0; k < count; k++) {
+      const intended = intendedMs[indexes[k]!]!;
+      const ms = ackMs - intended;
+      interval.publish.recordMs(ms);
+      if (intended >= warmupMs) {
+        this.publish.recordMs(ms);
+        measured++;
+      }
+      if (intended > latest) latest = intended;
+    }
+    this.publishUncorrected.recordMsWithCount(ackMs - sentMs, measured);
+    this.recovery.onAcks(count, latest, ackMs, stream);
+  }
+
   onConsume(intendedMs: number, receivedMs: number, stream = 0): void {
     this.roll(receivedMs);
     this.current.consumed++;

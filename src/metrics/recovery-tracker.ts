@@ -32,9 +32,9 @@ export interface RecoveryFigures {
 class Buckets {
   private readonly counts = new GrowableUint32Array(1024);
 
-  add(ms: number): void {
+  add(ms: number, count = 1): void {
     const index = Math.max(0, Math.floor(ms / BUCKET_MS));
-    this.counts.set(index, this.counts.get(index) + 1);
+    this.counts.set(index, this.counts.get(index) + count);
   }
 
   /** Count in [fromMs, toMs), whole buckets. */
@@ -130,6 +130,21 @@ export class RecoveryTracker {
     this.ackActivity.see(stream, ackMs);
     if (this.waitingAck === 0) return;
     for (const watch of this.watches) if (watch.ack.see(intendedMs, ackMs, stream)) this.waitingAck--;
+  }
+
+  /**
+   * Acks of `count` messages at once, all at `ackMs` on one stream, the latest intended at `latestIntendedMs`: the
+   * same as onAck for each (a wait for the stream is met by the first message intended after its fault, and then
+   * by no other of the stream).
+   */
+  onAcks(count: number, latestIntendedMs: number, ackMs: number, stream: number): void {
+    this.acks.add(ackMs, count);
+    this.ackActivity.see(stream, ackMs);
+    if (this.waitingAck === 0) return;
+    for (const watch of this.watches) {
+      // A wait is met by a message intended at or after its fault: the latest one of the share tells.
+      if (watch.ack.see(latestIntendedMs, ackMs, stream)) this.waitingAck--;
+    }
   }
 
   onConsume(intendedMs: number, receivedMs: number, stream: number): void {

@@ -45,7 +45,7 @@ function track(member: { trouble(what: string): void }, live: boolean): void {
 
 class Member {
   private stream: Stream | undefined;
-  /** Next offset to read, per partition, from what reached the sink. */
+  /** Last offset that reached the sink, per partition (reading resumes after it). */
   private readonly positions = new Map<number, bigint>();
   private closed = false;
   private restarting = false;
@@ -91,7 +91,7 @@ class Member {
     this.stream = stream;
     stream.on('data', (message) => {
       const receivedMs = this.clock();
-      this.positions.set(message.partition, message.offset + 1n);
+      this.positions.set(message.partition, message.offset);
       if (message.value)
         sink(message.value, receivedMs, message.partition, String(message.offset), Number(message.timestamp));
     });
@@ -108,10 +108,10 @@ class Member {
         this.stream = undefined;
         if (old && !old.destroyed) await new Promise<void>((resolve) => old.close(() => resolve()));
         this.consumer.clearMetadata();
-        const offsets = [...this.positions].map(([partition, offset]) => ({
+        const offsets = [...this.positions].map(([partition, last]) => ({
           topic: this.request.topic.name,
           partition,
-          offset,
+          offset: last + 1n,
           leaderEpoch: -1,
         }));
         if (offsets.length > 0) await this.consumer.commit({ offsets });

@@ -1,0 +1,358 @@
+/**
+ * The harness's CPU per message against Kafka's own Java clients doing the same work, on one local broker: a fixed
+ * rate (10 000 msg/s), 1 KiB, acks=all, every message produced and consumed. faultline (each --drivers driver, its
+ * producers and consumers in its one process) and the Java side (ProducerPerformance --throughput plus a
+ * ConsumerPerformance reading the same topic, from the cached Kafka jars) take turns: round after round, every side
+ * once, so drift in the machine's load hits each. Each side gets a fresh topic.
+ *
+ * CPU is read from /proc (utime + stime of the client processes, never the broker's) every 200 ms and taken over
+ * the same steady window on each side: from --warmup after the load starts (faultline: its "load started" line;
+ * Java: the producer's launch) for --seconds. µs per message = CPU-seconds ÷ (rate × seconds); a side that did not
+ * hold the rate (produced or consumed below 97 % of it) or failed says why in one line and is left out.
+ * faultline's own figure (result.json `harness.cpuMicrosPerMessage`, from Node's counters) is shown beside it.
+ *
+ *   npm run bench:harness [-- --drivers kafkajs,platformatic --rounds 3 --rate 10000 --seconds 20 --warmup 5
+ *                           --producers 2 --consumers 2 --partitions 6 --cpu-prof DIR --baseline DIST]
+ *
+ * --baseline DIST also runs faultline from another build (a copy of an earlier dist/, inside this checkout so it
+ * finds node_modules) as sides of their own, "DRIVER@base", in the same rounds: before and after on the same broker.
+ *
+ * --linger MS makes the producers wait up to MS ms to fill a request: Java's linger.ms, the platformatic driver's
+ * `linger` (kafkajs has none); without it each side runs its defaults (Java 5 ms since Kafka 4.0, faultline none).
+ *
+ * --cpu-prof DIR writes a V8 CPU profile of each faultline run into DIR (open it in Chrome DevTools).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { kafkaClasspath, localKafkaProvider } from '../src/cluster/kafka/local-kafka.js';
+import { ProcessRegistry } from '../src/cluster/process-registry.js';
+import type { RunningCluster } from '../src/cluster/provider.js';
+import { kafkajsDriver } from '../src/drivers/kafka/kafkajs-driver.js';
+import { readProc } from '../src/resources/proc-readings.js';
+import { clusterSchema } from '../src/scenario/schema.js';
+
+const { values } = parseArgs({
+  options: {
+    drivers: { type: 'string', default: 'kafkajs,platformatic' },
+    rounds: { type: 'string', default: '3' },
+    rate: { type: 'string', default: '10000' },
+    seconds: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '5' },
+    producers: { type: 'string', default: '2' },
+    consumers: { type: 'string', default: '2' },
+    partitions: { type: 'string', default: '6' },
+    'cpu-prof': { type: 'string' },
+    baseline: { type: 'string' },
+    linger: { type: 'string' },
+  },
+});
+/** --linger MS: the producers wait up to MS for more (Java linger.ms; faultline platformatic `linger`; kafkajs has none). */
+const linger = values.linger === undefined ? undefined : Number(values.linger);
+/** faultline's sides: each driver from this build, and from the baseline build when given ("DRIVER@base"). */
+const builds = [
+  ...(values.baseline ? [{ suffix: '@base', cli: join(values.baseline, 'src', 'cli.js') }] : []),
+  { suffix: '', cli: join(import.meta.dirname, '..', 'src', 'cli.js') },
+];
+const drivers = values.drivers
+  .split(',')
+  .filter(Boolean)
+  .flatMap((driver) => builds.map((b) => ({ name: `${driver}${b.suffix}`, driver, cli: b.cli })));
+const rounds = Number(values.rounds);
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const warmup = Number(values.warmup);
+const partitions = Number(values.partitions);
+/** A side must produce and consume at least this share of the rate over the window. */
+const HELD = 0.97;
+const work = mkdtempSync(join(tmpdir(), 'faultline-bench-cpu-'));
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+/** One side's figures: CPU µs per message over the window, and what went into it. */
+interface SideFigure {
+  micros: number;
+  detail: string;
+}
+
+const spec = clusterSchema.parse({ name: 'bench', system: 'kafka' });
+const registry = ProcessRegistry.open(`bench${process.pid}`, work);
+const abort = new AbortController();
+let cluster: RunningCluster | undefined;
+process.on('SIGINT', () => abort.abort('SIGINT'));
+
+try {
+  cluster = await localKafkaProvider.start(spec, {
+    runId: registry.runId,
+    logDir: join(work, 'logs'),
+    registry,
+    signal: abort.signal,
+    log: () => {},
+    info: log,
+  });
+  const version = spec.version ?? localKafkaProvider.defaultVersion!;
+  const bootstrap = cluster.endpoints.bootstrap;
+  const classpath = (await kafkaClasspath(version, log)).spec;
+  const lines: string[] = [];
+  const ratios = new Map<string, number[]>(drivers.map((d) => [d.name, []]));
+  const perSide = new Map<string, number[]>([...drivers.map((d) => d.name), 'java'].map((d) => [d, []]));
+  for (let round = 1; round <= rounds && !abort.signal.aborted; round++) {
+    const figures = new Map<string, SideFigure | string>();
+    for (const { name, driver, cli } of drivers)
+      figures.set(
+        name,
+        await side(() => runFaultline(bootstrap, driver, cli, `hcpu-${name.replace('@', '-')}-${round}`)),
+      );
+    figures.set('java', await side(() => runJava(bootstrap, classpath, `hcpu-java-${round}`)));
+    const java = figures.get('java');
+    const shown = (f: SideFigure | string | undefined) =>
+      typeof f === 'object' ? `${f.micros.toFixed(1)} µs/msg (${f.detail})` : `failed: ${f}`;
+    const parts = [...drivers.map((d) => `faultline ${d.name} ${shown(figures.get(d.name))}`), `Java ${shown(java)}`];
+    for (const [name, f] of figures) if (typeof f === 'object') perSide.get(name)!.push(f.micros);
+    for (const { name: driver } of drivers) {
+      const f = figures.get(driver);
+      if (typeof f === 'object' && typeof java === 'object') {
+        ratios.get(driver)!.push(f.micros / java.micros);
+        parts.push(`ratio ${driver} ${(f.micros / java.micros).toFixed(2)}`);
+      }
+    }
+    const line = `round ${round}: ${parts.join('; ')}`;
+    lines.push(line);
+    log(line);
+  }
+  const summary = (name: string, values: number[], digits: number) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    if (sorted.length === 0) return `${name}: no round completed`;
+    return `${name}: median ${median(sorted).toFixed(digits)}, spread ${sorted[0]!.toFixed(digits)}–${sorted.at(-1)!.toFixed(digits)} over ${sorted.length} of ${rounds} rounds`;
+  };
+  process.stdout.write(
+    [
+      `Kafka ${version}, 1 broker, ${partitions} partitions, ${rate} msg/s, 1 KiB, acks=all, CPU over ${seconds} s after ${warmup} s of warm-up; faultline ${values.producers} producers + ${values.consumers} consumers in one process, Java 1 ProducerPerformance + 1 ConsumerPerformance ${linger === undefined ? "with the clients' defaults (linger.ms 5 since Kafka 4.0)" : `linger ${linger} ms (platformatic and Java)`}; sides in turn`,
+      ...lines,
+      ...[...perSide].map(([name, v]) =>
+        summary(`CPU µs per message, ${name === 'java' ? 'Java clients' : `faultline ${name}`}`, v, 1),
+      ),
+      ...[...ratios].map(([driver, v]) => summary(`ratio faultline ${driver} ÷ Java (goal ≤ 1.0)`, v, 2)),
+      '',
+    ].join('\n'),
+  );
+} finally {
+  await cluster?.stop();
+  registry.close();
+}
+
+/** faultline at the fixed rate; CPU of its process over the window after its "load started" line. */
+async function runFaultline(bootstrap: string, driver: string, cliPath: string, topic: string): Promise<SideFigure> {
+  const scenario = join(work, `${topic}.yaml`);
+  writeFileSync(
+    scenario,
+    `name: bench-harness-cpu
+clusters: [{name: bench, system: kafka, provider: external, bootstrap: "${bootstrap}", driver: ${driver}}]
+topics: [{name: ${topic}, partitions: ${partitions}}]
+workload: {warmup: ${warmup}s, duration: ${seconds}s, messageSize: 1KiB, rate: ${rate}/s, producers: ${values.producers},
+  consumers: ${values.consumers}, producer: {acks: all${linger !== undefined && driver === 'platformatic' ? `, linger: ${linger}ms` : ''}}}
+`,
+  );
+  log(`faultline (${driver}) at ${rate} msg/s`);
+  const out = join(work, `${topic}-result`);
+  const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+  const child = spawn(process.execPath, [...profile, cliPath, 'run', scenario, '--out', out], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const cpu = watchCpu([child]);
+  let loadStartedAt: number | undefined;
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-8000);
+    // The load clock starts 20 ms after this line (load-run.ts).
+    if (loadStartedAt === undefined && /load started/.test(stderr)) loadStartedAt = performance.now() + 20;
+  });
+  let code: number | null;
+  try {
+    code = await exited(child);
+  } finally {
+    cpu.stop();
+    killLeft([child]);
+  }
+  // Exit 1: the run's criteria failed (there are none here; the rates are checked below); else the run failed.
+  if (code !== 0 && code !== 1) throw new Error(`faultline exited ${code}: ${lastLine(stderr)}`);
+  if (loadStartedAt === undefined) throw new Error('faultline never said "load started"');
+  const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as {
+    throughput: { produced: { messagesPerSec: number }; consumed: { messagesPerSec: number } };
+    harness?: { cpuMicrosPerMessage: number | null } | null;
+  };
+  const { produced, consumed } = result.throughput;
+  held('produced', produced.messagesPerSec);
+  held('consumed', consumed.messagesPerSec);
+  const from = loadStartedAt + warmup * 1000;
+  const cpuSeconds = cpu.between(from, from + seconds * 1000);
+  const self = result.harness?.cpuMicrosPerMessage;
+  return {
+    micros: (cpuSeconds / (rate * seconds)) * 1e6,
+    detail: `${cpuSeconds.toFixed(2)} CPU-s; its own figure ${self ?? '—'} µs`,
+  };
+}
+
+/** ConsumerPerformance on a fresh topic, then ProducerPerformance at the rate; CPU of both JVMs over the window. */
+async function runJava(bootstrap: string, classpath: string, topic: string): Promise<SideFigure> {
+  const admin = kafkajsDriver.createAdmin({ bootstrap } as RunningCluster['endpoints'], () => {});
+  await admin.ensureTopics([{ name: topic, partitions, replicationFactor: 1, config: {} }]);
+  await admin.close();
+  // Enough records for the warm-up, the window and the JVM's start, so the window is all steady sending.
+  const records = rate * (warmup + seconds + 5);
+  log(`Java clients at ${rate} msg/s`);
+  const java = (main: string, args: string[]) =>
+    spawn(
+      'java',
+      [
+        // As Kafka's own scripts start the tools (kafka-run-class.sh).
+        '-Xmx256m',
+        '-XX:+UseG1GC',
+        '-XX:MaxGCPauseMillis=20',
+        '-XX:InitiatingHeapOccupancyPercent=35',
+        '-XX:+ExplicitGCInvokesConcurrent',
+        '-Djava.awt.headless=true',
+        '-cp',
+        classpath,
+        main,
+        ...args,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+  const consumer = java('org.apache.kafka.tools.ConsumerPerformance', [
+    '--bootstrap-server',
+    bootstrap,
+    '--topic',
+    topic,
+    '--messages',
+    String(records),
+    '--timeout',
+    '30000',
+    '--hide-header',
+  ]);
+  const producer = java('org.apache.kafka.tools.ProducerPerformance', [
+    '--topic',
+    topic,
+    '--num-records',
+    String(records),
+    '--record-size',
+    '1024',
+    '--throughput',
+    String(rate),
+    '--producer-props',
+    `bootstrap.servers=${bootstrap}`,
+    'acks=all',
+    ...(linger === undefined ? [] : [`linger.ms=${linger}`]),
+  ]);
+  const startedAt = performance.now();
+  const cpu = watchCpu([producer, consumer]);
+  let outputs: string[];
+  try {
+    outputs = await Promise.all([collect(producer, 'ProducerPerformance'), collect(consumer, 'ConsumerPerformance')]);
+  } finally {
+    cpu.stop();
+    killLeft([producer, consumer]);
+  }
+  const [producerOut, consumerOut] = outputs as [string, string];
+  const summary = /(\d+) records sent, ([\d.]+) records\/sec/.exec(producerOut.trim().split('\n').at(-1) ?? '');
+  if (!summary) throw new Error(`unexpected ProducerPerformance output: ${lastLine(producerOut)}`);
+  held('produced', Number(summary[2]));
+  // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, …
+  const consumed = Number(consumerOut.trim().split('\n').at(-1)?.split(',')[4]);
+  if (consumed !== records) throw new Error(`ConsumerPerformance consumed ${consumed} of ${records} records`);
+  const from = startedAt + warmup * 1000;
+  const producerCpu = cpu.between(from, from + seconds * 1000, 0);
+  const consumerCpu = cpu.between(from, from + seconds * 1000, 1);
+  return {
+    micros: ((producerCpu + consumerCpu) / (rate * seconds)) * 1e6,
+    detail: `producer ${producerCpu.toFixed(2)} + consumer ${consumerCpu.toFixed(2)} CPU-s`,
+  };
+}
+
+/** Cumulative CPU-seconds of some processes, read from /proc every 200 ms with the monotonic time of the reading. */
+function watchCpu(children: ChildProcess[]) {
+  const readings: Array<{ at: number; cpu: number[] }> = [];
+  const read = () => {
+    const at = performance.now();
+    const cpu = children.map((c) => (c.pid === undefined ? undefined : readProc(c.pid)?.cpuSeconds));
+    // Only readings of every process count: once one has ended, the window must already be over.
+    if (cpu.every((c) => c !== undefined)) readings.push({ at, cpu: cpu as number[] });
+  };
+  read();
+  const timer = setInterval(read, 200);
+  return {
+    stop: () => clearInterval(timer),
+    /** CPU-seconds used in [from, to) by process `index` (or all), interpolated between readings. */
+    between(from: number, to: number, index?: number): number {
+      const total = (x: { cpu: number[] }) => (index === undefined ? x.cpu.reduce((s, c) => s + c, 0) : x.cpu[index]!);
+      const at = (t: number) => {
+        const after = readings.findIndex((x) => x.at >= t);
+        if (after <= 0) throw new Error('the CPU readings do not cover the window (a process ended early?)');
+        const a = readings[after - 1]!;
+        const b = readings[after]!;
+        return total(a) + ((total(b) - total(a)) * (t - a.at)) / (b.at - a.at);
+      };
+      return at(to) - at(from);
+    },
+  };
+}
+
+/** Ends the processes a side started that still run (the side failed). */
+function killLeft(children: ChildProcess[]): void {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+function held(what: string, perSecond: number): void {
+  if (!(perSecond >= HELD * rate))
+    throw new Error(`${what} ${perSecond.toFixed(0)} msg/s: did not hold ${rate} msg/s (${HELD * 100} %)`);
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code));
+  });
+}
+
+/** A tool's stdout once it exits 0; else an error whose message is the line that says why. */
+async function collect(child: ChildProcess, name: string): Promise<string> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-8000);
+  });
+  const code = await exited(child);
+  if (code !== 0) throw new Error(`${name} exited ${code}: ${lastLine(stderr || stdout)}`);
+  return stdout;
+}
+
+/** A side's figure, or why it failed in one line. */
+async function side(run: () => Promise<SideFigure>): Promise<SideFigure | string> {
+  try {
+    return await run();
+  } catch (error) {
+    return lastLine(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The line that says why: the first exception line of a Java stack, else the last non-empty line. */
+function lastLine(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return (
+    lines.find((l) => /^(Exception|Caused by|[\w.]+(Exception|Error)\b)/.test(l)) ??
+    lines.at(-1) ??
+    'no output'
+  ).slice(0, 300);
+}
+
+function median(sorted: number[]): number {
+  const n = sorted.length;
+  return n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+}
