@@ -301,7 +301,8 @@ function checkFault(
         'action',
         `${facts.noBrokerLinks}: ${spec.action}${spec.links === 'brokers' ? ' on links: brokers' : ''} is not possible (client-link faults and process faults are)`,
       );
-    } else if (bypass && (bypass.when === 'always' || context.clientRegions.length === 0)) {
+    } else if (bypass && (bypass.when === 'always' || !context.topology || context.topology.implicit)) {
+      // Without declared regions (an implicit one), the provider proxies no binary port: only the web service.
       const through = facts.drivers.filter((d) => !d.bypassesClientProxies).map((d) => d.name);
       problem(
         'action',

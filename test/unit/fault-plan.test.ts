@@ -200,6 +200,20 @@ test('a network fault on a Pulsar cluster driven by the native or binary driver 
   assert.deepEqual(websocket, []);
 });
 
+test('a network fault on Pulsar without regions is refused when auto resolves to the binary driver (the run plan, not a bare call)', async () => {
+  const yaml = kafkaYaml({
+    system: 'pulsar',
+    duration: '60s',
+    faults: faults('  - {at: 10s, action: latency, latency: 100ms, duration: 5s}'),
+  }).replace('driver: websocket', 'driver: auto');
+  assert.match(yaml, /driver: auto/);
+  const message = await refusal(yaml);
+  assert.match(
+    message,
+    /faults\[0\]\.action: with the (binary|native) Pulsar driver, latency would not touch the messages/,
+  );
+});
+
 test('duration: forever on a run that replicates nowhere is refused at the duration (it would only hide the drain)', async () => {
   const message = await refusal(
     kafkaYaml({ duration: '60s', faults: faults('  - {at: 10s, action: kill, target: broker-2, duration: forever}') }),
