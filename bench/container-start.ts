@@ -1,10 +1,11 @@
 /**
- * Start-up to first message, in a container vs as a local JVM: for a 1-broker Kafka and a Pulsar standalone, the
+ * Start-up to first message, in a container vs as a local JVM: for a 1-broker Kafka, a 3-broker Kafka (kafka3) and a
+ * Pulsar standalone, the
  * time from asking the provider to start the cluster until a first message sent after the topic exists has been
  * consumed (topic creation, a consumer subscribing, a producer sending: what a run does first). Providers
  * alternate (local, docker, local, …) so both see the same machine; the medians and their ratio are printed.
  *
- *   flock /tmp/faultline-brokers.lock node dist/bench/container-start.js [--times 3] [--systems kafka,pulsar]
+ *   flock /tmp/faultline-brokers.lock node dist/bench/container-start.js [--times 3] [--systems kafka,kafka3,pulsar]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,7 @@ async function firstDriver(system: System): Promise<DriverFactory> {
 }
 
 /** One start of a cluster through to a first consumed message; everything stopped after. Milliseconds. */
-export async function startToFirstMessage(system: System, providerName: ProviderName): Promise<number> {
+export async function startToFirstMessage(system: System, providerName: ProviderName, brokers = 1): Promise<number> {
   const provider = findProvider(system, providerName);
   if (!provider) throw new Error(`provider ${providerName} is not available for ${system}`);
   const driver = await firstDriver(system);
@@ -38,7 +39,7 @@ export async function startToFirstMessage(system: System, providerName: Provider
   let client: MessagingClient | undefined;
   const started = performance.now();
   try {
-    const spec = clusterSchema.parse({ name: 'solo', system, provider: providerName, heap: 512 * 2 ** 20 });
+    const spec = clusterSchema.parse({ name: 'solo', system, provider: providerName, brokers, heap: 512 * 2 ** 20 });
     cluster = await provider.start(spec, {
       runId,
       logDir: join(dir, 'logs'),
@@ -99,22 +100,25 @@ const median = (values: number[]) => {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { times: { type: 'string', default: '3' }, systems: { type: 'string', default: 'kafka,pulsar' } },
+    options: { times: { type: 'string', default: '3' }, systems: { type: 'string', default: 'kafka,kafka3,pulsar' } },
   });
   const times = Number(values.times);
-  for (const system of values.systems!.split(',') as System[]) {
+  for (const variant of values.systems!.split(',')) {
+    // kafka3: a 3-broker Kafka (KRaft quorum of three), the other names one broker of that system.
+    const system = (variant === 'kafka3' ? 'kafka' : variant) as System;
+    const brokers = variant === 'kafka3' ? 3 : 1;
     const figures: Record<ProviderName, number[]> = { local: [], docker: [] };
     for (let i = 1; i <= times; i++) {
       for (const provider of ['local', 'docker'] as const) {
-        const ms = await startToFirstMessage(system, provider);
+        const ms = await startToFirstMessage(system, provider, brokers);
         figures[provider].push(ms);
-        process.stdout.write(`${system} ${provider} ${i}/${times}: start → first message ${Math.round(ms)} ms\n`);
+        process.stdout.write(`${variant} ${provider} ${i}/${times}: start → first message ${Math.round(ms)} ms\n`);
       }
     }
     const local = median(figures.local);
     const docker = median(figures.docker);
     process.stdout.write(
-      `${system}: median local ${Math.round(local)} ms, docker ${Math.round(docker)} ms, ratio docker/local ${(docker / local).toFixed(2)}× (goal ≤ 1.2×)\n`,
+      `${variant}: median local ${Math.round(local)} ms, docker ${Math.round(docker)} ms, ratio docker/local ${(docker / local).toFixed(2)}× (goal ≤ 1.2×)\n`,
     );
   }
 }
