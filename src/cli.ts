@@ -61,23 +61,14 @@ withOutputs('run')
     const plan = await buildPlan(await loadScenarioFile(file, { set: options.set }));
     const outputs = createOutputs('run', options);
     const progress = progressReporter(process.stderr, options.quiet);
-    const controller = new AbortController();
-    let registry: ProcessRegistry | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (controller.signal.aborted) {
-        registry?.killAllSync();
-        process.exit(ExitCode.interrupted);
-      }
-      progress.info(`${signal}: stopping the run and writing partial results (again to kill at once)`);
-      controller.abort(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const { controller, onRegistry } = stopOnSignals((signal) =>
+      progress.info(`${signal}: stopping the run and writing partial results (again to kill at once)`),
+    );
     const how = {
       ...(options.out ? { outDir: options.out } : {}),
       signal: controller.signal,
       progress,
-      onRegistry: (current: ProcessRegistry | undefined) => (registry = current),
+      onRegistry,
     };
     const outcome = repeat
       ? await runRepeated(plan, how, repeat, options)
@@ -202,6 +193,29 @@ async function compareWithBaseline(baseline: string, dirs: string[], options: Co
   if (verdict.regressed > 0) process.exitCode = ExitCode.regressed;
 }
 
+/**
+ * SIGINT/SIGTERM: the first aborts the run (partial results are written), a second kills the running cluster's
+ * processes at once and exits 130. `onRegistry` tells it which processes are running.
+ */
+function stopOnSignals(onFirst?: (signal: NodeJS.Signals) => void): {
+  controller: AbortController;
+  onRegistry: (current: ProcessRegistry | undefined) => void;
+} {
+  const controller = new AbortController();
+  let registry: ProcessRegistry | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      registry?.killAllSync();
+      process.exit(ExitCode.interrupted);
+    }
+    onFirst?.(signal);
+    controller.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { controller, onRegistry: (current) => (registry = current) };
+}
+
 program
   .command('suite')
   .description(
@@ -216,21 +230,11 @@ program
   .option('--repeat <n>', 'run each scenario N times (see run --repeat)')
   .option('-q, --quiet', 'no progress output')
   .action(async (dir: string, options: SuiteFlags & { quiet?: boolean }) => {
-    const controller = new AbortController();
-    let registry: ProcessRegistry | undefined;
-    const stop = (signal: NodeJS.Signals) => {
-      if (controller.signal.aborted) {
-        registry?.killAllSync();
-        process.exit(ExitCode.interrupted);
-      }
-      controller.abort(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    const { controller, onRegistry } = stopOnSignals();
     process.exitCode = await suiteCommand(dir, options, {
       signal: controller.signal,
       progress: progressReporter(process.stderr, options.quiet),
-      onRegistry: (current) => (registry = current),
+      onRegistry,
     });
   });
 
