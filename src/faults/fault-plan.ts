@@ -301,12 +301,11 @@ function checkFault(
         'action',
         `${facts.noBrokerLinks}: ${spec.action}${spec.links === 'brokers' ? ' on links: brokers' : ''} is not possible (client-link faults and process faults are)`,
       );
-    } else if (bypass && (bypass.when === 'always' || !context.topology || context.topology.implicit)) {
-      // Without declared regions (an implicit one), the provider proxies no binary port: only the web service.
+    } else if (bypass) {
       const through = facts.drivers.filter((d) => !d.bypassesClientProxies).map((d) => d.name);
       problem(
         'action',
-        `with the ${context.driver} ${facts.label} driver, ${spec.action} would not touch the messages: ${bypass.why} (use driver: ${through.join(' or ')}, or a process fault)`,
+        `with the ${context.driver} ${facts.label} driver, ${spec.action} might not touch the messages: ${bypass.why} (use driver: ${through.join(' or ')}, or a process fault)`,
       );
     }
   }

@@ -9,11 +9,10 @@ import type { FieldPath } from '../scenario/problems.js';
 export interface DriverFacts {
   readonly name: string;
   /**
-   * When the messages the driver sends and receives do not cross faultline's proxied client links (Toxiproxy),
-   * so network faults on client links would not touch them: `always`, or `withoutRegions` (with regions each
-   * client region reaches the brokers through its own proxy); and why. Default: they always cross them.
+   * Set when the messages the driver sends and receives may not cross faultline's proxied client links
+   * (Toxiproxy), so network faults on client links would not be shown to touch them; and why. Default: they cross.
    */
-  readonly bypassesClientProxies?: { when: 'always' | 'withoutRegions'; why: string };
+  readonly bypassesClientProxies?: { why: string };
   /** Why the driver cannot read from a follower replica, when it cannot (followerFetching). */
   readonly noFollowerFetching?: string;
 }

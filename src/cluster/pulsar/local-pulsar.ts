@@ -54,25 +54,28 @@ function loopbackInterface(): string {
 
 /**
  * The proxies of a standalone: with client regions, each region's path to the web service (admin, WebSocket API)
- * and to the binary port the broker binds for it (`regionPorts[k]` for region k); without, one to the web service.
+ * and to the binary port the broker binds for it (`regionPorts[k]` for region k); without, one path to the web
+ * service and one to the binary port the broker binds for every client (`regionPorts[0]`).
  */
 export function pulsarLinkSpecs(
   ports: { web: number; regionPorts: number[] },
   clientRegions: string[] | undefined,
 ): Array<Omit<Link, 'listenPort' | 'name'>> {
-  if (!clientRegions) return [{ kind: 'client', from: 'clients', to: 1, upstreamPort: ports.web }];
-  return clientRegions.flatMap((clientRegion, k) => [
-    { kind: 'client' as const, from: 'clients' as const, to: 1, upstreamPort: ports.web, clientRegion },
+  const paths = (clientRegion: string | undefined, k: number) => [
+    { kind: 'client' as const, from: 'clients' as const, to: 1, upstreamPort: ports.web, ...inRegion(clientRegion) },
     {
       kind: 'client' as const,
       from: 'clients' as const,
       to: 1,
       upstreamPort: ports.regionPorts[k]!,
-      clientRegion,
+      ...inRegion(clientRegion),
       service: 'binary',
     },
-  ]);
+  ];
+  return clientRegions ? clientRegions.flatMap(paths) : paths(undefined, 0);
 }
+
+const inRegion = (clientRegion: string | undefined) => (clientRegion !== undefined ? { clientRegion } : {});
 
 /** The proxy a client in `clientRegion` reaches `service` through. */
 export function pulsarPath(
@@ -91,7 +94,7 @@ export function pulsarEndpoints(
 ): ClusterEndpoints {
   const path = (service: 'web' | 'binary') => (links ? pulsarPath(links, clientRegion, service) : undefined);
   return {
-    bootstrap: `pulsar://127.0.0.1:${clientRegion !== undefined ? path('binary')!.listenPort : ports.broker}`,
+    bootstrap: `pulsar://127.0.0.1:${path('binary')?.listenPort ?? ports.broker}`,
     webServiceUrl: `http://127.0.0.1:${path('web')?.listenPort ?? ports.web}`,
   };
 }
@@ -170,12 +173,13 @@ export function pulsarProvider(o: { name: ClusterProvider['name']; runtime: Runt
       const classpath = await pulsarClasspath(version, context.info);
       const dataDir = await mkdtemp(join(tmpdir(), `faultline-${context.runId}-${spec.name}-`));
       context.registry.addCleanupDir(dataDir);
-      // With a network, clients reach the web service (admin and WebSocket API) through a proxy. With regions, each
-      // client region has its own proxy to the web service and one to the binary port, whose broker port advertises
-      // that proxy (standalone-config.ts), so a client or a peer's geo-replicator dialling it stays on its region's
-      // path. Without regions the binary port (native driver) stays direct.
+      // With a network, clients reach the web service (admin and WebSocket API) and the binary port through
+      // proxies: with regions, each client region through its own; without, every client through one. The broker
+      // binds one port per such path whose listener advertises that path's proxy (standalone-config.ts), so a
+      // lookup made through a proxy answers with it and the client (or a peer's geo-replicator) stays on that path.
       const clientRegions = context.network ? context.regions?.clientRegions : undefined;
-      const [broker, web, bookie, ...regionPorts] = (await freePorts(3 + (clientRegions?.length ?? 0))) as [
+      const binaryPaths: Array<string | undefined> = context.network ? (clientRegions ?? [undefined]) : [];
+      const [broker, web, bookie, ...regionPorts] = (await freePorts(3 + binaryPaths.length)) as [
         number,
         number,
         number,
@@ -189,7 +193,7 @@ export function pulsarProvider(o: { name: ClusterProvider['name']; runtime: Runt
         : undefined;
       const pathOf = (clientRegion: string | undefined, service: 'web' | 'binary') =>
         links && pulsarPath(links, clientRegion, service);
-      const regionListeners = clientRegions?.map((region, k) => ({
+      const clientListeners = binaryPaths.map((region, k) => ({
         region,
         port: regionPorts[k]!,
         advertisedPort: pathOf(region, 'binary')!.listenPort,
@@ -201,7 +205,7 @@ export function pulsarProvider(o: { name: ClusterProvider['name']; runtime: Runt
         : undefined;
       const configFile = join(configDir, 'standalone.conf');
       const properties = standaloneProperties(spec.name, { broker, web, bookie }, spec.config, {
-        ...(regionListeners ? { regionListeners } : {}),
+        clientListeners,
         loopbackInterface: loopbackInterface(),
       });
       await writeFile(configFile, renderProperties(properties));

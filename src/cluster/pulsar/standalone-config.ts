@@ -1,6 +1,6 @@
 /**
- * standalone.conf of a local Pulsar standalone broker: loopback only, one bookie, small caches; with client
- * regions, one advertised listener per region.
+ * standalone.conf of a local Pulsar standalone broker: loopback only, one bookie, small caches; with a proxied
+ * network, one advertised listener per client path (per client region, or one without regions).
  *
  * The standalone hands this same file to its in-process bookie (BKCluster's base ServerConfiguration), so the
  * bookie's keys live here too. Without them the bookie ignores `--bookkeeper-port` (BKCluster takes a random free
@@ -8,12 +8,13 @@
  * unless listeningInterface is set; with it, it binds the bookie address: advertisedAddress, 127.0.0.1). The
  * broker's own Pulsar clients would open their DNS resolver's UDP socket on every interface too.
  *
- * Regions (like Kafka's per-region client listeners): every client region R reaches the broker's binary port
- * through its own proxy. The broker binds one extra port per region, tagged with listener `region_R`
- * (bindAddresses), and advertises that listener as R's proxy (advertisedListeners). A lookup answers with the
- * listener it names, or, naming none, with the listener of the port it came in on (PIP-95): so a client — or a
- * peer cluster's geo-replicator — that dials R's proxy is told R's proxy for every topic, and all its bytes cross
- * R's link. The broker's own port stays the internal listener (what the in-broker WebSocket service dials).
+ * Client paths (like Kafka's per-region client listeners): with a proxied network, clients reach the broker's
+ * binary port through a proxy — with regions, every client region R through its own; without, every client through
+ * one. The broker binds one extra port per path, tagged with the path's listener (`region_R`, or `clients` without
+ * regions; bindAddresses), and advertises that listener as the path's proxy (advertisedListeners). A lookup answers
+ * with the listener it names, or, naming none, with the listener of the port it came in on (PIP-95): so a client —
+ * or a peer cluster's geo-replicator — that dials a proxy is told that proxy for every topic, and all its bytes
+ * cross that link. The broker's own port stays the internal listener (what the in-broker WebSocket service dials).
  */
 export interface StandalonePorts {
   broker: number;
@@ -21,14 +22,19 @@ export interface StandalonePorts {
   bookie: number;
 }
 
-/** One client region's path to the binary protocol: the port the broker binds for it and the proxy it advertises. */
-export interface RegionListener {
-  region: string;
+/**
+ * One client path to the binary protocol: its client region (undefined: every client, without regions), the port
+ * the broker binds for it and the proxy it advertises.
+ */
+export interface ClientListener {
+  region: string | undefined;
   port: number;
   advertisedPort: number;
 }
 
 export const INTERNAL_LISTENER = 'internal';
+/** The listener of the one client path without regions (a region's is region_…, so the two never meet). */
+export const CLIENTS_LISTENER = 'clients';
 
 /**
  * The advertised listener of a client region (lookups made through that region's proxy answer with it). Pulsar
@@ -43,9 +49,10 @@ export function standaloneProperties(
   clusterName: string,
   ports: StandalonePorts,
   overrides: Record<string, string | number | boolean>,
-  options: { regionListeners?: RegionListener[]; loopbackInterface?: string } = {},
+  options: { clientListeners?: ClientListener[]; loopbackInterface?: string } = {},
 ): Map<string, string> {
-  const regionListeners = options.regionListeners ?? [];
+  const clientListeners = options.clientListeners ?? [];
+  const listenerOf = (l: ClientListener) => (l.region === undefined ? CLIENTS_LISTENER : pulsarListenerName(l.region));
   const defaults: Record<string, string> = {
     clusterName,
     bindAddress: '127.0.0.1',
@@ -76,15 +83,13 @@ export function standaloneProperties(
     dbStorage_readAheadCacheMaxSizeMb: '64',
     dbStorage_rocksDB_blockCacheSize: String(16 * 1024 * 1024),
   };
-  if (regionListeners.length > 0) {
+  if (clientListeners.length > 0) {
     defaults.internalListenerName = INTERNAL_LISTENER;
     defaults.advertisedListeners = [
       `${INTERNAL_LISTENER}:pulsar://127.0.0.1:${ports.broker}`,
-      ...regionListeners.map((l) => `${pulsarListenerName(l.region)}:pulsar://127.0.0.1:${l.advertisedPort}`),
+      ...clientListeners.map((l) => `${listenerOf(l)}:pulsar://127.0.0.1:${l.advertisedPort}`),
     ].join(',');
-    defaults.bindAddresses = regionListeners
-      .map((l) => `${pulsarListenerName(l.region)}:pulsar://127.0.0.1:${l.port}`)
-      .join(',');
+    defaults.bindAddresses = clientListeners.map((l) => `${listenerOf(l)}:pulsar://127.0.0.1:${l.port}`).join(',');
   }
   const properties = new Map(Object.entries(defaults));
   for (const [key, value] of Object.entries(overrides)) properties.set(key, String(value));
