@@ -23,6 +23,7 @@ import { containerFacts } from '../cluster/docker/container-facts.js';
 import type { FaultRecord } from '../faults/fault-injector.js';
 import { javaMajorVersion } from '../cluster/toolchain.js';
 import { drainWarning } from './drain-warning.js';
+import { subscriptionOf } from './subscription.js';
 import { type GroupMessages, RESULT_SCHEMA_VERSION, type RunResult, type RunStatus } from './result.js';
 import type { ReplicationResult, RpoFigures } from '../replication/replication-watch.js';
 import type { RtoFigures } from '../replication/client-failover.js';
@@ -122,6 +123,7 @@ export function buildResult(input: ResultInput): RunResult {
       ...(input.cluster?.endpoints.webServiceUrl ? { webServiceUrl: input.cluster.endpoints.webServiceUrl } : {}),
       ...containerFacts(run.cluster, input.cluster),
       ...(run.effective ? { effective: run.effective } : {}),
+      ...subscriptionField(plan, run),
     },
     driver: {
       name: run.driver.name,
@@ -468,4 +470,9 @@ let javaMajor: number | undefined | null = null;
 function javaVersion(): { java?: number } {
   if (javaMajor === null) javaMajor = javaMajorVersion();
   return javaMajor === undefined ? {} : { java: javaMajor };
+}
+
+function subscriptionField(plan: RunPlan, run: ClusterRun): { subscription?: RunResult['cluster']['subscription'] } {
+  const subscription = subscriptionOf(plan.scenario, run);
+  return subscription ? { subscription } : {};
 }

@@ -1,11 +1,13 @@
 /**
- * The fairness knobs each side ran with (result.json `cluster.effective`, see src/fairness/knobs.ts), in words:
+ * The fairness knobs each side ran with (result.json `cluster.effective`, see src/fairness/knobs.ts), and the
+ * delivery order its consumers were promised (`cluster.subscription`, see subscription.ts), in words:
  * one run's table for report.md, the side-by-side table of `compare`, and its like-for-like check (as caps.ts
  * does for container caps).
  */
 import { type EffectiveKnob, KNOBS, type KnobName } from '../fairness/knobs.js';
 import { formatBytes } from '../scenario/units.js';
 import type { RunResult } from './result.js';
+import { orderingWords, type SubscriptionRecord, subscriptionKind } from './subscription.js';
 
 const knobNames = Object.keys(KNOBS) as KnobName[];
 
@@ -52,7 +54,7 @@ export function effectiveTable(r: RunResult): string {
 
 /** compare: one row per knob, one column per run, and whether the runs agree. '' when no run recorded them. */
 export function effectiveComparisonTable(runs: Array<{ label: string; result: RunResult }>): string {
-  if (!runs.some((run) => run.result.cluster.effective)) return '';
+  if (!runs.some((run) => run.result.cluster.effective || run.result.cluster.subscription)) return '';
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [
     '## Durability, batching and prefetch, as each side ran',
@@ -67,6 +69,7 @@ export function effectiveComparisonTable(runs: Array<{ label: string; result: Ru
         differing(name, runs) ? '**no**' : 'yes',
       ]);
     }),
+    ...subscriptionRow(runs),
     '',
     "📌 pinned by the scenario; otherwise the side's default. Each cell: the cross-system value, then the system's own settings.",
   ].join('\n');
@@ -78,13 +81,46 @@ function differing(name: KnobName, runs: Array<{ result: RunResult }>): boolean 
 
 /** The like-for-like warning of compare: the knobs on which the runs differ, each side's value named. */
 export function effectiveWarning(runs: Array<{ label: string; result: RunResult }>): string | undefined {
-  if (runs.length < 2 || !runs.some((run) => run.result.cluster.effective)) return undefined;
+  if (runs.length < 2) return undefined;
+  if (!runs.some((run) => run.result.cluster.effective || run.result.cluster.subscription)) return undefined;
   const differences = knobNames
     .filter((name) => differing(name, runs))
     .map(
       (name) =>
         `${name} (${runs.map((run) => `${run.label}: ${formatValue(name, run.result.cluster.effective?.[name])}`).join(', ')})`,
     );
-  if (differences.length === 0) return undefined;
-  return `the sides did not run with the same durability, batching and prefetch, so the runs are not like for like: ${differences.join('; ')} — pin them in the scenario (workload.durability, workload.batching, workload.prefetch)`;
+  const order = orderingDiffers(runs)
+    ? [
+        `delivery order (${runs.map((run) => `${run.label}: ${subscriptionCell(run.result.cluster.subscription, false)}`).join(', ')})`,
+      ]
+    : [];
+  if (differences.length === 0 && order.length === 0) return undefined;
+  const pin = [
+    ...(differences.length > 0 ? ['workload.durability, workload.batching, workload.prefetch'] : []),
+    ...(order.length > 0 ? ['consumer.subscriptionType'] : []),
+  ];
+  return `the sides did not run with the same ${differences.length > 0 ? 'durability, batching and prefetch' : 'delivery order'}, so the runs are not like for like: ${[...differences, ...order].join('; ')} — pin them in the scenario (${pin.join('; ')})`;
+}
+
+/** A subscription cell: the promised order (bold), the subscription, and why it ran. */
+function subscriptionCell(subscription: SubscriptionRecord | undefined, markdown = true): string {
+  if (!subscription) return 'not recorded';
+  const order = orderingWords(subscription);
+  return markdown
+    ? `**${order}** — ${subscriptionKind(subscription)}`.replace(/\|/g, '\\|')
+    : `${order}, ${subscription.type}`;
+}
+
+/** Two recorded subscriptions promise different orders (what `reordered` means differs between the sides). */
+function orderingDiffers(runs: Array<{ result: RunResult }>): boolean {
+  const recorded = runs.flatMap((run) => run.result.cluster.subscription ?? []);
+  return recorded.length > 1 && new Set(recorded.map((s) => s.ordering)).size > 1;
+}
+
+/** compare: the delivery order each side's consumers were promised, when any run recorded it. */
+function subscriptionRow(runs: Array<{ label: string; result: RunResult }>): string[] {
+  if (!runs.some((run) => run.result.cluster.subscription)) return [];
+  return [
+    `| delivery order (\`subscription\`) | ${runs.map((run) => subscriptionCell(run.result.cluster.subscription)).join(' | ')} | ${orderingDiffers(runs) ? '**no**' : 'yes'} |`,
+  ];
 }

@@ -1,6 +1,6 @@
 /**
  * Renders report.md from REPORT_TEMPLATE.md and a result. Placeholders: {{dotted.path}} into the result,
- * {{table:NAME}} for tables (brokerResources, maxRate, effective, criteria, throughput, latency, messages, groups, timeline), {{list:warnings}},
+ * {{table:NAME}} for tables (brokerResources, maxRate, effective, subscription, criteria, throughput, latency, messages, groups, timeline), {{list:warnings}},
  * {{list:status}} (what a run that did not complete covers), {{charts:SECTION}} (the section's charts, as SVG files
  * beside the report: see charts/run-charts.ts), {{section:SECTION}} (a heading and the charts, when it has any) and {{sparkline:produced|consumed|publishP99|endToEndP99}}.
  */
@@ -14,6 +14,7 @@ import { resourcesTable } from '../resources/resource-table.js';
 import { describeBrokerResources } from './caps.js';
 import { maxRateSection } from './max-rate-result.js';
 import { effectiveTable } from './effective-settings.js';
+import { describeSubscription } from './subscription.js';
 import { repeatTable } from './repeat-table.js';
 
 const MAX_TIMELINE_ROWS = 60;
@@ -102,6 +103,12 @@ export function table(name: string, r: RunResult): string {
       return maxRateSection(r.maxRate);
     case 'effective':
       return effectiveTable(r);
+    case 'subscription':
+      return r.cluster.subscription
+        ? describeSubscription(r.cluster.subscription)
+        : r.workload.consumers === 0
+          ? 'no consumers'
+          : 'not recorded';
     case 'repeat':
       return repeatTable(r);
     case 'workload': {

@@ -13,6 +13,7 @@ import type { HarnessCost } from '../resources/harness-cost.js';
 import type { ResourceUse } from '../resources/resource-figures.js';
 import type { MaxRateResult } from './max-rate-result.js';
 import type { EffectiveSettings } from '../fairness/knobs.js';
+import type { SubscriptionRecord } from './subscription.js';
 
 export const RESULT_SCHEMA_VERSION = 2;
 
@@ -70,6 +71,8 @@ export interface RunResult {
      * batching.maxBytes, prefetch.messages): each its value, whether pinned, and the system's own settings behind it.
      */
     effective?: EffectiveSettings;
+    /** The workload consumers' subscription, the order it promises and why it ran (absent: no consumers). */
+    subscription?: SubscriptionRecord;
   };
   /** The client that ran; `requested` is the scenario's choice (auto, or a name); `note` says why auto chose it. */
   driver: { name: string; requested: string; note?: string };

@@ -5,6 +5,9 @@
  */
 import type { FieldPath } from '../scenario/problems.js';
 
+/** The order a consumer group is promised: each partition's messages in order, each key's, or none. */
+export type DeliveryOrder = 'partition' | 'key' | 'none';
+
 /** A driver as the plan sees it; its factory (the clients themselves) sits in the system's runtime module. */
 export interface DriverFacts {
   readonly name: string;
@@ -84,6 +87,11 @@ export interface SystemFacts<N extends string = string> {
    * that also runs another system (a comparison), so that both sides deliver alike.
    */
   readonly comparisonConsumerDefaults?: Record<string, unknown>;
+  /**
+   * How the workload's consumers receive with these (validated) consumer options: the kind of subscription as the
+   * system names it, the consumer option that chooses it (when one does), and the order it promises.
+   */
+  delivery(consumerOptions: Record<string, unknown>): { type: string; option?: string; ordering: DeliveryOrder };
   /** Checks of a cluster entry that need only the entry (its endpoints, broker count). */
   checkEntry(cluster: ClusterEntry): EntryProblem[];
 }

@@ -32,6 +32,8 @@ export const kafkaFacts: SystemFacts<'kafka'> = {
     describe: (r) =>
       `${r.external ? 'an external MirrorMaker 2 (faultline measures it)' : 'MirrorMaker 2'}, ${r.policy} naming, ${r.exactlyOnce ? 'exactly-once (transactions; readers on the target read committed)' : 'at-least-once'}`,
   },
+  // A consumer group: each partition read in order by one member at a time (both drivers).
+  delivery: () => ({ type: 'consumer group', ordering: 'partition' }),
   checkEntry(cluster) {
     const problems: EntryProblem[] = [];
     if (cluster.provider === 'external' && !cluster.bootstrap)

@@ -1,4 +1,9 @@
 /** Pulsar as the scenario layer knows it: its drivers, what it can do, how geo-replication replicates it. */
+import {
+  deliversInPartitionOrder,
+  type PulsarConsumerOptions,
+  pulsarConsumerOptions,
+} from '../../drivers/pulsar/pulsar-options.js';
 import type { EntryProblem, SystemFacts } from '../system-facts.js';
 
 export const pulsarFacts: SystemFacts<'pulsar'> = {
@@ -40,6 +45,15 @@ export const pulsarFacts: SystemFacts<'pulsar'> = {
   // A Kafka consumer group reads each partition in order, one member at a time; so does a Failover subscription
   // (Shared, the default alone, promises no order: its reordering would not be measured).
   comparisonConsumerDefaults: { subscriptionType: 'Failover' },
+  delivery(consumerOptions) {
+    const type = pulsarConsumerOptions.shape.subscriptionType.parse(consumerOptions.subscriptionType);
+    const ordering = deliversInPartitionOrder({ subscriptionType: type } as PulsarConsumerOptions)
+      ? 'partition'
+      : type === 'Key_Shared'
+        ? 'key'
+        : 'none';
+    return { type, option: 'subscriptionType', ordering };
+  },
   checkEntry(cluster) {
     const problems: EntryProblem[] = [];
     if (cluster.provider === 'external' && !cluster.webServiceUrl)
