@@ -140,13 +140,13 @@ function checkLinkDown(
     [number, number, number, number, number | null, number]
   >;
   assert.ok(appended.length > 0.8 * messages.length, `${appended.length} of ${messages.length} with an append time`);
-  const early = appended.filter(([, , intended, , , at]) => at < intended - 1);
+  const beforeDue = appended.filter(([, , intended, , , at]) => at < intended - 1);
   const afterAck = appended.filter(([, , , acked, , at]) => at > acked + 1);
   assert.deepEqual(afterAck.slice(0, 5), [], 'appended before its ack');
-  if (r.driver.name === 'binary') assert.deepEqual(early.slice(0, 5), [], 'appended after the send was due');
+  if (r.driver.name === 'binary') assert.deepEqual(beforeDue.slice(0, 5), [], 'appended after the send was due');
   else
     console.log(
-      `${r.driver.name}: ${early.length} of ${appended.length} stamped before they were due, by up to ${Math.max(0, ...early.map(([, , intended, , , at]) => intended - at)).toFixed(1)} ms`,
+      `${r.driver.name}: ${beforeDue.length} of ${appended.length} stamped before they were due, by up to ${Math.max(0, ...beforeDue.map(([, , intended, , , at]) => intended - at)).toFixed(1)} ms`,
     );
   assert.ok(r.replication.lag.p50 >= 20, `lag p50 ${r.replication.lag.p50} ms across a 20 ms link`);
   return { cut, during: during.length, lagMax: r.replication.lag.max };
