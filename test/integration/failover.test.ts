@@ -117,10 +117,7 @@ async function runAndReadBack(system: 'kafka' | 'pulsar', move: string, driver?:
 const key = ([producer, sequence]: ReplicationEntry) => `${producer}:${sequence}`;
 
 /** The link-down cut the replication path: nothing acknowledged during it reached the target before it healed. */
-function checkLinkDown(
-  { r, books }: Run,
-  system: 'kafka' | 'pulsar',
-): { cut: number; during: number; lagMax: number | null } {
+function checkLinkDown({ r, books }: Run): { cut: number; during: number; lagMax: number } {
   const linkDown = r.faults.find((f: { action: string }) => f.action === 'link-down');
   assert.ok(linkDown.injectedAt !== null && linkDown.healedAt !== null, JSON.stringify(linkDown));
   const cut = linkDown.healedAt - linkDown.injectedAt;
@@ -269,7 +266,7 @@ function checkRto({ r }: Run): void {
 async function failOver(system: 'kafka' | 'pulsar', move: string, driver?: string): Promise<Record<string, any>> {
   const run = await runAndReadBack(system, move, driver);
   const { r, out } = run;
-  const link = checkLinkDown(run, system);
+  const link = checkLinkDown(run);
   const { missing, copies } = checkAgainstReadBack(run);
   checkGroupBooks(run, missing);
   checkRto(run);
