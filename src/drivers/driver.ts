@@ -74,6 +74,12 @@ export interface ConsumerGroupRequest {
   signal: AbortSignal;
   /** With regions: the region the group's members sit in. */
   region?: string;
+  /**
+   * Which time the sink's `timestampMs` is: the message's own (default), or `brokerAppend`, when the broker
+   * appended it, where the driver can read that (DriverFactory.readsBrokerAppendTime; undefined per message
+   * where the broker recorded none).
+   */
+  timestamp?: 'message' | 'brokerAppend';
 }
 
 export interface ClusterAdmin {
@@ -130,6 +136,12 @@ export interface DriverFactory {
    * there), so geo-replication lag can count from it; a client-side publish time (native, binary) cannot.
    */
   readonly publishTimeFromBroker?: boolean;
+  /**
+   * Pulsar: a consumer group asked for `timestamp: 'brokerAppend'` hands over the broker's append time of each
+   * message (broker entry metadata, which faultline's local brokers add), so a reader on the source of a
+   * geo-replication gives the lag its start whatever the producer's clock.
+   */
+  readonly readsBrokerAppendTime?: boolean;
   readonly producerOptions: z.ZodType;
   readonly consumerOptions: z.ZodType;
   createClient(context: ClientContext): MessagingClient;

@@ -18,6 +18,9 @@
  * A lag below 0 (seen before it was appended) cannot happen on comparable clocks: it is a defect of the clocks
  * or of the timestamp's meaning, counted in `lagNegative` (and the worst in `lagNegativeMinMs`), never recorded
  * in the histogram nor clamped. A replicated message without a source append time is counted in `lagUnmeasured`.
+ * The append time comes with the replicated record (onSeen) or, where the record does not keep it (Pulsar's
+ * replicator drops the source's broker entry metadata), from a reader on the source (onAppended), before or after
+ * the target saw the message: a lag waits for it, and one still waiting is unmeasured.
  * End-to-end on the target = seen by the reader on the target − intended send time (the load's clock, as the
  * workload's own end-to-end latency): what a consumer in the target region would see of a replicated message.
  * Messages intended before the end of the warm-up count in every figure but the lag and end-to-end histograms,
@@ -26,6 +29,7 @@
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
 import { round } from '../scenario/units.js';
 import { MessagePositions } from './message-ledger.js';
+import { messageKey } from '../load/payload.js';
 
 export interface ReplicationTimelinePoint {
   /** Second since load start: [t, t+1), by the time the target saw the message. */
@@ -101,7 +105,7 @@ class ProducerBooks {
   acked = new Float64Array(64);
   seen = new Float64Array(64);
   intended = new Float64Array(64);
-  appended = new Float64Array(64);
+  appended = new Float64Array(64).fill(Number.NaN);
 
   ensure(sequence: number): void {
     if (sequence < this.acked.length) return;
@@ -109,6 +113,7 @@ class ProducerBooks {
     while (length <= sequence) length *= 2;
     for (const field of ['acked', 'seen', 'intended', 'appended'] as const) {
       const grown = new Float64Array(length);
+      if (field === 'appended') grown.fill(Number.NaN, this[field].length);
       grown.set(this[field]);
       this[field] = grown;
     }
@@ -130,6 +135,8 @@ export class ReplicationTracker {
   private lagNegative = 0;
   private lagNegativeMinMs = Infinity;
   private lagUnmeasured = 0;
+  /** Replicated (after the warm-up) before the source's append time came (onAppended): key → first seen ms. */
+  private readonly lagAwaitingAppend = new Map<number, number>();
   private readonly positions = new MessagePositions();
   private firstSeenMs = Infinity;
   private lastSeenMs = -Infinity;
@@ -140,6 +147,8 @@ export class ReplicationTracker {
     readonly to: string,
     readonly topics: Array<{ source: string; target: string }>,
     private readonly warmupMs: number,
+    /** The source's append times come apart from the replicated records, from a reader on the source (onAppended). */
+    private readonly appendTimesFromSource = false,
   ) {}
 
   private booksOf(producer: number, sequence: number): ProducerBooks {
@@ -159,7 +168,7 @@ export class ReplicationTracker {
     if (seen !== 0) {
       // Seen on the target before the source's ack reached us: counted unacked until now.
       this.seenUnacked--;
-      this.onReplicated(intendedMs, seen - 1, books.appended[sequence]!);
+      this.onReplicated(intendedMs, seen - 1, books.appended[sequence]!, producer, sequence);
     }
   }
 
@@ -178,10 +187,25 @@ export class ReplicationTracker {
       return;
     }
     books.seen[sequence] = seenMs + 1;
-    books.appended[sequence] = appendedMs ?? Number.NaN;
+    if (appendedMs !== null) books.appended[sequence] = appendedMs;
     const acked = books.acked[sequence]!;
     if (acked === 0) this.seenUnacked++;
-    else this.onReplicated(books.intended[sequence]!, seenMs, books.appended[sequence]!);
+    else this.onReplicated(books.intended[sequence]!, seenMs, books.appended[sequence]!, producer, sequence);
+  }
+
+  /**
+   * A reader on the source read the message there, appended at `appendedMs` (this tracker's clock): its lag is
+   * measured now if the target already saw it, else when the target does. The first append time told wins.
+   */
+  onAppended(producer: number, sequence: number, appendedMs: number): void {
+    const books = this.booksOf(producer, sequence);
+    if (!Number.isNaN(books.appended[sequence]!)) return;
+    books.appended[sequence] = appendedMs;
+    const key = messageKey(producer, sequence);
+    const seenMs = this.lagAwaitingAppend.get(key);
+    if (seenMs === undefined) return;
+    this.lagAwaitingAppend.delete(key);
+    this.recordLag(seenMs, appendedMs);
   }
 
   /**
@@ -199,7 +223,13 @@ export class ReplicationTracker {
     else this.replicated++;
   }
 
-  private onReplicated(intendedMs: number, seenMs: number, appendedMs: number): void {
+  private onReplicated(
+    intendedMs: number,
+    seenMs: number,
+    appendedMs: number,
+    producer: number,
+    sequence: number,
+  ): void {
     this.replicated++;
     this.firstSeenMs = Math.min(this.firstSeenMs, seenMs);
     this.lastSeenMs = Math.max(this.lastSeenMs, seenMs);
@@ -209,10 +239,13 @@ export class ReplicationTracker {
     let point = this.perSecond.get(second);
     if (!point) this.perSecond.set(second, (point = { replicated: 0, lag: new LatencyHistogram() }));
     point.replicated++;
-    if (Number.isNaN(appendedMs)) {
-      this.lagUnmeasured++;
-      return;
-    }
+    if (!Number.isNaN(appendedMs)) this.recordLag(seenMs, appendedMs);
+    else if (this.appendTimesFromSource) this.lagAwaitingAppend.set(messageKey(producer, sequence), seenMs);
+    else this.lagUnmeasured++;
+  }
+
+  /** A replicated message's lag (after the warm-up), in the histogram and its second of the timeline. */
+  private recordLag(seenMs: number, appendedMs: number): void {
     const lagMs = seenMs - appendedMs;
     if (lagMs < 0) {
       this.lagNegative++;
@@ -220,7 +253,7 @@ export class ReplicationTracker {
       return;
     }
     this.lag.recordMs(lagMs);
-    point.lag.recordMs(lagMs);
+    this.perSecond.get(Math.max(0, Math.floor(seenMs / 1000)))?.lag.recordMs(lagMs);
   }
 
   gapAt(atMs: number, healedMs: number | null = null): ReplicationGap {
@@ -293,7 +326,7 @@ export class ReplicationTracker {
       lag: this.lag.count > 0 ? this.lag.summary() : null,
       lagNegative: this.lagNegative,
       lagNegativeMinMs: this.lagNegative > 0 ? round(this.lagNegativeMinMs, 3) : null,
-      lagUnmeasured: this.lagUnmeasured,
+      lagUnmeasured: this.lagUnmeasured + this.lagAwaitingAppend.size,
       endToEnd: this.endToEnd.count > 0 ? this.endToEnd.summary() : null,
       throughput: this.replicated > 1 && spanS > 0 ? { messagesPerSec: round(this.replicated / spanS, 1) } : null,
       messages: {

@@ -329,15 +329,18 @@ async function chooseDriver(
     return { driver };
   }
   const skipped: string[] = [];
-  // Pulsar geo-replication: its lag counts from a publish time set in the source broker, so auto prefers a driver
-  // whose publish time is (the others leave the lag unmeasured), on both ends, so clients that fail over to the
-  // replica use the same client.
+  // Pulsar geo-replication: its lag counts from a time set in the source broker, so auto prefers a driver that
+  // reads one (the others leave the lag unmeasured), on both ends, so clients that fail over to the replica use
+  // the same client: a publish time set in the broker, or the broker's append time (its entry metadata, which
+  // faultline's local brokers add) read on the source.
+  const measuresLag = (d: DriverFactory) =>
+    d.publishTimeFromBroker === true || (d.readsBrokerAppendTime === true && cluster.provider === 'local');
   const ordered = lagNeedsBrokerPublishTime
-    ? [...candidates.filter((d) => d.publishTimeFromBroker), ...candidates.filter((d) => !d.publishTimeFromBroker)]
+    ? [...candidates.filter(measuresLag), ...candidates.filter((d) => !measuresLag(d))]
     : candidates;
   if (lagNeedsBrokerPublishTime && ordered[0] !== candidates[0])
     skipped.push(
-      `the cluster takes part in geo-replication, whose lag counts from a publish time set in the broker, which only ${ordered[0]!.name} gives (name a driver to choose another)`,
+      `the cluster takes part in geo-replication, whose lag counts from a time set in the source broker, which ${ordered[0]!.name} reads and ${candidates[0]!.name} does not (name a driver to choose another)`,
     );
   for (const driver of ordered) {
     const reason = await driver.unavailableReason();

@@ -8,7 +8,9 @@
  * target); Pulsar over WebSocket, publishTime, set by the WebSocket service inside the source broker (the
  * replicator keeps it). Broker timestamps are wall-clock ms, converted to the load's clock by a WallClockBridge.
  * With the native Pulsar client, publishTime is the producer's clock in the producer's region: no lag is
- * measured (counted as lagUnmeasured). Before the load, a probe record
+ * measured (counted as lagUnmeasured). With the binary Pulsar driver, whose publishTime is the producer's clock
+ * too, a reader on the source reads the source broker's append time of each message (its broker entry metadata:
+ * source-append-times.ts). Before the load, a probe record
  * on a topic of its own tells when the replicator carries data (replicator start → first record), so the load
  * does not measure the replicator's start-up as lag.
  */
@@ -29,6 +31,7 @@ import type { TopicSpec } from '../scenario/schema.js';
 import { round } from '../scenario/units.js';
 import { factsOf } from '../systems/facts.js';
 import { type PlannedReplication, targetTopicName } from './replication-plan.js';
+import { SourceAppendTimes } from './source-append-times.js';
 import { WallClockBridge } from './wall-clock.js';
 
 /** A topic of the harness's own on each source, replicated with the workload's, that carries the probe record. */
@@ -85,6 +88,8 @@ export interface WatchedReplication {
   /** How the reader reaches the target (from the target's region). */
   targetEndpoints: ClusterEndpoints;
   targetConsumerOptions: Record<string, unknown>;
+  /** How a reader on the source reaches it (from the source's region), for lag read on the source. */
+  sourceEndpoints?: ClusterEndpoints;
   /** When the replicator of this flow started (performance.now). */
   replicatorStartedAtMs: number;
 }
@@ -116,6 +121,7 @@ export class ReplicationWatch {
   /** messageKey of messages written straight to a target (clients that failed over): not replication's. */
   private readonly directWrites = new Set<number>();
   private readonly wallClock = new WallClockBridge();
+  private sourceAppendTimes: SourceAppendTimes | undefined;
 
   private constructor(
     private readonly flows: Flow[],
@@ -142,7 +148,13 @@ export class ReplicationWatch {
       });
       return {
         watched: w,
-        tracker: new ReplicationTracker(w.replication.from.name, w.replication.to.name, topics, o.warmupMs),
+        tracker: new ReplicationTracker(
+          w.replication.from.name,
+          w.replication.to.name,
+          topics,
+          o.warmupMs,
+          readsAppendTimeOnSource(w, o.driver),
+        ),
         client,
         groups: [],
         probeSeen,
@@ -152,6 +164,17 @@ export class ReplicationWatch {
     const watch = new ReplicationWatch(flows, o);
     try {
       for (const flow of flows) await watch.startReaders(flow);
+      const onSource = flows.filter((f) => readsAppendTimeOnSource(f.watched, o.driver));
+      if (onSource.length > 0)
+        watch.sourceAppendTimes = await SourceAppendTimes.start(
+          onSource.map((f) => ({
+            from: f.watched.replication.from.name,
+            endpoints: f.watched.sourceEndpoints!,
+            topics: f.watched.replication.topics,
+            tracker: f.tracker,
+          })),
+          { ...o, codec: watch.codec, onLoadClock: (wallMs) => watch.onLoadClock(wallMs) },
+        );
     } catch (error) {
       await watch.close();
       throw error;
@@ -428,6 +451,7 @@ export class ReplicationWatch {
   }
 
   async close(): Promise<void> {
+    await this.sourceAppendTimes?.close();
     for (const flow of this.flows) {
       await Promise.all(flow.groups.map((g) => g.close().catch(() => {})));
       await flow.client.close().catch(() => {});
@@ -465,5 +489,17 @@ export class ReplicationWatch {
 function sourceStampsAppendTime(replication: PlannedReplication, driver: DriverFactory): boolean {
   return (
     !factsOf(replication.from.system).replicator.lagNeedsBrokerPublishTime || driver.publishTimeFromBroker === true
+  );
+}
+
+/**
+ * Whether the source's append times come from a reader on the source: Pulsar over a driver whose publishTime is
+ * not the source broker's but which reads the broker's append time (the binary driver).
+ */
+function readsAppendTimeOnSource(w: WatchedReplication, driver: DriverFactory): boolean {
+  return (
+    !sourceStampsAppendTime(w.replication, driver) &&
+    driver.readsBrokerAppendTime === true &&
+    w.sourceEndpoints !== undefined
   );
 }

@@ -283,6 +283,7 @@ async function watchReplication(topology: RunningTopology, o: ReplicationRunOpti
           replication,
           targetEndpoints: topology.endpointsFrom(replication.to.name, topology.regionOf(replication.to.name)),
           targetConsumerOptions: topology.member(replication.to.name)!.run.consumerOptions,
+          sourceEndpoints: topology.endpointsFrom(replication.from.name, topology.regionOf(replication.from.name)),
           replicatorStartedAtMs: replicator.startedAtMs,
         })),
     ),

@@ -43,7 +43,8 @@ export interface ReplicatorFacts {
   /** A topic setting faultline sets on replicated topics (a scenario may not), and why. */
   readonly reservedTopicConfig?: { key: string; why: string };
   /**
-   * Replication lag counts from a publish time only some drivers set in the source broker (publishTimeFromBroker);
+   * Replication lag counts from a time set in the source broker that only some drivers read: a publish time set
+   * there (publishTimeFromBroker), or the broker's append time read on the source (readsBrokerAppendTime);
    * otherwise faultline stamps the source's append time whatever the driver.
    */
   readonly lagNeedsBrokerPublishTime: boolean;

@@ -5,6 +5,8 @@ import { decodeBatch, encodeBatch } from '../../src/drivers/pulsar/binary/batch.
 import { keyHash } from '../../src/drivers/pulsar/binary/binary-producer.js';
 import { crc32c } from '../../src/drivers/pulsar/binary/crc32c.js';
 import {
+  BrokerEntryMetadataType,
+  brokerTimestampOf,
   Cmd,
   decodeFrame,
   encodeCommand,
@@ -70,6 +72,30 @@ test('a payload command carries magic 0x0e01 and a CRC32C of metadata size, meta
   // One flipped payload bit: the checksum no longer matches.
   frame[frame.length - 1]! ^= 1;
   assert.equal(decodeFrame(frame.subarray(4)).checksumOk, false);
+});
+
+test("a MESSAGE with broker entry metadata (magic 0x0e02 before the checksum) gives the broker's append time; one without gives none", () => {
+  const metadata = MessageMetadataType.encode({ producerName: 'p', sequenceId: 0, publishTime: 1 }).finish();
+  const plain = encodePayloadCommand(
+    { type: Cmd.MESSAGE, message: { consumerId: 1, messageId: { ledgerId: 5, entryId: 6 } } },
+    metadata,
+    Buffer.from('hi'),
+  );
+  assert.equal(brokerTimestampOf(decodeFrame(plain.subarray(4))), undefined);
+  const entry = BrokerEntryMetadataType.encode({ brokerTimestamp: 1_780_000_000_123, index: 9 }).finish();
+  const magicAt = 8 + plain.readUInt32BE(4);
+  const head = Buffer.alloc(6);
+  head.writeUInt16BE(0x0e02, 0);
+  head.writeUInt32BE(entry.length, 2);
+  const frame = Buffer.concat([plain.subarray(0, magicAt), head, entry, plain.subarray(magicAt)]);
+  frame.writeUInt32BE(frame.length - 4, 0);
+  const decoded = decodeFrame(frame.subarray(4));
+  assert.equal(decoded.checksumOk, true, 'the checksum covers what follows it, not the broker entry metadata');
+  assert.equal(decoded.payload?.toString(), 'hi');
+  assert.equal(brokerTimestampOf(decoded), 1_780_000_000_123);
+  // Entry metadata with an index only (AppendIndexMetadataInterceptor): no append time.
+  const indexOnly = BrokerEntryMetadataType.encode({ index: 9 }).finish();
+  assert.equal(brokerTimestampOf({ ...decoded, brokerEntryMetadata: Buffer.from(indexOnly) }), undefined);
 });
 
 test('the frame reader cuts a stream into frames whatever the chunking', () => {

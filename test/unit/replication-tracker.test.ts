@@ -177,3 +177,26 @@ test('a message the final read finds on the target is replicated, not lost, and 
   const gap = t.gapAt(outageAt, null);
   assert.deepEqual([gap.messages, gap.inFlight, gap.lost], [4, 3, 1], 'lost = what the target does not hold');
 });
+
+test('append times read on the source: the lag is measured whichever reader saw the message first; one never told is unmeasured', () => {
+  const t = new ReplicationTracker('a', 'b', [], 0, true);
+  t.onAcked(0, 0, 0, 10);
+  t.onAppended(0, 0, 8); // read on the source first
+  t.onSeen(0, 0, 100, at(0, 0)); // lag 92
+  t.onAcked(0, 1, 0, 20);
+  t.onSeen(0, 1, 130, at(0, 1)); // seen on the target before the source's reader told its append time
+  assert.equal(t.figures().lagUnmeasured, 1, 'waiting for its append time: unmeasured so far');
+  t.onAppended(0, 1, 15); // lag 115
+  t.onAppended(0, 1, 99); // told again (the source reader redelivered): the first append time stays
+  t.onAcked(0, 2, 0, 30);
+  t.onSeen(0, 2, 140, at(0, 2)); // its append time never comes (the source died first)
+  const f = t.figures();
+  assert.equal(f.lag!.count, 2);
+  assert.ok(Math.abs(f.lag!.max - 115) <= 0.1 && Math.abs(f.lag!.p50 - 92) <= 0.1, JSON.stringify(f.lag));
+  assert.equal(f.lagUnmeasured, 1);
+  assert.equal(f.messages.replicated, 3);
+  assert.deepEqual(
+    [...t.entries()].map((e) => e[5]),
+    [8, 15, null],
+  );
+});

@@ -22,7 +22,7 @@ test('the wall-clock bridge takes its offset at a tick of the wall clock: exact 
   assert.ok(Math.abs(bridge.stepMs()) < 0.01);
 });
 
-async function watchOf(system: 'kafka' | 'pulsar', driverName: string) {
+async function watchOf(system: 'kafka' | 'pulsar', driverName: string, readsBrokerAppendTime = false) {
   const runId = PayloadCodec.newRunId();
   const codec = new PayloadCodec(runId, 64);
   const sinks = new Map<string, MessageSink>();
@@ -37,7 +37,8 @@ async function watchOf(system: 'kafka' | 'pulsar', driverName: string) {
       close: async () => {},
     }),
     createConsumerGroup: async (request) => {
-      sinks.set(request.topic.name, request.sink);
+      // The reader on the source asks for the broker's append time; the target's reader does not.
+      sinks.set(`${request.timestamp === 'brokerAppend' ? 'source:' : ''}${request.topic.name}`, request.sink);
       return { ordered: true, close: async () => {} };
     },
     close: async () => {},
@@ -46,6 +47,7 @@ async function watchOf(system: 'kafka' | 'pulsar', driverName: string) {
     name: driverName,
     system,
     publishTimeFromBroker: driverName === 'websocket',
+    readsBrokerAppendTime,
     createClient: () => client,
   } as unknown as DriverFactory;
   const topic = topicSchema.parse({ name: 'orders' });
@@ -61,7 +63,15 @@ async function watchOf(system: 'kafka' | 'pulsar', driverName: string) {
     exactlyOnce: false,
   };
   const watch = await ReplicationWatch.start(
-    [{ replication, targetEndpoints: { bootstrap: '' }, targetConsumerOptions: {}, replicatorStartedAtMs: 0 }],
+    [
+      {
+        replication,
+        targetEndpoints: { bootstrap: '' },
+        targetConsumerOptions: {},
+        replicatorStartedAtMs: 0,
+        sourceEndpoints: { bootstrap: '' },
+      },
+    ],
     {
       runId,
       messageSize: 64,
@@ -79,7 +89,7 @@ async function watchOf(system: 'kafka' | 'pulsar', driverName: string) {
     [0, 1].map((s) => ({ key: null, value: codec.encode(0, s, 0) })),
     () => {},
   );
-  return { watch, sink: sinks.get('orders')!, codec };
+  return { watch, sink: sinks.get('orders')!, sourceSink: sinks.get('source:orders'), codec };
 }
 
 test('the target reader keeps positions: the same copy read again is a redelivery, not a copy the replicator wrote', async () => {
@@ -124,4 +134,34 @@ test("Pulsar's publishTime is the source's time over WebSocket only: the native 
     assert.equal(result.lagUnmeasured, measured ? 0 : 1, driver);
     await watch.close();
   }
+});
+
+test("binary Pulsar: the lag counts from the source broker's append time read on the source, not the target's timestamps", async () => {
+  const { watch, sink, sourceSink, codec } = await watchOf('pulsar', 'binary', true);
+  assert.ok(sourceSink, 'a reader on the source, asking for the broker append time');
+  const clock = () => performance.now() - 1000;
+  // Message 0: the source's reader first (appended 45 ms ago), then the target's, whose timestamp (the producer's
+  // publishTime, 500 ms off) is not used.
+  sourceSink(codec.encode(0, 0, 0), clock(), 0, '1:0:-1:0', Date.now() - 45);
+  sink(codec.encode(0, 0, 0), clock(), 0, '7:0:-1:0', Date.now() - 500);
+  // Message 1: the target's reader first; its append time comes from the source after.
+  const seen = clock();
+  sink(codec.encode(0, 1, 0), seen, 0, '7:1:-1:0', Date.now() - 500);
+  assert.equal(watch.result().lagUnmeasured, 1);
+  sourceSink(codec.encode(0, 1, 0), clock(), 0, '1:1:-1:0', Date.now() - 45 - (clock() - seen));
+  const result = watch.result();
+  assert.equal(result.lagUnmeasured, 0);
+  assert.equal(result.lag!.count, 2);
+  assert.ok(result.lag!.p50 >= 44 && result.lag!.max < 60, JSON.stringify(result.lag));
+  await watch.close();
+});
+
+test('binary Pulsar: a source entry without a broker append time leaves that lag unmeasured', async () => {
+  const { watch, sink, sourceSink, codec } = await watchOf('pulsar', 'binary', true);
+  sourceSink!(codec.encode(0, 0, 0), performance.now() - 1000, 0, '1:0:-1:0', undefined);
+  sink(codec.encode(0, 0, 0), performance.now() - 1000, 0, '7:0:-1:0', Date.now() - 45);
+  const result = watch.result();
+  assert.equal(result.lag, null);
+  assert.equal(result.lagUnmeasured, 1);
+  await watch.close();
 });

@@ -75,6 +75,10 @@ export function standaloneProperties(
     allowAutoTopicCreation: 'true',
     allowAutoTopicCreationType: 'non-partitioned',
     brokerDeleteInactiveTopicsEnabled: 'false',
+    // Each entry keeps the broker's wall-clock time of its append (PIP-70 broker entry metadata), handed to the
+    // clients that read it (the binary driver): geo-replication lag counts from it, read on the source.
+    brokerEntryMetadataInterceptors: 'org.apache.pulsar.common.intercept.AppendBrokerTimestampMetadataInterceptor',
+    exposingBrokerEntryMetadataToClientEnabled: 'true',
     loadBalancerEnabled: 'false',
     brokerShutdownTimeoutMs: '5000',
     journalSyncData: 'false',

@@ -106,7 +106,14 @@ class BinaryPulsarClient implements MessagingClient {
             consumerName: `faultline-${member}-${process.pid}`,
             initialPosition: 'Earliest',
           },
-          (d) => request.sink(d.value, d.receivedMs, partition, d.position, d.publishTimeMs),
+          (d) =>
+            request.sink(
+              d.value,
+              d.receivedMs,
+              partition,
+              d.position,
+              request.timestamp === 'brokerAppend' ? d.brokerTimestampMs : d.publishTimeMs,
+            ),
           () => this.context.clock(),
         );
         consumers.push(consumer);
@@ -131,6 +138,7 @@ export const pulsarBinaryDriver: DriverFactory = {
   name: 'binary',
   system: 'pulsar',
   unavailableReason: async () => undefined,
+  readsBrokerAppendTime: true,
   producerOptions: binaryProducerOptions,
   consumerOptions: pulsarConsumerOptions,
   createClient: (context) => new BinaryPulsarClient(context),

@@ -109,6 +109,8 @@ export class BrokerConnection {
         const connectCommand: Record<string, unknown> = {
           clientVersion: CLIENT_VERSION,
           protocolVersion: PROTOCOL_VERSION,
+          // Reads a broker's entry metadata (its append time) where the broker stores and exposes it.
+          featureFlags: { supportsBrokerEntryMetadata: true },
         };
         if (logicalUrl !== physicalUrl) connectCommand.proxyToBrokerUrl = logicalUrl.replace(/^pulsar:\/\//, '');
         socket.write(encodeCommand({ type: Cmd.CONNECT, connect: connectCommand }));

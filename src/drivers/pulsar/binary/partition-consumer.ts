@@ -9,7 +9,15 @@
 import type { ConnectionPool } from './connection-pool.js';
 import type { BrokerConnection } from './connection.js';
 import { decodeBatch } from './batch.js';
-import { type BaseCommand, Cmd, encodeCommand, type Frame, MessageMetadataType, toNumber } from './protocol.js';
+import {
+  type BaseCommand,
+  brokerTimestampOf,
+  Cmd,
+  encodeCommand,
+  type Frame,
+  MessageMetadataType,
+  toNumber,
+} from './protocol.js';
 
 export const SUB_TYPES = { Exclusive: 0, Shared: 1, Failover: 2, Key_Shared: 3 } as const;
 export type SubscriptionType = keyof typeof SUB_TYPES;
@@ -34,6 +42,11 @@ export interface Delivery {
   batchIndex: number;
   batchSize: number;
   publishTimeMs: number;
+  /**
+   * When the broker appended the entry (its wall clock, ms since the epoch), from the entry's broker metadata;
+   * undefined when the broker adds none (no AppendBrokerTimestampMetadataInterceptor) or does not expose it.
+   */
+  brokerTimestampMs: number | undefined;
   receivedMs: number;
 }
 
@@ -122,6 +135,7 @@ export class PartitionConsumer {
       return;
     }
     const publishTimeMs = toNumber(metadata.publishTime as number);
+    const brokerTimestampMs = brokerTimestampOf(frame);
     if (metadata.compression) {
       // faultline's producers never compress; a compressed entry cannot be read here.
       this.unreadable++;
@@ -138,6 +152,7 @@ export class PartitionConsumer {
         batchIndex: -1,
         batchSize: 0,
         publishTimeMs,
+        brokerTimestampMs,
         receivedMs,
       });
       this.ack(id);
@@ -162,6 +177,7 @@ export class PartitionConsumer {
         batchIndex,
         batchSize: count,
         publishTimeMs,
+        brokerTimestampMs,
         receivedMs,
       });
     });

@@ -4,7 +4,9 @@
  * pulsar.apache.org/docs/developing-binary-protocol):
  * - a simple command: [total size][command size][BaseCommand], sizes as 4-byte big-endian integers;
  * - a payload command (SEND, MESSAGE): the same, then magic 0x0e01, a CRC32C of what follows, [metadata size]
- *   [MessageMetadata][payload].
+ *   [MessageMetadata][payload]. A MESSAGE may start its payload part with magic 0x0e02, [size][BrokerEntryMetadata]
+ *   (PIP-70: what the broker added to the entry when it appended it, e.g. its wall-clock time), when the broker
+ *   stores one and exposes it, and the client announced it reads it (CONNECT's supports_broker_entry_metadata).
  */
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
@@ -16,6 +18,7 @@ export const root = protobuf.loadSync(join(packageRoot, 'proto', 'PulsarApi.prot
 export const BaseCommandType = root.lookupType('pulsar.proto.BaseCommand');
 export const MessageMetadataType = root.lookupType('pulsar.proto.MessageMetadata');
 export const SingleMessageMetadataType = root.lookupType('pulsar.proto.SingleMessageMetadata');
+export const BrokerEntryMetadataType = root.lookupType('pulsar.proto.BrokerEntryMetadata');
 
 /** The highest protocol version PulsarApi.proto names (v21), which faultline's client announces. */
 export const PROTOCOL_VERSION = 21;
@@ -59,6 +62,25 @@ export const Cmd = {
   TOPIC_MIGRATED: 68,
 } as const;
 
+/**
+ * The broker's wall-clock time (ms since the epoch) when it appended the entry, from its BrokerEntryMetadata;
+ * undefined when the frame has none or it carries no broker_timestamp (the broker runs no
+ * AppendBrokerTimestampMetadataInterceptor), or it cannot be read.
+ */
+export function brokerTimestampOf(frame: Frame): number | undefined {
+  if (!frame.brokerEntryMetadata) return undefined;
+  try {
+    const decoded = BrokerEntryMetadataType.decode(frame.brokerEntryMetadata) as unknown as {
+      brokerTimestamp?: Int64;
+    };
+    if (!Object.hasOwn(decoded, 'brokerTimestamp')) return undefined;
+    const ms = toNumber(decoded.brokerTimestamp);
+    return ms > 0 ? ms : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A uint64/int64 field as protobufjs decodes it: a number, or a Long when the `long` package is present. */
 export type Int64 = number | { toNumber(): number };
 
@@ -88,6 +110,8 @@ export interface Frame {
   /** The MessageMetadata bytes and the payload (MESSAGE); undefined for a simple command. */
   metadata?: Buffer;
   payload?: Buffer;
+  /** The BrokerEntryMetadata bytes the broker put before the message (MESSAGE), when it did. */
+  brokerEntryMetadata?: Buffer;
   /** False when the frame carried a checksum that does not match its metadata and payload. */
   checksumOk: boolean;
 }
@@ -128,8 +152,11 @@ export function decodeFrame(bytes: Buffer): Frame {
   let at = 4 + commandSize;
   if (at === bytes.length) return { command, checksumOk: true };
   let checksumOk = true;
+  let brokerEntryMetadata: Buffer | undefined;
   if (bytes.readUInt16BE(at) === MAGIC_BROKER_ENTRY_METADATA) {
     const size = bytes.readUInt32BE(at + 2);
+    if (at + 6 + size > bytes.length) throw new RangeError(`broker entry metadata size ${size} beyond the frame`);
+    brokerEntryMetadata = bytes.subarray(at + 6, at + 6 + size);
     at += 6 + size;
   }
   if (bytes.readUInt16BE(at) === MAGIC_CRC32C) {
@@ -144,6 +171,7 @@ export function decodeFrame(bytes: Buffer): Frame {
     command,
     metadata: bytes.subarray(at, at + metadataSize),
     payload: bytes.subarray(at + metadataSize),
+    ...(brokerEntryMetadata ? { brokerEntryMetadata } : {}),
     checksumOk,
   };
 }
