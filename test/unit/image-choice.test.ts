@@ -57,6 +57,10 @@ test('settings: FAULTLINE_PULL=never skips, the timeout in seconds (60 by defaul
     'mine:5000',
   );
   assert.equal(pullSettings({ FAULTLINE_PULL: '', FAULTLINE_IMAGE_PREFIX: ' ' }).prefix, undefined);
+  assert.equal(
+    pullSettings({ FAULTLINE_IMAGE_PREFIX: '', TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX: 'hub.corp' }).prefix,
+    'hub.corp',
+  );
   assert.throws(() => pullSettings({ FAULTLINE_PULL: 'always' }), /FAULTLINE_PULL=always: expected `never`/);
   assert.throws(() => pullSettings({ FAULTLINE_PULL_TIMEOUT: '0' }), /FAULTLINE_PULL_TIMEOUT=0: expected a number/);
   assert.throws(() => pullSettings({ FAULTLINE_PULL_TIMEOUT: 'soon' }), /FAULTLINE_PULL_TIMEOUT=soon/);

@@ -42,7 +42,7 @@ export function pullSettings(env: NodeJS.ProcessEnv = process.env): PullSettings
   const seconds = timeout === '' ? DEFAULT_PULL_TIMEOUT_S : Number(timeout.replace(/s$/, ''));
   if (!Number.isFinite(seconds) || seconds <= 0)
     throw new InfrastructureError(`FAULTLINE_PULL_TIMEOUT=${timeout}: expected a number of seconds above 0, e.g. 60`);
-  const prefix = (env.FAULTLINE_IMAGE_PREFIX ?? env.TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX ?? '').trim();
+  const prefix = env.FAULTLINE_IMAGE_PREFIX?.trim() || env.TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX?.trim() || '';
   return { skip: pull === 'never', timeoutMs: Math.round(seconds * 1000), prefix: prefix === '' ? undefined : prefix };
 }
 
