@@ -211,7 +211,7 @@ test('image: naming an image that cannot be pulled: exit 3 in one line naming it
   // A run's infrastructure failure is its result: the summary's ERROR line, and the result's status reason.
   const lines = stdout.split('\n').filter((l) => l.includes('could not be pulled'));
   assert.equal(lines.length, 1, stdout);
-  const named = `cluster "k" \\(.*scenario\\.yaml:3\\): image ${image} \\(k-broker-1.*\\) could not be pulled: .*not found: name unknown`;
+  const named = `cluster "k" \\(.*scenario\\.yaml:3\\): image ${image} \\(k-broker-1.*\\) is not on this machine and could not be pulled: .*not found: name unknown`;
   assert.match(lines[0]!, new RegExp(`ERROR — ${named}`));
   assert.match(readResult(out).statusReason, new RegExp(named));
   assert.doesNotMatch(stdout + stderr, /^\s+at /m, 'no stack trace');

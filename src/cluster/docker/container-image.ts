@@ -76,7 +76,9 @@ async function namedImage(spec: LaunchSpec, image: string, announce: Announce): 
     );
   const outcome = await pullOnce(image, settings.timeoutMs);
   if (!outcome.pulled)
-    throw new InfrastructureError(`image ${image} (${spec.name}) could not be pulled: ${outcome.reason}`);
+    throw new InfrastructureError(
+      `image ${image} (${spec.name}) is not on this machine and could not be pulled: ${outcome.reason}`,
+    );
   const pulled = await inspect(image);
   if (!pulled) throw new InfrastructureError(`image ${image} (${spec.name}) is missing right after its pull`);
   const choice: ImageChoice = { source: 'pulled' };
