@@ -17,6 +17,7 @@
  * Every process a runtime starts is marked with the run id (command-line marker, container label), so the
  * watchdog and `faultline clean` find it after a crashed harness.
  */
+import type { ImageChoice } from './docker/image-choice.js';
 import type { ProcessRegistry } from './process-registry.js';
 
 /** A per-process cap, through cgroups (the container runtime's --cpus / --memory). */
@@ -56,6 +57,8 @@ export interface ProcessDescription {
   containerId?: string;
   image?: string;
   imageId?: string;
+  /** Container runtime: how the image was chosen (pulled, present, the local build and why). */
+  imageChoice?: ImageChoice;
 }
 
 export interface ProcessControl {

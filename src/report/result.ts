@@ -63,8 +63,18 @@ export interface RunResult {
     webServiceUrl?: string;
     /** provider docker with `resources`: the cgroup caps each broker ran under (what it used: `resources`). */
     caps?: { cpus?: number; memoryBytes?: number };
-    /** Containerised brokers: the image each ran, by tag and by id. */
-    containers?: Array<{ broker: number; image: string; imageId: string }>;
+    /**
+     * Containerised brokers: the image each ran, by tag and by id; `imageSource`: how it was chosen (`pulled` by
+     * this run, `present` on the machine, `local`: faultline's own build), `imageSourceReason`: why the official
+     * image did not run (its pull error, or FAULTLINE_PULL=never).
+     */
+    containers?: Array<{
+      broker: number;
+      image: string;
+      imageId: string;
+      imageSource?: 'pulled' | 'present' | 'local';
+      imageSourceReason?: string;
+    }>;
     /**
      * The knobs that decide a fair comparison, as this side ran them (pinned by the scenario or defaults), keyed by
      * cross-system name (durability.fsync, durability.replicas, durability.ackReplicas, batching.maxDelayMs,

@@ -57,7 +57,7 @@ test('an image: not on this machine: exit 3 in one line naming it and the scenar
   assert.match(
     line,
     new RegExp(
-      `ERROR — cluster "main" \\(${regexpText(file)}:3\\): image example\\.invalid/nothing:1 .*is not on this machine and faultline pulls none`,
+      `ERROR — cluster "main" \\(${regexpText(file)}:3\\): image example\\.invalid/nothing:1 .*is not on this machine and could not be pulled: `,
     ),
   );
   assert.deepEqual(ownedContainers(pid), []);

@@ -19,7 +19,7 @@ import type { LaunchSpec, ProcessControl, Runtime } from '../runtime.js';
 import { startupFailureReason } from '../startup-failure.js';
 import { containerClient } from './container-client.js';
 import { requireDaemon } from './docker-cli.js';
-import { containerClasspath, type ResolvedImage, resolveImage } from './container-image.js';
+import { type Announce, containerClasspath, type ResolvedImage, resolveImage } from './container-image.js';
 
 export const RUN_LABEL = 'faultline.run';
 export const NAME_LABEL = 'faultline.name';
@@ -137,6 +137,7 @@ class ContainerControl implements ProcessControl {
         : {}),
       image: this.image.ref,
       imageId: this.image.id,
+      imageChoice: this.image.choice,
     };
   }
 
@@ -151,9 +152,9 @@ class ContainerControl implements ProcessControl {
     }
     let logsDone: () => void = () => {};
     const logsFlushed = new Promise<void>((done) => (logsDone = done));
-    let container = new Tracked(this.image.ref)
+    let container = withoutHubPrefix(() => new Tracked(this.image.ref))
       .withNetworkMode('host')
-      .withEntrypoint(['java'])
+      .withEntrypoint([this.image.java])
       .withCommand(this.command)
       .withWorkingDir(process.cwd())
       .withLabels({
@@ -169,9 +170,11 @@ class ContainerControl implements ProcessControl {
         out.on('close', logsDone);
         out.on('error', logsDone);
       });
+    // The host's user, whatever the image's USER (the official images run as their own non-root user): the mounted
+    // directories are the host user's.
     const uid = process.getuid?.();
-    if (uid !== undefined && uid !== 0)
-      container = container.withUser(`${uid}:${process.getgid?.() ?? uid}`).withEnvironment({ HOME: '/tmp' });
+    if (uid !== undefined) container = container.withUser(`${uid}:${process.getgid?.() ?? uid}`);
+    if (uid !== undefined && uid !== 0) container = container.withEnvironment({ HOME: '/tmp' });
     const { cpus, memoryBytes } = spec.resources ?? {};
     if (cpus !== undefined || memoryBytes !== undefined)
       container = container.withResourcesQuota({
@@ -229,6 +232,21 @@ class ContainerControl implements ProcessControl {
   }
 }
 
+/**
+ * testcontainers puts TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX before every image name without a registry when a
+ * container is constructed; faultline has already applied it to the official names (image-choice.ts), and a local
+ * build (`faultline/kafka:…`) must not get it: the container runs exactly the image that was resolved.
+ */
+function withoutHubPrefix<T>(make: () => T): T {
+  const prefix = process.env.TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX;
+  delete process.env.TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX;
+  try {
+    return make();
+  } finally {
+    if (prefix !== undefined) process.env.TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX = prefix;
+  }
+}
+
 /** testcontainers' wait strategy that returns at once: the caller waits on the broker's own readiness. */
 const callerWaits = {
   waitUntilReady: async () => {},
@@ -267,20 +285,29 @@ export const containerRuntime: Runtime & { requireReady(): Promise<void> } = {
     await requireDaemon();
     await containerClient();
   },
-  async launch(spec, registry) {
-    const image = await resolveImage(spec);
-    const command = javaCommand(
-      spec,
-      containerClasspath(spec.classpath, image.classpathDirs, image.ref),
-      registry.runId,
-    );
-    const control = new ContainerControl(spec, image, command, registry);
-    await control.start();
-    return control;
-  },
-  async runTool(spec, registry) {
-    const control = await containerRuntime.launch(spec, registry);
-    const code = await control.exited();
-    if (code !== 0) throw new InfrastructureError(`${spec.name} failed (exit ${code}): ${control.failureReason()}`);
-  },
+  launch: (spec, registry) => launchContainer(spec, registry),
+  runTool: (spec, registry) => runContainerTool(spec, registry),
 };
+
+/** A container for `spec`; `announce`: where the line about the image chosen goes (stderr when not given). */
+export async function launchContainer(
+  spec: LaunchSpec,
+  registry: ProcessRegistry,
+  announce?: Announce,
+): Promise<ProcessControl> {
+  const image = await resolveImage(spec, announce);
+  const command = javaCommand(spec, containerClasspath(spec.classpath, image.classpathDirs, image.ref), registry.runId);
+  const control = new ContainerControl(spec, image, command, registry);
+  await control.start();
+  return control;
+}
+
+export async function runContainerTool(
+  spec: LaunchSpec,
+  registry: ProcessRegistry,
+  announce?: Announce,
+): Promise<void> {
+  const control = await launchContainer(spec, registry, announce);
+  const code = await control.exited();
+  if (code !== 0) throw new InfrastructureError(`${spec.name} failed (exit ${code}): ${control.failureReason()}`);
+}
