@@ -6,6 +6,7 @@
  * pushed as <registry>/apache/kafka:4.1.1 and its local tag removed. Then, sharing that registry:
  * - with the mirror prefix set, a 1-broker Kafka run pulls it, runs it (as the host's user, with the image's java)
  *   and meets its rate with 0 lost; the result says `pulled` and the image id;
+ * - the image, now on the machine, is used as it is (`present`), also for MirrorMaker 2's artifact set;
  * - with a prefix where the registry has no such image, the run falls back to the local build, says so in one line,
  *   and passes;
  * - `image:` naming an image no registry has: exit 3, one line naming the image and the pull error;
@@ -19,6 +20,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { cacheDir } from '../../src/cluster/cache.js';
+import { resolveImage } from '../../src/cluster/docker/container-image.js';
 import { pullImage } from '../../src/cluster/docker/image-pull.js';
 import { buildImages } from '../../src/cluster/docker/images-command.js';
 import { containersUnavailable, ownedContainers } from '../docker-helpers.js';
@@ -165,6 +167,11 @@ function assertMetRate(r: Record<string, any>, rate: number): void {
   assert.equal(r.messages.lost, 0);
 }
 
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
+
 const imageLines = (stderr: string) => stderr.split('\n').filter((l) => /^faultline: kafka 4\.1\.1: /.test(l));
 
 test('the official image through a mirror prefix: pulled once, run as the host user with its own java, rate met, 0 lost', async (t) => {
@@ -178,6 +185,28 @@ test('the official image through a mirror prefix: pulled once, run as the host u
   const r = readResult(out);
   assertMetRate(r, 200);
   assert.deepEqual(r.cluster.containers, [{ broker: 1, image, imageId: officialId, imageSource: 'pulled' }]);
+});
+
+test('an official image already on the machine runs as it is (MirrorMaker 2 too): present, its layout and java', async (t) => {
+  if (skip) return t.skip(skip);
+  const saved = { pull: process.env.FAULTLINE_PULL, prefix: process.env.FAULTLINE_IMAGE_PREFIX };
+  Object.assign(process.env, { FAULTLINE_PULL: '', FAULTLINE_IMAGE_PREFIX: `${registryHost}/` });
+  try {
+    const lines: string[] = [];
+    const spec = { name: 'mm2', mainClass: 'x', args: [], jvmArgs: [], classpath: '', outputFile: '/dev/null' };
+    const image = await resolveImage({ ...spec, artifacts: `mm2-${VERSION}` }, (line) => lines.push(line));
+    assert.deepEqual(image, {
+      ref: `${registryHost}/apache/kafka:${VERSION}`,
+      id: officialId,
+      classpathDirs: { '*': '/opt/kafka/libs' },
+      java: '/opt/java/openjdk/bin/java',
+      choice: { source: 'present' },
+    });
+    assert.deepEqual(lines, [`mm2 4.1.1: running ${registryHost}/apache/kafka:${VERSION} (already on this machine)`]);
+  } finally {
+    restoreEnv('FAULTLINE_PULL', saved.pull);
+    restoreEnv('FAULTLINE_IMAGE_PREFIX', saved.prefix);
+  }
 });
 
 test("no such image behind the prefix (testcontainers' variable): the local build runs, one line says why", async (t) => {
