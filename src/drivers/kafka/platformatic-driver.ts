@@ -1,6 +1,6 @@
 /**
- * Kafka through @platformatic/kafka (pure TypeScript): producers with linger and batch size, idempotence with
- * exact books (platformatic-producer.ts), consumer groups that keep a fetch in flight while the sink works
+ * Kafka through @platformatic/kafka (pure TypeScript): producers with linger and batch size, one request per
+ * leader broker answered per partition, idempotence with exact books (platformatic-producer.ts), consumer groups that keep a fetch in flight while the sink works
  * (platformatic-consumer.ts). The admin (readiness, topics, leaders) and the final read are kafkajs's: they
  * are off the measured path, and one implementation of them keeps the two drivers' books alike.
  */
