@@ -48,7 +48,7 @@ class PlatformaticClient implements MessagingClient {
       : 'the producer is not idempotent and keeps several requests in flight per partition; a retried request can land behind a later one: some reordering may be the producer’s own';
   }
 
-  async createProducer(_id: number, topic: TopicSpec): Promise<ProducerHandle> {
+  async createProducer(id: number, topic: TopicSpec): Promise<ProducerHandle> {
     const o = this.producerOptions;
     const create = () => {
       const producer = new Producer({
@@ -66,7 +66,7 @@ class PlatformaticClient implements MessagingClient {
       producer.on('error', (error: Error) => this.context.log(`producer: ${error.message}`));
       return producer;
     };
-    const handle = new PlatformaticProducer(create, o, topic, this.context.clock, this.context.log);
+    const handle = new PlatformaticProducer(create, o, topic, this.context.clock, this.context.log, id);
     this.open.add(handle);
     return handle;
   }

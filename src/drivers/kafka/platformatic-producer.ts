@@ -19,7 +19,8 @@
  */
 import type { MessageToProduce, Producer } from '@platformatic/kafka';
 import type { TopicSpec } from '../../scenario/schema.js';
-import { defaultPartitioner, indexesByPartition, type PartitionOf } from './partitioning.js';
+import { defaultPartitioner } from './partitioning.js';
+import { StickyPartitioning } from './sticky-partitioning.js';
 import type { AckListener, OutgoingMessage, ProducerHandle } from '../driver.js';
 import type { PlatformaticProducerOptions } from './platformatic-options.js';
 
@@ -49,7 +50,7 @@ const BACKOFF_START_MS = 100;
 const BACKOFF_MAX_MS = 2_000;
 
 export class PlatformaticProducer implements ProducerHandle {
-  private readonly partitionOf: PartitionOf;
+  private readonly partitioning: StickyPartitioning;
   private readonly lanes = new Map<number, Lane>();
   private client: Producer;
   private readonly retired: Producer[] = [];
@@ -67,15 +68,18 @@ export class PlatformaticProducer implements ProducerHandle {
     topic: TopicSpec,
     private readonly clock: () => number,
     private readonly log: (line: string) => void,
+    /** The partition of this producer's first keyless send (its id, so producers start apart). */
+    firstPartition = 0,
   ) {
     this.client = create();
-    // The same keys land on the same partitions whichever Kafka driver runs (partitioning.ts).
-    this.partitionOf = defaultPartitioner(topic);
+    // The same keys land on the same partitions whichever Kafka driver runs (partitioning.ts); keyless messages
+    // of a send go to one partition, as the Java client's sticky partitioner does (sticky-partitioning.ts).
+    this.partitioning = new StickyPartitioning(topic.partitions, defaultPartitioner(topic), firstPartition);
   }
 
   /** One promise a send: it settles once every partition's share has (resolved, or rejected with the first failure). */
   send(topic: string, messages: OutgoingMessage[], onAcked: AckListener): Promise<void> {
-    const byPartition = indexesByPartition(messages, this.partitionOf);
+    const byPartition = this.partitioning.split(messages);
     if (byPartition.size === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       let open = byPartition.size;
