@@ -16,6 +16,7 @@ import type { RunningCluster } from '../src/cluster/provider.js';
 import { driversFor, findProvider } from '../src/systems/systems.js';
 import type { DriverFactory, MessagingClient } from '../src/drivers/driver.js';
 import { clusterSchema, topicSchema } from '../src/scenario/schema.js';
+import { firstMessage } from './first-message.js';
 
 type System = 'kafka' | 'pulsar';
 type ProviderName = 'local' | 'docker';
@@ -50,39 +51,9 @@ export async function startToFirstMessage(system: System, providerName: Provider
       source: 'container-start bench',
     });
     const topic = topicSchema.parse({ name: 'first', partitions: 1 });
-    const admin = driver.createAdmin(cluster.endpoints, log);
-    try {
-      await admin.ensureTopics([topic]);
-    } finally {
-      await admin.close();
-    }
-    client = driver.createClient({
-      endpoints: cluster.endpoints,
-      producerOptions: {},
-      consumerOptions: {},
-      log,
-      clock: () => performance.now(),
+    await firstMessage(driver, cluster.endpoints, topic, `first-${runId}`, controller.signal, log, (c) => {
+      client = c;
     });
-    let received!: () => void;
-    const first = new Promise<void>((resolve) => (received = resolve));
-    await client.createConsumerGroup({
-      topic,
-      group: `first-${runId}`,
-      members: 1,
-      sink: () => received(),
-      readyTimeoutMs: 60_000,
-      signal: controller.signal,
-    });
-    const producer = await client.createProducer(0, topic);
-    await producer.send(topic.name, [{ key: null, value: Buffer.from('hello') }], () => {});
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      first,
-      new Promise((_, fail) => {
-        timer = setTimeout(() => fail(new Error('the first message was not consumed within 30 s')), 30_000);
-      }),
-    ]);
-    clearTimeout(timer);
     return performance.now() - started;
   } finally {
     await client?.close().catch(() => {});

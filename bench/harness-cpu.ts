@@ -7,32 +7,41 @@
  *
  * CPU is read from /proc (utime + stime of the client processes, never the broker's) every 200 ms and taken over
  * the same steady window on each side: from --warmup after the load starts (faultline: its "load started" line;
- * Java: the producer's launch) for --seconds. µs per message = CPU-seconds ÷ (rate × seconds); a side that did not
+ * Java: the producer's launch) for --seconds. The JVMs compile their hot code (JIT) for about their first 15 s,
+ * which a window starting 5 s in counts as per-message cost (Java measured 32–47 µs/msg from 5 s, 13–22 from
+ * 15 s); hence the default --warmup 15. µs per message = CPU-seconds ÷ (rate × seconds); a side that did not
  * hold the rate (produced or consumed below 97 % of it) or failed says why in one line and is left out.
  * faultline's own figure (result.json `harness.cpuMicrosPerMessage`, from Node's counters) is shown beside it.
  *
- *   npm run bench:harness [-- --drivers kafkajs,platformatic --rounds 3 --rate 10000 --seconds 20 --warmup 5
- *                           --producers 2 --consumers 2 --partitions 6 --cpu-prof DIR --baseline DIST]
+ *   npm run bench:harness [-- --drivers kafkajs,platformatic --rounds 3 --rate 10000 --seconds 20 --warmup 15
+ *                           --producers 2 --consumers 2 --partitions 6 --linger MS --java-linger LIST
+ *                           --batch-size BYTES --cpu-prof DIR --baseline DIST]
  *
  * --baseline DIST also runs faultline from another build (a copy of an earlier dist/, inside this checkout so it
  * finds node_modules) as sides of their own, "DRIVER@base", in the same rounds: before and after on the same broker.
  *
  * --linger MS makes the producers wait up to MS ms to fill a request: Java's linger.ms, the platformatic driver's
- * `linger` (kafkajs has none); without it each side runs its defaults (Java 5 ms since Kafka 4.0, faultline none).
+ * `linger` (kafkajs has none); without it each side runs its defaults (Java 5 ms since Kafka 4.0, platformatic
+ * its own default). --java-linger LIST runs one Java side per entry (`default` = linger.ms not set), e.g.
+ * `default,5`, to compare the Java client with itself; ratios are taken against the first. --batch-size BYTES
+ * pins Java's batch.size and the platformatic `batchSize` (else each its default: 16 KiB and 1 MiB).
+ *
+ * faultline runs --seconds + 2 s of measurement, so the CPU window (--seconds from the end of its warm-up) lies
+ * wholly inside steady producing, with readings after it (the process exits soon after producing ends).
+ * Each side's line also gives the machine's busy cores over its window (/proc/stat, every process): how much
+ * else ran beside it.
  *
  * --cpu-prof DIR writes a V8 CPU profile of each faultline run into DIR (open it in Chrome DevTools).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { kafkaClasspath, localKafkaProvider } from '../src/cluster/kafka/local-kafka.js';
-import { ProcessRegistry } from '../src/cluster/process-registry.js';
+import { kafkaClasspath } from '../src/cluster/kafka/local-kafka.js';
 import type { RunningCluster } from '../src/cluster/provider.js';
 import { kafkajsDriver } from '../src/drivers/kafka/kafkajs-driver.js';
-import { readProc } from '../src/resources/proc-readings.js';
-import { clusterSchema } from '../src/scenario/schema.js';
+import { clockTicksPerSecond, readProc } from '../src/resources/proc-readings.js';
+import { lastLine, log, medianAndSpread, side, withLocalBroker } from './bench-cluster.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,17 +49,30 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     rate: { type: 'string', default: '10000' },
     seconds: { type: 'string', default: '20' },
-    warmup: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '15' },
     producers: { type: 'string', default: '2' },
     consumers: { type: 'string', default: '2' },
     partitions: { type: 'string', default: '6' },
     'cpu-prof': { type: 'string' },
     baseline: { type: 'string' },
     linger: { type: 'string' },
+    'java-linger': { type: 'string' },
+    'batch-size': { type: 'string' },
   },
 });
 /** --linger MS: the producers wait up to MS for more (Java linger.ms; faultline platformatic `linger`; kafkajs has none). */
 const linger = values.linger === undefined ? undefined : Number(values.linger);
+/** The Java sides: one per linger.ms (undefined: not set, the client's default); ratios against the first. */
+const javaLingers: Array<number | undefined> = (
+  values['java-linger'] ?? (linger === undefined ? 'default' : String(linger))
+)
+  .split(',')
+  .filter(Boolean)
+  .map((l) => (l === 'default' ? undefined : Number(l)));
+const javaName = (l: number | undefined) => (javaLingers.length === 1 ? 'java' : `java@linger=${l ?? 'default'}`);
+const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
+/** faultline measures this much longer than the CPU window, so readings exist after the window's end. */
+const TAIL_SECONDS = 2;
 /** faultline's sides: each driver from this build, and from the baseline build when given ("DRIVER@base"). */
 const builds = [
   ...(values.baseline ? [{ suffix: '@base', cli: join(values.baseline, 'src', 'cli.js') }] : []),
@@ -67,8 +89,7 @@ const warmup = Number(values.warmup);
 const partitions = Number(values.partitions);
 /** A side must produce and consume at least this share of the rate over the window. */
 const HELD = 0.97;
-const work = mkdtempSync(join(tmpdir(), 'faultline-bench-cpu-'));
-const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+let work = '';
 
 /** One side's figures: CPU µs per message over the window, and what went into it. */
 interface SideFigure {
@@ -76,39 +97,36 @@ interface SideFigure {
   detail: string;
 }
 
-const spec = clusterSchema.parse({ name: 'bench', system: 'kafka' });
-const registry = ProcessRegistry.open(`bench${process.pid}`, work);
-const abort = new AbortController();
-let cluster: RunningCluster | undefined;
-process.on('SIGINT', () => abort.abort('SIGINT'));
-
-try {
-  cluster = await localKafkaProvider.start(spec, {
-    runId: registry.runId,
-    logDir: join(work, 'logs'),
-    registry,
-    signal: abort.signal,
-    log: () => {},
-    info: log,
-  });
-  const version = spec.version ?? localKafkaProvider.defaultVersion!;
+await withLocalBroker('kafka', async ({ cluster, work: dir, signal }) => {
+  work = dir;
+  const version = cluster.version;
   const bootstrap = cluster.endpoints.bootstrap;
   const classpath = (await kafkaClasspath(version, log)).spec;
   const lines: string[] = [];
   const ratios = new Map<string, number[]>(drivers.map((d) => [d.name, []]));
-  const perSide = new Map<string, number[]>([...drivers.map((d) => d.name), 'java'].map((d) => [d, []]));
-  for (let round = 1; round <= rounds && !abort.signal.aborted; round++) {
+  const javaSides = javaLingers.map((l) => ({ name: javaName(l), linger: l }));
+  const perSide = new Map<string, number[]>(
+    [...drivers.map((d) => d.name), ...javaSides.map((j) => j.name)].map((d) => [d, []]),
+  );
+  for (let round = 1; round <= rounds && !signal.aborted; round++) {
     const figures = new Map<string, SideFigure | string>();
     for (const { name, driver, cli } of drivers)
       figures.set(
         name,
         await side(() => runFaultline(bootstrap, driver, cli, `hcpu-${name.replace('@', '-')}-${round}`)),
       );
-    figures.set('java', await side(() => runJava(bootstrap, classpath, `hcpu-java-${round}`)));
-    const java = figures.get('java');
+    for (const j of javaSides)
+      figures.set(
+        j.name,
+        await side(() => runJava(bootstrap, classpath, `hcpu-${j.name.replace(/[@=]/g, '-')}-${round}`, j.linger)),
+      );
+    const java = figures.get(javaSides[0]!.name);
     const shown = (f: SideFigure | string | undefined) =>
       typeof f === 'object' ? `${f.micros.toFixed(1)} µs/msg (${f.detail})` : `failed: ${f}`;
-    const parts = [...drivers.map((d) => `faultline ${d.name} ${shown(figures.get(d.name))}`), `Java ${shown(java)}`];
+    const parts = [
+      ...drivers.map((d) => `faultline ${d.name} ${shown(figures.get(d.name))}`),
+      ...javaSides.map((j) => `${j.name === 'java' ? 'Java' : j.name} ${shown(figures.get(j.name))}`),
+    ];
     for (const [name, f] of figures) if (typeof f === 'object') perSide.get(name)!.push(f.micros);
     for (const { name: driver } of drivers) {
       const f = figures.get(driver);
@@ -121,26 +139,28 @@ try {
     lines.push(line);
     log(line);
   }
-  const summary = (name: string, values: number[], digits: number) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    if (sorted.length === 0) return `${name}: no round completed`;
-    return `${name}: median ${median(sorted).toFixed(digits)}, spread ${sorted[0]!.toFixed(digits)}–${sorted.at(-1)!.toFixed(digits)} over ${sorted.length} of ${rounds} rounds`;
-  };
+  const summary = (name: string, values: number[], digits: number) =>
+    `${name}: ${medianAndSpread(values, digits, rounds, 'rounds')}`;
+  const lingerSaid =
+    linger === undefined ? "the clients' default linger (Java linger.ms 5 since Kafka 4.0)" : `linger ${linger} ms`;
   process.stdout.write(
     [
-      `Kafka ${version}, 1 broker, ${partitions} partitions, ${rate} msg/s, 1 KiB, acks=all, CPU over ${seconds} s after ${warmup} s of warm-up; faultline ${values.producers} producers + ${values.consumers} consumers in one process, Java 1 ProducerPerformance + 1 ConsumerPerformance ${linger === undefined ? "with the clients' defaults (linger.ms 5 since Kafka 4.0)" : `linger ${linger} ms (platformatic and Java)`}; sides in turn`,
+      `Kafka ${version}, 1 broker, ${partitions} partitions, ${rate} msg/s, 1 KiB, acks=all, compression none, CPU over ${seconds} s after ${warmup} s of warm-up; faultline ${values.producers} producers + ${values.consumers} consumers in one process, Java 1 ProducerPerformance + 1 ConsumerPerformance (Java linger.ms ${javaLingers.map((l) => l ?? 'default').join(', ')}); ${lingerSaid}, batch size ${batchSize ?? "each side's default"}; sides in turn`,
       ...lines,
       ...[...perSide].map(([name, v]) =>
-        summary(`CPU µs per message, ${name === 'java' ? 'Java clients' : `faultline ${name}`}`, v, 1),
+        summary(
+          `CPU µs per message, ${name.startsWith('java') ? `Java clients${name.slice(4)}` : `faultline ${name}`}`,
+          v,
+          1,
+        ),
       ),
-      ...[...ratios].map(([driver, v]) => summary(`ratio faultline ${driver} ÷ Java (goal ≤ 1.0)`, v, 2)),
+      ...[...ratios].map(([driver, v]) =>
+        summary(`ratio faultline ${driver} ÷ ${javaSides[0]!.name} (goal ≤ 1.0)`, v, 2),
+      ),
       '',
     ].join('\n'),
   );
-} finally {
-  await cluster?.stop();
-  registry.close();
-}
+});
 
 /** faultline at the fixed rate; CPU of its process over the window after its "load started" line. */
 async function runFaultline(bootstrap: string, driver: string, cliPath: string, topic: string): Promise<SideFigure> {
@@ -150,8 +170,8 @@ async function runFaultline(bootstrap: string, driver: string, cliPath: string, 
     `name: bench-harness-cpu
 clusters: [{name: bench, system: kafka, provider: external, bootstrap: "${bootstrap}", driver: ${driver}}]
 topics: [{name: ${topic}, partitions: ${partitions}}]
-workload: {warmup: ${warmup}s, duration: ${seconds}s, messageSize: 1KiB, rate: ${rate}/s, producers: ${values.producers},
-  consumers: ${values.consumers}, producer: {acks: all${linger !== undefined && driver === 'platformatic' ? `, linger: ${linger}ms` : ''}}}
+workload: {warmup: ${warmup}s, duration: ${seconds + TAIL_SECONDS}s, messageSize: 1KiB, rate: ${rate}/s, producers: ${values.producers},
+  consumers: ${values.consumers}, producer: {acks: all${driver === 'platformatic' ? platformaticKnobs() : ''}}}
 `,
   );
   log(`faultline (${driver}) at ${rate} msg/s`);
@@ -181,6 +201,7 @@ workload: {warmup: ${warmup}s, duration: ${seconds}s, messageSize: 1KiB, rate: $
   const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as {
     throughput: { produced: { messagesPerSec: number }; consumed: { messagesPerSec: number } };
     harness?: { cpuMicrosPerMessage: number | null } | null;
+    latency: { publish: { p50: number; p99: number } | null; endToEnd: { p50: number; p99: number } | null };
   };
   const { produced, consumed } = result.throughput;
   held('produced', produced.messagesPerSec);
@@ -188,20 +209,32 @@ workload: {warmup: ${warmup}s, duration: ${seconds}s, messageSize: 1KiB, rate: $
   const from = loadStartedAt + warmup * 1000;
   const cpuSeconds = cpu.between(from, from + seconds * 1000);
   const self = result.harness?.cpuMicrosPerMessage;
+  const { publish, endToEnd } = result.latency;
+  const latency = `publish p50/p99 ${publish?.p50 ?? '—'}/${publish?.p99 ?? '—'} ms, end-to-end ${endToEnd?.p50 ?? '—'}/${endToEnd?.p99 ?? '—'} ms`;
   return {
     micros: (cpuSeconds / (rate * seconds)) * 1e6,
-    detail: `${cpuSeconds.toFixed(2)} CPU-s; its own figure ${self ?? '—'} µs`,
+    detail: `${cpuSeconds.toFixed(2)} CPU-s; its own figure ${self ?? '—'} µs; ${latency}; ${machineBusy(cpu, from, from + seconds * 1000)}`,
   };
 }
 
+/** The platformatic producer's pinned batching, as scenario text. */
+function platformaticKnobs(): string {
+  return `${linger !== undefined ? `, linger: ${linger}ms` : ''}${batchSize !== undefined ? `, batchSize: ${batchSize}` : ''}`;
+}
+
 /** ConsumerPerformance on a fresh topic, then ProducerPerformance at the rate; CPU of both JVMs over the window. */
-async function runJava(bootstrap: string, classpath: string, topic: string): Promise<SideFigure> {
+async function runJava(
+  bootstrap: string,
+  classpath: string,
+  topic: string,
+  javaLinger: number | undefined,
+): Promise<SideFigure> {
   const admin = kafkajsDriver.createAdmin({ bootstrap } as RunningCluster['endpoints'], () => {});
   await admin.ensureTopics([{ name: topic, partitions, replicationFactor: 1, config: {} }]);
   await admin.close();
   // Enough records for the warm-up, the window and the JVM's start, so the window is all steady sending.
   const records = rate * (warmup + seconds + 5);
-  log(`Java clients at ${rate} msg/s`);
+  log(`Java clients at ${rate} msg/s (linger.ms ${javaLinger ?? 'default'})`);
   const java = (main: string, args: string[]) =>
     spawn(
       'java',
@@ -243,7 +276,9 @@ async function runJava(bootstrap: string, classpath: string, topic: string): Pro
     '--producer-props',
     `bootstrap.servers=${bootstrap}`,
     'acks=all',
-    ...(linger === undefined ? [] : [`linger.ms=${linger}`]),
+    'compression.type=none',
+    ...(javaLinger === undefined ? [] : [`linger.ms=${javaLinger}`]),
+    ...(batchSize === undefined ? [] : [`batch.size=${batchSize}`]),
   ]);
   const startedAt = performance.now();
   const cpu = watchCpu([producer, consumer]);
@@ -266,26 +301,27 @@ async function runJava(bootstrap: string, classpath: string, topic: string): Pro
   const consumerCpu = cpu.between(from, from + seconds * 1000, 1);
   return {
     micros: ((producerCpu + consumerCpu) / (rate * seconds)) * 1e6,
-    detail: `producer ${producerCpu.toFixed(2)} + consumer ${consumerCpu.toFixed(2)} CPU-s`,
+    detail: `producer ${producerCpu.toFixed(2)} + consumer ${consumerCpu.toFixed(2)} CPU-s; ${machineBusy(cpu, from, from + seconds * 1000)}`,
   };
 }
 
 /** Cumulative CPU-seconds of some processes, read from /proc every 200 ms with the monotonic time of the reading. */
 function watchCpu(children: ChildProcess[]) {
-  const readings: Array<{ at: number; cpu: number[] }> = [];
+  const readings: Array<{ at: number; cpu: number[]; machine: number }> = [];
   const read = () => {
     const at = performance.now();
     const cpu = children.map((c) => (c.pid === undefined ? undefined : readProc(c.pid)?.cpuSeconds));
     // Only readings of every process count: once one has ended, the window must already be over.
-    if (cpu.every((c) => c !== undefined)) readings.push({ at, cpu: cpu as number[] });
+    if (cpu.every((c) => c !== undefined)) readings.push({ at, cpu: cpu as number[], machine: machineBusySeconds() });
   };
   read();
   const timer = setInterval(read, 200);
   return {
     stop: () => clearInterval(timer),
-    /** CPU-seconds used in [from, to) by process `index` (or all), interpolated between readings. */
-    between(from: number, to: number, index?: number): number {
-      const total = (x: { cpu: number[] }) => (index === undefined ? x.cpu.reduce((s, c) => s + c, 0) : x.cpu[index]!);
+    /** CPU-seconds used in [from, to) by process `index` (or all; or the whole machine), interpolated between readings. */
+    between(from: number, to: number, index?: number | 'machine'): number {
+      const total = (x: (typeof readings)[number]) =>
+        index === 'machine' ? x.machine : index === undefined ? x.cpu.reduce((s, c) => s + c, 0) : x.cpu[index]!;
       const at = (t: number) => {
         const after = readings.findIndex((x) => x.at >= t);
         if (after <= 0) throw new Error('the CPU readings do not cover the window (a process ended early?)');
@@ -296,6 +332,27 @@ function watchCpu(children: ChildProcess[]) {
       return at(to) - at(from);
     },
   };
+}
+
+/** CPU-seconds the whole machine has been busy (every core, every process: /proc/stat less idle and iowait). */
+function machineBusySeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return (user + nice + system + irq + softirq + steal) / clockTicksPerSecond();
+}
+
+/** "machine busy N cores" over the window: how much ran beside the side (the broker, other work). */
+function machineBusy(cpu: ReturnType<typeof watchCpu>, from: number, to: number): string {
+  return `machine busy ${(cpu.between(from, to, 'machine') / ((to - from) / 1000)).toFixed(2)} cores`;
 }
 
 /** Ends the processes a side started that still run (the side failed). */
@@ -328,31 +385,4 @@ async function collect(child: ChildProcess, name: string): Promise<string> {
   const code = await exited(child);
   if (code !== 0) throw new Error(`${name} exited ${code}: ${lastLine(stderr || stdout)}`);
   return stdout;
-}
-
-/** A side's figure, or why it failed in one line. */
-async function side(run: () => Promise<SideFigure>): Promise<SideFigure | string> {
-  try {
-    return await run();
-  } catch (error) {
-    return lastLine(error instanceof Error ? error.message : String(error));
-  }
-}
-
-/** The line that says why: the first exception line of a Java stack, else the last non-empty line. */
-function lastLine(text: string): string {
-  const lines = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  return (
-    lines.find((l) => /^(Exception|Caused by|[\w.]+(Exception|Error)\b)/.test(l)) ??
-    lines.at(-1) ??
-    'no output'
-  ).slice(0, 300);
-}
-
-function median(sorted: number[]): number {
-  const n = sorted.length;
-  return n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
 }

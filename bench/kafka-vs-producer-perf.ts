@@ -10,15 +10,12 @@
  * --cpu-prof DIR writes a V8 CPU profile of the faultline run into DIR (open it in Chrome DevTools).
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { kafkaClasspath, localKafkaProvider } from '../src/cluster/kafka/local-kafka.js';
-import { ProcessRegistry } from '../src/cluster/process-registry.js';
-import type { RunningCluster } from '../src/cluster/provider.js';
+import { kafkaClasspath } from '../src/cluster/kafka/local-kafka.js';
 import { kafkajsDriver } from '../src/drivers/kafka/kafkajs-driver.js';
-import { clusterSchema } from '../src/scenario/schema.js';
+import { lastLine, log, medianAndSpread, side, withLocalBroker } from './bench-cluster.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,34 +36,20 @@ let calibration: number | undefined;
 const seconds = Number(values.seconds);
 const partitions = Number(values.partitions);
 const cliPath = join(import.meta.dirname, '..', 'src', 'cli.js');
-const work = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
-const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+let work = '';
 
-const spec = clusterSchema.parse({ name: 'bench', system: 'kafka' });
-const registry = ProcessRegistry.open(`bench${process.pid}`, work);
-const abort = new AbortController();
-let cluster: RunningCluster | undefined;
-process.on('SIGINT', () => abort.abort('SIGINT'));
-
-try {
-  cluster = await localKafkaProvider.start(spec, {
-    runId: registry.runId,
-    logDir: join(work, 'logs'),
-    registry,
-    signal: abort.signal,
-    log: () => {},
-    info: log,
-  });
+await withLocalBroker('kafka', async ({ cluster, work: dir, signal }) => {
+  work = dir;
   const admin = kafkajsDriver.createAdmin(cluster.endpoints, () => {});
   const topic = (name: string) => ({ name, partitions, replicationFactor: 1, config: {} });
   await admin.ensureTopics([topic('faultline-bench'), topic('java-bench')]);
   await admin.close();
 
-  const version = spec.version ?? localKafkaProvider.defaultVersion!;
+  const version = cluster.version;
   const bootstrap = cluster.endpoints.bootstrap;
   const lines: string[] = [];
   const ratios: number[] = [];
-  for (let pair = 1; pair <= pairs; pair++) {
+  for (let pair = 1; pair <= pairs && !signal.aborted; pair++) {
     const faultline = await side(() => runFaultline(bootstrap));
     const java = await side(() => runProducerPerformance(bootstrap, version));
     const shown = (r: number | string) => (typeof r === 'number' ? `${r.toFixed(0)} msg/s` : `failed: ${r}`);
@@ -78,27 +61,15 @@ try {
     lines.push(line);
     log(line);
   }
-  const sorted = [...ratios].sort((a, b) => a - b);
-  const median =
-    sorted.length === 0
-      ? undefined
-      : sorted.length % 2
-        ? sorted[(sorted.length - 1) / 2]!
-        : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
   process.stdout.write(
     [
       `Kafka ${version}, 1 broker, ${partitions} partitions, 1 KiB, acks=all, max rate, ${seconds} s per side, A B interleaved`,
       ...lines,
-      median === undefined
-        ? 'ratio faultline ÷ Java: no pair completed'
-        : `ratio faultline ÷ Java: median ${median.toFixed(3)}, spread ${sorted[0]!.toFixed(3)}–${sorted.at(-1)!.toFixed(3)} over ${sorted.length} of ${pairs} pairs`,
+      `ratio faultline ÷ Java: ${medianAndSpread(ratios, 3, pairs, 'pairs')}`,
       '',
     ].join('\n'),
   );
-} finally {
-  await cluster?.stop();
-  registry.close();
-}
+});
 
 async function runFaultline(bootstrap: string): Promise<number> {
   const scenario = join(work, 'faultline-bench.yaml');
@@ -166,27 +137,4 @@ async function runProducerPerformance(bootstrap: string, version: string): Promi
   }
   log(`running ProducerPerformance for about ${seconds} s`);
   return perf(Math.max(100_000, Math.round(calibration * seconds)));
-}
-
-/** A side's rate, or why it failed in one line (a Java stack or a harness error becomes its telling line). */
-async function side(run: () => Promise<number>): Promise<number | string> {
-  try {
-    return await run();
-  } catch (error) {
-    const e = error as { stderr?: string; message?: string };
-    return lastLine(e.stderr && /Exception|Error/.test(e.stderr) ? e.stderr : (e.message ?? String(error)));
-  }
-}
-
-/** The line that says why: the first exception line of a Java stack, else the last non-empty line. */
-function lastLine(text: string): string {
-  const lines = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  return (
-    lines.find((l) => /^(Exception|Caused by|[\w.]+(Exception|Error)\b)/.test(l)) ??
-    lines.at(-1) ??
-    'no output'
-  ).slice(0, 300);
 }

@@ -8,15 +8,13 @@
  *   npm run bench:pulsar [-- --seconds 20 --producers 2 --driver auto --pairs 3]
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { ProcessRegistry } from '../src/cluster/process-registry.js';
 import type { RunningCluster } from '../src/cluster/provider.js';
-import { localPulsarProvider, pulsarPerfClasspath } from '../src/cluster/pulsar/local-pulsar.js';
+import { pulsarPerfClasspath } from '../src/cluster/pulsar/local-pulsar.js';
 import { PulsarAdmin } from '../src/drivers/pulsar/pulsar-admin.js';
-import { clusterSchema } from '../src/scenario/schema.js';
+import { log, medianAndSpread, withLocalBroker } from './bench-cluster.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,36 +26,22 @@ const { values } = parseArgs({
 });
 const seconds = Number(values.seconds);
 const cliPath = join(import.meta.dirname, '..', 'src', 'cli.js');
-const work = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
-const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+let work = '';
 
-const spec = clusterSchema.parse({ name: 'bench', system: 'pulsar' });
-const registry = ProcessRegistry.open(`bench${process.pid}`, work);
-const abort = new AbortController();
-let cluster: RunningCluster | undefined;
-process.on('SIGINT', () => abort.abort('SIGINT'));
-
-try {
-  cluster = await localPulsarProvider.start(spec, {
-    runId: registry.runId,
-    logDir: join(work, 'logs'),
-    registry,
-    signal: abort.signal,
-    log: () => {},
-    info: log,
-  });
+await withLocalBroker('pulsar', async ({ cluster, work: dir, signal }) => {
+  work = dir;
   const admin = new PulsarAdmin(cluster.endpoints, () => {});
   const pairs = Math.max(1, Number(values.pairs));
   const ratios: number[] = [];
   const lines: string[] = [];
   let driver = values.driver;
-  for (let pair = 1; pair <= pairs; pair++) {
+  for (let pair = 1; pair <= pairs && !signal.aborted; pair++) {
     const topics = { faultline: `faultline-bench-${pair}`, perf: `perf-bench-${pair}` };
     await admin.ensureTopics(
       Object.values(topics).map((name) => ({ name, partitions: 1, replicationFactor: 1, config: {} })),
     );
-    const faultline = await side('faultline', () => runFaultline(cluster!, topics.faultline));
-    const perf = await side('pulsar-perf', () => runPulsarPerf(cluster!, topics.perf));
+    const faultline = await side('faultline', () => runFaultline(cluster, topics.faultline));
+    const perf = await side('pulsar-perf', () => runPulsarPerf(cluster, topics.perf));
     if (typeof faultline !== 'string') driver = faultline.driver;
     const figure = (r: { rate: number } | number | string) =>
       typeof r === 'string' ? `failed (${r})` : `${(typeof r === 'number' ? r : r.rate).toFixed(0)} msg/s`;
@@ -69,28 +53,16 @@ try {
     lines.push(line);
     log(line);
   }
-  const sorted = [...ratios].sort((a, b) => a - b);
-  const median =
-    sorted.length === 0
-      ? undefined
-      : sorted.length % 2
-        ? sorted[(sorted.length - 1) / 2]!
-        : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
   process.stdout.write(
     [
       `Pulsar ${cluster.version} standalone, 1 topic per side and pair, 1 KiB, max rate, ${seconds} s, produce only`,
       `faultline: ${driver} driver, ${values.producers} producers; pulsar-perf: Java client; sides interleaved`,
       ...lines,
-      median === undefined
-        ? 'ratio faultline ÷ pulsar-perf: no pair completed'
-        : `ratio faultline ÷ pulsar-perf: median ${median.toFixed(3)} of ${sorted.length} pair(s), spread ${sorted[0]!.toFixed(3)}–${sorted[sorted.length - 1]!.toFixed(3)}`,
+      `ratio faultline ÷ pulsar-perf: ${medianAndSpread(ratios, 3, pairs, 'pairs')}`,
       '',
     ].join('\n'),
   );
-} finally {
-  await cluster?.stop();
-  registry.close();
-}
+});
 
 /** Runs one side; a failure becomes its reason in one line (the first line that says what went wrong). */
 async function side<T>(name: string, run: () => Promise<T>): Promise<T | string> {

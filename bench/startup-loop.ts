@@ -18,6 +18,7 @@ import type { MessagingClient } from '../src/drivers/driver.js';
 import { ProxiedNetwork } from '../src/net/proxied-network.js';
 import { ToxiproxyServer } from '../src/net/toxiproxy-server.js';
 import { clusterSchema, topicSchema } from '../src/scenario/schema.js';
+import { firstMessage } from './first-message.js';
 
 export interface StartupOutcome {
   ms: number;
@@ -61,33 +62,9 @@ export async function proxiedStartup(brokers: number, log: (line: string) => voi
       replicationFactor: brokers,
       config: { 'min.insync.replicas': Math.min(2, brokers) },
     });
-    const admin = kafkajsDriver.createAdmin(cluster.endpoints, log);
-    try {
-      await admin.ensureTopics([topic]);
-    } finally {
-      await admin.close();
-    }
-    client = kafkajsDriver.createClient({
-      endpoints: cluster.endpoints,
-      producerOptions: {},
-      consumerOptions: {},
-      log,
-      clock: () => performance.now(),
+    await firstMessage(kafkajsDriver, cluster.endpoints, topic, `startup-${runId}`, controller.signal, log, (c) => {
+      client = c;
     });
-    let received = 0;
-    await client.createConsumerGroup({
-      topic,
-      group: `startup-${runId}`,
-      members: 1,
-      sink: () => received++,
-      readyTimeoutMs: 60_000,
-      signal: controller.signal,
-    });
-    const producer = await client.createProducer(0, topic);
-    await producer.send(topic.name, [{ key: null, value: Buffer.from('hello') }], () => {});
-    const deadline = performance.now() + 30_000;
-    while (received === 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    if (received === 0) throw new Error('the first message was acknowledged but not consumed within 30 s');
     const ports = [...(cluster.links ?? []).flatMap((l) => [l.listenPort, l.upstreamPort])];
     return { ms: Math.round(performance.now() - started), ports };
   } finally {

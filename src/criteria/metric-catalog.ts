@@ -67,4 +67,10 @@ export const metricCatalog: ReadonlyMap<string, MetricUnit> = new Map<string, Me
       [`resources.${kind}.diskWrittenBytes`, 'bytes'],
     ],
   ),
+  // The load generator's own cost (result.json `harness`): CPU µs per message, CPU-seconds and cores are plain numbers.
+  ['harness.cpuMicrosPerMessage', 'count'],
+  ['harness.cpuSeconds', 'count'],
+  ['harness.cores.mean', 'count'],
+  ['harness.cores.max', 'count'],
+  ['harness.rssMaxBytes', 'bytes'],
 ]);

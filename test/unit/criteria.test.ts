@@ -35,3 +35,39 @@ test('judging: comparison, and a metric the run did not measure fails', () => {
   assert.equal(unmeasured.actual, null);
   assert.match(unmeasured.note ?? '', /not measured/);
 });
+
+test('the harness’s own cost is a criterion: CPU µs per message a plain number, read from result.json `harness`', () => {
+  const criterion = parseCriterion('harness.cpuMicrosPerMessage < 100');
+  assert.deepEqual(criterion, {
+    expression: 'harness.cpuMicrosPerMessage < 100',
+    metric: 'harness.cpuMicrosPerMessage',
+    comparison: '<',
+    threshold: 100,
+  });
+  assert.equal(parseCriterion('harness.rssMaxBytes < 512MiB').threshold, 512 * 1024 ** 2);
+  const result = { harness: { cpuMicrosPerMessage: 41.5, cores: { mean: 0.4, max: 0.6 } } };
+  assert.equal(judge(criterion, metricValue(result, 'harness.cpuMicrosPerMessage')).passed, true);
+  assert.equal(
+    judge(parseCriterion('harness.cores.max < 0.5'), metricValue(result, 'harness.cores.max')).passed,
+    false,
+  );
+  // Not sampled (no harness section), or no message produced (null): not measured, so it fails and says why.
+  const unmeasured = judge(criterion, metricValue({}, 'harness.cpuMicrosPerMessage'));
+  assert.equal(unmeasured.passed, false);
+  assert.match(unmeasured.note ?? '', /not measured/);
+  assert.equal(
+    judge(criterion, metricValue({ harness: { cpuMicrosPerMessage: null } }, 'harness.cpuMicrosPerMessage')).passed,
+    false,
+  );
+});
+
+test('an unknown harness field is refused, naming the nearest one', () => {
+  assert.throws(
+    () => parseCriterion('harness.cpuMicrosPerMsg < 100'),
+    (error: Error) =>
+      error instanceof CriterionSyntaxError &&
+      /unknown metric "harness\.cpuMicrosPerMsg".*did you mean "harness\.cpuMicrosPerMessage"/.test(error.message),
+  );
+  assert.throws(() => parseCriterion('harness.busy == 1'), /unknown metric "harness\.busy"/);
+  assert.throws(() => parseCriterion('harness.cpuMicrosPerMessage < 100us'), /needs a number, got "100us"/);
+});

@@ -96,6 +96,12 @@ const cases: Array<{ name: string; text: string; expect: RegExp }> = [
       /bad\.yaml:9:\d+: criteria\[1\]: unknown metric "latency\.publsh\.p99" \(did you mean "latency\.publish\.p99"\?\)/,
   },
   {
+    name: 'unknown harness field in a criterion',
+    text: valid.replace('messages.lost == 0', 'harness.cpuMicrosPerMsg < 100'),
+    expect:
+      /bad\.yaml:10:\d+: criteria\[2\]: unknown metric "harness\.cpuMicrosPerMsg" \(did you mean "harness\.cpuMicrosPerMessage"\?\)/,
+  },
+  {
     name: 'criterion without comparison',
     text: valid.replace('messages.lost == 0', 'messages.lost is zero'),
     expect: /criteria\[2\]: expected "<metric> <op> <value>"/,

@@ -1,6 +1,6 @@
 /**
- * Kafka through @platformatic/kafka (pure TypeScript): producers with linger and batch size, idempotence with
- * exact books (platformatic-producer.ts), consumer groups that keep a fetch in flight while the sink works
+ * Kafka through @platformatic/kafka (pure TypeScript): producers with linger and batch size, one request per
+ * leader broker answered per partition, idempotence with exact books (platformatic-producer.ts), consumer groups that keep a fetch in flight while the sink works
  * (platformatic-consumer.ts). The admin (readiness, topics, leaders) and the final read are kafkajs's: they
  * are off the measured path, and one implementation of them keeps the two drivers' books alike.
  */
@@ -48,7 +48,7 @@ class PlatformaticClient implements MessagingClient {
       : 'the producer is not idempotent and keeps several requests in flight per partition; a retried request can land behind a later one: some reordering may be the producer’s own';
   }
 
-  async createProducer(_id: number, topic: TopicSpec): Promise<ProducerHandle> {
+  async createProducer(id: number, topic: TopicSpec): Promise<ProducerHandle> {
     const o = this.producerOptions;
     const create = () => {
       const producer = new Producer({
@@ -66,7 +66,7 @@ class PlatformaticClient implements MessagingClient {
       producer.on('error', (error: Error) => this.context.log(`producer: ${error.message}`));
       return producer;
     };
-    const handle = new PlatformaticProducer(create, o, topic, this.context.clock, this.context.log);
+    const handle = new PlatformaticProducer(create, o, topic, this.context.clock, this.context.log, id);
     this.open.add(handle);
     return handle;
   }

@@ -1,8 +1,13 @@
 /**
  * A producer on @platformatic/kafka that keeps faultline's books exact. Every partition has a lane: its share
- * of each send waits there, and a lane's request carries whole shares (up to batchSize bytes, after linger).
- * One request is one partition's, so a partition's acknowledgement is its own (a partition stuck behind a
- * dead leader holds back no other) and a failure names exactly the messages it failed.
+ * of each send waits there, and a request carries whole shares (up to batchSize bytes a partition, after linger).
+ *
+ * Not idempotent: as the Java client drains a broker's partitions into one request, every lane's waiting shares
+ * go out together, one request per leader broker (so a broker that does not answer holds back no other's
+ * partitions). The broker answers each partition on its own: a partition it took is acknowledged even when
+ * another in the same request failed, and only the failed partition's shares are retried (alone, as below) or
+ * failed. Idempotent: one request per partition, one in flight per partition (the library's sequence numbers
+ * advance per request, and a partly failed request would leave them wrong).
  *
  * Retries are this module's, not the library's (which resends to the leader it first looked up): each attempt
  * looks the leader up afresh, so a leader kill is ridden out as the Java client does. Idempotent: one request
@@ -14,8 +19,9 @@
  */
 import type { MessageToProduce, Producer } from '@platformatic/kafka';
 import type { TopicSpec } from '../../scenario/schema.js';
-import { defaultPartitioner, indexesByPartition, type PartitionOf } from './partitioning.js';
-import { type AckListener, allSettledOrFirstFailure, type OutgoingMessage, type ProducerHandle } from '../driver.js';
+import { defaultPartitioner } from './partitioning.js';
+import { StickyPartitioning } from './sticky-partitioning.js';
+import type { AckListener, OutgoingMessage, ProducerHandle } from '../driver.js';
 import type { PlatformaticProducerOptions } from './platformatic-options.js';
 
 /** One send's share of a partition, waiting in its lane or in flight. */
@@ -25,6 +31,12 @@ interface Share {
   acked: (ackMs: number) => void;
   settle: (error?: unknown) => void;
 }
+
+/** A library message as the producer sends it. */
+type LibraryMessage = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
+
+/** How long the leader of each partition, as the library last knew it, is trusted before it is asked again. */
+const LEADERS_MAX_AGE_MS = 1_000;
 
 interface Lane {
   partition: number;
@@ -38,11 +50,17 @@ const BACKOFF_START_MS = 100;
 const BACKOFF_MAX_MS = 2_000;
 
 export class PlatformaticProducer implements ProducerHandle {
-  private readonly partitionOf: PartitionOf;
+  private readonly partitioning: StickyPartitioning;
   private readonly lanes = new Map<number, Lane>();
   private client: Producer;
   private readonly retired: Producer[] = [];
   private closed = false;
+  /** Not idempotent: the one linger timer, for every lane (their shares go out together). */
+  private lingerTimer: NodeJS.Timeout | undefined;
+  /** Not idempotent: each partition's leader broker as the library last knew it (to group a request per broker). */
+  private leaders = new Map<number, number>();
+  private leadersAt = -Infinity;
+  private leadersAsked = false;
 
   constructor(
     private readonly create: () => Producer,
@@ -50,33 +68,56 @@ export class PlatformaticProducer implements ProducerHandle {
     topic: TopicSpec,
     private readonly clock: () => number,
     private readonly log: (line: string) => void,
+    /** The partition of this producer's first keyless send (its id, so producers start apart). */
+    firstPartition = 0,
   ) {
     this.client = create();
-    // The same keys land on the same partitions whichever Kafka driver runs (partitioning.ts).
-    this.partitionOf = defaultPartitioner(topic);
+    // The same keys land on the same partitions whichever Kafka driver runs (partitioning.ts); keyless messages
+    // of a send go to one partition, as the Java client's sticky partitioner does (sticky-partitioning.ts).
+    this.partitioning = new StickyPartitioning(topic.partitions, defaultPartitioner(topic), firstPartition);
   }
 
-  async send(topic: string, messages: OutgoingMessage[], onAcked: AckListener): Promise<void> {
-    const byPartition = indexesByPartition(messages, this.partitionOf);
-    const shares = [...byPartition].map(
-      ([partition, indexes]) =>
-        new Promise<void>((resolve, reject) => {
-          const share = indexes.map((i) => messages[i]!);
-          this.enqueue(topic, partition, {
-            messages: share,
-            bytes: share.reduce((sum, m) => sum + m.value.length + (m.key?.length ?? 0), 0),
-            acked: (ackMs) => onAcked(indexes, ackMs, partition),
-            settle: (error) => (error === undefined ? resolve() : reject(error)),
-          });
-        }),
-    );
-    await allSettledOrFirstFailure(shares);
+  /** One promise a send: it settles once every partition's share has (resolved, or rejected with the first failure). */
+  send(topic: string, messages: OutgoingMessage[], onAcked: AckListener): Promise<void> {
+    const byPartition = this.partitioning.split(messages);
+    if (byPartition.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      let open = byPartition.size;
+      let failure: unknown;
+      const settle = (error?: unknown) => {
+        if (error !== undefined && failure === undefined) failure = error;
+        if (--open > 0) return;
+        if (failure === undefined) resolve();
+        else reject(failure);
+      };
+      let full = false;
+      for (const [partition, indexes] of byPartition) {
+        const share: OutgoingMessage[] = new Array(indexes.length);
+        let bytes = 0;
+        for (let k = 0; k < indexes.length; k++) {
+          const m = messages[indexes[k]!]!;
+          share[k] = m;
+          bytes += m.value.length + (m.key?.length ?? 0);
+        }
+        const lane = this.enqueue(partition, {
+          messages: share,
+          bytes,
+          acked: (ackMs) => onAcked(indexes, ackMs, partition),
+          settle,
+        });
+        if (!lane) continue;
+        if (this.options.idempotent) this.pump(topic, lane);
+        else full ||= lane.waitingBytes >= this.options.batchSize;
+      }
+      if (!this.options.idempotent && !this.closed) this.gather(topic, full);
+    });
   }
 
-  private enqueue(topic: string, partition: number, share: Share): void {
+  /** Puts a share in its partition's lane; undefined (the share failed) once the producer is closed. */
+  private enqueue(partition: number, share: Share): Lane | undefined {
     if (this.closed) {
       share.settle(closedError());
-      return;
+      return undefined;
     }
     let lane = this.lanes.get(partition);
     if (!lane) {
@@ -85,7 +126,114 @@ export class PlatformaticProducer implements ProducerHandle {
     }
     lane.waiting.push(share);
     lane.waitingBytes += share.bytes;
-    this.pump(topic, lane);
+    return lane;
+  }
+
+  /**
+   * Not idempotent: every lane's waiting shares go out now (no linger, or a lane filled batchSize), else when the
+   * linger timer fires. As the Java client's sender drains every partition of a broker that has a batch ready.
+   */
+  private gather(topic: string, now: boolean): void {
+    if (!now && this.options.linger > 0) {
+      this.lingerTimer ??= setTimeout(() => {
+        this.lingerTimer = undefined;
+        this.drainLanes(topic);
+      }, this.options.linger);
+      return;
+    }
+    this.drainLanes(topic);
+  }
+
+  /** Sends every lane's waiting shares: whole shares up to batchSize a partition, one request per leader broker. */
+  private drainLanes(topic: string): void {
+    if (this.lingerTimer) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = undefined;
+    }
+    this.refreshLeaders(topic);
+    for (;;) {
+      const byBroker = new Map<number, Map<number, Share[]>>();
+      for (const lane of this.lanes.values()) {
+        if (lane.waiting.length === 0) continue;
+        const leader = this.leaders.get(lane.partition) ?? -1;
+        let group = byBroker.get(leader);
+        if (!group) byBroker.set(leader, (group = new Map()));
+        group.set(lane.partition, this.take(lane));
+      }
+      if (byBroker.size === 0) return;
+      for (const group of byBroker.values()) void this.requestPartitions(topic, group);
+    }
+  }
+
+  /** The lane's first waiting shares, whole shares up to batchSize bytes (at least one). */
+  private take(lane: Lane): Share[] {
+    const shares: Share[] = [];
+    let bytes = 0;
+    while (lane.waiting.length > 0) {
+      const next = lane.waiting[0]!;
+      if (shares.length > 0 && bytes + next.bytes > this.options.batchSize) break;
+      shares.push(lane.waiting.shift()!);
+      bytes += next.bytes;
+    }
+    lane.waitingBytes -= bytes;
+    return shares;
+  }
+
+  /** Asks the library (from its cache) for each partition's leader, when the last answer is older than a second. */
+  private refreshLeaders(topic: string): void {
+    if (this.leadersAsked || this.clock() - this.leadersAt < LEADERS_MAX_AGE_MS) return;
+    this.leadersAsked = true;
+    this.client
+      .metadata({ topics: [topic] })
+      .then(
+        (metadata) => {
+          const leaders = new Map<number, number>();
+          metadata.topics.get(topic)?.partitions.forEach((p, index) => leaders.set(index, p.leader));
+          this.leaders = leaders;
+          this.leadersAt = this.clock();
+        },
+        // Unknown leaders: requests are grouped as one until the next answer (the library still splits by broker).
+        () => {},
+      )
+      .finally(() => {
+        this.leadersAsked = false;
+      });
+  }
+
+  /**
+   * Not idempotent: one request carrying several partitions' shares (one leader's). Each partition the broker
+   * took is acknowledged; a partition that failed is retried alone (request) when worth it, else its shares fail.
+   */
+  private async requestPartitions(topic: string, group: Map<number, Share[]>): Promise<void> {
+    const messages: LibraryMessage[] = [];
+    for (const [partition, shares] of group)
+      for (const share of shares)
+        for (const m of share.messages) messages.push({ topic, partition, value: m.value, key: m.key ?? undefined });
+    const { acks, compression } = this.options;
+    let failed: PartitionFailures;
+    try {
+      // The library must not resend a request on its own: partitions the broker took would be written twice.
+      await this.client.send({ messages, acks, compression, repeatOnStaleMetadata: false });
+      failed = new Map();
+    } catch (error) {
+      failed = partitionFailures(error, topic, group.keys());
+      this.leadersAt = -Infinity;
+    }
+    const ackMs = this.clock();
+    for (const [partition, shares] of group) {
+      const failure = failed.get(partition);
+      if (failure === undefined) {
+        for (const share of shares) {
+          share.acked(ackMs);
+          share.settle();
+        }
+      } else if (this.options.retries > 0 && retriable(failure) && !this.closed) {
+        void this.request(topic, partition, shares, failure);
+      } else {
+        const error = failedFor(topic, partition, failure);
+        for (const share of shares) share.settle(error);
+      }
+    }
   }
 
   /** Sends what the lane may send now: within the in-flight bound, once linger passed or batchSize filled. */
@@ -108,21 +256,13 @@ export class PlatformaticProducer implements ProducerHandle {
     while (lane.waiting.length > 0 && (!this.options.idempotent || lane.inFlight === 0)) this.dispatch(topic, lane);
   }
 
-  /** One request from the lane's first waiting shares, whole shares up to batchSize bytes (at least one). */
+  /** Idempotent: one request from the lane's first waiting shares. */
   private dispatch(topic: string, lane: Lane): void {
     if (lane.timer) {
       clearTimeout(lane.timer);
       lane.timer = undefined;
     }
-    const shares: Share[] = [];
-    let bytes = 0;
-    while (lane.waiting.length > 0) {
-      const next = lane.waiting[0]!;
-      if (shares.length > 0 && bytes + next.bytes > this.options.batchSize) break;
-      shares.push(lane.waiting.shift()!);
-      bytes += next.bytes;
-    }
-    lane.waitingBytes -= bytes;
+    const shares = this.take(lane);
     lane.inFlight++;
     void this.request(topic, lane.partition, shares).finally(() => {
       lane.inFlight--;
@@ -130,14 +270,18 @@ export class PlatformaticProducer implements ProducerHandle {
     });
   }
 
-  /** Sends the shares as one request, retried (fresh metadata each time) until acknowledged or out of tries. */
-  private async request(topic: string, partition: number, shares: Share[]): Promise<void> {
-    const messages: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[] = [];
+  /**
+   * Sends one partition's shares as one request, retried (fresh metadata each time) until acknowledged or out of
+   * tries. `failedBefore`: the shares' first attempt already failed with it (in a request of several partitions).
+   */
+  private async request(topic: string, partition: number, shares: Share[], failedBefore?: unknown): Promise<void> {
+    const messages: LibraryMessage[] = [];
     for (const share of shares)
       for (const m of share.messages) messages.push({ topic, partition, value: m.value, key: m.key ?? undefined });
     const { acks, compression, idempotent, retries } = this.options;
     let client = this.client;
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = failedBefore === undefined ? 0 : 1; ; attempt++) {
+      if (attempt === 1 && failedBefore !== undefined) await this.backoff(topic, partition, failedBefore, 0, client);
       if (this.closed) {
         for (const share of shares) share.settle(closedError());
         return;
@@ -158,23 +302,25 @@ export class PlatformaticProducer implements ProducerHandle {
         return;
       } catch (error) {
         if (attempt < retries && retriable(error) && !this.closed) {
-          this.log(`produce to ${topic}/${partition} failed (${describe(error)}); retry ${attempt + 1} of ${retries}`);
-          await new Promise((resolve) =>
-            setTimeout(resolve, Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** attempt)),
-          );
-          client.clearMetadata();
+          await this.backoff(topic, partition, error, attempt, client);
           if (!idempotent) client = this.client;
           continue;
         }
         if (idempotent) this.replace(client);
-        const failure = Object.assign(new Error(`produce to ${topic}/${partition} failed: ${describe(error)}`), {
-          type: kindOf(error),
-          cause: error,
-        });
+        const failure = failedFor(topic, partition, error);
         for (const share of shares) share.settle(failure);
         return;
       }
     }
+  }
+
+  /** Says why attempt `attempt` (from 0) failed, waits its backoff and has the library look the leaders up afresh. */
+  private async backoff(topic: string, partition: number, error: unknown, attempt: number, client: Producer) {
+    this.log(
+      `produce to ${topic}/${partition} failed (${describe(error)}); retry ${attempt + 1} of ${this.options.retries}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** attempt)));
+    client.clearMetadata();
   }
 
   /** Retires a library producer whose request failed for good: later requests go through a fresh one. */
@@ -187,6 +333,7 @@ export class PlatformaticProducer implements ProducerHandle {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
     for (const lane of this.lanes.values()) {
       if (lane.timer) clearTimeout(lane.timer);
       for (const share of lane.waiting.splice(0)) share.settle(closedError());
@@ -197,6 +344,55 @@ export class PlatformaticProducer implements ProducerHandle {
       ),
     );
   }
+}
+
+/** The error a partition's shares fail with: what failed, named by the broker's error when there is one. */
+function failedFor(topic: string, partition: number, error: unknown): Error {
+  return Object.assign(new Error(`produce to ${topic}/${partition} failed: ${describe(error)}`), {
+    type: kindOf(error),
+    cause: error,
+  });
+}
+
+/** The partitions of a request that failed, each with its error; a partition not in it was written. */
+type PartitionFailures = Map<number, unknown>;
+
+/**
+ * Which partitions of a failed request were not written, from what the library says: a broker's answer names
+ * each partition's error (0: written); a request that got no answer (a lost connection, a timeout) failed for
+ * every partition it carried, whose outcome is unknown. The library also lists what other brokers took
+ * (`produced`), were a request to span several.
+ */
+export function partitionFailures(error: unknown, topic: string, partitions: Iterable<number>): PartitionFailures {
+  const written = new Set<number>();
+  const failures: PartitionFailures = new Map();
+  const produced = (error as { produced?: { offsets?: Array<{ topic: string; partition: number }> } })?.produced;
+  for (const o of produced?.offsets ?? []) if (o.topic === topic) written.add(o.partition);
+  for (const e of flatten(error)) {
+    const answer = (e as { response?: unknown }).response as ProduceAnswer | undefined;
+    if (!answer || !Array.isArray(answer.responses) || typeof e.apiId === 'string') continue;
+    answer.responses.forEach((t, i) => {
+      if (t.name !== topic) return;
+      t.partitionResponses.forEach((p, j) => {
+        if (p.errorCode === 0) {
+          written.add(p.index);
+          return;
+        }
+        // The library's error for this partition (its path in the answer), else the whole answer's.
+        const path = `/responses/${i}/partition_responses/${j}`;
+        const own = flatten(e).find((x) => (x as { path?: string }).path === path);
+        failures.set(p.index, own ?? e);
+      });
+    });
+  }
+  for (const partition of partitions)
+    if (!written.has(partition) && !failures.has(partition)) failures.set(partition, error);
+  return failures;
+}
+
+/** The part of a produce answer this module reads. */
+interface ProduceAnswer {
+  responses: Array<{ name: string; partitionResponses: Array<{ index: number; errorCode: number }> }>;
 }
 
 function closedError(): Error {
