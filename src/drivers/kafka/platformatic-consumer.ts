@@ -112,8 +112,8 @@ class Member {
   private restarts = 0;
   /** The client object cannot reach its coordinator (see above): the next reopen replaces it. */
   private coordinatorLost = false;
-  /** Client objects replaced so far (a fresh coordinator lookup each). */
-  replaced = 0;
+  /** Closes of replaced client objects under way. */
+  private readonly retiring: Array<Promise<void>> = [];
 
   constructor(
     private readonly create: () => Consumer,
@@ -153,7 +153,8 @@ class Member {
 
   async start(): Promise<void> {
     const { topic, sink } = this.request;
-    const stream = await this.consumer.consume({
+    const consumer = this.consumer;
+    const stream = await consumer.consume({
       topics: [topic.name],
       mode: MessagesStreamModes.COMMITTED,
       fallbackMode: MessagesStreamFallbackModes.EARLIEST,
@@ -165,7 +166,8 @@ class Member {
       sessionTimeout: this.options.sessionTimeout,
       heartbeatInterval: this.options.heartbeatInterval,
     });
-    if (this.closed) {
+    // Closed meanwhile, or a join that outlived its bound on a client since replaced: not this member's stream.
+    if (this.closed || consumer !== this.consumer) {
       await new Promise<void>((resolve) => stream.close(() => resolve()));
       return;
     }
@@ -201,9 +203,9 @@ class Member {
           this.coordinatorLost = false;
           const gone = this.consumer;
           this.consumer = this.adopt(this.create());
-          this.replaced++;
           this.log(`consumer of ${this.request.group}: a fresh client (its coordinator looked up again)`);
-          await retire(gone);
+          // Closed beside the reopen (its leave may wait on the dead coordinator); the group's close waits for it.
+          this.retiring.push(retire(gone));
         } else this.consumer.clearMetadata();
         const offsets = [...this.positions].map(([partition, last]) => ({
           topic: this.request.topic.name,
@@ -238,7 +240,7 @@ class Member {
     const stream = this.stream;
     if (stream)
       await bounded(new Promise<void>((resolve) => stream.close(() => resolve())), STEP_MS, 'closing').catch(() => {});
-    await retire(this.consumer);
+    await Promise.all([retire(this.consumer), ...this.retiring]);
   }
 }
 
