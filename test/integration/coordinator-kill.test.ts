@@ -4,11 +4,15 @@
  * TypeError from a callback once the killed broker is fenced (platformatic-consumer.ts): before the member
  * replaced its client object on such trouble, its reopen hung on a commit that never called back and the group
  * consumed nothing more, ever. Now it resumes once Kafka has moved the coordinator and the old member's session
- * expired (the fresh client is a new member), and every acknowledged message is consumed.
+ * expired (the fresh client is a new member), and every acknowledged message is consumed. The TypeError itself is
+ * then triggered on purpose — a second client object that looked up the same dead coordinator before the kill
+ * asks it for offsets once the broker is fenced — and the driver's guard catches it: the harness lives on and
+ * the group reopens and consumes again.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Consumer } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { localKafkaProvider } from '../../src/cluster/kafka/local-kafka.js';
 import { ProcessRegistry } from '../../src/cluster/process-registry.js';
@@ -49,12 +53,20 @@ async function offsetsLeaders(bootstrap: string): Promise<Map<number, number>> {
   }
 }
 
-test('platformatic: the coordinator broker killed, the group consumes again (fresh client) and loses nothing', async () => {
+test("platformatic: the coordinator's broker killed, the group consumes again (fresh client), the library's TypeError is caught, nothing lost", async (t) => {
+  // As in the harness, only the driver's guard hears uncaught errors (node:test's own listener would fail the
+  // test on the library's TypeError that the guard is there to catch; any other error still ends the process).
+  const others = process.listeners('uncaughtException');
+  for (const listener of others) process.off('uncaughtException', listener);
+  t.after(() => {
+    for (const listener of others) process.on('uncaughtException', listener);
+  });
   const work = tempDir();
   const registry = ProcessRegistry.open(`coord${process.pid}`, work);
   let cluster: RunningCluster | undefined;
   const lines: string[] = [];
   let client: ReturnType<typeof platformaticDriver.createClient> | undefined;
+  const probes: Consumer[] = [];
   try {
     const spec = clusterSchema.parse({
       name: 'trio',
@@ -82,8 +94,19 @@ test('platformatic: the coordinator broker killed, the group consumes again (fre
     await admin.close();
     const leaders = await offsetsLeaders(cluster.endpoints.bootstrap);
     const victim = 3;
-    let group = '';
-    for (let i = 0; leaders.get(offsetsPartitionOf(group)) !== victim || !group; i++) group = `coordinated-${i}`;
+    const coordinatedBy = (prefix: string) => {
+      for (let i = 0; ; i++) if (leaders.get(offsetsPartitionOf(`${prefix}-${i}`)) === victim) return `${prefix}-${i}`;
+    };
+    const group = coordinatedBy('coordinated');
+    // A second client object that looks the same coordinator up before the kill (and never again: the library's).
+    const probe = new Consumer({
+      clientId: 'probe',
+      bootstrapBrokers: cluster.endpoints.bootstrap.split(','),
+      groupId: coordinatedBy('probe'),
+      autocreateTopics: false,
+    });
+    probes.push(probe);
+    assert.equal(await probe.findGroupCoordinator(), victim);
 
     const clock = () => performance.now();
     client = platformaticDriver.createClient({
@@ -125,6 +148,22 @@ test('platformatic: the coordinator broker killed, the group consumes again (fre
       }
     })();
     await waitFor(() => consumed.length >= 200, 20_000, 'the group consuming');
+    let fenced = false;
+    const brokersAdmin = new Kafka({
+      brokers: cluster.endpoints.bootstrap.split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await brokersAdmin.connect();
+    const watchFence = setInterval(() => {
+      brokersAdmin
+        .describeCluster()
+        .then((c) => (fenced = !c.brokers.some((b) => b.nodeId === victim)))
+        .catch(() => {});
+    }, 500);
+    t.after(async () => {
+      clearInterval(watchFence);
+      await brokersAdmin.disconnect();
+    });
     const control = cluster.processes!.find((p) => p.id === victim)!.control;
     const killedAt = clock();
     await control.kill();
@@ -136,6 +175,22 @@ test('platformatic: the coordinator broker killed, the group consumes again (fre
       `consuming again after the coordinator's broker was killed (log:\n${lines.join('\n')})`,
     );
     const resumedMs = consumed.find((c) => c.atMs > killedAt + 1_000)!.atMs - killedAt;
+    // The library's TypeError, on purpose: the probe's metadata, fetched afresh, no longer lists the fenced broker.
+    await waitFor(() => fenced, 20_000, 'the killed broker fenced');
+    const thrownAt = clock();
+    probe.clearMetadata();
+    void probe.listCommittedOffsets({ topics: [{ topic: topic.name, partitions: [0] }] }).catch(() => {});
+    await waitFor(
+      () => lines.some((l) => l.includes('the client library threw (TypeError')),
+      10_000,
+      `the guard caught the library's TypeError (log:\n${lines.join('\n')})`,
+    );
+    await waitFor(
+      () => consumed.some((c) => c.atMs > thrownAt + 1_000),
+      SESSION_MS + 15_000,
+      `consuming again after the guard reopened the group (log:\n${lines.join('\n')})`,
+    );
+    const reopenedMs = consumed.find((c) => c.atMs > thrownAt + 1_000)!.atMs - thrownAt;
     producing = false;
     await load;
     await Promise.all(sends);
@@ -152,12 +207,16 @@ test('platformatic: the coordinator broker killed, the group consumes again (fre
       lines.some((l) => l.includes('a fresh client (its coordinator looked up again)')),
       `the member replaced its client object:\n${lines.join('\n')}`,
     );
-    const threw = lines.some((l) => l.includes('the client library threw (TypeError'));
     console.log(
-      `# consumption resumed ${Math.round(resumedMs)} ms after the kill; the library's TypeError ${threw ? 'was caught by the guard' : 'did not occur this time'}; ${acked.size} acknowledged, all consumed`,
+      `# consumption resumed ${Math.round(resumedMs)} ms after the kill, and ${Math.round(reopenedMs)} ms after the library's TypeError (caught); ${acked.size} acknowledged, all consumed`,
     );
   } finally {
     await client?.close();
+    for (const probe of probes)
+      await Promise.race([
+        new Promise<void>((resolve) => probe.close(true, () => resolve())),
+        new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
+      ]);
     await cluster?.stop();
     registry.close();
   }
