@@ -8,6 +8,12 @@
  *   12 u32  producer id
  *   16 u32  sequence number
  *   20 f64  intended send time (ms)
+ *
+ * The filler is random, and no two messages carry the same filler: each takes a slice of one 16 MiB pool of random
+ * bytes, at an offset hashed from its producer and sequence. One template for every message would make a batch of
+ * them compress to almost nothing (gzip's 32 KiB window, lz4's 64 KiB, zstd's megabytes would each find the
+ * previous message), so compression figures and a broker's recompression cost would depend on how many messages a
+ * batch holds rather than on the data.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -25,8 +31,27 @@ export function messageKey(producer: number, sequence: number): number {
   return producer * 2 ** 32 + sequence;
 }
 
+/** Random bytes the filler is cut from (made once, on the first encode): far larger than any compression window. */
+const FILLER_POOL_BYTES = 16 * 1024 * 1024;
+let fillerPool: Buffer | undefined;
+
+function pool(fillerBytes: number): Buffer {
+  if (!fillerPool || fillerPool.length < 2 * fillerBytes)
+    fillerPool = randomBytes(Math.max(FILLER_POOL_BYTES, 2 * fillerBytes));
+  return fillerPool;
+}
+
+/** Where a message's filler starts in the pool: a hash of its producer and sequence (murmur3's finaliser). */
+export function fillerOffset(producer: number, sequence: number, span: number): number {
+  let h = Math.imul(producer ^ 0x9e3779b9, 0x85ebca6b) ^ sequence;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) % span;
+}
+
 export class PayloadCodec {
-  private readonly template: Buffer;
+  private readonly runId8: Buffer;
   /** The run id's two 32-bit halves, compared as numbers. */
   private readonly runIdHigh: number;
   private readonly runIdLow: number;
@@ -37,10 +62,7 @@ export class PayloadCodec {
   ) {
     if (runId.length !== 8) throw new Error('run id must be 8 bytes');
     if (messageSize < PAYLOAD_HEADER_BYTES) throw new Error(`messages must be at least ${PAYLOAD_HEADER_BYTES} bytes`);
-    // Random filler: compression would otherwise make the broker's job unrealistically easy.
-    this.template = randomBytes(messageSize);
-    this.template.writeUInt32BE(MAGIC, 0);
-    runId.copy(this.template, 4);
+    this.runId8 = Buffer.from(runId);
     this.runIdHigh = runId.readUInt32BE(0);
     this.runIdLow = runId.readUInt32BE(4);
   }
@@ -51,7 +73,14 @@ export class PayloadCodec {
 
   encode(producer: number, sequence: number, intendedMs: number): Buffer {
     const buffer = Buffer.allocUnsafe(this.messageSize);
-    this.template.copy(buffer);
+    const filler = this.messageSize - PAYLOAD_HEADER_BYTES;
+    if (filler > 0) {
+      const source = pool(filler);
+      const start = fillerOffset(producer, sequence, source.length - filler + 1);
+      source.copy(buffer, PAYLOAD_HEADER_BYTES, start, start + filler);
+    }
+    buffer.writeUInt32BE(MAGIC, 0);
+    this.runId8.copy(buffer, 4);
     buffer.writeUInt32BE(producer, 12);
     buffer.writeUInt32BE(sequence, 16);
     buffer.writeDoubleBE(intendedMs, 20);
