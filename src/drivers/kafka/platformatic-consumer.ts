@@ -18,6 +18,7 @@ import { type Consumer, MessagesStreamFallbackModes, MessagesStreamModes } from 
 import { InfrastructureError } from '../../errors.js';
 import type { ConsumerGroupHandle, ConsumerGroupRequest } from '../driver.js';
 import type { PlatformaticConsumerOptions } from './platformatic-options.js';
+import { timeBoxed } from '../../faults/time-box.js';
 
 const RESTART_MAX_MS = 2_000;
 const AUTOCOMMIT_MS = 1_000;
@@ -54,18 +55,8 @@ function onUncaught(error: Error): void {
 }
 
 /** Resolves with `promise`, or rejects when it has not settled within `ms` (saying which step it was). */
-export async function bounded<T>(promise: Promise<T>, ms: number, step: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${step} did not finish within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function bounded<T>(promise: Promise<T>, ms: number, step: string): Promise<T> {
+  return timeBoxed(promise, ms, `${step} did not finish within ${ms} ms`);
 }
 
 /**
