@@ -108,7 +108,18 @@ export interface EffectiveKnob {
   note?: string;
 }
 
-export type EffectiveSettings = Record<KnobName, EffectiveKnob>;
+/**
+ * What faultline sets on a side's brokers, beyond the knobs, that weighs on a comparison (result.json
+ * `cluster.effective`, beside the knobs; not pinnable: a cluster's `config` changes it). Recorded by the systems
+ * that have it (Pulsar: the broker's append time on every entry), compared only between sides that record it.
+ */
+export const BROKER_ADDITIONS = {
+  'broker.entryMetadata': 'broker entry metadata (bytes added per entry)',
+} as const;
+
+export type AdditionName = keyof typeof BROKER_ADDITIONS;
+
+export type EffectiveSettings = Record<KnobName, EffectiveKnob> & Partial<Record<AdditionName, EffectiveKnob>>;
 
 /** A refusal from a system's mapping: the field it concerns (a scenario path) and why. */
 export interface KnobProblem {

@@ -5,6 +5,8 @@
  * The WebSocket and native drivers cannot set batchingMaxBytes (fixed at the client's 128 KiB) and take the
  * delay in whole milliseconds, at least 1. Also says what the side runs with when nothing is pinned.
  */
+import { ENTRY_METADATA_SETTINGS } from '../cluster/pulsar/standalone-config.js';
+import { entryMetadata } from './pulsar-entry-metadata.js';
 import { type EffectiveKnob, type EffectiveSettings, type KnobMapping, MappingBuilder, type Side } from './knobs.js';
 
 /** The Java and C++ clients' batchingMaxBytes: what the WebSocket proxy's producer and the native addon use. */
@@ -15,6 +17,7 @@ const STANDALONE_DEFAULTS: Record<string, string> = {
   managedLedgerDefaultEnsembleSize: '1',
   managedLedgerDefaultWriteQuorum: '1',
   managedLedgerDefaultAckQuorum: '1',
+  ...ENTRY_METADATA_SETTINGS,
 };
 /**
  * BookKeeper's own defaults (ServerConfiguration, bookkeeper-server 4.17.2): the standalone loads its bookie's
@@ -194,6 +197,14 @@ function effectivePulsar(side: Side, b: MappingBuilder): EffectiveSettings {
       settings: { receiverQueueSize: consumer.receiverQueueSize as number },
       note: 'messages the broker may push ahead (flow permits), per partition consumer',
     },
+    ...(external
+      ? {}
+      : {
+          'broker.entryMetadata': entryMetadata(
+            broker(['brokerEntryMetadataInterceptors', 'exposingBrokerEntryMetadataToClientEnabled']),
+            (key) => setting(side, b, key),
+          ),
+        }),
   };
 }
 

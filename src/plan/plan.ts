@@ -332,9 +332,10 @@ async function chooseDriver(
   // Pulsar geo-replication: its lag counts from a time set in the source broker, so auto prefers a driver that
   // reads one (the others leave the lag unmeasured), on both ends, so clients that fail over to the replica use
   // the same client: a publish time set in the broker, or the broker's append time (its entry metadata, which
-  // faultline's local brokers add) read on the source.
+  // the brokers faultline starts add, local and docker alike: standalone-config.ts) read on the source. An external
+  // cluster's brokers are not faultline's to configure: it keeps a driver whose publish time the broker sets.
   const measuresLag = (d: DriverFactory) =>
-    d.publishTimeFromBroker === true || (d.readsBrokerAppendTime === true && cluster.provider === 'local');
+    d.publishTimeFromBroker === true || (d.readsBrokerAppendTime === true && cluster.provider !== 'external');
   const ordered = lagNeedsBrokerPublishTime
     ? [...candidates.filter(measuresLag), ...candidates.filter((d) => !measuresLag(d))]
     : candidates;

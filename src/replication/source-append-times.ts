@@ -4,7 +4,7 @@
  * geo-replicator drops the source's broker entry metadata before it sends an entry on (GeoPersistentReplicator
  * reads entries with MessageImpl.deserializeSkipBrokerEntryMetaData; the target broker adds its own, the target's
  * append time). So a reader on each source topic reads the broker entry metadata the source broker wrote when it
- * appended the entry (broker_timestamp, its wall clock: faultline's local Pulsar runs
+ * appended the entry (broker_timestamp, its wall clock: the Pulsar faultline starts, local or docker, runs
  * AppendBrokerTimestampMetadataInterceptor and exposes it to clients) and tells the trackers of the replications
  * of that topic (ReplicationTracker.onAppended), whichever of the two readers sees a message first. An entry
  * without that metadata (a broker not configured so) leaves its messages' lag unmeasured, and says so once.

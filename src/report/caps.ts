@@ -17,8 +17,20 @@ export function describeCaps(r: RunResult): string {
 export function describeBrokerResources(r: RunResult): string {
   const caps = describeCaps(r);
   const text = caps === 'no caps' ? 'no caps: the brokers share the machine with each other and the harness' : caps;
-  const images = [...new Set((r.cluster.containers ?? []).map((c) => `${c.image} (${c.imageId.slice(0, 19)})`))];
+  const images = [...new Set((r.cluster.containers ?? []).map(describeImage))];
   return images.length > 0 ? `${text}; image ${images.join(', ')}` : text;
+}
+
+const IMAGE_SOURCES = { pulled: 'by this run', present: 'already on this machine', local: "faultline's own build" };
+
+/** An image by tag and id, how it was chosen (`imageSource`) and, for a fallback, why (one line, table-safe). */
+function describeImage(c: NonNullable<RunResult['cluster']['containers']>[number]): string {
+  const image = `${c.image} (${c.imageId.slice(0, 19)})`;
+  if (!c.imageSource) return image;
+  const reason = c.imageSourceReason
+    ? `, as the official image did not run: ${c.imageSourceReason.replace(/\s+/g, ' ').replace(/\|/g, '\\|')}`
+    : '';
+  return `${image} — ${c.imageSource}: ${IMAGE_SOURCES[c.imageSource] ?? c.imageSource}${reason}`;
 }
 
 function memory(bytes: number): string {

@@ -4,17 +4,21 @@
  * one run's table for report.md, the side-by-side table of `compare`, and its like-for-like check (as caps.ts
  * does for container caps).
  */
-import { type EffectiveKnob, KNOBS, type KnobName } from '../fairness/knobs.js';
+import { type AdditionName, BROKER_ADDITIONS, type EffectiveKnob, KNOBS, type KnobName } from '../fairness/knobs.js';
 import { formatBytes } from '../scenario/units.js';
 import type { RunResult } from './result.js';
 import { orderingWords, type SubscriptionRecord, subscriptionKind } from './subscription.js';
 
 const knobNames = Object.keys(KNOBS) as KnobName[];
+const additionNames = Object.keys(BROKER_ADDITIONS) as AdditionName[];
+type Name = KnobName | AdditionName;
+const NOT_SET = 'not set by faultline';
 
-function formatValue(name: KnobName, knob: EffectiveKnob | undefined): string {
+function formatValue(name: Name, knob: EffectiveKnob | undefined): string {
   if (!knob) return 'not recorded';
   const { value } = knob;
   if (value === null) return 'none';
+  if (typeof value === 'number' && name === 'broker.entryMetadata') return `${value} B per entry`;
   if (typeof value === 'number' && name === 'batching.maxBytes') return formatBytes(value);
   if (typeof value === 'number' && name === 'batching.maxDelayMs') return `${value} ms`;
   return String(value);
@@ -27,7 +31,7 @@ function formatSettings(knob: EffectiveKnob): string {
 }
 
 /** A cell: the value, 📌 when pinned, and the system's own settings (and why, where they do not say). */
-function cell(name: KnobName, knob: EffectiveKnob | undefined): string {
+function cell(name: Name, knob: EffectiveKnob | undefined): string {
   if (!knob) return 'not recorded';
   const settings = formatSettings(knob);
   const parts = [`**${formatValue(name, knob)}**${knob.pinned ? ' 📌' : ''}`];
@@ -47,6 +51,9 @@ export function effectiveTable(r: RunResult): string {
     line(['Knob', `${r.cluster.system} (${r.driver.name})`]),
     line(['---', '---']),
     ...knobNames.map((name) => line([`${KNOBS[name]} (\`${name}\`)`, cell(name, effective[name])])),
+    ...additionNames
+      .filter((name) => effective[name])
+      .map((name) => line([`${BROKER_ADDITIONS[name]} (\`${name}\`)`, cell(name, effective[name])])),
     '',
     '📌 pinned by the scenario; otherwise the default this run used.',
   ].join('\n');
@@ -69,14 +76,41 @@ export function effectiveComparisonTable(runs: Array<{ label: string; result: Ru
         differing(name, runs) ? '**no**' : 'yes',
       ]);
     }),
+    ...additionRows(runs),
     ...subscriptionRow(runs),
     '',
     "📌 pinned by the scenario; otherwise the side's default. Each cell: the cross-system value, then the system's own settings.",
+    ...(additionRows(runs).length > 0
+      ? [
+          "Broker entry metadata: what faultline sets on its Pulsar brokers (not a knob: a cluster's `config` changes it), compared only between sides that have it (n/a: fewer than two).",
+        ]
+      : []),
   ].join('\n');
 }
 
-function differing(name: KnobName, runs: Array<{ result: RunResult }>): boolean {
+function differing(name: Name, runs: Array<{ result: RunResult }>): boolean {
   return new Set(runs.map((run) => formatValue(name, run.result.cluster.effective?.[name]))).size > 1;
+}
+
+/** The runs that record an addition (the systems that have it): only those are compared. */
+function recording<R extends { result: RunResult }>(name: AdditionName, runs: R[]): R[] {
+  return runs.filter((run) => run.result.cluster.effective?.[name]);
+}
+
+function additionDiffers(name: AdditionName, runs: Array<{ result: RunResult }>): boolean {
+  const recorded = recording(name, runs);
+  return recorded.length > 1 && differing(name, recorded);
+}
+
+/** compare: a row per addition some run records; "n/a" where fewer than two runs have it to compare. */
+function additionRows(runs: Array<{ label: string; result: RunResult }>): string[] {
+  return additionNames
+    .filter((name) => recording(name, runs).length > 0)
+    .map((name) => {
+      const knobs = runs.map((run) => run.result.cluster.effective?.[name]);
+      const same = recording(name, runs).length < 2 ? 'n/a' : additionDiffers(name, runs) ? '**no**' : 'yes';
+      return `| ${BROKER_ADDITIONS[name]} (\`${name}\`) | ${knobs.map((knob) => (knob ? cell(name, knob) : NOT_SET)).join(' | ')} | ${same} |`;
+    });
 }
 
 /** The like-for-like warning of compare: the knobs on which the runs differ, each side's value named. */
@@ -88,6 +122,16 @@ export function effectiveWarning(runs: Array<{ label: string; result: RunResult 
     .map(
       (name) =>
         `${name} (${runs.map((run) => `${run.label}: ${formatValue(name, run.result.cluster.effective?.[name])}`).join(', ')})`,
+    )
+    .concat(
+      additionNames
+        .filter((name) => additionDiffers(name, runs))
+        .map(
+          (name) =>
+            `${name} (${recording(name, runs)
+              .map((run) => `${run.label}: ${formatValue(name, run.result.cluster.effective?.[name])}`)
+              .join(', ')}; set by the clusters' config)`,
+        ),
     );
   const order = orderingDiffers(runs)
     ? [

@@ -27,6 +27,16 @@ test('auto: local Pulsar clusters in a geo-replication get a driver that reads a
   assert.notEqual(runs.get('solo')!.driver.name, 'websocket', 'a cluster that replicates nowhere: native or binary');
 });
 
+test('auto: docker Pulsar clusters in a geo-replication get binary too (faultline configures their brokers as the local ones)', async () => {
+  const yaml = scenario('replication:\n  - {from: a, to: b}')
+    .replace('{name: a, system: pulsar, driver: auto}', '{name: a, system: pulsar, driver: auto, provider: docker}')
+    .replace('{name: b, system: pulsar}', '{name: b, system: pulsar, provider: docker}');
+  const runs = await driverOf(yaml);
+  assert.equal(runs.get('a')!.driver.name, 'binary');
+  assert.match(runs.get('a')!.driverNote ?? '', /auto chose binary: the cluster takes part in geo-replication/);
+  assert.equal(runs.get('b')!.driver.name, 'binary');
+});
+
 test('auto: external Pulsar clusters in a geo-replication get websocket (faultline does not set their brokers to record append times)', async () => {
   const yaml = scenario('replication:\n  - {from: a, to: b}')
     .replace(

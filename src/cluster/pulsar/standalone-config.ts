@@ -45,6 +45,18 @@ export function pulsarListenerName(region: string): string {
   return `region_${region.replace(/[^A-Za-z0-9]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`;
 }
 
+/**
+ * PIP-70 broker entry metadata: each entry keeps the broker's wall-clock time of its append, handed to the clients
+ * that read it (the binary driver): geo-replication lag counts from it, read on the source. Also what result.json's
+ * `cluster.effective` lists (src/fairness/pulsar-knobs.ts): it adds bytes to every entry.
+ */
+export const BROKER_TIMESTAMP_INTERCEPTOR =
+  'org.apache.pulsar.common.intercept.AppendBrokerTimestampMetadataInterceptor';
+export const ENTRY_METADATA_SETTINGS = {
+  brokerEntryMetadataInterceptors: BROKER_TIMESTAMP_INTERCEPTOR,
+  exposingBrokerEntryMetadataToClientEnabled: 'true',
+} as const;
+
 export function standaloneProperties(
   clusterName: string,
   ports: StandalonePorts,
@@ -75,10 +87,7 @@ export function standaloneProperties(
     allowAutoTopicCreation: 'true',
     allowAutoTopicCreationType: 'non-partitioned',
     brokerDeleteInactiveTopicsEnabled: 'false',
-    // Each entry keeps the broker's wall-clock time of its append (PIP-70 broker entry metadata), handed to the
-    // clients that read it (the binary driver): geo-replication lag counts from it, read on the source.
-    brokerEntryMetadataInterceptors: 'org.apache.pulsar.common.intercept.AppendBrokerTimestampMetadataInterceptor',
-    exposingBrokerEntryMetadataToClientEnabled: 'true',
+    ...ENTRY_METADATA_SETTINGS,
     loadBalancerEnabled: 'false',
     brokerShutdownTimeoutMs: '5000',
     journalSyncData: 'false',
