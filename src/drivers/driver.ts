@@ -138,7 +138,7 @@ export interface DriverFactory {
   readonly publishTimeFromBroker?: boolean;
   /**
    * Pulsar: a consumer group asked for `timestamp: 'brokerAppend'` hands over the broker's append time of each
-   * message (broker entry metadata, which faultline's local brokers add), so a reader on the source of a
+   * message (broker entry metadata, which the brokers faultline starts add), so a reader on the source of a
    * geo-replication gives the lag its start whatever the producer's clock.
    */
   readonly readsBrokerAppendTime?: boolean;
