@@ -122,28 +122,33 @@ export function effectiveWarning(runs: Array<{ label: string; result: RunResult 
     .map(
       (name) =>
         `${name} (${runs.map((run) => `${run.label}: ${formatValue(name, run.result.cluster.effective?.[name])}`).join(', ')})`,
-    )
-    .concat(
-      additionNames
-        .filter((name) => additionDiffers(name, runs))
-        .map(
-          (name) =>
-            `${name} (${recording(name, runs)
-              .map((run) => `${run.label}: ${formatValue(name, run.result.cluster.effective?.[name])}`)
-              .join(', ')}; set by the clusters' config)`,
-        ),
+    );
+  const added = additionNames
+    .filter((name) => additionDiffers(name, runs))
+    .map(
+      (name) =>
+        `${name} (${recording(name, runs)
+          .map((run) => `${run.label}: ${formatValue(name, run.result.cluster.effective?.[name])}`)
+          .join(', ')})`,
     );
   const order = orderingDiffers(runs)
     ? [
         `delivery order (${runs.map((run) => `${run.label}: ${subscriptionCell(run.result.cluster.subscription, false)}`).join(', ')})`,
       ]
     : [];
-  if (differences.length === 0 && order.length === 0) return undefined;
+  if (differences.length === 0 && added.length === 0 && order.length === 0) return undefined;
   const pin = [
     ...(differences.length > 0 ? ['workload.durability, workload.batching, workload.prefetch'] : []),
+    ...(added.length > 0 ? ["the clusters' config: brokerEntryMetadataInterceptors"] : []),
     ...(order.length > 0 ? ['consumer.subscriptionType'] : []),
   ];
-  return `the sides did not run with the same ${differences.length > 0 ? 'durability, batching and prefetch' : 'delivery order'}, so the runs are not like for like: ${[...differences, ...order].join('; ')} — pin them in the scenario (${pin.join('; ')})`;
+  const what =
+    differences.length > 0
+      ? 'durability, batching and prefetch'
+      : added.length > 0
+        ? 'broker settings'
+        : 'delivery order';
+  return `the sides did not run with the same ${what}, so the runs are not like for like: ${[...differences, ...added, ...order].join('; ')} — pin them in the scenario (${pin.join('; ')})`;
 }
 
 /** A subscription cell: the promised order (bold), the subscription, and why it ran. */

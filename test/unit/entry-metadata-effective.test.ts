@@ -146,7 +146,7 @@ test('report.md and compare show it; Kafka vs Pulsar is not flagged for it, Puls
   const warning = withVsWithout.warnings.find((w) => /not like for like/.test(w));
   assert.match(
     warning ?? '',
-    /broker\.entryMetadata \(pulsar: 13 B per entry, off: 0 B per entry; set by the clusters' config\)/,
+    /same broker settings, so the runs are not like for like: broker\.entryMetadata \(pulsar: 13 B per entry, off: 0 B per entry\) — pin them in the scenario \(the clusters' config: brokerEntryMetadataInterceptors\)/,
   );
   assert.match(renderComparison(withVsWithout), /\(`broker\.entryMetadata`\) \|.*\| \*\*no\*\* \|/);
 });
