@@ -24,7 +24,7 @@ import { isInstant, isProcessFault, lastsForever, type PlannedFault } from './fa
 import { LinkCuts } from './link-cuts.js';
 import { ProcessHolds } from './process-holds.js';
 import { formatTarget } from './targets.js';
-import { timeBoxed } from './time-box.js';
+import { timeBoxed } from '../time-box.js';
 
 export interface FaultRecord {
   id: string;

@@ -7,7 +7,7 @@
  */
 import type { BrokerProcess } from '../cluster/provider.js';
 import type { ProcessControl } from '../cluster/runtime.js';
-import { timeBoxed } from './time-box.js';
+import { timeBoxed } from '../time-box.js';
 
 /** How long a `stop` or `restart` lets the broker shut down before it is killed. */
 export const STOP_GRACE_MS = 30_000;

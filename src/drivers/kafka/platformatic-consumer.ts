@@ -18,7 +18,7 @@ import { type Consumer, MessagesStreamFallbackModes, MessagesStreamModes } from 
 import { InfrastructureError } from '../../errors.js';
 import type { ConsumerGroupHandle, ConsumerGroupRequest } from '../driver.js';
 import type { PlatformaticConsumerOptions } from './platformatic-options.js';
-import { timeBoxed } from '../../faults/time-box.js';
+import { timeBoxed } from '../../time-box.js';
 
 const RESTART_MAX_MS = 2_000;
 const AUTOCOMMIT_MS = 1_000;
