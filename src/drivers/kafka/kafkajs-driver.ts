@@ -293,9 +293,12 @@ class KafkajsClient implements MessagingClient {
       await admin.disconnect();
     }
     if (remaining.size === 0) return true;
+    // A short long-poll (the load consumers' default): disconnect waits for the fetch in flight, and with kafkajs's
+    // default (5 s) every final read that reached the end took 5 s more to return, reading nothing more.
     const consumer = this.kafka.consumer({
       groupId: `faultline-final-read-${process.pid}-${Date.now()}`,
       allowAutoTopicCreation: false,
+      maxWaitTimeInMs: FINAL_READ_MAX_WAIT_MS,
     });
     let done: () => void = () => {};
     const finished = new Promise<void>((resolve) => (done = resolve));
@@ -326,6 +329,9 @@ class KafkajsClient implements MessagingClient {
     this.open.clear();
   }
 }
+
+/** The final read's fetch long-poll: each fetch of a partition at its end returns within this. */
+const FINAL_READ_MAX_WAIT_MS = 100;
 
 /** Metadata errors that mean "this broker has not caught up yet": the Java clients wait them out. */
 const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
