@@ -176,7 +176,8 @@ export async function readKafkaTarget(out: string, cluster: string, topic: strin
   const bootstrap = new RegExp(`^${cluster}\\.bootstrap\\.servers=(.*)$`, 'm').exec(mm2)![1]!;
   const kafka = new Kafka({ clientId: 'faultline-truth-reader', brokers: [bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
-  const consumer = kafka.consumer({ groupId: `faultline-truth-${process.pid}-${Date.now()}` });
+  // A short long-poll: disconnect waits for the fetch in flight (kafkajs's default maxWaitTime is 5 s).
+  const consumer = kafka.consumer({ groupId: `faultline-truth-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 100 });
   const values: Buffer[] = [];
   const next = new Map<number, number>();
   try {

@@ -58,13 +58,15 @@ test('a 2 s broker pause shows as a corrected publish p99 of at least 1 s', asyn
  * The books, shown on a real broker: records deleted behind the harness's back (admin delete-records) before the
  * consumers fetched them are counted lost, exactly. The consumers are held back by their own fetch settings
  * (minBytes larger than the run writes, maxWaitTime 15 s), so the deletion lands before their first fetch.
+ * The drain always runs to its bound (the deleted records never come): the consumers had the rest 30 s into the
+ * run here (two of those 15 s waits); producing ends at 8 s, so a 32 s drain ends 10 s after that (it was 45 s).
  */
 test('records deleted behind the harness are counted lost, exactly', async () => {
   const out = tempDir();
   const file = writeScenario(`name: deleted-records
 clusters: [{name: main, system: kafka}]
 topics: [{name: t, partitions: 2}]
-workload: {warmup: 0s, duration: 8s, drainTimeout: 45s, rate: 100/s, producers: 1, consumers: 1,
+workload: {warmup: 0s, duration: 8s, drainTimeout: 32s, rate: 100/s, producers: 1, consumers: 1,
            consumer: {minBytes: 10000000, maxWaitTime: 15s}}
 `);
   const child = startCli(['run', file, '--out', out]);

@@ -8,13 +8,14 @@
  * with none. The link carries 100 KB/s: the steady 100 msg/s of 256 B pass, but a burst of 1 500 msg/s from 3 s
  * before the outage does not, so the outage always strands acknowledged messages on the source. Producing ends
  * half a second after the outage: what follows is the drain, with the source gone; for Kafka the drain and the
- * wait for replication are 8 s each (the test's kafkajs read of the target takes a few seconds). (Pulsar's
- * replicator pushes, and Toxiproxy takes in what the cap holds back: there the link is 500 ms one way, so the
- * replicator's window of unacknowledged messages — 1 000 by default — caps it below the burst. Its drain and
- * wait are 30 s: the test's WebSocket read of the target must end before the harness stops the clusters, and it
- * took more than 12 s on a loaded machine. With no MirrorMaker 2 to kill first, its outage comes at 12 s, and its
- * producer's send timeout is 8 s, so that the drain ends once the sends the dead source holds have failed instead
- * of at its bound; the wait keeps its 30 s.)
+ * wait for replication are 4 s each (both run to their bound; the test's kafkajs read of the target must end
+ * within the wait: 0.3 s here). (Pulsar's replicator pushes, and Toxiproxy takes in what the cap holds back: there
+ * the link is 500 ms one way, so the replicator's window of unacknowledged messages — 1 000 by default — caps it
+ * below the burst. Its drain and wait are 30 s: the test's WebSocket read of the target must end before the
+ * harness stops the clusters (0.9–1.2 s here; once more than 12 s on a loaded machine). With no MirrorMaker 2 to
+ * kill first, its outage comes at 12 s, and its producer's send timeout is 8 s, so that the drain ends once the
+ * sends the dead source holds have failed (17 s after producing ended) instead of at its bound; the wait keeps
+ * its 30 s.)
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -46,6 +47,8 @@ interface ReadBack {
   stderrAtEnd: string;
   /** The load-clock time the harness began its wait at, just before the read began (from its progress line). */
   startedAtMs: number;
+  /** How long the read took (it must end within the harness's wait). */
+  tookMs: number;
 }
 
 /** MirrorMaker 2, killed at 4 s, took up to 11 s to carry records again: the Kafka outage comes well after that. */
@@ -76,7 +79,7 @@ workload:
   messageSize: 256B
   producers: 1
   consumers: 0
-  drainTimeout: ${system === 'kafka' ? 8 : 30}s
+  drainTimeout: ${system === 'kafka' ? 4 : 30}s
   placement: {producers: [ra]}
 ${system === 'pulsar' ? '  producer: {sendTimeout: 8s}\n' : ''}faults:
 ${mm2Kill}  - {at: ${outageAt}s, action: region-outage, region: ra, mode: kill, duration: forever}
@@ -101,7 +104,13 @@ async function runAndReadBack(
     const waiting = /waiting for replication to catch up \(at most \d+ ms; load clock (\d+) ms\)/.exec(stderr);
     if (!reading && waiting) {
       const startedAtMs = Number(waiting[1]);
-      reading = read(out).then((values) => ({ values, stderrAtEnd: stderrNow, startedAtMs }));
+      const began = performance.now();
+      reading = read(out).then((values) => ({
+        values,
+        stderrAtEnd: stderrNow,
+        startedAtMs,
+        tookMs: Math.round(performance.now() - began),
+      }));
       reading.catch(() => {});
     }
   });
@@ -109,6 +118,7 @@ async function runAndReadBack(
   assert.ok(reading, `the harness waited for replication: ${run.stderr}`);
   const readBack = await reading!;
   assert.doesNotMatch(readBack.stderrAtEnd, /stopping the cluster/, 'the test read the target before teardown');
+  console.log(`the test's read-back of the target took ${readBack.tookMs} ms`);
   checkDrainBound(out);
   return { out, books: JSON.parse(readFileSync(booksFile, 'utf8')) as Books, readBack, stderr: run.stderr };
 }

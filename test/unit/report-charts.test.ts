@@ -76,8 +76,8 @@ test('windows from a real run: the fault while in force, the warm-up and the dra
   );
 });
 
-test('every chart of a real run is drawn as standalone SVG with its data; the resources section is empty', () => {
-  const sections = renderRunCharts(fixtureResult('failover-pairs/kafka-east'));
+test('every chart of a real run is drawn as standalone SVG with its data; the resources section is empty', async () => {
+  const sections = await renderRunCharts(fixtureResult('failover-pairs/kafka-east'));
   const drawn = sections.flatMap((s) => s.charts);
   assert.ok(drawn.length >= 8, `${drawn.length} charts`);
   for (const { chart, svg, error } of drawn) {
@@ -87,7 +87,10 @@ test('every chart of a real run is drawn as standalone SVG with its data; the re
     assert.ok(chart.points > 0, chart.id);
   }
   assert.deepEqual(sections.find((s) => s.id === 'resources')?.charts, []);
-  assert.equal(renderRunCharts(fixtureResult('kafka-pause')).find((s) => s.id === 'replication')?.charts.length, 0);
+  assert.equal(
+    (await renderRunCharts(fixtureResult('kafka-pause'))).find((s) => s.id === 'replication')?.charts.length,
+    0,
+  );
 });
 
 test('the comparison overlays every run on one axis', () => {
@@ -105,9 +108,9 @@ test('the comparison overlays every run on one axis', () => {
   }
 });
 
-test('resource timelines of a real run: CPU and RSS per process, brokers first, the fault shaded on the first line', () => {
+test('resource timelines of a real run: CPU and RSS per process, brokers first, the fault shaded on the first line', async () => {
   const r = fixtureResult('resources/kafka');
-  const resources = renderRunCharts(r).find((s) => s.id === 'resources')!;
+  const resources = (await renderRunCharts(r)).find((s) => s.id === 'resources')!;
   assert.deepEqual(
     resources.charts.map((c) => c.chart.id),
     ['resources-cpu', 'resources-rss'],

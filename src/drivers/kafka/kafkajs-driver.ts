@@ -293,12 +293,31 @@ class KafkajsClient implements MessagingClient {
       await admin.disconnect();
     }
     if (remaining.size === 0) return true;
+    // A short long-poll (the load consumers' default): disconnect waits for the fetch in flight, and with kafkajs's
+    // default (5 s) every final read that reached the end took 5 s more to return, reading nothing more.
     const consumer = this.kafka.consumer({
       groupId: `faultline-final-read-${process.pid}-${Date.now()}`,
       allowAutoTopicCreation: false,
+      maxWaitTimeInMs: FINAL_READ_MAX_WAIT_MS,
     });
     let done: () => void = () => {};
     const finished = new Promise<void>((resolve) => (done = resolve));
+    /** Per partition, the offset after the last record read (control records included). */
+    const readTo = new Map<string, number>();
+    const readUpTo = (topic: string, partition: number, lastOffset: string) => {
+      const key = `${topic}/${partition}`;
+      const after = Number(lastOffset) + 1;
+      if (after > (readTo.get(key) ?? 0)) readTo.set(key, after);
+      const end = remaining.get(key);
+      if (end !== undefined && after >= end) remaining.delete(key);
+      if (remaining.size === 0) done();
+    };
+    // A batch of control records only (the marker that ends each transaction of an exactly-once MirrorMaker 2)
+    // never reaches eachBatch; its end does reach END_BATCH_PROCESS.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+      readUpTo(payload.topic, payload.partition, payload.lastOffset),
+    );
+    let timer: NodeJS.Timeout | undefined;
     try {
       await consumer.connect();
       for (const topic of topics) await subscribeWhenKnown(consumer, topic.name, timeoutMs);
@@ -308,15 +327,17 @@ class KafkajsClient implements MessagingClient {
           const receivedMs = this.context.clock();
           for (const message of batch.messages)
             if (message.value) sink(message.value, receivedMs, batch.partition, message.offset);
-          const key = `${batch.topic}/${batch.partition}`;
-          const end = remaining.get(key);
-          if (end !== undefined && Number(batch.lastOffset()) + 1 >= end) remaining.delete(key);
-          if (remaining.size === 0) done();
+          readUpTo(batch.topic, batch.partition, batch.lastOffset());
         },
       });
-      await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+      await Promise.race([finished, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      if (remaining.size > 0)
+        this.context.log(
+          `final read: not at the end within ${timeoutMs} ms: ${[...remaining].map(([key, end]) => `${key} read to ${readTo.get(key) ?? 'nothing'} of ${end}`).join(', ')}`,
+        );
       return remaining.size === 0;
     } finally {
+      clearTimeout(timer);
       await consumer.disconnect().catch(() => {});
     }
   }
@@ -326,6 +347,9 @@ class KafkajsClient implements MessagingClient {
     this.open.clear();
   }
 }
+
+/** The final read's fetch long-poll: each fetch of a partition at its end returns within this. */
+const FINAL_READ_MAX_WAIT_MS = 100;
 
 /** Metadata errors that mean "this broker has not caught up yet": the Java clients wait them out. */
 const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);

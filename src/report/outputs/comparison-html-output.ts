@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { comparisonCharts } from '../charts/comparison-charts.js';
-import { draw } from '../charts/rendered.js';
+import { drawCharts } from '../charts/rendered.js';
 import { compareRuns } from '../compare.js';
 import { renderComparisonHtml } from '../comparison-html.js';
 import type { OutputKind } from '../output.js';
@@ -11,10 +11,10 @@ export const comparisonHtmlOutput: OutputKind = {
   commands: ['run', 'compare'],
   create: () => ({
     name: 'comparison.html',
-    onComparison: (runs, dir) =>
+    onComparison: async (runs, dir) =>
       writeFile(
         join(dir, 'comparison.html'),
-        renderComparisonHtml(compareRuns(runs), comparisonCharts(runs).map(draw)),
+        renderComparisonHtml(compareRuns(runs), await drawCharts(comparisonCharts(runs))),
       ),
   }),
 };

@@ -9,6 +9,7 @@ export const htmlReportOutput: OutputKind = {
   commands: ['run', 'report'],
   create: () => ({
     name: 'report.html',
-    onResult: (result, dir) => writeFile(join(dir, 'report.html'), renderHtmlReport(result, renderRunCharts(result))),
+    onResult: async (result, dir) =>
+      writeFile(join(dir, 'report.html'), renderHtmlReport(result, await renderRunCharts(result))),
   }),
 };

@@ -17,7 +17,7 @@ export const markdownReportOutput: OutputKind = {
       for (const old of (await readdir(chartsDir)).filter((name) => name.endsWith('.svg')))
         await rm(join(chartsDir, old));
       const sections: SectionCharts = {};
-      for (const section of renderRunCharts(result)) {
+      for (const section of await renderRunCharts(result)) {
         sections[section.id] = { title: section.title, charts: [] };
         for (const { chart, svg } of section.charts) {
           if (!svg) continue;

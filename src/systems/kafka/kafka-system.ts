@@ -6,11 +6,21 @@ import { DEFAULT_KAFKA_VERSION, kafkaArtifacts } from '../../cluster/kafka/kafka
 import { localKafkaProvider } from '../../cluster/kafka/local-kafka.js';
 import { ensureClasspath } from '../../cluster/maven-artifacts.js';
 import { kafkajsDriver } from '../../drivers/kafka/kafkajs-driver.js';
-import { platformaticDriver } from '../../drivers/kafka/platformatic-driver.js';
+import { platformaticConsumerOptions, platformaticProducerOptions } from '../../drivers/kafka/platformatic-options.js';
+import { lazyDriver } from '../../drivers/lazy-driver.js';
 import { startMirrorMaker } from '../../replication/mirror-maker.js';
 import { mirrorMakerClasspath } from '../../replication/mm2-distribution.js';
 import type { BrokerSystem } from '../system.js';
 import { kafkaFacts } from './kafka-facts.js';
+
+/** @platformatic/kafka loads only for a scenario that names it (driver: platformatic). */
+const platformaticDriver = lazyDriver({
+  name: 'platformatic',
+  system: 'kafka',
+  producerOptions: platformaticProducerOptions,
+  consumerOptions: platformaticConsumerOptions,
+  load: async () => (await import('../../drivers/kafka/platformatic-driver.js')).platformaticDriver,
+});
 
 export const kafkaSystem: BrokerSystem<'kafka'> = {
   ...kafkaFacts,
