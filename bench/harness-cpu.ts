@@ -95,6 +95,16 @@ let work = '';
 interface SideFigure {
   micros: number;
   detail: string;
+  /** How the side's producer batched: records per produce request, and produce requests per second. */
+  batching?: Batching;
+}
+
+/** Records per produce request and produce requests per second, as the side's own producer counted them. */
+interface Batching {
+  recordsPerRequest: number;
+  requestsPerSec: number;
+  /** Records per partition batch (Java: batch-size-avg ÷ the record's size on the wire, when known). */
+  note: string;
 }
 
 await withLocalBroker('kafka', async ({ cluster, work: dir, signal }) => {
@@ -108,6 +118,7 @@ await withLocalBroker('kafka', async ({ cluster, work: dir, signal }) => {
   const perSide = new Map<string, number[]>(
     [...drivers.map((d) => d.name), ...javaSides.map((j) => j.name)].map((d) => [d, []]),
   );
+  const recordsPerRequest = new Map<string, number[]>([...perSide.keys()].map((name) => [name, []]));
   for (let round = 1; round <= rounds && !signal.aborted; round++) {
     const figures = new Map<string, SideFigure | string>();
     for (const { name, driver, cli } of drivers)
@@ -122,17 +133,23 @@ await withLocalBroker('kafka', async ({ cluster, work: dir, signal }) => {
       );
     const java = figures.get(javaSides[0]!.name);
     const shown = (f: SideFigure | string | undefined) =>
-      typeof f === 'object' ? `${f.micros.toFixed(1)} µs/msg (${f.detail})` : `failed: ${f}`;
+      typeof f === 'object'
+        ? `${f.micros.toFixed(1)} µs/msg (${f.detail}; ${batchingSaid(f.batching)})`
+        : `failed: ${f}`;
     const parts = [
       ...drivers.map((d) => `faultline ${d.name} ${shown(figures.get(d.name))}`),
       ...javaSides.map((j) => `${j.name === 'java' ? 'Java' : j.name} ${shown(figures.get(j.name))}`),
     ];
     for (const [name, f] of figures) if (typeof f === 'object') perSide.get(name)!.push(f.micros);
+    for (const [name, f] of figures)
+      if (typeof f === 'object' && f.batching) recordsPerRequest.get(name)!.push(f.batching.recordsPerRequest);
     for (const { name: driver } of drivers) {
       const f = figures.get(driver);
       if (typeof f === 'object' && typeof java === 'object') {
         ratios.get(driver)!.push(f.micros / java.micros);
-        parts.push(`ratio ${driver} ${(f.micros / java.micros).toFixed(2)}`);
+        parts.push(
+          `ratio ${driver} ${(f.micros / java.micros).toFixed(2)} (${batchingCompared(f.batching, java.batching)})`,
+        );
       }
     }
     const line = `round ${round}: ${parts.join('; ')}`;
@@ -154,6 +171,9 @@ await withLocalBroker('kafka', async ({ cluster, work: dir, signal }) => {
           1,
         ),
       ),
+      ...[...recordsPerRequest]
+        .filter(([, v]) => v.length > 0)
+        .map(([name, v]) => summary(`records per produce request, ${name}`, v, 1)),
       ...[...ratios].map(([driver, v]) =>
         summary(`ratio faultline ${driver} ÷ ${javaSides[0]!.name} (goal ≤ 1.0)`, v, 2),
       ),
@@ -179,11 +199,18 @@ workload: {warmup: ${warmup}s, duration: ${seconds + TAIL_SECONDS}s, messageSize
   const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
   const child = spawn(process.execPath, [...profile, cliPath, 'run', scenario, '--out', out], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    // The platformatic producer says on close how many produce requests it made (platformatic-producer.ts).
+    env: { ...process.env, FAULTLINE_PRODUCE_STATS: '1' },
   });
   const cpu = watchCpu([child]);
   let loadStartedAt: number | undefined;
   let stderr = '';
+  const requestLines: string[] = [];
+  let partial = '';
   child.stderr!.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) if (line.startsWith('faultline produce requests:')) requestLines.push(line);
     stderr = (stderr + chunk.toString()).slice(-8000);
     // The load clock starts 20 ms after this line (load-run.ts).
     if (loadStartedAt === undefined && /load started/.test(stderr)) loadStartedAt = performance.now() + 20;
@@ -214,7 +241,47 @@ workload: {warmup: ${warmup}s, duration: ${seconds + TAIL_SECONDS}s, messageSize
   return {
     micros: (cpuSeconds / (rate * seconds)) * 1e6,
     detail: `${cpuSeconds.toFixed(2)} CPU-s; its own figure ${self ?? '—'} µs; ${latency}; ${machineBusy(cpu, from, from + seconds * 1000)}`,
+    ...(requestLines.length > 0 ? { batching: faultlineBatching(requestLines) } : {}),
   };
+}
+
+/**
+ * faultline's batching over its whole run, from each shared or idempotent producer's closing line: records per
+ * produce request, and requests per second (each producer's requests over the time from its first to its last).
+ */
+function faultlineBatching(lines: string[]): Batching {
+  let requests = 0;
+  let records = 0;
+  let batches = 0;
+  let perSec = 0;
+  for (const line of lines) {
+    const m = /(\d+) requests, (\d+) records, (\d+) partition batches over ([\d.]+) s/.exec(line);
+    if (!m) continue;
+    requests += Number(m[1]);
+    records += Number(m[2]);
+    batches += Number(m[3]);
+    if (Number(m[4]) > 0) perSec += Number(m[1]) / Number(m[4]);
+  }
+  return {
+    recordsPerRequest: records / requests,
+    requestsPerSec: perSec,
+    note: `${(records / batches).toFixed(1)} records per partition batch, ${lines.length} client(s)`,
+  };
+}
+
+/** "N records/request, R requests/s (…)", or why there is no figure. */
+function batchingSaid(b: Batching | undefined): string {
+  return b
+    ? `${b.recordsPerRequest.toFixed(1)} records/request, ${b.requestsPerSec.toFixed(0)} requests/s, ${b.note}`
+    : 'batching not reported';
+}
+
+/** Whether two sides batched alike: their records per request, within a quarter of each other. */
+function batchingCompared(side: Batching | undefined, java: Batching | undefined): string {
+  if (!side || !java) return 'batching not compared: a side did not report it';
+  const r = side.recordsPerRequest / java.recordsPerRequest;
+  const alike = r >= 0.8 && r <= 1.25;
+  return `batching ${alike ? 'equal' : 'NOT equal'}: ${side.recordsPerRequest.toFixed(1)} vs ${java.recordsPerRequest.toFixed(1)} records/request, ×${r.toFixed(2)}`;
 }
 
 /** The platformatic producer's pinned batching, as scenario text. */
@@ -279,6 +346,8 @@ async function runJava(
     'compression.type=none',
     ...(javaLinger === undefined ? [] : [`linger.ms=${javaLinger}`]),
     ...(batchSize === undefined ? [] : [`batch.size=${batchSize}`]),
+    // After its summary line, the producer's metrics (records-per-request-avg, batch-size-avg, record-send-rate).
+    '--print-metrics',
   ]);
   const startedAt = performance.now();
   const cpu = watchCpu([producer, consumer]);
@@ -290,7 +359,7 @@ async function runJava(
     killLeft([producer, consumer]);
   }
   const [producerOut, consumerOut] = outputs as [string, string];
-  const summary = /(\d+) records sent, ([\d.]+) records\/sec/.exec(producerOut.trim().split('\n').at(-1) ?? '');
+  const summary = /(\d+) records sent, ([\d.]+) records\/sec \(/m.exec(producerOut);
   if (!summary) throw new Error(`unexpected ProducerPerformance output: ${lastLine(producerOut)}`);
   held('produced', Number(summary[2]));
   // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, …
@@ -302,6 +371,30 @@ async function runJava(
   return {
     micros: ((producerCpu + consumerCpu) / (rate * seconds)) * 1e6,
     detail: `producer ${producerCpu.toFixed(2)} + consumer ${consumerCpu.toFixed(2)} CPU-s; ${machineBusy(cpu, from, from + seconds * 1000)}`,
+    ...javaBatching(producerOut),
+  };
+}
+
+/**
+ * The Java producer's batching, from --print-metrics: records-per-request-avg (records per produce request, as its
+ * Sender counts them per node) and batch-size-avg (bytes per partition batch). Both are the client's windowed
+ * averages (2 samples of 30 s) read at the end of the run, so they cover its last 30–60 s: nearly all of it.
+ * Requests per second: the records' rate ÷ records per request (the rate held, checked above).
+ */
+function javaBatching(out: string): { batching?: Batching } {
+  const metric = (name: string) => {
+    const m = new RegExp(`^producer-metrics:${name}:\\{[^}]*\\}\\s*:\\s*([\\d.]+)`, 'm').exec(out);
+    return m ? Number(m[1]) : undefined;
+  };
+  const perRequest = metric('records-per-request-avg');
+  const batchBytes = metric('batch-size-avg');
+  if (perRequest === undefined || !(perRequest > 0)) return {};
+  return {
+    batching: {
+      recordsPerRequest: perRequest,
+      requestsPerSec: rate / perRequest,
+      note: `batch-size-avg ${batchBytes?.toFixed(0) ?? '—'} bytes per partition batch`,
+    },
   };
 }
 

@@ -49,6 +49,19 @@ interface Lane {
 const BACKOFF_START_MS = 100;
 const BACKOFF_MAX_MS = 2_000;
 
+/**
+ * How the producer batched: produce requests it made (library sends: one request each, every partition of it led
+ * by one broker) and the records and partition batches they carried, with the clock at the first and last. Read by
+ * bench/harness-cpu.ts (FAULTLINE_PRODUCE_STATS=1 prints it on close) to show whether two sides batched alike.
+ */
+export interface ProduceRequestStats {
+  requests: number;
+  records: number;
+  partitionBatches: number;
+  firstMs: number;
+  lastMs: number;
+}
+
 export class PlatformaticProducer implements ProducerHandle {
   private readonly partitioning: StickyPartitioning;
   private readonly lanes = new Map<number, Lane>();
@@ -61,6 +74,7 @@ export class PlatformaticProducer implements ProducerHandle {
   private leaders = new Map<number, number>();
   private leadersAt = -Infinity;
   private leadersAsked = false;
+  readonly stats: ProduceRequestStats = { requests: 0, records: 0, partitionBatches: 0, firstMs: NaN, lastMs: NaN };
 
   constructor(
     private readonly create: () => Producer,
@@ -209,6 +223,7 @@ export class PlatformaticProducer implements ProducerHandle {
     for (const [partition, shares] of group)
       for (const share of shares)
         for (const m of share.messages) messages.push({ topic, partition, value: m.value, key: m.key ?? undefined });
+    this.count(messages.length, group.size);
     const { acks, compression } = this.options;
     let failed: PartitionFailures;
     try {
@@ -286,6 +301,7 @@ export class PlatformaticProducer implements ProducerHandle {
         for (const share of shares) share.settle(closedError());
         return;
       }
+      this.count(messages.length, 1);
       try {
         // The library mutates what it is given (timestamps, partitions): each attempt gets its own copies.
         await client.send({
@@ -314,6 +330,15 @@ export class PlatformaticProducer implements ProducerHandle {
     }
   }
 
+  private count(records: number, partitions: number): void {
+    const s = this.stats;
+    s.requests++;
+    s.records += records;
+    s.partitionBatches += partitions;
+    s.lastMs = this.clock();
+    if (s.requests === 1) s.firstMs = s.lastMs;
+  }
+
   /** Says why attempt `attempt` (from 0) failed, waits its backoff and has the library look the leaders up afresh. */
   private async backoff(topic: string, partition: number, error: unknown, attempt: number, client: Producer) {
     this.log(
@@ -333,6 +358,11 @@ export class PlatformaticProducer implements ProducerHandle {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const s = this.stats;
+    if (process.env.FAULTLINE_PRODUCE_STATS === '1')
+      process.stderr.write(
+        `faultline produce requests: ${s.requests} requests, ${s.records} records, ${s.partitionBatches} partition batches over ${((s.lastMs - s.firstMs) / 1000).toFixed(3)} s\n`,
+      );
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     for (const lane of this.lanes.values()) {
       if (lane.timer) clearTimeout(lane.timer);
