@@ -32,6 +32,15 @@
  * else ran beside it.
  *
  * --cpu-prof DIR writes a V8 CPU profile of each faultline run into DIR (open it in Chrome DevTools).
+ *
+ * Batching is shown, not assumed: each side's line gives its producer's records per produce request and produce
+ * requests per second, and each ratio says whether the two sides batched alike (records per request within a
+ * quarter of each other). Java: ProducerPerformance --print-metrics (records-per-request-avg, batch-size-avg: the
+ * client's windowed averages at the end of the run, its last 30–60 s); faultline: its platformatic producers count
+ * their requests over the whole run and print them on close (FAULTLINE_PRODUCE_STATS=1; a baseline build older
+ * than that reports none). At linger 0 they differ by design: ProducerPerformance's throttle (ThroughputThrottler)
+ * lets the producer run ahead, then sleeps off the deficit once it reaches 2 ms, so its records reach the client in
+ * bursts that its sender gathers; faultline sends each message when its schedule says it is due.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
