@@ -1,7 +1,8 @@
 /**
- * A consumer group on @platformatic/kafka. Each member's stream sends its next fetch as soon as the last answer
- * is parsed, without waiting for the sink (the stream's buffer, highWaterMark messages, holds what the sink has
- * not taken yet): a message waits in the broker for a fetch already there, so end to end measures the broker.
+ * A consumer group on @platformatic/kafka. Each member's stream keeps a fetch in flight per leader broker and
+ * sends the next one as soon as the last answer from that broker is read: a message waits in the broker for a
+ * fetch already there, so end to end measures the broker. Each answer's records go to the sink as they are read
+ * from its raw record batches (light-fetch.ts, record-batches.ts): no message object per record.
  *
  * The library ends a stream when a fetch fails past its retries (a killed leader): the member then commits
  * the positions it reached and opens a new stream from them, until the group is closed.
