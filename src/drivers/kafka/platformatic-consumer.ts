@@ -1,7 +1,8 @@
 /**
- * A consumer group on @platformatic/kafka. Each member's stream sends its next fetch as soon as the last answer
- * is parsed, without waiting for the sink (the stream's buffer, highWaterMark messages, holds what the sink has
- * not taken yet): a message waits in the broker for a fetch already there, so end to end measures the broker.
+ * A consumer group on @platformatic/kafka. Each member's stream keeps a fetch in flight per leader broker and
+ * sends the next one as soon as the last answer from that broker is read: a message waits in the broker for a
+ * fetch already there, so end to end measures the broker. Each answer's records go to the sink as they are read
+ * from its raw record batches (light-fetch.ts, record-batches.ts): no message object per record.
  *
  * The library ends a stream when a fetch fails past its retries (a killed leader): the member then commits
  * the positions it reached and opens a new stream from them, until the group is closed.
@@ -19,6 +20,8 @@ import { InfrastructureError } from '../../errors.js';
 import type { ConsumerGroupHandle, ConsumerGroupRequest } from '../driver.js';
 import type { PlatformaticConsumerOptions } from './platformatic-options.js';
 import { timeBoxed } from '../../time-box.js';
+import { deliverRawRecords } from './light-fetch.js';
+import { visitRecordBatches } from './record-batches.js';
 
 const RESTART_MAX_MS = 2_000;
 const AUTOCOMMIT_MS = 1_000;
@@ -119,6 +122,13 @@ class Member {
   }
 
   private adopt(consumer: Consumer): Consumer {
+    // Each fetch answer reaches the sink per partition, read from its raw batches (light-fetch.ts): no message
+    // objects. Only the current stream's answers count; another stream's answer is dropped without moving that
+    // stream on (undefined: nothing read), so nothing is skipped unread.
+    deliverRawRecords(consumer, (pool, partition, records, fromOffset) => {
+      const live = this.stream !== undefined && !this.closed && pool === this.stream.connections;
+      return live ? this.deliver(partition, records, fromOffset) : undefined;
+    });
     // The library emits 'error' when rejoining the group failed (a killed coordinator): without a listener
     // that would end the process.
     consumer.on('error', (error: Error) => {
@@ -126,6 +136,19 @@ class Member {
     });
     this.onJoin(consumer);
     return consumer;
+  }
+
+  /** One partition's records from a fetch answer: each to the sink, received when the answer was read. */
+  private deliver(partition: number, records: Buffer, fromOffset: bigint) {
+    const { sink } = this.request;
+    const receivedMs = this.clock();
+    let last = -1;
+    const span = visitRecordBatches(records, Number(fromOffset), (value, offset, timestampMs) => {
+      last = offset;
+      if (value) sink(value, receivedMs, partition, String(offset), timestampMs);
+    });
+    if (last >= 0) this.positions.set(partition, BigInt(last));
+    return span;
   }
 
   /** Something ended this member's reading: reopen it (once at a time) unless the group is closing. */
@@ -163,6 +186,7 @@ class Member {
       return;
     }
     this.stream = stream;
+    // Messages come here only where the library parsed a fetch itself (light-fetch.ts says when).
     stream.on('data', (message) => {
       const receivedMs = this.clock();
       this.positions.set(message.partition, message.offset);

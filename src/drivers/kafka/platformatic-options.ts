@@ -35,7 +35,10 @@ export const platformaticProducerOptions = z
 export const platformaticConsumerOptions = z
   .object({
     ...kafkaConsumerFields,
-    /** Messages fetched ahead of the sink (the stream's buffer); fetching pauses while it is full. */
+    /**
+     * Messages fetched ahead of the sink (the stream's buffer); fetching pauses while it is full. Only where the
+     * library reads a fetch answer itself (light-fetch.ts): otherwise each answer goes to the sink as it is read.
+     */
     highWaterMark: z.number().int().min(1).default(4096),
   })
   .strict();
