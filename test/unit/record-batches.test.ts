@@ -42,7 +42,8 @@ const values = (prefix: string, n: number) => Array.from({ length: n }, (_, i) =
 test('every record of plain batches: value, offset and timestamp as the library reads them', () => {
   const records = Buffer.concat([batch(100n, values('a', 3)), batch(103n, values('b', 4), { timestamp: 5n })]);
   const { span, seen } = visitAll(records, 100);
-  assert.deepEqual(span, { lastBaseOffset: 103, lastOffsetDelta: 3, visited: 7 });
+  assert.deepEqual(span, { lastBaseOffset: 103, lastOffsetDelta: 3 });
+  assert.equal(seen.length, 7);
   const library = readRecordsBatches(Reader.from(records)).flatMap((b) =>
     b.records.map((r) => ({
       value: r.value?.toString() ?? null,
@@ -64,7 +65,8 @@ test('records before the fetch offset are not visited; the span still covers the
     seen.map((s) => s.value),
     ['a3', 'a4', 'b0', 'b1'],
   );
-  assert.deepEqual(span, { lastBaseOffset: 15, lastOffsetDelta: 1, visited: 4 });
+  assert.deepEqual(span, { lastBaseOffset: 15, lastOffsetDelta: 1 });
+  assert.equal(seen.length, 4);
 });
 
 test('a null value is visited as null; an empty value as an empty buffer', () => {
@@ -81,7 +83,7 @@ test('a compressed batch is read through the library and visited alike', () => {
   assert.equal(seen.length, 51);
   assert.deepEqual(seen[0], { value: 'p1', offset: 1, timestampMs: 1_764_000_000_007 });
   assert.deepEqual(seen[50], { value: 'z49', offset: 51, timestampMs: 1_764_000_000_000 + 49 * 7 });
-  assert.deepEqual(span, { lastBaseOffset: 2, lastOffsetDelta: 49, visited: 51 });
+  assert.deepEqual(span, { lastBaseOffset: 2, lastOffsetDelta: 49 });
 });
 
 test('a control batch is passed over but moves the span; a cut trailing batch is left for the next fetch', () => {
@@ -92,7 +94,8 @@ test('a control batch is passed over but moves the span; a cut trailing batch is
     seen.map((s) => s.value),
     ['a0', 'a1'],
   );
-  assert.deepEqual(span, { lastBaseOffset: 2, lastOffsetDelta: 0, visited: 2 });
+  assert.deepEqual(span, { lastBaseOffset: 2, lastOffsetDelta: 0 });
+  assert.equal(seen.length, 2);
   assert.equal(visitAll(cut.subarray(0, 40), 0).span, undefined);
 });
 

@@ -26,6 +26,7 @@ import {
   readRecordsBatches,
   ResponseError,
 } from '@platformatic/kafka';
+import type { BatchesSpan } from './record-batches.js';
 
 /** A partition's records as the broker sent them (complete batches and maybe a cut last one). */
 export class RawRecords {
@@ -42,7 +43,7 @@ export type DeliverRecords = (
   partition: number,
   records: Buffer,
   fromOffset: bigint,
-) => { lastBaseOffset: number; lastOffsetDelta: number } | undefined;
+) => BatchesSpan | undefined;
 
 type AnyCallback = (error: Error | null, result?: unknown) => void;
 type RequestBuilder = (...args: never[]) => unknown;

@@ -21,7 +21,7 @@ import type { ConsumerGroupHandle, ConsumerGroupRequest } from '../driver.js';
 import type { PlatformaticConsumerOptions } from './platformatic-options.js';
 import { timeBoxed } from '../../time-box.js';
 import { deliverRawRecords } from './light-fetch.js';
-import { visitRecordBatches } from './record-batches.js';
+import { safeOffset, visitRecordBatches } from './record-batches.js';
 
 const RESTART_MAX_MS = 2_000;
 const AUTOCOMMIT_MS = 1_000;
@@ -143,7 +143,7 @@ class Member {
     const { sink } = this.request;
     const receivedMs = this.clock();
     let last = -1;
-    const span = visitRecordBatches(records, Number(fromOffset), (value, offset, timestampMs) => {
+    const span = visitRecordBatches(records, safeOffset(fromOffset), (value, offset, timestampMs) => {
       last = offset;
       if (value) sink(value, receivedMs, partition, String(offset), timestampMs);
     });

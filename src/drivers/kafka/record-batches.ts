@@ -15,8 +15,6 @@ export type RecordVisitor = (value: Buffer | null, offset: number, timestampMs: 
 export interface BatchesSpan {
   lastBaseOffset: number;
   lastOffsetDelta: number;
-  /** Records visited (data records at or after the fetch offset). */
-  visited: number;
 }
 
 const BATCH_HEAD = 12; // baseOffset int64 + batchLength int32
@@ -45,7 +43,8 @@ function readZigZag(buffer: Buffer): number {
   return raw % 2 === 1 ? -(raw + 1) / 2 : raw / 2;
 }
 
-function safeOffset(offset: bigint): number {
+/** `offset` as a number; an error beyond 2^53 (never rounded). */
+export function safeOffset(offset: bigint): number {
   const n = Number(offset);
   if (!Number.isSafeInteger(n)) throw new RangeError(`offset ${offset} is beyond 2^53: not read as a number`);
   return n;
@@ -60,7 +59,6 @@ function safeOffset(offset: bigint): number {
 export function visitRecordBatches(records: Buffer, fromOffset: number, visit: RecordVisitor): BatchesSpan | undefined {
   let position = 0;
   let span: BatchesSpan | undefined;
-  let visited = 0;
   while (records.length - position >= BATCH_HEAD) {
     const batchLength = records.readInt32BE(position + 8);
     const end = position + BATCH_HEAD + batchLength;
@@ -69,8 +67,7 @@ export function visitRecordBatches(records: Buffer, fromOffset: number, visit: R
     const attributes = records.readInt16BE(position + ATTRIBUTES_AT);
     const lastOffsetDelta = records.readInt32BE(position + LAST_OFFSET_DELTA_AT);
     if ((attributes & CONTROL) === 0 && baseOffset + lastOffsetDelta >= fromOffset) {
-      if ((attributes & COMPRESSION) !== 0)
-        visited += visitCompressed(records.subarray(position, end), fromOffset, visit);
+      if ((attributes & COMPRESSION) !== 0) visitCompressed(records.subarray(position, end), fromOffset, visit);
       else {
         const firstTimestamp = safeOffset(records.readBigInt64BE(position + FIRST_TIMESTAMP_AT));
         const count = records.readInt32BE(position + RECORD_COUNT_AT);
@@ -85,35 +82,28 @@ export function visitRecordBatches(records: Buffer, fromOffset: number, visit: R
           const keyLength = readZigZag(records);
           if (keyLength > 0) at += keyLength;
           const valueLength = readZigZag(records);
-          if (offset >= fromOffset) {
+          if (offset >= fromOffset)
             visit(
               valueLength < 0 ? null : records.subarray(at, at + valueLength),
               offset,
               firstTimestamp + timestampDelta,
             );
-            visited++;
-          }
           at = next;
         }
       }
     }
-    span = { lastBaseOffset: baseOffset, lastOffsetDelta, visited: 0 };
+    span = { lastBaseOffset: baseOffset, lastOffsetDelta };
     position = end;
   }
-  if (span) span.visited = visited;
   return span;
 }
 
-function visitCompressed(batch: Buffer, fromOffset: number, visit: RecordVisitor): number {
+function visitCompressed(batch: Buffer, fromOffset: number, visit: RecordVisitor): void {
   const read = readRecordsBatch(Reader.from(batch));
   const baseOffset = safeOffset(read.firstOffset);
   const firstTimestamp = safeOffset(read.firstTimestamp);
-  let visited = 0;
   for (const record of read.records) {
     const offset = baseOffset + record.offsetDelta;
-    if (offset < fromOffset) continue;
-    visit(record.value ?? null, offset, firstTimestamp + Number(record.timestampDelta));
-    visited++;
+    if (offset >= fromOffset) visit(record.value ?? null, offset, firstTimestamp + Number(record.timestampDelta));
   }
-  return visited;
 }
